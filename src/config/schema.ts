@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MAX_LINK_TTL_MS = 24 * 3_600_000;
+
+function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.endsWith('.localhost');
+}
+
+/**
+ * An https URL, or http on a loopback host only: tokens and codes must never cross a network in clear, but tests
+ * and the demo run every party on 127.0.0.1.
+ */
+const secureUrl = z.string({ error: 'must be a URL' }).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a URL' });
+    return;
+  }
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && isLoopback(url)) return;
+  ctx.addIssue({ code: 'custom', message: 'must be an https URL (http is accepted on loopback hosts only)' });
+});
+
+/** Redirect targets may use custom schemes (native apps), but must be absolute URLs without a fragment. */
+const redirectUri = z.string({ error: 'must be a URL' }).superRefine((value, ctx) => {
+  try {
+    if (new URL(value).hash) ctx.addIssue({ code: 'custom', message: 'must not contain a fragment' });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a URL' });
+  }
+});
+
+const duration = (max: number, maxText: string) =>
+  z.string().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30m, 1h or 1d' });
+      return z.NEVER;
+    }
+    if (ms > max) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${maxText}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const email = z.email({ error: 'must be an e-mail address' });
+const nonEmpty = z.string({ error: 'is required' }).min(1, { error: 'must not be empty' });
+const positiveInt = z.number({ error: 'must be a number' }).int().positive();
+
+const upstream = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be lower-case letters, digits and dashes' }),
+  name: nonEmpty,
+  issuer: secureUrl,
+  clientId: nonEmpty,
+  clientSecret: nonEmpty.optional(),
+  scopes: z
+    .array(nonEmpty)
+    .default(['openid', 'email', 'profile'])
+    .refine((scopes) => scopes.includes('openid'), { error: 'must include openid' }),
+});
+
+const client = z.strictObject({
+  clientId: nonEmpty,
+  clientSecret: nonEmpty.min(16, { error: 'must be at least 16 characters' }),
+  name: nonEmpty,
+  redirectUris: z.array(redirectUri).min(1, { error: 'must list at least one URI' }),
+  postLogoutRedirectUris: z.array(redirectUri).default([]),
+  /** Where a person is sent when the original authorization request can no longer be resumed. */
+  homeUrl: redirectUri.optional(),
+  requires: z.strictObject({ plans: z.array(nonEmpty).min(1) }).optional(),
+  consent: z.boolean().default(false),
+  subjectType: z.enum(['public', 'pairwise']).default('public'),
+});
+
+export const configSchema = z
+  .strictObject({
+    issuer: secureUrl,
+    port: z.coerce.number().int().min(1).max(65_535).default(3000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Trust X-Forwarded-* (client IP for rate limits and audit) only when a reverse proxy sets them. */
+    trustProxy: z.boolean().default(false),
+    mongodb: z.strictObject({
+      uri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
+    }),
+    redis: z.strictObject({
+      url: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }),
+    }),
+    cookieKeys: z
+      .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
+      .min(1, { error: 'must list at least one key' }),
+    keys: z
+      .strictObject({
+        /** JWKS file holding the private signing keys; created by `npm run keys -- generate`. */
+        file: nonEmpty.default('.data/keys/jwks.json'),
+        algorithm: z.enum(['ES256', 'RS256']).default('ES256'),
+        /** Development convenience: create the file on first start when it is missing. */
+        generateIfMissing: z.boolean().default(false),
+      })
+      .prefault({}),
+    upstreams: z.array(upstream).min(1, { error: 'must list at least one upstream identity provider' }),
+    clients: z.array(client).min(1, { error: 'must list at least one client' }),
+    mail: z
+      .strictObject({
+        from: z.strictObject({ email, name: nonEmpty }),
+        support: nonEmpty,
+        transport: z.enum(['sendgrid', 'dev']),
+        sendgrid: z
+          .strictObject({ apiKey: nonEmpty, baseUrl: z.url().default('https://api.sendgrid.com') })
+          .optional(),
+      })
+      .superRefine((mail, ctx) => {
+        if (mail.transport === 'sendgrid' && !mail.sendgrid) {
+          ctx.addIssue({ code: 'custom', path: ['sendgrid'], message: 'is required when transport is sendgrid' });
+        }
+      }),
+    linking: z
+      .strictObject({
+        linkTtl: duration(MAX_LINK_TTL_MS, '24h').default(3_600_000),
+        limits: z
+          .strictObject({
+            perIdentity: positiveInt.default(5),
+            perAddress: positiveInt.default(5),
+            perIp: positiveInt.default(30),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const id of duplicates(config.upstreams.map((u) => u.id))) {
+      ctx.addIssue({ code: 'custom', path: ['upstreams'], message: `id "${id}" is used twice` });
+    }
+    for (const id of duplicates(config.clients.map((c) => c.clientId))) {
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: `clientId "${id}" is used twice` });
+    }
+  });
+
+export type BrokerConfig = z.output<typeof configSchema>;
+export type UpstreamConfig = BrokerConfig['upstreams'][number];
+export type ClientConfig = BrokerConfig['clients'][number];

@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Handlebars from 'handlebars';
+
+export interface ViewRenderer {
+  /** Renders views/pages/{page}.hbs inside views/layouts/main.hbs. Values are HTML-escaped by Handlebars. */
+  render(page: string, data?: Record<string, unknown>): string;
+}
+
+function templatesIn(dir: string): Map<string, string> {
+  return new Map(
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.hbs'))
+      .map((file) => [basename(file, '.hbs'), readFileSync(join(dir, file), 'utf8')]),
+  );
+}
+
+/** Compiles every page once at start-up: a template error stops the process instead of failing a request. */
+export function createViewRenderer(viewsDir: string): ViewRenderer {
+  const handlebars = Handlebars.create();
+  for (const [name, source] of templatesIn(join(viewsDir, 'partials'))) handlebars.registerPartial(name, source);
+  const layout = handlebars.compile(readFileSync(join(viewsDir, 'layouts/main.hbs'), 'utf8'), { strict: false });
+  const pages = new Map(
+    [...templatesIn(join(viewsDir, 'pages'))].map(([name, source]) => [name, handlebars.compile(source)] as const),
+  );
+  return {
+    render(page, data = {}) {
+      const template = pages.get(page);
+      if (!template) throw new Error(`no view named ${page}`);
+      const body = template(data);
+      return layout({ ...data, body: new Handlebars.SafeString(body) });
+    },
+  };
+}

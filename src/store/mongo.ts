@@ -1,0 +1,71 @@
+import mongoose, { type Connection, type Model } from 'mongoose';
+import type { Logger } from '../log/logger.ts';
+
+export interface MongoOptions {
+  logger: Logger;
+  /** How long to wait for a server before an operation fails (start-up and readiness). */
+  timeoutMs?: number;
+}
+
+/** Hides credentials in a connection URI before it reaches a log or an error message. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/**
+ * Opens a dedicated mongoose connection (never the global one, so tests and tools can hold several).
+ * Indexes are created by `ensureIndexes`, not by mongoose's autoIndex, so that a refused TTL index is tolerated.
+ */
+export async function connectMongo(uri: string, { logger, timeoutMs = 5_000 }: MongoOptions): Promise<Connection> {
+  const connection = mongoose.createConnection(uri, {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    autoIndex: false,
+    autoCreate: true,
+  });
+  try {
+    await connection.asPromise();
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw new Error(`MongoDB: cannot connect to ${redactUri(uri)} (mongodb.uri / MONGODB_URI): ${(error as Error).message}`);
+  }
+  logger.info({ mongodb: redactUri(uri) }, 'MongoDB connected');
+  return connection;
+}
+
+export async function pingMongo(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db || connection.readyState !== mongoose.ConnectionStates.connected) throw new Error('not connected');
+  await db.admin().ping();
+}
+
+let ttlRefusalLogged = false;
+
+/**
+ * Creates each model's indexes one by one. TTL indexes are housekeeping only — every query checks `expiresAt` —
+ * so a server that refuses them (FerretDB answers error 238) is logged once and otherwise ignored. Any other
+ * refused index is an error: uniqueness guards correctness.
+ */
+export async function ensureIndexes(models: readonly Model<never>[], logger: Logger): Promise<void> {
+  for (const model of models) {
+    await model.createCollection().catch((error: { codeName?: string }) => {
+      if (error.codeName !== 'NamespaceExists') throw error;
+    });
+    for (const [fields, options] of model.schema.indexes()) {
+      const isTtl = options?.expireAfterSeconds !== undefined;
+      try {
+        // Mongoose's index options are a superset of the driver's; the schemas here use only driver options.
+        await model.collection.createIndex(fields as Record<string, 1 | -1>, (options ?? {}) as Record<string, unknown>);
+      } catch (error) {
+        if (!isTtl) throw new Error(`MongoDB: cannot create index on ${model.collection.name}: ${(error as Error).message}`);
+        if (!ttlRefusalLogged) {
+          ttlRefusalLogged = true;
+          logger.warn(
+            { collection: model.collection.name, reason: (error as Error).message },
+            'MongoDB refused a TTL index; expired records are ignored by every query but not purged automatically',
+          );
+        }
+      }
+    }
+  }
+}
