@@ -3,12 +3,21 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
+import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
+import type Provider from 'oidc-provider';
+import { AccountStore } from './accounts/account-store.ts';
 import type { BrokerConfig } from './config/index.ts';
 import { createApp } from './http/app.ts';
 import { assetRoutes } from './http/routes/assets.ts';
+import { interactionRoutes } from './http/routes/interaction.ts';
+import { upstreamCallbackRoutes } from './http/routes/upstream-callback.ts';
 import { createViewRenderer } from './http/views.ts';
 import type { Logger } from './log/logger.ts';
+import { createProvider } from './provider/create-provider.ts';
+import { loadSigningKeys } from './provider/signing-keys.ts';
+import { Federation } from './upstream/federation.ts';
+import { InteractionIdentityStore } from './upstream/interaction-identities.ts';
 import { connectMongo, pingMongo } from './store/mongo.ts';
 import { connectRedis, pingRedis, type Redis } from './store/redis.ts';
 
@@ -18,6 +27,8 @@ export interface Broker {
   app: Koa;
   mongo: Connection;
   redis: Redis;
+  provider: Provider;
+  accounts: AccountStore;
   /** Starts listening; resolves with the server once it accepts connections. */
   listen(port?: number, host?: string): Promise<Server>;
   /** Stops accepting requests, lets those in flight finish (bounded), then closes the stores. */
@@ -34,7 +45,22 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
     await mongo.close();
     throw error;
   }
+  try {
+    return await assemble(config, logger, mongo, redis);
+  } catch (error) {
+    await Promise.allSettled([mongo.close(), redis.quit()]);
+    throw error;
+  }
+}
+
+async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: Connection, redis: Redis): Promise<Broker> {
   const views = createViewRenderer(VIEWS_DIR);
+  const accounts = new AccountStore(mongo);
+  await accounts.ensureIndexes(logger);
+  const keys = await loadSigningKeys(config.keys.file, config.keys);
+  const provider = createProvider({ config, redis, accounts, keys, renderPage: (page, data) => views.render(page, data) });
+  const federation = new Federation(config.upstreams, config.issuer, redis, logger);
+  const identities = new InteractionIdentityStore(redis);
   const app = createApp({
     cookieKeys: config.cookieKeys,
     trustProxy: config.trustProxy,
@@ -45,7 +71,21 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
       { name: 'redis', check: () => pingRedis(redis) },
     ],
     formTargets: [...config.upstreams.map((u) => u.issuer), ...config.clients.flatMap((c) => c.redirectUris)],
-    routers: [assetRoutes(VIEWS_DIR)],
+    routers: [
+      assetRoutes(VIEWS_DIR),
+      interactionRoutes({
+        provider,
+        federation,
+        identities,
+        accounts,
+        clients: config.clients,
+        views,
+        support: config.mail.support,
+      }),
+      upstreamCallbackRoutes(federation, identities),
+    ],
+    // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
+    mounts: [mount(provider)],
   });
 
   let server: Server | undefined;
@@ -53,6 +93,8 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
     app,
     mongo,
     redis,
+    provider,
+    accounts,
     listen(port = config.port, host) {
       const created = createServer(app.callback());
       server = created;

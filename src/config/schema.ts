@@ -93,6 +93,8 @@ export const configSchema = z
     cookieKeys: z
       .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
       .min(1, { error: 'must list at least one key' }),
+    /** Secret that makes pairwise subjects unguessable; required once a client uses `subjectType: pairwise`. */
+    pairwiseSalt: nonEmpty.min(32, { error: 'must be at least 32 characters' }).optional(),
     keys: z
       .strictObject({
         /** JWKS file holding the private signing keys; created by `npm run keys -- generate`. */
@@ -135,6 +137,9 @@ export const configSchema = z
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
     for (const id of duplicates(config.upstreams.map((u) => u.id))) {
       ctx.addIssue({ code: 'custom', path: ['upstreams'], message: `id "${id}" is used twice` });
+    }
+    if (!config.pairwiseSalt && config.clients.some((c) => c.subjectType === 'pairwise')) {
+      ctx.addIssue({ code: 'custom', path: ['pairwiseSalt'], message: 'is required when a client uses subjectType pairwise' });
     }
     for (const id of duplicates(config.clients.map((c) => c.clientId))) {
       ctx.addIssue({ code: 'custom', path: ['clients'], message: `clientId "${id}" is used twice` });

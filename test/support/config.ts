@@ -1,6 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A key file path of its own per call, created by the broker at first start. */
+export function temporaryKeyFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'ib-keys-')), 'jwks.json');
+}
+
 /** A minimal valid configuration document for tests; parseConfig applies MONGODB_URI/REDIS_URL from the env given. */
 export function baseConfigDocument(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
+    keys: { file: temporaryKeyFile(), generateIfMissing: true },
     issuer: 'http://127.0.0.1:3000',
     mongodb: { uri: 'mongodb://127.0.0.1:27017/ib' },
     redis: { url: 'redis://127.0.0.1:6379' },

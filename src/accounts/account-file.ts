@@ -1,0 +1,132 @@
+import { parse as parseCsv, CsvError, type Info } from 'csv-parse/sync';
+
+/** A row of an import file before validation, with the line where it starts (1-based), or why it has no value. */
+export type RawRow = { line: number; value: unknown } | { line: number; reason: string };
+
+/** The file as a whole cannot be read as accounts (not JSON, no header, unbalanced quotes): no row is imported. */
+export class AccountFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccountFileError';
+  }
+}
+
+const CSV_COLUMNS = ['customerNumber', 'name', 'email', 'plans'] as const;
+const CSV_OPTIONAL_COLUMNS = ['status'] as const;
+
+/** JSON: an array of account objects `[{customerNumber, name, email, plans: [{type, expiresAt}]}]`. */
+export function readJsonRows(text: string): RawRow[] {
+  const source = text.replace(/^\uFEFF/, '');
+  let document: unknown;
+  try {
+    document = JSON.parse(source);
+  } catch (error) {
+    throw new AccountFileError(`not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(document)) throw new AccountFileError('must be a JSON array of accounts');
+  const lines = elementStartLines(source);
+  // The scan only runs on text JSON.parse accepted, so the counts agree; the index is a fallback all the same.
+  return document.map((value: unknown, index) => ({ line: lines[index] ?? index + 1, value }));
+}
+
+/** The line on which each element of a top-level JSON array starts, so that rejections point into the file. */
+function elementStartLines(json: string): number[] {
+  const starts: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let expectElement = false;
+  for (const char of json) {
+    if (char === '\n') line += 1;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (char === '\\') escaped = true;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (expectElement && !/\s/.test(char) && char !== ']') {
+      starts.push(line);
+      expectElement = false;
+    }
+    if (char === '"') inString = true;
+    else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth === 1) expectElement = true;
+    } else if (char === ']' || char === '}') depth -= 1;
+    else if (char === ',' && depth === 1) expectElement = true;
+  }
+  return starts;
+}
+
+/**
+ * CSV with the header `customerNumber,name,email,plans` (any order; an optional `status` column may follow).
+ * `plans` holds `type=YYYY-MM-DD` entries separated by `;`, for example `support=2027-06-30;enhancement=2026-12-31`,
+ * and is empty for an account without plans; the date is the plan's last day. Fields containing `,`, `"` or a line
+ * break are quoted as in RFC 4180. A row's line is the physical line where it starts (the header is line 1).
+ */
+export function readCsvRows(text: string): RawRow[] {
+  // csv-parse counts lines of a CRLF file inconsistently; with plain LF its count is the line where a record ends.
+  const source = text.replace(/\r\n?/g, '\n');
+  let records: Array<{ record: string[]; info: Info }>;
+  try {
+    const options = { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true };
+    // The typings do not model `info: true`, which wraps each record as {record, info}.
+    records = parseCsv(source, options) as unknown as typeof records;
+  } catch (error) {
+    if (error instanceof CsvError) throw new AccountFileError(`not valid CSV: ${error.message}`);
+    throw error;
+  }
+  const [header, ...rows] = records;
+  if (!header) throw new AccountFileError(`empty file: expected the header ${CSV_COLUMNS.join(',')}`);
+  const columns = header.record.map((name) => name.trim());
+  checkHeader(columns);
+  return rows.map(({ record, info }) => {
+    // A quoted field may span lines; the record starts as many lines above its last line as it holds line breaks.
+    const line = info.lines - record.reduce((count, field) => count + (field.match(/\n/g)?.length ?? 0), 0);
+    if (record.length !== columns.length) {
+      return { line, reason: `expected ${columns.length} fields, found ${record.length}` };
+    }
+    const plans = csvPlans(record[columns.indexOf('plans')] ?? '');
+    if (typeof plans === 'string') return { line, reason: plans };
+    return { line, value: csvRecordToAccount(columns, record, plans) };
+  });
+}
+
+function checkHeader(columns: readonly string[]): void {
+  const known: readonly string[] = [...CSV_COLUMNS, ...CSV_OPTIONAL_COLUMNS];
+  const problems = [
+    ...CSV_COLUMNS.filter((name) => !columns.includes(name)).map((name) => `missing column ${name}`),
+    ...columns.filter((name) => !known.includes(name)).map((name) => `unknown column "${name}"`),
+    ...columns.filter((name, i) => columns.indexOf(name) !== i).map((name) => `column ${name} appears twice`),
+  ];
+  if (problems.length > 0) {
+    throw new AccountFileError(`header: ${problems.join('; ')} (expected ${CSV_COLUMNS.join(',')})`);
+  }
+}
+
+function csvRecordToAccount(
+  columns: readonly string[],
+  record: readonly string[],
+  plans: unknown[],
+): Record<string, unknown> {
+  const fields = Object.fromEntries(columns.map((name, i) => [name, record[i] ?? '']));
+  const account: Record<string, unknown> = { ...fields, plans };
+  // An empty status cell means "not given", as an absent key does in JSON.
+  if (fields.status !== undefined && fields.status.trim() === '') delete account.status;
+  return account;
+}
+
+/** `support=2027-06-30;enhancement=2026-12-31` → plan objects for validation, or why the cell is malformed. */
+function csvPlans(cell: string): unknown[] | string {
+  const entries = cell
+    .split(';')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const malformed = entries.find((entry) => !entry.includes('='));
+  if (malformed !== undefined) return `plans: "${malformed}" must be written type=YYYY-MM-DD`;
+  return entries.map((entry) => {
+    const equals = entry.indexOf('=');
+    return { type: entry.slice(0, equals), expiresAt: entry.slice(equals + 1) };
+  });
+}

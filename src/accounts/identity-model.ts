@@ -1,0 +1,40 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/** An upstream identity linked to a customer account: whoever signs in as (issuer, subject) acts as the account. */
+export interface IdentityRecord {
+  _id: Types.ObjectId;
+  accountId: Types.ObjectId;
+  /** The configured upstream (`upstreams[].id`) the identity signed in through. */
+  upstreamId: string;
+  issuer: string;
+  subject: string;
+  linkedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+const MODEL_NAME = 'Identity';
+
+function identitySchema(): Schema<IdentityRecord> {
+  const schema = new Schema<IdentityRecord>(
+    {
+      accountId: { type: Schema.Types.ObjectId, required: true },
+      upstreamId: { type: String, required: true },
+      issuer: { type: String, required: true },
+      subject: { type: String, required: true },
+      linkedAt: { type: Date, required: true },
+      lastLoginAt: { type: Date, default: null },
+    },
+    { collection: 'identities' },
+  );
+  // An upstream identity signs in as exactly one account. The index, not a prior lookup, is what holds under
+  // concurrent confirmations: FerretDB applies conditional updates as read-modify-write.
+  schema.index({ issuer: 1, subject: 1 }, { unique: true });
+  // One identity per upstream per account, so a second Google account cannot be attached beside the first.
+  schema.index({ accountId: 1, upstreamId: 1 }, { unique: true });
+  return schema;
+}
+
+export function identityModel(connection: Connection): Model<IdentityRecord> {
+  const existing = connection.models[MODEL_NAME] as Model<IdentityRecord> | undefined;
+  return existing ?? connection.model<IdentityRecord>(MODEL_NAME, identitySchema());
+}

@@ -1,0 +1,147 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { AccountStore } from '../../accounts/account-store.ts';
+import type { ClientConfig } from '../../config/index.ts';
+import { BrokerError } from '../../errors/broker-error.ts';
+import { resolveSignIn } from '../../linking/sign-in.ts';
+import type { Federation } from '../../upstream/federation.ts';
+import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { noStore } from '../middleware/no-store.ts';
+import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
+import type { ViewRenderer } from '../views.ts';
+
+export class InteractionExpired extends BrokerError {
+  readonly status = 400;
+  readonly code = 'INTERACTION.EXPIRED';
+  override readonly page = 'login-expired';
+  override readonly oauthError = 'invalid_request';
+  constructor() {
+    super('This sign-in took too long or was already completed. Please go back to the portal and sign in again.');
+  }
+}
+
+export class AccountDisabled extends BrokerError {
+  readonly status = 403;
+  readonly code = 'ACCOUNT.DISABLED';
+  override readonly oauthError = 'access_denied';
+  constructor(support: string) {
+    super(`The customer account linked to this sign-in is disabled. Please contact ${support}.`);
+  }
+}
+
+export interface InteractionRouteDependencies {
+  provider: Provider;
+  federation: Federation;
+  identities: InteractionIdentityStore;
+  accounts: AccountStore;
+  clients: readonly ClientConfig[];
+  views: ViewRenderer;
+  support: string;
+}
+
+/**
+ * oidc-provider's interaction pages: login goes upstream (straight there with one upstream, through a choice with
+ * several); back from upstream, a linked identity finishes the login; consent for portals configured to ask.
+ */
+export function interactionRoutes(deps: InteractionRouteDependencies): Router {
+  const { provider, federation, identities, views } = deps;
+  const clientNames = new Map(deps.clients.map((c) => [c.clientId, c.name]));
+  const consentRequired = new Set(deps.clients.filter((c) => c.consent).map((c) => c.clientId));
+  const router = new Router({ prefix: '/interaction/:uid' });
+  router.use(noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection());
+
+  async function details(ctx: Context) {
+    try {
+      const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+      if (interaction.uid !== ctx.params.uid) throw new InteractionExpired();
+      return interaction;
+    } catch (error) {
+      if (error instanceof BrokerError) throw error;
+      throw new InteractionExpired();
+    }
+  }
+
+  async function finish(ctx: Context, result: Parameters<Provider['interactionResult']>[2]) {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  }
+
+  async function goUpstream(ctx: Context, upstreamId: string, uid: string) {
+    const started = await federation.start({ upstreamId, purpose: { kind: 'interaction', interactionUid: uid } });
+    setUpstreamStateCookie(ctx, started.state);
+    ctx.status = 303;
+    ctx.redirect(started.url.href);
+  }
+
+  function page(ctx: Context, name: string, clientId: unknown, data: Record<string, unknown> = {}) {
+    ctx.type = 'html';
+    ctx.body = views.render(name, {
+      clientName: clientNames.get(String(clientId)),
+      csrfToken: ctx.state.csrfToken(),
+      uid: ctx.params.uid,
+      ...data,
+    });
+  }
+
+  router.get('/', async (ctx) => {
+    const interaction = await details(ctx);
+    const clientId = interaction.params.client_id;
+    if (interaction.prompt.name === 'login') {
+      const upstreams = federation.list();
+      if (upstreams.length === 1 && upstreams[0]) return goUpstream(ctx, upstreams[0].id, interaction.uid);
+      return page(ctx, 'choose-upstream', clientId, { title: 'Choose how to sign in', upstreams });
+    }
+    if (interaction.prompt.name === 'consent') {
+      // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
+      // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
+      if (!consentRequired.has(String(clientId))) return grantConsent(ctx, interaction);
+      const scopes = [...new Set([...(interaction.prompt.details.missingOIDCScope as string[] | undefined ?? [])])];
+      return page(ctx, 'consent', clientId, { title: 'Allow access', scopes });
+    }
+    throw new InteractionExpired();
+  });
+
+  router.post('/upstream/:upstreamId', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'login') throw new InteractionExpired();
+    await goUpstream(ctx, ctx.params.upstreamId ?? '', interaction.uid);
+  });
+
+  // Where the upstream callback sends the browser back: here the interaction cookie is readable again.
+  router.get('/continue', async (ctx) => {
+    const interaction = await details(ctx);
+    const identity = await identities.find(interaction.uid);
+    if (!identity) throw new InteractionExpired();
+    const outcome = await resolveSignIn(deps.accounts, identity);
+    if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
+    if (outcome.kind === 'not-linked') {
+      return page(ctx, 'not-linked', interaction.params.client_id, { title: 'Associate your account', support: deps.support });
+    }
+    await identities.forget(interaction.uid);
+    await finish(ctx, { login: { accountId: outcome.accountId, amr: ['fed'] } });
+  });
+
+  async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {
+    if (interaction.prompt.name !== 'consent' || !interaction.session?.accountId) throw new InteractionExpired();
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId: interaction.session.accountId, clientId: String(interaction.params.client_id) });
+    if (!grant) throw new InteractionExpired();
+    const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
+    if (missing) grant.addOIDCScope(missing.join(' '));
+    await finish(ctx, { consent: { grantId: await grant.save() } });
+  }
+
+  router.post('/consent', async (ctx) => grantConsent(ctx, await details(ctx)));
+
+  router.post('/abort', async (ctx) => {
+    await details(ctx);
+    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in' });
+  });
+
+  return router;
+}

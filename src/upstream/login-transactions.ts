@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from '../store/redis.ts';
+
+/** What a login started upstream needs to be finished: kept server-side, never in the browser. */
+export interface LoginTransaction {
+  upstreamId: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  prompt?: string;
+  maxAge?: number;
+  /** What the sign-in is for: an oidc-provider interaction, or confirming a pending association. */
+  purpose: { kind: 'interaction'; interactionUid: string } | { kind: 'confirmation'; reference: string };
+}
+
+const TTL_SECONDS = 10 * 60;
+
+function keyOf(state: string): string {
+  return `upstream-tx:${createHash('sha256').update(state).digest('base64url')}`;
+}
+
+/** Upstream login transactions in Redis, each usable once and for ten minutes at most. */
+export class LoginTransactionStore {
+  readonly #redis: Redis;
+
+  constructor(redis: Redis) {
+    this.#redis = redis;
+  }
+
+  async save(transaction: LoginTransaction): Promise<void> {
+    await this.#redis.set(keyOf(transaction.state), JSON.stringify(transaction), 'EX', TTL_SECONDS);
+  }
+
+  /** Returns the transaction and deletes it in one step (GETDEL), so a replayed callback finds nothing. */
+  async consume(state: string): Promise<LoginTransaction | undefined> {
+    const stored = await this.#redis.getdel(keyOf(state));
+    return stored === null ? undefined : (JSON.parse(stored) as LoginTransaction);
+  }
+}

@@ -1,0 +1,63 @@
+import { BrokerError } from '../errors/broker-error.ts';
+
+/** The upstream identity provider could not be reached or answered nonsense (discovery, token endpoint). */
+export class UpstreamUnavailable extends BrokerError {
+  readonly status = 502;
+  readonly code = 'UPSTREAM.UNAVAILABLE';
+  override readonly page = 'upstream-unavailable';
+  override readonly oauthError = 'temporarily_unavailable';
+  override readonly details: Readonly<Record<string, unknown>>;
+  constructor(upstreamName: string) {
+    super(`${upstreamName} cannot be reached right now. Please try again in a few minutes.`);
+    this.details = { upstreamName };
+  }
+}
+
+/** The person cancelled or the upstream refused the sign-in (`error=access_denied` and friends). */
+export class UpstreamDenied extends BrokerError {
+  readonly status = 403;
+  readonly code = 'UPSTREAM.DENIED';
+  override readonly page = 'upstream-denied';
+  override readonly oauthError = 'access_denied';
+  override readonly details: Readonly<Record<string, unknown>>;
+  constructor(upstreamName: string) {
+    super(`The sign-in with ${upstreamName} was cancelled or refused.`);
+    this.details = { upstreamName };
+  }
+}
+
+/**
+ * The callback matches no login transaction of this browser: tampered or replayed `state`, a transaction that
+ * expired, or a callback opened in another browser. Nothing is exchanged in any of these cases.
+ */
+export class LoginTransactionInvalid extends BrokerError {
+  readonly status = 400;
+  readonly code = 'UPSTREAM.TRANSACTION_INVALID';
+  override readonly page = 'login-expired';
+  override readonly oauthError = 'invalid_request';
+  constructor() {
+    super('This sign-in could not be verified: it has expired, was already used, or was started in another browser.');
+  }
+}
+
+/** The ID token or code exchange failed validation at openid-client (wrong issuer, nonce, signature, ...). */
+export class UpstreamResponseInvalid extends BrokerError {
+  readonly status = 502;
+  readonly code = 'UPSTREAM.RESPONSE_INVALID';
+  override readonly page = 'upstream-unavailable';
+  override readonly oauthError = 'server_error';
+  override readonly details: Readonly<Record<string, unknown>>;
+  constructor(upstreamName: string) {
+    super(`The answer from ${upstreamName} could not be verified. Please try signing in again.`);
+    this.details = { upstreamName };
+  }
+}
+
+export class UnknownUpstream extends BrokerError {
+  readonly status = 404;
+  readonly code = 'UPSTREAM.UNKNOWN';
+  override readonly oauthError = 'invalid_request';
+  constructor() {
+    super('This sign-in provider is not configured.');
+  }
+}

@@ -1,0 +1,115 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Types } from 'mongoose';
+import { accountModel } from '../../src/accounts/account-model.ts';
+import { identityModel } from '../../src/accounts/identity-model.ts';
+import { createBroker, type Broker } from '../../src/broker.ts';
+import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
+import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../../src/dev/demo-upstream.ts';
+import { baseConfigDocument } from './config.ts';
+import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
+
+export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
+export const PARTNER_REDIRECT = 'http://127.0.0.1:9/partnersource/callback';
+export const UPSTREAM_CLIENT = { clientId: 'identity-broker', clientSecret: 'upstream-client-secret' };
+
+/** The portals every stack knows: CustomerSource (no requirement) and PartnerSource (needs a support plan). */
+export const TEST_CLIENTS = [
+  {
+    clientId: 'customersource',
+    clientSecret: 'customersource-secret-0123456789',
+    name: 'CustomerSource',
+    redirectUris: [PORTAL_REDIRECT],
+    postLogoutRedirectUris: ['http://127.0.0.1:9/customersource/'],
+  },
+  {
+    clientId: 'partnersource',
+    clientSecret: 'partnersource-secret-0123456789',
+    name: 'PartnerSource',
+    redirectUris: [PARTNER_REDIRECT],
+    requires: { plans: ['support'] },
+  },
+] as const;
+
+async function listening(): Promise<{ server: Server; url: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export interface Stack {
+  broker: Broker;
+  config: Readonly<BrokerConfig>;
+  brokerUrl: string;
+  upstreamUrl: string;
+  /** Creates a customer account and links `user`'s upstream identity to it; returns the account id. */
+  seedLinkedAccount(user: DemoUser, account?: { plans?: Array<{ type: string; expiresAt: Date }>; email?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole loopback setup of the integration tests: the demo upstream IdP and the broker on their own ports,
+ * a database of their own in the real MongoDB-wire server, the real Redis. Portals are played by the test.
+ */
+export async function startStack(configOverrides: Record<string, unknown> = {}): Promise<Stack> {
+  const upstreamServer = await listening();
+  const brokerServer = await listening();
+  const upstream = await createDemoUpstream({
+    issuer: upstreamServer.url,
+    clients: [{ ...UPSTREAM_CLIENT, redirectUris: [`${brokerServer.url}/upstream/demo/callback`] }],
+  });
+  upstreamServer.server.on('request', upstream.callback);
+
+  const document = baseConfigDocument({
+    issuer: brokerServer.url,
+    upstreams: [{ id: 'demo', name: 'Demo ID', issuer: upstreamServer.url, ...UPSTREAM_CLIENT }],
+    clients: TEST_CLIENTS,
+    ...configOverrides,
+  });
+  const config = parseConfig(document, { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
+  const broker = await createBroker(config, silentLogger);
+  brokerServer.server.on('request', broker.app.callback());
+
+  return {
+    broker,
+    config,
+    brokerUrl: brokerServer.url,
+    upstreamUrl: upstreamServer.url,
+    async seedLinkedAccount(user, account = {}) {
+      const accountId = new Types.ObjectId();
+      await accountModel(broker.mongo).create({
+        _id: accountId,
+        customerNumber: `C-${accountId.toString().slice(-8)}`,
+        name: `${user.name} Ltd`,
+        email: account.email ?? `billing+${user.sub}@example.com`,
+        plans: account.plans ?? [],
+        status: 'active',
+      });
+      await identityModel(broker.mongo).create({
+        accountId,
+        upstreamId: 'demo',
+        issuer: upstreamServer.url,
+        subject: user.sub,
+        linkedAt: new Date(),
+        lastLoginAt: null,
+      });
+      return accountId.toString();
+    },
+    async close() {
+      await Promise.all([closeServer(brokerServer.server), closeServer(upstreamServer.server)]);
+      await broker.mongo.dropDatabase().catch(() => undefined);
+      await broker.close();
+    },
+  };
+}
+
+export function demoUser(sub: string): DemoUser {
+  const user = DEMO_USERS.find((u) => u.sub.startsWith(sub));
+  if (!user) throw new Error(`no demo user ${sub}`);
+  return user;
+}
