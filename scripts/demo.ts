@@ -43,7 +43,7 @@ const servers = [await listen(Number(new URL(upstreamConfig.issuer).port), upstr
 
 const broker = await createBroker(config, createLogger(config.logLevel));
 await seedDemoAccounts(broker.mongo, upstreamConfig);
-servers.push(await listen(config.port, broker.app.callback()));
+servers.push(await broker.listen(config.port, '127.0.0.1'));
 
 const portals = config.clients.map((client) => {
   const baseUrl = new URL(client.redirectUris[0] ?? '').origin;
@@ -57,8 +57,11 @@ Identity Broker demo is running.
 
   Open a portal:   ${portals.map((p) => `${p.baseUrl}  (${p.client.name}${p.client.requires ? `, requires ${p.client.requires.plans.join('/')}` : ''})`).join('\n                   ')}
   Broker:          ${config.issuer}   (health: ${config.issuer}/readyz)
+  Dev mailbox:     ${config.issuer}/dev/mailbox   (the e-mails the broker "sends")
   Demo ID users:   ${DEMO_USERS.map((u) => u.email).join(', ')}  (password: demo)
-                   alice is linked to a customer account with a support plan; bob and carol are not linked yet.
+                   alice is linked to Alice Corp (support plan). bob and carol are not linked yet: sign in as
+                   carol, enter office@carol.example (Carol & Co's registered address), open the link from the
+                   dev mailbox and sign in as carol again; bob's account is it@bob-industries.example.
 
 Stop with Ctrl-C (local Redis/FerretDB keep running: npm run services -- down).`);
 

@@ -7,13 +7,27 @@ import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
 import { AccountStore } from './accounts/account-store.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
 import { createApp } from './http/app.ts';
 import { assetRoutes } from './http/routes/assets.ts';
+import { devMailboxRoutes } from './http/routes/dev-mailbox.ts';
 import { interactionRoutes } from './http/routes/interaction.ts';
+import { confirmationFinisher, linkRoutes } from './http/routes/link.ts';
 import { upstreamCallbackRoutes } from './http/routes/upstream-callback.ts';
 import { createViewRenderer } from './http/views.ts';
 import type { Logger } from './log/logger.ts';
+import { AssociationLimits } from './linking/association-limits.ts';
+import { ConfirmationReferences } from './linking/confirmation-references.ts';
+import { IdentityLinks } from './linking/identity-links.ts';
+import type { LinkingContext } from './linking/linking-context.ts';
+import { PendingAssociationStore } from './linking/pending-associations.ts';
+import { createDevTransport } from './mail/dev-transport.ts';
+import { createMailRenderer } from './mail/mail-renderer.ts';
+import { Outbox } from './mail/outbox.ts';
+import { OutboxWorker } from './mail/outbox-worker.ts';
+import { createSendGridTransport } from './mail/sendgrid-transport.ts';
+import type { MailTransport } from './mail/transport.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { loadSigningKeys } from './provider/signing-keys.ts';
 import { Federation } from './upstream/federation.ts';
@@ -29,6 +43,10 @@ export interface Broker {
   redis: Redis;
   provider: Provider;
   accounts: AccountStore;
+  outbox: Outbox;
+  audit: AuditLog;
+  /** Sends queued e-mails; started by `listen`, stopped by `close`. */
+  mailWorker: OutboxWorker;
   /** Starts listening; resolves with the server once it accepts connections. */
   listen(port?: number, host?: string): Promise<Server>;
   /** Stops accepting requests, lets those in flight finish (bounded), then closes the stores. */
@@ -40,7 +58,7 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
   const mongo = await connectMongo(config.mongodb.uri, { logger });
   let redis: Redis;
   try {
-    redis = await connectRedis(config.redis.url, { logger });
+    redis = await connectRedis(config.redis.url, { logger, keyPrefix: config.redis.keyPrefix });
   } catch (error) {
     await mongo.close();
     throw error;
@@ -53,6 +71,14 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
   }
 }
 
+function mailTransport(config: Readonly<BrokerConfig>): MailTransport {
+  if (config.mail.transport === 'dev') return createDevTransport();
+  const sendgrid = config.mail.sendgrid;
+  // The schema requires mail.sendgrid with transport sendgrid; this guards the type, not the configuration.
+  if (!sendgrid) throw new Error('mail.sendgrid: is required when transport is sendgrid');
+  return createSendGridTransport(sendgrid);
+}
+
 async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: Connection, redis: Redis): Promise<Broker> {
   const views = createViewRenderer(VIEWS_DIR);
   const accounts = new AccountStore(mongo);
@@ -61,6 +87,38 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const provider = createProvider({ config, redis, accounts, keys, renderPage: (page, data) => views.render(page, data) });
   const federation = new Federation(config.upstreams, config.issuer, redis, logger);
   const identities = new InteractionIdentityStore(redis);
+  const audit = new AuditLog(mongo, logger);
+  const outbox = new Outbox(mongo);
+  const pending = new PendingAssociationStore(mongo);
+  await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
+  const mailRenderer = createMailRenderer(VIEWS_DIR);
+  const mailWorker = new OutboxWorker({
+    outbox,
+    transport: mailTransport(config),
+    renderer: mailRenderer,
+    audit,
+    logger,
+    from: config.mail.from,
+    maxAttempts: config.mail.retry.maxAttempts,
+    initialDelayMs: config.mail.retry.initialDelay,
+    pollIntervalMs: config.mail.pollInterval,
+  });
+  const upstreamNames = new Map(config.upstreams.map((u) => [u.id, u.name]));
+  const homeUrls = new Map(config.clients.map((c) => [c.clientId, c.homeUrl]));
+  const linking: LinkingContext = {
+    accounts,
+    pending,
+    links: new IdentityLinks(mongo),
+    outbox,
+    audit,
+    limits: new AssociationLimits(redis, config.linking.limits),
+    references: new ConfirmationReferences(redis),
+    linkUrl: `${config.issuer}/link`,
+    linkTtlMs: config.linking.linkTtl,
+    support: config.mail.support,
+    upstreamName: (id) => upstreamNames.get(id) ?? id,
+    homeUrl: (clientId) => (clientId ? homeUrls.get(clientId) : undefined),
+  };
   const app = createApp({
     cookieKeys: config.cookieKeys,
     trustProxy: config.trustProxy,
@@ -81,8 +139,12 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
         clients: config.clients,
         views,
         support: config.mail.support,
+        linking,
       }),
-      upstreamCallbackRoutes(federation, identities),
+      linkRoutes(linking, federation, views),
+      upstreamCallbackRoutes(federation, identities, confirmationFinisher(linking, views)),
+      // Development only: the transport `dev` keeps e-mails here instead of sending them.
+      ...(config.mail.transport === 'dev' ? [devMailboxRoutes(outbox, mailRenderer, views)] : []),
     ],
     // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
     mounts: [mount(provider)],
@@ -95,15 +157,20 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     redis,
     provider,
     accounts,
+    outbox,
+    audit,
+    mailWorker,
     listen(port = config.port, host) {
       const created = createServer(app.callback());
       server = created;
+      mailWorker.start();
       return new Promise((resolve, reject) => {
         created.once('error', reject);
         created.listen(port, host, () => resolve(created));
       });
     },
     async close() {
+      await mailWorker.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

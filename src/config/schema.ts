@@ -89,6 +89,8 @@ export const configSchema = z
     }),
     redis: z.strictObject({
       url: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }),
+      /** Prefix of every key the broker writes, for a Redis shared with other applications (or test runs). */
+      keyPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/, { error: 'must be letters, digits, ":", "_" or "-"' }).default(''),
     }),
     cookieKeys: z
       .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
@@ -114,6 +116,16 @@ export const configSchema = z
         sendgrid: z
           .strictObject({ apiKey: nonEmpty, baseUrl: z.url().default('https://api.sendgrid.com') })
           .optional(),
+        /** How often the outbox worker looks for due messages. */
+        pollInterval: duration(3_600_000, '1h').default(5_000),
+        retry: z
+          .strictObject({
+            /** Attempts before a message is marked failed (and audited). */
+            maxAttempts: positiveInt.default(8),
+            /** Delay before the first retry; doubled after each failed attempt. */
+            initialDelay: duration(3_600_000, '1h').default(30_000),
+          })
+          .prefault({}),
       })
       .superRefine((mail, ctx) => {
         if (mail.transport === 'sendgrid' && !mail.sendgrid) {

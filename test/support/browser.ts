@@ -91,6 +91,14 @@ export class TestBrowser {
     return { url: current, status: response.status, html: await response.text(), headers: response.headers };
   }
 
+  /** Follows the page's link whose text is `text`, as a person clicking it would. */
+  async submitLink(page: Page, text: string, stopAt?: string): Promise<Page> {
+    const link = [...page.html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/gi)].find(([, , inner]) => inner?.trim() === text);
+    const href = link ? attribute(link[1] ?? '', 'href') : undefined;
+    if (!href) throw new Error(`no link "${text}" on ${page.url}:\n${page.html}`);
+    return this.navigate(new URL(href, page.url).href, {}, stopAt);
+  }
+
   /** Submits the page's form whose action contains `actionPart`, with fields merged over its own. */
   async submit(page: Page, actionPart: string, fields: Record<string, string> = {}, stopAt?: string): Promise<Page> {
     const form = formsOf(page.html).find((f) => f.action.includes(actionPart));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
@@ -47,6 +48,8 @@ export interface Stack {
   config: Readonly<BrokerConfig>;
   brokerUrl: string;
   upstreamUrl: string;
+  /** Creates a customer account (not linked to anything); returns its id. */
+  seedAccount(account: { name: string; email: string; customerNumber: string; plans?: Array<{ type: string; expiresAt: Date }> }): Promise<string>;
   /** Creates a customer account and links `user`'s upstream identity to it; returns the account id. */
   seedLinkedAccount(user: DemoUser, account?: { plans?: Array<{ type: string; expiresAt: Date }>; email?: string }): Promise<string>;
   close(): Promise<void>;
@@ -69,6 +72,8 @@ export async function startStack(configOverrides: Record<string, unknown> = {}):
     issuer: brokerServer.url,
     upstreams: [{ id: 'demo', name: 'Demo ID', issuer: upstreamServer.url, ...UPSTREAM_CLIENT }],
     clients: TEST_CLIENTS,
+    // Keys of their own: rate-limit counters (per IP: always 127.0.0.1 here) must not carry over between stacks.
+    redis: { url: REDIS_URL, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` },
     ...configOverrides,
   });
   const config = parseConfig(document, { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
@@ -80,6 +85,10 @@ export async function startStack(configOverrides: Record<string, unknown> = {}):
     config,
     brokerUrl: brokerServer.url,
     upstreamUrl: upstreamServer.url,
+    async seedAccount(account) {
+      const created = await accountModel(broker.mongo).create({ plans: [], status: 'active', ...account });
+      return created._id.toString();
+    },
     async seedLinkedAccount(user, account = {}) {
       const accountId = new Types.ObjectId();
       await accountModel(broker.mongo).create({

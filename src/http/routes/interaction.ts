@@ -5,6 +5,8 @@ import type Provider from 'oidc-provider';
 import type { AccountStore } from '../../accounts/account-store.ts';
 import type { ClientConfig } from '../../config/index.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
+import type { LinkingContext } from '../../linking/linking-context.ts';
+import { requestAssociation } from '../../linking/request-association.ts';
 import { resolveSignIn } from '../../linking/sign-in.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
@@ -40,7 +42,11 @@ export interface InteractionRouteDependencies {
   clients: readonly ClientConfig[];
   views: ViewRenderer;
   support: string;
+  linking: LinkingContext;
 }
+
+// Deliberately loose (the e-mail only goes to addresses registered on an account): catches typos, not exotic forms.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * oidc-provider's interaction pages: login goes upstream (straight there with one upstream, through a choice with
@@ -112,17 +118,49 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   });
 
   // Where the upstream callback sends the browser back: here the interaction cookie is readable again.
+  // Where the upstream callback sends the browser back (the interaction cookie is readable here again), and where
+  // the success page of an association continues to: the original authorization request resumes if it is still
+  // alive in this browser, else the person goes to the portal's home page.
   router.get('/continue', async (ctx) => {
-    const interaction = await details(ctx);
+    let interaction;
+    try {
+      interaction = await details(ctx);
+    } catch (error) {
+      const home = ctx.query.after === 'link' ? deps.linking.homeUrl(String(ctx.query.client ?? '')) : undefined;
+      if (!home) throw error;
+      ctx.status = 303;
+      return ctx.redirect(home);
+    }
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
     const outcome = await resolveSignIn(deps.accounts, identity);
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
-    if (outcome.kind === 'not-linked') {
-      return page(ctx, 'not-linked', interaction.params.client_id, { title: 'Associate your account', support: deps.support });
-    }
+    if (outcome.kind === 'not-linked') return associatePage(ctx, interaction.params.client_id);
     await identities.forget(interaction.uid);
     await finish(ctx, { login: { accountId: outcome.accountId, amr: ['fed'] } });
+  });
+
+  function associatePage(ctx: Context, clientId: unknown, data: Record<string, unknown> = {}) {
+    page(ctx, 'associate', clientId, { title: 'Associate your account', support: deps.support, ...data });
+  }
+
+  router.post('/associate', async (ctx) => {
+    const interaction = await details(ctx);
+    const identity = await identities.find(interaction.uid);
+    if (!identity) throw new InteractionExpired();
+    const entered = String((ctx.request as { body?: Record<string, unknown> }).body?.email ?? '').trim();
+    if (!EMAIL.test(entered) || entered.length > 254) {
+      ctx.status = 422;
+      return associatePage(ctx, interaction.params.client_id, { email: entered, emailError: 'Enter an e-mail address, like name@example.com.' });
+    }
+    await requestAssociation(deps.linking, {
+      identity,
+      enteredEmail: entered,
+      clientId: String(interaction.params.client_id ?? '') || null,
+      interactionUid: interaction.uid,
+      ip: ctx.ip,
+    });
+    page(ctx, 'association-sent', interaction.params.client_id, { title: 'Thank you' });
   });
 
   async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {

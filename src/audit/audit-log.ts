@@ -1,0 +1,54 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import type { Logger } from '../log/logger.ts';
+import { ensureIndexes } from '../store/mongo.ts';
+import { auditEventModel, type AuditEventRecord, type AuditEventType } from './audit-event-model.ts';
+
+export interface AuditEvent {
+  type: AuditEventType;
+  upstreamId?: string;
+  subject?: string;
+  accountId?: string | Types.ObjectId | null;
+  ip?: string;
+  reason?: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/** `j***@example.com`: enough to recognise an address in an investigation, not enough to learn one. */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${address[0]}***${address.slice(at)}`;
+}
+
+/**
+ * What happened, to whom, from where — stored in MongoDB for people investigating an account, and logged.
+ * An audit write that fails is logged and does not fail the user's request: the action itself already happened.
+ */
+export class AuditLog {
+  readonly #events: Model<AuditEventRecord>;
+  readonly #logger: Logger;
+
+  constructor(connection: Connection, logger: Logger) {
+    this.#events = auditEventModel(connection);
+    this.#logger = logger.child({ audit: true });
+  }
+
+  ensureIndexes(): Promise<void> {
+    return ensureIndexes([this.#events] as unknown as Model<never>[], this.#logger);
+  }
+
+  async record(event: AuditEvent): Promise<void> {
+    const accountId = typeof event.accountId === 'string' ? new Types.ObjectId(event.accountId) : event.accountId ?? null;
+    this.#logger.info({ ...event, accountId: accountId?.toString() ?? null }, event.type);
+    try {
+      await this.#events.create({ ...event, accountId, at: new Date() });
+    } catch (error) {
+      this.#logger.error({ err: error, type: event.type }, 'audit event could not be stored');
+    }
+  }
+
+  /** Newest first; for tests, the admin and investigations. */
+  async recent(filter: Partial<Pick<AuditEventRecord, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEventRecord[]> {
+    return this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditEventRecord[]>().exec();
+  }
+}

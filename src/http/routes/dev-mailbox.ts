@@ -1,0 +1,64 @@
+import Router from '@koa/router';
+import { NotFound } from '../../errors/broker-error.ts';
+import type { MailRenderer, RenderedMail } from '../../mail/mail-renderer.ts';
+import type { Outbox, OutboxMessageRecord } from '../../mail/outbox.ts';
+import { noStore } from '../middleware/no-store.ts';
+import type { ViewRenderer } from '../views.ts';
+
+const LIST_LIMIT = 50;
+
+function renderSafely(renderer: MailRenderer, message: OutboxMessageRecord): RenderedMail | undefined {
+  try {
+    return renderer.render(message.template, message.data);
+  } catch {
+    // The worker records the same failure in the message's lastError, which the page shows.
+    return undefined;
+  }
+}
+
+/**
+ * Development only (mounted when `mail.transport` is `dev`): the outbox as a mailbox, so the e-mailed link of the
+ * association flow can be opened without a mail provider. It shows one-time links to anyone who can reach it,
+ * which is why the broker never mounts it with a real transport.
+ */
+export function devMailboxRoutes(outbox: Outbox, renderer: MailRenderer, views: ViewRenderer): Router {
+  const router = new Router({ prefix: '/dev/mailbox' });
+  // Pages hold live one-time links.
+  router.use(noStore);
+
+  router.get('/', async (ctx) => {
+    const messages = (await outbox.recent(LIST_LIMIT)).map((message) => ({
+      id: message._id.toHexString(),
+      to: message.to,
+      subject: renderSafely(renderer, message)?.subject ?? `(${message.template}: cannot be rendered)`,
+      status: message.status,
+      createdAt: message.createdAt.toISOString(),
+    }));
+    ctx.type = 'html';
+    ctx.body = views.render('dev-mailbox', { title: 'Dev mailbox', messages });
+  });
+
+  router.get('/:id', async (ctx) => {
+    const message = await outbox.find(ctx.params.id ?? '');
+    if (!message) throw new NotFound();
+    const rendered = renderSafely(renderer, message);
+    ctx.type = 'html';
+    ctx.body = views.render('dev-mailbox', {
+      title: rendered?.subject ?? 'Dev mailbox',
+      message: {
+        id: message._id.toHexString(),
+        to: message.to,
+        template: message.template,
+        status: message.status,
+        attempts: message.attempts,
+        lastError: message.lastError,
+        providerMessageId: message.providerMessageId,
+        createdAt: message.createdAt.toISOString(),
+        sentAt: message.sentAt?.toISOString() ?? null,
+      },
+      rendered,
+    });
+  });
+
+  return router;
+}

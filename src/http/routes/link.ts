@@ -1,0 +1,73 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../linking/confirm-association.ts';
+import { looksLikeLinkToken } from '../../linking/link-token.ts';
+import { LinkNotFound } from '../../linking/linking-errors.ts';
+import type { LinkingContext } from '../../linking/linking-context.ts';
+import type { Federation } from '../../upstream/federation.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { noStore } from '../middleware/no-store.ts';
+import type { ViewRenderer } from '../views.ts';
+import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
+
+function tokenFrom(value: unknown): string {
+  if (!looksLikeLinkToken(value)) throw new LinkNotFound();
+  return value;
+}
+
+function bodyOf(ctx: Context): Record<string, unknown> {
+  return (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+}
+
+/**
+ * The e-mailed link: `GET /link?token=…` only shows a page (mail scanners open links too); its button POSTs the
+ * token, which is exchanged for a server-side reference before the browser is sent upstream to sign in again.
+ * Referrer-Policy is no-referrer everywhere (security headers), so the token never leaves in a Referer.
+ */
+export function linkRoutes(linking: LinkingContext, federation: Federation, views: ViewRenderer): Router {
+  const router = new Router({ prefix: '/link' });
+  router.use(noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection());
+
+  router.get('/', async (ctx) => {
+    const token = tokenFrom(ctx.query.token);
+    const { upstreamName } = await openLink(linking, token, ctx.ip);
+    ctx.type = 'html';
+    ctx.body = views.render('link-confirm', { title: 'Confirm the association', upstreamName, token, csrfToken: ctx.state.csrfToken() });
+  });
+
+  router.post('/confirm', async (ctx) => {
+    const { reference, upstreamId } = await startConfirmation(linking, tokenFrom(bodyOf(ctx).token), ctx.ip);
+    const started = await federation.start({ upstreamId, purpose: { kind: 'confirmation', reference }, reauthenticate: true });
+    setUpstreamStateCookie(ctx, started.state);
+    ctx.status = 303;
+    ctx.redirect(started.url.href);
+  });
+
+  router.post('/cancel', async (ctx) => {
+    await cancelAssociation(linking, tokenFrom(bodyOf(ctx).token), ctx.ip);
+    ctx.type = 'html';
+    ctx.body = views.render('link-cancelled', { title: 'Request cancelled', support: linking.support });
+  });
+
+  return router;
+}
+
+/** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
+export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer) {
+  return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
+    const confirmed = await completeConfirmation(linking, reference, identity, ctx.ip);
+    const home = linking.homeUrl(confirmed.clientId);
+    const continueUrl = confirmed.interactionUid
+      ? `/interaction/${confirmed.interactionUid}/continue?after=link&client=${encodeURIComponent(confirmed.clientId ?? '')}`
+      : home;
+    ctx.type = 'html';
+    ctx.body = views.render('association-linked', {
+      title: 'Your sign-in is associated',
+      accountName: confirmed.accountName,
+      upstreamName: confirmed.upstreamName,
+      continueUrl,
+    });
+  };
+}

@@ -1,0 +1,47 @@
+import type { Connection, Model, Types } from 'mongoose';
+import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
+
+export type LinkOutcome =
+  | { kind: 'linked' }
+  /** The same link already exists: a repeated or parallel confirmation, or a retry after a crash. */
+  | { kind: 'already-linked' }
+  /** This upstream identity is linked to another account. */
+  | { kind: 'identity-taken' }
+  /** The account already has another identity of this upstream. */
+  | { kind: 'account-taken' };
+
+export interface NewLink {
+  accountId: Types.ObjectId;
+  upstreamId: string;
+  issuer: string;
+  subject: string;
+}
+
+/**
+ * Writes identity links. The insert is the guard: the unique indexes on (issuer, subject) and (accountId,
+ * upstreamId) decide races, because a conditional update is not atomic on FerretDB. A duplicate-key error is then
+ * explained by reading what is there (by code 11000 only: FerretDB's errors carry no keyValue).
+ */
+export class IdentityLinks {
+  readonly #model: Model<IdentityRecord>;
+
+  constructor(connection: Connection) {
+    this.#model = identityModel(connection);
+  }
+
+  async link(link: NewLink, now = new Date()): Promise<LinkOutcome> {
+    try {
+      await this.#model.create({ ...link, linkedAt: now, lastLoginAt: null });
+      return { kind: 'linked' };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
+    const existing = await this.#model.findOne({ issuer: link.issuer, subject: link.subject }).lean<IdentityRecord>().exec();
+    if (existing) return existing.accountId.equals(link.accountId) ? { kind: 'already-linked' } : { kind: 'identity-taken' };
+    return { kind: 'account-taken' };
+  }
+
+  async accountHasUpstream(accountId: Types.ObjectId, upstreamId: string): Promise<boolean> {
+    return (await this.#model.exists({ accountId, upstreamId }).exec()) !== null;
+  }
+}

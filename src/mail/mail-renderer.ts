@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { MAIL_TEMPLATES, type MailTemplate } from './outbox-model.ts';
+
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface MailRenderer {
+  /** Throws when the data lacks a value the template uses: a message with a hole in it is not sent. */
+  render(template: MailTemplate, data: Record<string, unknown>): RenderedMail;
+}
+
+type Compiled = Record<keyof RenderedMail, Handlebars.TemplateDelegate>;
+
+// C0 controls (line breaks included), DEL and the Unicode line and paragraph separators: matching them is the point.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+/**
+ * Values in the subject and the plain-text part are not escaped (there is no markup to escape for), so a value
+ * such as an upstream display name must not be able to start a line of its own and pass it off as ours.
+ */
+function withoutControlCharacters(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, typeof value === 'string' ? value.replace(CONTROL_CHARACTERS, ' ') : value]),
+  );
+}
+
+/** A link is ours to build, but a `javascript:` or `data:` URL in an href must never reach a mail client. */
+function checkLink(template: MailTemplate, data: Record<string, unknown>): void {
+  if (!('link' in data)) return;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(String(data.link)).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  // The message names the field, never its value: the value is a one-time credential.
+  if (protocol !== 'https:' && protocol !== 'http:') throw new Error(`${template}: data.link must be an http(s) URL`);
+}
+
+/**
+ * Mail templates, Kratos-style: views/mail/<template>/{subject,html,text}.hbs. All are compiled at creation so a
+ * broken template stops the start-up instead of a delivery. Strict mode makes a missing value an error rather
+ * than an empty space in a sentence.
+ */
+export function createMailRenderer(viewsDir: string): MailRenderer {
+  const handlebars = Handlebars.create();
+  const compile = (template: MailTemplate, part: keyof RenderedMail): Handlebars.TemplateDelegate => {
+    const source = readFileSync(join(viewsDir, 'mail', template, `${part}.hbs`), 'utf8');
+    // HTML escaping belongs to the HTML part only; `noEscape` keeps a stray {{ }} in text from producing `&amp;`.
+    return handlebars.compile(source, { strict: true, noEscape: part !== 'html' });
+  };
+  const templates = new Map<MailTemplate, Compiled>(
+    MAIL_TEMPLATES.map((name) => [
+      name,
+      { subject: compile(name, 'subject'), html: compile(name, 'html'), text: compile(name, 'text') },
+    ]),
+  );
+
+  return {
+    render(template, data) {
+      const compiled = templates.get(template);
+      if (!compiled) throw new Error(`no mail template named ${template}`);
+      checkLink(template, data);
+      const plain = withoutControlCharacters(data);
+      return {
+        // A subject is one header line.
+        subject: compiled.subject(plain).replace(/\s+/g, ' ').trim(),
+        html: compiled.html(data).trim(),
+        text: `${compiled.text(plain).trim()}\n`,
+      };
+    },
+  };
+}

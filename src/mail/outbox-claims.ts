@@ -1,0 +1,88 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/**
+ * Who took which delivery attempt. The `_id` is the claim itself: `<messageId>:<attempt>` for a normal attempt and
+ * `<messageId>:<attempt>:takeover-<n>` for taking over an attempt whose worker vanished.
+ */
+export interface OutboxClaimRecord {
+  _id: string;
+  messageId: Types.ObjectId;
+  attempt: number;
+  workerId: string;
+  claimedAt: Date;
+}
+
+/**
+ * How long a claim protects an attempt. Far longer than a send can take (the SendGrid transport times out after
+ * seconds), so only a worker that died or hung can lose its claim.
+ */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
+/**
+ * `claimed`: send this attempt. `abandoned`: the attempt's first claimant vanished and this worker took it over; it
+ * records the attempt as failed without sending (the message may or may not have gone out). `held`: leave it alone.
+ */
+export type ClaimOutcome = 'claimed' | 'abandoned' | 'held';
+
+const MODEL_NAME = 'OutboxClaim';
+const DUPLICATE_KEY = 11000;
+
+function claimSchema(): Schema<OutboxClaimRecord> {
+  return new Schema<OutboxClaimRecord>(
+    {
+      _id: { type: String, required: true },
+      messageId: { type: Schema.Types.ObjectId, required: true },
+      attempt: { type: Number, required: true },
+      workerId: { type: String, required: true },
+      claimedAt: { type: Date, required: true },
+    },
+    // Claims stay as long as the outbox itself: they record which process sent which attempt.
+    { collection: 'outboxclaims', versionKey: false },
+  );
+}
+
+export function outboxClaimModel(connection: Connection): Model<OutboxClaimRecord> {
+  const existing = connection.models[MODEL_NAME] as Model<OutboxClaimRecord> | undefined;
+  return existing ?? connection.model<OutboxClaimRecord>(MODEL_NAME, claimSchema());
+}
+
+// FerretDB reports E11000 without `keyValue`, and as an internal error from updates: inserts and the code only.
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
+
+function claimId(messageId: Types.ObjectId, attempt: number, generation: number): string {
+  const base = `${messageId.toHexString()}:${attempt}`;
+  return generation === 0 ? base : `${base}:takeover-${generation}`;
+}
+
+/**
+ * Claims delivery attempt `attempt` of a message for one worker. The unique `_id` decides: of any number of workers
+ * inserting the same claim, exactly one insert succeeds, on MongoDB and on FerretDB alike (where a conditional
+ * update would not be atomic).
+ *
+ * A worker that dies between its claim and recording the outcome leaves the message pending at the same attempt,
+ * and that claim blocks everyone. Once the claim is older than the lease, it may be taken over by inserting the
+ * next generation (`:takeover-1`, `-2`, …), which again has exactly one winner, and is only tried once the
+ * generation before it is stale too. The winner does not send: it records the attempt as failed, which moves the
+ * message to the next attempt number (claimed afresh after the back-off) and counts against maxAttempts, so a
+ * message that kills its worker every time ends as `failed` instead of looping.
+ */
+export async function claimAttempt(
+  claims: Model<OutboxClaimRecord>,
+  messageId: Types.ObjectId,
+  attempt: number,
+  workerId: string,
+  now: Date,
+): Promise<ClaimOutcome> {
+  for (let generation = 0; ; generation += 1) {
+    try {
+      await claims.create({ _id: claimId(messageId, attempt, generation), messageId, attempt, workerId, claimedAt: now });
+      return generation === 0 ? 'claimed' : 'abandoned';
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const holder = await claims.findById(claimId(messageId, attempt, generation)).lean<OutboxClaimRecord>().exec();
+    if (!holder || now.getTime() - holder.claimedAt.getTime() < CLAIM_LEASE_MS) return 'held';
+  }
+}

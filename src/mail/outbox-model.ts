@@ -1,0 +1,56 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/** The messages the broker sends; each has a folder of templates under views/mail/. */
+export const MAIL_TEMPLATES = ['association-link', 'association-linked'] as const;
+
+export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
+
+export type MailData = Record<string, string | number | boolean | null>;
+
+/** One e-mail to send. It is written once by the flow that wants it sent and moved on only by the outbox worker. */
+export interface OutboxMessageRecord {
+  _id: Types.ObjectId;
+  to: string;
+  template: MailTemplate;
+  /** Template values; may hold a one-time link, so it is never logged. */
+  data: MailData;
+  status: 'pending' | 'sent' | 'failed';
+  /** Delivery attempts made so far, the successful one included; attempt N (0-based) is claimed as `<id>:<N>`. */
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  providerMessageId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+const MODEL_NAME = 'OutboxMessage';
+
+function outboxSchema(): Schema<OutboxMessageRecord> {
+  const schema = new Schema<OutboxMessageRecord>(
+    {
+      to: { type: String, required: true },
+      template: { type: String, enum: MAIL_TEMPLATES, required: true },
+      data: { type: Schema.Types.Mixed, required: true },
+      status: { type: String, enum: ['pending', 'sent', 'failed'], required: true },
+      attempts: { type: Number, required: true },
+      nextAttemptAt: { type: Date, required: true },
+      lastError: { type: String, default: null },
+      providerMessageId: { type: String, default: null },
+      createdAt: { type: Date, required: true },
+      sentAt: { type: Date, default: null },
+    },
+    // `minimize: false` keeps an empty `data` object instead of dropping the required path.
+    { collection: 'outbox', versionKey: false, minimize: false },
+  );
+  // The worker's question: which pending messages are due now.
+  schema.index({ status: 1, nextAttemptAt: 1 });
+  // The dev mailbox and investigations: newest first.
+  schema.index({ createdAt: -1 });
+  return schema;
+}
+
+export function outboxMessageModel(connection: Connection): Model<OutboxMessageRecord> {
+  const existing = connection.models[MODEL_NAME] as Model<OutboxMessageRecord> | undefined;
+  return existing ?? connection.model<OutboxMessageRecord>(MODEL_NAME, outboxSchema());
+}

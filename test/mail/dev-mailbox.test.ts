@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import { createApp } from '../../src/http/app.ts';
+import { devMailboxRoutes } from '../../src/http/routes/dev-mailbox.ts';
+import { createViewRenderer } from '../../src/http/views.ts';
+import { createDevTransport } from '../../src/mail/dev-transport.ts';
+import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
+import { Outbox } from '../../src/mail/outbox.ts';
+import { OutboxWorker } from '../../src/mail/outbox-worker.ts';
+import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
+
+const VIEWS = join(dirname(fileURLToPath(import.meta.url)), '../../views');
+const LINK = 'http://127.0.0.1:3000/link?token=dev_token_0123456789';
+
+describe('dev transport and dev mailbox', () => {
+  let mongo: TestMongo;
+  let outbox: Outbox;
+  let server: Server;
+  let base: string;
+  let id: string;
+
+  beforeAll(async () => {
+    mongo = await openTestMongo();
+    outbox = new Outbox(mongo.connection);
+    const audit = new AuditLog(mongo.connection, silentLogger);
+    await Promise.all([outbox.ensureIndexes(silentLogger), audit.ensureIndexes()]);
+    const renderer = createMailRenderer(VIEWS);
+    const views = createViewRenderer(VIEWS);
+    const app = createApp({
+      cookieKeys: ['x'.repeat(32)],
+      trustProxy: false,
+      logger: silentLogger,
+      views,
+      readiness: [],
+      routers: [devMailboxRoutes(outbox, renderer, views)],
+    });
+    server = createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    await outbox.enqueue({
+      to: 'first@example.net',
+      template: 'association-linked',
+      data: { upstreamName: 'Demo ID', signInName: 'first', accountName: 'First Ltd', customerNumber: '1', support: 'help@example.com' },
+    });
+    id = await outbox.enqueue({
+      to: 'carol@carol-and-co.example',
+      template: 'association-link',
+      data: { link: LINK, upstreamName: 'Demo ID', signInName: '<carol>', accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@example.com' },
+    });
+    const worker = new OutboxWorker({
+      outbox,
+      transport: createDevTransport(),
+      renderer,
+      audit,
+      logger: silentLogger,
+      from: { email: 'accounts@example.com', name: 'Accounts' },
+      maxAttempts: 3,
+      initialDelayMs: 1_000,
+      pollIntervalMs: 60_000,
+    });
+    await worker.runOnce();
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await mongo.dispose();
+  });
+
+  it('marks the message sent with a dev message id and keeps it in the outbox', async () => {
+    const stored = await outbox.find(id);
+    expect(stored).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(stored?.providerMessageId).toMatch(/^dev-[0-9a-f]{16}$/);
+  });
+
+  it('lists the e-mails newest first with recipient, subject, status and a link to each', async () => {
+    const response = await fetch(`${base}/dev/mailbox`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    const newest = html.indexOf('carol@carol-and-co.example');
+    const older = html.indexOf('first@example.net');
+    expect(newest).toBeGreaterThan(-1);
+    expect(older).toBeGreaterThan(newest);
+    expect(html).toContain(`<a href="/dev/mailbox/${id}">Associate your sign-in with your customer account</a>`);
+    expect(html).toContain('Your sign-in was linked to your customer account');
+    expect(html).toContain('<td>sent</td>');
+  });
+
+  it('shows one e-mail: its HTML body inside the page and its text in a pre', async () => {
+    const response = await fetch(`${base}/dev/mailbox/${id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).toContain('<article class="mail-body"><div');
+    expect(html).toContain('href="http://127.0.0.1:3000/link?token&#x3D;dev_token_0123456789"');
+    expect(html).toContain('<strong>&lt;carol&gt;</strong>');
+    expect(html).not.toContain('<carol>');
+    expect(html).toMatch(/<pre class="mail-text">[^<]*http:\/\/127\.0\.0\.1:3000\/link\?token&#x3D;dev_token_0123456789\n/);
+    expect(html).not.toContain('<iframe');
+  });
+
+  it('answers 404 for an unknown or malformed message id', async () => {
+    expect((await fetch(`${base}/dev/mailbox/0123456789abcdef01234567`, { headers: { accept: 'text/html' } })).status).toBe(404);
+    expect((await fetch(`${base}/dev/mailbox/not-an-id`, { headers: { accept: 'text/html' } })).status).toBe(404);
+  });
+});

@@ -1,0 +1,78 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
+
+const VIEWS = join(dirname(fileURLToPath(import.meta.url)), '../../views');
+const renderer = createMailRenderer(VIEWS);
+const LINK = 'https://broker.example/link?token=abc123&x=1';
+
+const linkData = {
+  link: LINK,
+  upstreamName: 'Google',
+  signInName: 'carol@gmail.example',
+  accountName: 'Carol & Co',
+  expiresInMinutes: 60,
+  support: 'help@broker.example',
+};
+
+const linkedData = {
+  upstreamName: 'Microsoft account',
+  signInName: 'carol@outlook.example',
+  accountName: 'Carol & Co',
+  customerNumber: '100003',
+  support: 'help@broker.example',
+};
+
+describe('mail renderer', () => {
+  it('renders the association link e-mail with the link, names, expiry and help in both parts', () => {
+    const mail = renderer.render('association-link', linkData);
+    expect(mail.subject).toBe('Associate your sign-in with your customer account');
+    expect(mail.text).toContain('The sign-in "carol@gmail.example" at Google asked to be associated with the customer account "Carol & Co".');
+    expect(mail.text).toContain(`\n${LINK}\n`);
+    expect(mail.text).toContain('expires in 60 minutes');
+    expect(mail.text).toContain("If that wasn't you, ignore this e-mail");
+    expect(mail.text).toContain('help@broker.example');
+    expect(mail.html).toContain('<strong>carol@gmail.example</strong> at Google');
+    expect(mail.html).toContain('href="https://broker.example/link?token&#x3D;abc123&amp;x&#x3D;1"');
+    expect(mail.html).toContain('expires in 60 minutes');
+    expect(mail.html).toContain('help@broker.example');
+  });
+
+  it('renders the linked notice with account, customer number and whom to contact', () => {
+    const mail = renderer.render('association-linked', linkedData);
+    expect(mail.subject).toBe('Your sign-in was linked to your customer account');
+    expect(mail.text).toContain(
+      'Your sign-in "carol@outlook.example" at Microsoft account was linked to the customer account "Carol & Co" (customer number 100003).',
+    );
+    expect(mail.text).toContain("If this wasn't you, contact help@broker.example");
+    expect(mail.html).toContain('customer account <strong>Carol &amp; Co</strong> (customer number 100003)');
+    expect(mail.html).toContain("If this wasn't you, contact help@broker.example");
+  });
+
+  it('HTML-escapes every value in the HTML part but not in the plain text', () => {
+    const mail = renderer.render('association-link', { ...linkData, signInName: '<img src=x onerror=alert(1)>', accountName: '"Q" <b>' });
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).not.toContain('<b>');
+    expect(mail.html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    expect(mail.text).toContain('"<img src=x onerror=alert(1)>"');
+    expect(mail.text).not.toContain('&lt;');
+  });
+
+  it('keeps the subject on one line and lets no value start a line of its own in the text', () => {
+    const mail = renderer.render('association-link', { ...linkData, signInName: 'eve\r\nVisit https://evil.example now\n' });
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+    expect(mail.text).not.toMatch(/^Visit https:\/\/evil/m);
+    expect(mail.text).toContain('"eve  Visit https://evil.example now "');
+  });
+
+  it('refuses to render with a value missing instead of leaving a hole in the sentence', () => {
+    const { accountName: _omitted, ...incomplete } = linkData;
+    expect(() => renderer.render('association-link', incomplete)).toThrow(/accountName/);
+  });
+
+  it('refuses a link that is not an http(s) URL, without repeating it', () => {
+    expect(() => renderer.render('association-link', { ...linkData, link: 'javascript:alert(1)' })).toThrow(
+      'association-link: data.link must be an http(s) URL',
+    );
+  });
+});
