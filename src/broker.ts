@@ -15,7 +15,9 @@ import { devMailboxRoutes } from './http/routes/dev-mailbox.ts';
 import { interactionRoutes } from './http/routes/interaction.ts';
 import { confirmationFinisher, linkRoutes } from './http/routes/link.ts';
 import { upstreamCallbackRoutes } from './http/routes/upstream-callback.ts';
+import { localeFor } from './http/middleware/locale.ts';
 import { createViewRenderer } from './http/views.ts';
+import { loadTranslator } from './i18n/translator.ts';
 import type { Logger } from './log/logger.ts';
 import { AssociationLimits } from './linking/association-limits.ts';
 import { ConfirmationReferences } from './linking/confirmation-references.ts';
@@ -80,18 +82,21 @@ function mailTransport(config: Readonly<BrokerConfig>): MailTransport {
 }
 
 async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: Connection, redis: Redis): Promise<Broker> {
-  const views = createViewRenderer(VIEWS_DIR);
+  const translator = loadTranslator(join(VIEWS_DIR, 'locales'));
+  const views = createViewRenderer(VIEWS_DIR, translator);
   const accounts = new AccountStore(mongo);
   await accounts.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, config.keys);
-  const provider = createProvider({ config, redis, accounts, keys, renderPage: (page, data) => views.render(page, data) });
+  const provider = createProvider({ config, redis, accounts, keys, renderPage: (ctx, page, data) =>
+      views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
+  });
   const federation = new Federation(config.upstreams, config.issuer, redis, logger);
   const identities = new InteractionIdentityStore(redis);
   const audit = new AuditLog(mongo, logger);
   const outbox = new Outbox(mongo);
   const pending = new PendingAssociationStore(mongo);
   await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
-  const mailRenderer = createMailRenderer(VIEWS_DIR);
+  const mailRenderer = createMailRenderer(VIEWS_DIR, translator);
   const mailWorker = new OutboxWorker({
     outbox,
     transport: mailTransport(config),
@@ -105,6 +110,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   });
   const upstreamNames = new Map(config.upstreams.map((u) => [u.id, u.name]));
   const homeUrls = new Map(config.clients.map((c) => [c.clientId, c.homeUrl]));
+  const clientNames = new Map(config.clients.map((c) => [c.clientId, c.name]));
   const linking: LinkingContext = {
     accounts,
     pending,
@@ -118,6 +124,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     support: config.mail.support,
     upstreamName: (id) => upstreamNames.get(id) ?? id,
     homeUrl: (clientId) => (clientId ? homeUrls.get(clientId) : undefined),
+    clientName: (clientId) => (clientId ? clientNames.get(clientId) : undefined),
   };
   const app = createApp({
     cookieKeys: config.cookieKeys,

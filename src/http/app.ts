@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Middleware } from 'koa';
 import type { Logger } from '../log/logger.ts';
 import { errorHandler } from './middleware/error-handler.ts';
+import { localeFromRequest } from './middleware/locale.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
@@ -32,6 +33,7 @@ export function createApp(options: AppOptions): Koa {
   app.silent = true;
   app.use(requestContext(options.logger));
   app.use(securityHeaders(options.formTargets ?? []));
+  app.use(localeFromRequest(options.views.translator));
   app.use(errorHandler(options.views));
   for (const router of [healthRoutes(options.readiness), ...(options.routers ?? [])]) {
     app.use(router.routes()).use(router.allowedMethods());

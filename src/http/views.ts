@@ -1,10 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
+import type { Translator } from '../i18n/translator.ts';
 
 export interface ViewRenderer {
-  /** Renders views/pages/{page}.hbs inside views/layouts/main.hbs. Values are HTML-escaped by Handlebars. */
-  render(page: string, data?: Record<string, unknown>): string;
+  /**
+   * Renders views/pages/{page}.hbs inside views/layouts/main.hbs in `data.locale`. Values are HTML-escaped by
+   * Handlebars; text comes from the message catalogues through the `t` helper.
+   */
+  render(page: string, data: { locale: string } & Record<string, unknown>): string;
+  readonly translator: Translator;
 }
 
 function templatesIn(dir: string): Map<string, string> {
@@ -15,16 +20,29 @@ function templatesIn(dir: string): Map<string, string> {
   );
 }
 
+/**
+ * Registers `{{t "key" name=value}}`: the message for the page's locale (`locale` of the root data). Parameters
+ * come from the hash; the result is escaped like any other value.
+ */
+export function registerTranslationHelper(handlebars: typeof Handlebars, translator: Translator): void {
+  handlebars.registerHelper('t', function translate(key: unknown, options: Handlebars.HelperOptions) {
+    const root = (options.data as { root?: { locale?: string } } | undefined)?.root;
+    return translator.t(root?.locale ?? translator.defaultLocale, String(key), options.hash as Record<string, string>);
+  });
+}
+
 /** Compiles every page once at start-up: a template error stops the process instead of failing a request. */
-export function createViewRenderer(viewsDir: string): ViewRenderer {
+export function createViewRenderer(viewsDir: string, translator: Translator): ViewRenderer {
   const handlebars = Handlebars.create();
+  registerTranslationHelper(handlebars, translator);
   for (const [name, source] of templatesIn(join(viewsDir, 'partials'))) handlebars.registerPartial(name, source);
-  const layout = handlebars.compile(readFileSync(join(viewsDir, 'layouts/main.hbs'), 'utf8'), { strict: false });
+  const layout = handlebars.compile(readFileSync(join(viewsDir, 'layouts/main.hbs'), 'utf8'));
   const pages = new Map(
     [...templatesIn(join(viewsDir, 'pages'))].map(([name, source]) => [name, handlebars.compile(source)] as const),
   );
   return {
-    render(page, data = {}) {
+    translator,
+    render(page, data) {
       const template = pages.get(page);
       if (!template) throw new Error(`no view named ${page}`);
       const body = template(data);

@@ -50,7 +50,7 @@ export class AssociationLimits {
     for (const result of results) {
       if (result.status === 'fulfilled') continue;
       if (result.reason instanceof RateLimiterRes) throw new TooManyRequests();
-      throw new ServiceUnavailable('We cannot process requests right now. Please try again in a few minutes.');
+      throw new ServiceUnavailable();
     }
   }
 }

@@ -55,9 +55,13 @@ async function findUsable(context: LinkingContext, token: string, ip: string): P
 }
 
 /** Opening the link (GET) only reads: mail scanners open links too. */
-export async function openLink(context: LinkingContext, token: string, ip: string): Promise<{ upstreamName: string }> {
+export async function openLink(
+  context: LinkingContext,
+  token: string,
+  ip: string,
+): Promise<{ upstreamName: string; clientName: string | undefined }> {
   const record = await findUsable(context, token, ip);
-  return { upstreamName: context.upstreamName(record.upstreamId) };
+  return { upstreamName: context.upstreamName(record.upstreamId), clientName: context.clientName(record.clientId) };
 }
 
 /**
@@ -97,6 +101,8 @@ export async function completeConfirmation(
   reference: string,
   identity: UpstreamIdentity,
   ip: string,
+  /** Language of the confirming page, used for the notice e-mail. */
+  locale: string,
 ): Promise<ConfirmedAssociation> {
   const pendingId = await context.references.take(reference);
   const record = pendingId ? await context.pending.findById(pendingId) : null;
@@ -130,6 +136,7 @@ export async function completeConfirmation(
         accountName: account.name,
         customerNumber: account.customerNumber,
         support: context.support,
+        locale,
       },
     });
   }

@@ -20,6 +20,8 @@ export interface LinkingContext {
   linkTtlMs: number;
   support: string;
   upstreamName: (upstreamId: string) => string;
+  /** The portal's display name, shown on every page of its sign-in. */
+  clientName: (clientId: string | null) => string | undefined;
   /** Where a person can start again for a portal (its configured home page), if known. */
   homeUrl: (clientId: string | null) => string | undefined;
 }

@@ -10,6 +10,8 @@ export interface AssociationRequest {
   clientId: string | null;
   interactionUid: string | null;
   ip: string;
+  /** Language of the page the request came from: the e-mail is written in it. */
+  locale: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
         accountName: usable.name,
         expiresInMinutes: Math.round(context.linkTtlMs / 60_000),
         support: context.support,
+        locale: request.locale,
       },
     });
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import type { Translator } from '../i18n/translator.ts';
 import { MAIL_TEMPLATES, type MailTemplate } from './outbox-model.ts';
 
 export interface RenderedMail {
@@ -10,7 +11,10 @@ export interface RenderedMail {
 }
 
 export interface MailRenderer {
-  /** Throws when the data lacks a value the template uses: a message with a hole in it is not sent. */
+  /**
+   * Renders in `data.locale` (the language of the page the request came from; the default locale when unset).
+   * Throws when the data lacks a value the template uses: a message with a hole in it is not sent.
+   */
   render(template: MailTemplate, data: Record<string, unknown>): RenderedMail;
 }
 
@@ -48,8 +52,13 @@ function checkLink(template: MailTemplate, data: Record<string, unknown>): void 
  * broken template stops the start-up instead of a delivery. Strict mode makes a missing value an error rather
  * than an empty space in a sentence.
  */
-export function createMailRenderer(viewsDir: string): MailRenderer {
+export function createMailRenderer(viewsDir: string, translator: Translator): MailRenderer {
   const handlebars = Handlebars.create();
+  // The page helper, with the message's own `locale` value as the language.
+  handlebars.registerHelper('t', function translate(key: unknown, options: Handlebars.HelperOptions) {
+    const root = (options.data as { root?: { locale?: string } } | undefined)?.root;
+    return translator.t(root?.locale ?? translator.defaultLocale, String(key), options.hash as Record<string, string>);
+  });
   const compile = (template: MailTemplate, part: keyof RenderedMail): Handlebars.TemplateDelegate => {
     const source = readFileSync(join(viewsDir, 'mail', template, `${part}.hbs`), 'utf8');
     // HTML escaping belongs to the HTML part only; `noEscape` keeps a stray {{ }} in text from producing `&amp;`.
@@ -67,11 +76,12 @@ export function createMailRenderer(viewsDir: string): MailRenderer {
       const compiled = templates.get(template);
       if (!compiled) throw new Error(`no mail template named ${template}`);
       checkLink(template, data);
-      const plain = withoutControlCharacters(data);
+      const localised = { ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
+      const plain = withoutControlCharacters(localised);
       return {
         // A subject is one header line.
         subject: compiled.subject(plain).replace(/\s+/g, ' ').trim(),
-        html: compiled.html(data).trim(),
+        html: compiled.html(localised).trim(),
         text: `${compiled.text(plain).trim()}\n`,
       };
     },

@@ -8,8 +8,11 @@ import { createInteractionPolicy } from './entitlement-policy.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
 import type { KeyFile } from './signing-keys.ts';
 
-/** Renders a broker page; passed in because pages belong to the http layer, which this module must not import. */
-export type RenderPage = (page: string, data: Record<string, unknown>) => string;
+/**
+ * Renders a broker page in the request's language; passed in because pages belong to the http layer, which this
+ * module must not import.
+ */
+export type RenderPage = (ctx: KoaContextWithOIDC, page: string, data: Record<string, unknown>) => string;
 
 export interface ProviderDependencies {
   config: Readonly<BrokerConfig>;
@@ -84,11 +87,11 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
         enabled: true,
         async logoutSource(ctx, form) {
           ctx.type = 'html';
-          ctx.body = renderPage('logout', { title: 'Sign out', form, clientName: clientNameOf(ctx) });
+          ctx.body = renderPage(ctx, 'logout', { titleKey: 'logout.title', form, clientName: clientNameOf(ctx) });
         },
         async postLogoutSuccessSource(ctx) {
           ctx.type = 'html';
-          ctx.body = renderPage('logged-out', { title: 'Signed out', clientName: clientNameOf(ctx) });
+          ctx.body = renderPage(ctx, 'logged-out', { titleKey: 'loggedOut.title', clientName: clientNameOf(ctx) });
         },
       },
     },
@@ -111,10 +114,11 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
     },
     async renderError(ctx, out) {
       ctx.type = 'html';
-      ctx.body = renderPage('error', {
-        title: 'We could not complete your request',
-        message: out.error_description ?? out.error,
-        code: out.error,
+      // oidc-provider's description is English protocol detail: shown as a technical detail under our own text.
+      ctx.body = renderPage(ctx, 'error', {
+        titleKey: 'error.titleClient',
+        messageKey: 'error.portalRequest',
+        detail: out.error_description ?? out.error,
       });
     },
   };

@@ -6,10 +6,9 @@ export class UpstreamUnavailable extends BrokerError {
   readonly code = 'UPSTREAM.UNAVAILABLE';
   override readonly page = 'upstream-unavailable';
   override readonly oauthError = 'temporarily_unavailable';
-  override readonly details: Readonly<Record<string, unknown>>;
+  override readonly titleKey = 'upstream.unavailableTitle';
   constructor(upstreamName: string) {
-    super(`${upstreamName} cannot be reached right now. Please try again in a few minutes.`);
-    this.details = { upstreamName };
+    super('upstream.unavailable', { upstreamName });
   }
 }
 
@@ -19,10 +18,9 @@ export class UpstreamDenied extends BrokerError {
   readonly code = 'UPSTREAM.DENIED';
   override readonly page = 'upstream-denied';
   override readonly oauthError = 'access_denied';
-  override readonly details: Readonly<Record<string, unknown>>;
+  override readonly titleKey = 'upstream.deniedTitle';
   constructor(upstreamName: string) {
-    super(`The sign-in with ${upstreamName} was cancelled or refused.`);
-    this.details = { upstreamName };
+    super('upstream.denied', { upstreamName });
   }
 }
 
@@ -35,8 +33,9 @@ export class LoginTransactionInvalid extends BrokerError {
   readonly code = 'UPSTREAM.TRANSACTION_INVALID';
   override readonly page = 'login-expired';
   override readonly oauthError = 'invalid_request';
+  override readonly titleKey = 'upstream.expiredTitle';
   constructor() {
-    super('This sign-in could not be verified: it has expired, was already used, or was started in another browser.');
+    super('upstream.transactionInvalid');
   }
 }
 
@@ -46,10 +45,9 @@ export class UpstreamResponseInvalid extends BrokerError {
   readonly code = 'UPSTREAM.RESPONSE_INVALID';
   override readonly page = 'upstream-unavailable';
   override readonly oauthError = 'server_error';
-  override readonly details: Readonly<Record<string, unknown>>;
+  override readonly titleKey = 'upstream.unavailableTitle';
   constructor(upstreamName: string) {
-    super(`The answer from ${upstreamName} could not be verified. Please try signing in again.`);
-    this.details = { upstreamName };
+    super('upstream.responseInvalid', { upstreamName });
   }
 }
 
@@ -58,6 +56,6 @@ export class UnknownUpstream extends BrokerError {
   readonly code = 'UPSTREAM.UNKNOWN';
   override readonly oauthError = 'invalid_request';
   constructor() {
-    super('This sign-in provider is not configured.');
+    super('upstream.unknown');
   }
 }

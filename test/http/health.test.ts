@@ -9,7 +9,7 @@ import { createViewRenderer } from '../../src/http/views.ts';
 import { connectMongo, pingMongo } from '../../src/store/mongo.ts';
 import { pingRedis } from '../../src/store/redis.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from '../support/stores.ts';
-import { baseConfigDocument } from '../support/config.ts';
+import { baseConfigDocument, brokerTranslator } from '../support/config.ts';
 
 async function closedPort(): Promise<number> {
   const server: Server = createServer();
@@ -54,7 +54,7 @@ describe('health endpoints', () => {
       cookieKeys: ['x'.repeat(32)],
       trustProxy: false,
       logger: silentLogger,
-      views: createViewRenderer(VIEWS_DIR),
+      views: createViewRenderer(VIEWS_DIR, brokerTranslator()),
       readiness: [
         { name: 'mongodb', check: () => pingMongo(unreachable) },
         { name: 'redis', check: () => pingRedis(broker.redis) },

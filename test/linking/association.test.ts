@@ -1,6 +1,6 @@
 import { identityModel } from '../../src/accounts/identity-model.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
-import { TestBrowser, formsOf, headingOf, textOf, type Page } from '../support/browser.ts';
+import { TestBrowser, formsOf, headingOf, textContent, textOf, type Page } from '../support/browser.ts';
 import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
 import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
@@ -75,7 +75,7 @@ describe('first login: associating an upstream identity with a customer account'
   async function requestAssociation(browser: TestBrowser, user = carol, address = REGISTERED): Promise<Page> {
     const { callback } = await signIn(browser, portal, user);
     expect(headingOf(callback.html)).toBe('Associate your account');
-    expect(callback.html).toContain("Don't know it? Write to help@broker.example.");
+    expect(textContent(callback.html)).toContain("Don't know it? Write to help@broker.example.");
     return browser.submit(callback, '/associate', { email: address }, portal.redirectUri);
   }
 
@@ -127,7 +127,7 @@ describe('first login: associating an upstream identity with a customer account'
     const fresh = new TestBrowser();
     const success = await confirm(fresh, link);
     expect(headingOf(success.html)).toBe('Your sign-in is associated');
-    expect(success.html).toContain('You have successfully associated your sign-in with your customer account');
+    expect(textContent(success.html)).toContain('You have successfully associated your sign-in with your customer account Carol & Co.');
     expect(await linkedIdentities(carol.sub)).toBe(1);
 
     // Continue: the original authorization request lives in the other browser, so this one goes to the portal's home.

@@ -1,3 +1,4 @@
+import { brokerTranslator } from '../support/config.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -27,8 +28,8 @@ describe('dev transport and dev mailbox', () => {
     outbox = new Outbox(mongo.connection);
     const audit = new AuditLog(mongo.connection, silentLogger);
     await Promise.all([outbox.ensureIndexes(silentLogger), audit.ensureIndexes()]);
-    const renderer = createMailRenderer(VIEWS);
-    const views = createViewRenderer(VIEWS);
+    const renderer = createMailRenderer(VIEWS, brokerTranslator());
+    const views = createViewRenderer(VIEWS, brokerTranslator());
     const app = createApp({
       cookieKeys: ['x'.repeat(32)],
       trustProxy: false,
@@ -96,7 +97,7 @@ describe('dev transport and dev mailbox', () => {
     const html = await response.text();
     expect(html).toContain('<article class="mail-body"><div');
     expect(html).toContain('href="http://127.0.0.1:3000/link?token&#x3D;dev_token_0123456789"');
-    expect(html).toContain('<strong>&lt;carol&gt;</strong>');
+    expect(html).toContain('&quot;&lt;carol&gt;&quot;');
     expect(html).not.toContain('<carol>');
     expect(html).toMatch(/<pre class="mail-text">[^<]*http:\/\/127\.0\.0\.1:3000\/link\?token&#x3D;dev_token_0123456789\n/);
     expect(html).not.toContain('<iframe');

@@ -1,9 +1,10 @@
+import { brokerTranslator } from '../support/config.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
 
 const VIEWS = join(dirname(fileURLToPath(import.meta.url)), '../../views');
-const renderer = createMailRenderer(VIEWS);
+const renderer = createMailRenderer(VIEWS, brokerTranslator());
 const LINK = 'https://broker.example/link?token=abc123&x=1';
 
 const linkData = {
@@ -32,7 +33,7 @@ describe('mail renderer', () => {
     expect(mail.text).toContain('expires in 60 minutes');
     expect(mail.text).toContain("If that wasn't you, ignore this e-mail");
     expect(mail.text).toContain('help@broker.example');
-    expect(mail.html).toContain('<strong>carol@gmail.example</strong> at Google');
+    expect(mail.html).toContain('The sign-in &quot;carol@gmail.example&quot; at Google');
     expect(mail.html).toContain('href="https://broker.example/link?token&#x3D;abc123&amp;x&#x3D;1"');
     expect(mail.html).toContain('expires in 60 minutes');
     expect(mail.html).toContain('help@broker.example');
@@ -45,8 +46,8 @@ describe('mail renderer', () => {
       'Your sign-in "carol@outlook.example" at Microsoft account was linked to the customer account "Carol & Co" (customer number 100003).',
     );
     expect(mail.text).toContain("If this wasn't you, contact help@broker.example");
-    expect(mail.html).toContain('customer account <strong>Carol &amp; Co</strong> (customer number 100003)');
-    expect(mail.html).toContain("If this wasn't you, contact help@broker.example");
+    expect(mail.html).toContain('customer account &quot;Carol &amp; Co&quot; (customer number 100003)');
+    expect(mail.html).toContain('If this wasn&#x27;t you, contact help@broker.example');
   });
 
   it('HTML-escapes every value in the HTML part but not in the plain text', () => {

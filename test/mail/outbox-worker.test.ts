@@ -1,3 +1,4 @@
+import { brokerTranslator } from '../support/config.ts';
 import { Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,7 @@ describe('outbox worker', () => {
   let outbox: Outbox;
   let audit: AuditLog;
   let sink: SendGridSink;
-  const renderer = createMailRenderer(VIEWS);
+  const renderer = createMailRenderer(VIEWS, brokerTranslator());
 
   function worker(overrides: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
     return new OutboxWorker({

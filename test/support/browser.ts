@@ -48,6 +48,11 @@ export function textOf(html: string, id: string): string | undefined {
   return match?.[1] === undefined ? undefined : decodeEntities(match[1]).trim();
 }
 
+/** The page's text as a person reads it: tags dropped, entities decoded, white space folded. */
+export function textContent(html: string): string {
+  return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+}
+
 export function headingOf(html: string): string | undefined {
   const match = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html);
   return match?.[1] === undefined ? undefined : decodeEntities(match[1].replace(/<[^>]+>/g, '')).trim();
@@ -59,9 +64,16 @@ export function headingOf(html: string): string | undefined {
  */
 export class TestBrowser {
   readonly jar = new CookieJar();
+  /** Sent as Accept-Language when set, as a browser configured for that language would. */
+  acceptLanguage: string | undefined;
+
+  constructor(acceptLanguage?: string) {
+    this.acceptLanguage = acceptLanguage;
+  }
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'text/html', cookie: await this.jar.getCookieString(url) };
+    if (this.acceptLanguage) headers['accept-language'] = this.acceptLanguage;
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';

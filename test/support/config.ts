@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VIEWS_DIR } from '../../src/broker.ts';
+import { loadTranslator, type Translator } from '../../src/i18n/translator.ts';
 
 /** A key file path of its own per call, created by the broker at first start. */
 export function temporaryKeyFile(): string {
@@ -28,4 +30,9 @@ export function baseConfigDocument(overrides: Record<string, unknown> = {}): Rec
     logLevel: 'silent',
     ...overrides,
   };
+}
+
+/** The broker's own message catalogues, as the broker loads them. */
+export function brokerTranslator(): Translator {
+  return loadTranslator(join(VIEWS_DIR, 'locales'));
 }

@@ -7,7 +7,7 @@ export class CsrfRejected extends BrokerError {
   readonly code = 'HTTP.CSRF';
   override readonly oauthError = 'invalid_request';
   constructor() {
-    super('This form has expired or did not come from this site. Please go back, reload the page and try again.');
+    super('error.csrf');
   }
 }
 

@@ -35,7 +35,7 @@ export function devMailboxRoutes(outbox: Outbox, renderer: MailRenderer, views: 
       createdAt: message.createdAt.toISOString(),
     }));
     ctx.type = 'html';
-    ctx.body = views.render('dev-mailbox', { title: 'Dev mailbox', messages });
+    ctx.body = views.render('dev-mailbox', { title: 'Dev mailbox', messages, locale: views.translator.defaultLocale });
   });
 
   router.get('/:id', async (ctx) => {
@@ -43,7 +43,9 @@ export function devMailboxRoutes(outbox: Outbox, renderer: MailRenderer, views: 
     if (!message) throw new NotFound();
     const rendered = renderSafely(renderer, message);
     ctx.type = 'html';
+    // A development tool, not a customer page: English only.
     ctx.body = views.render('dev-mailbox', {
+      locale: views.translator.defaultLocale,
       title: rendered?.subject ?? 'Dev mailbox',
       message: {
         id: message._id.toHexString(),

@@ -12,6 +12,8 @@ import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { noStore } from '../middleware/no-store.ts';
+import { localeFor } from '../middleware/locale.ts';
+import { renderPage } from '../render-page.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 import type { ViewRenderer } from '../views.ts';
 
@@ -20,8 +22,9 @@ export class InteractionExpired extends BrokerError {
   readonly code = 'INTERACTION.EXPIRED';
   override readonly page = 'login-expired';
   override readonly oauthError = 'invalid_request';
+  override readonly titleKey = 'upstream.expiredTitle';
   constructor() {
-    super('This sign-in took too long or was already completed. Please go back to the portal and sign in again.');
+    super('interaction.expired');
   }
 }
 
@@ -30,7 +33,7 @@ export class AccountDisabled extends BrokerError {
   readonly code = 'ACCOUNT.DISABLED';
   override readonly oauthError = 'access_denied';
   constructor(support: string) {
-    super(`The customer account linked to this sign-in is disabled. Please contact ${support}.`);
+    super('interaction.accountDisabled', { support });
   }
 }
 
@@ -63,6 +66,8 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     try {
       const interaction = await provider.interactionDetails(ctx.req, ctx.res);
       if (interaction.uid !== ctx.params.uid) throw new InteractionExpired();
+      // The portal's `ui_locales` wins over the browser's languages for every page of this sign-in.
+      ctx.state.locale = localeFor(ctx, views.translator, interaction.params.ui_locales);
       return interaction;
     } catch (error) {
       if (error instanceof BrokerError) throw error;
@@ -84,13 +89,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   }
 
   function page(ctx: Context, name: string, clientId: unknown, data: Record<string, unknown> = {}) {
-    ctx.type = 'html';
-    ctx.body = views.render(name, {
-      clientName: clientNames.get(String(clientId)),
-      csrfToken: ctx.state.csrfToken(),
-      uid: ctx.params.uid,
-      ...data,
-    });
+    renderPage(ctx, views, name, { clientName: clientNames.get(String(clientId)), uid: ctx.params.uid, ...data });
   }
 
   router.get('/', async (ctx) => {
@@ -99,14 +98,14 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (interaction.prompt.name === 'login') {
       const upstreams = federation.list();
       if (upstreams.length === 1 && upstreams[0]) return goUpstream(ctx, upstreams[0].id, interaction.uid);
-      return page(ctx, 'choose-upstream', clientId, { title: 'Choose how to sign in', upstreams });
+      return page(ctx, 'choose-upstream', clientId, { titleKey: 'chooseUpstream.title', upstreams });
     }
     if (interaction.prompt.name === 'consent') {
       // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
       // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
       if (!consentRequired.has(String(clientId))) return grantConsent(ctx, interaction);
       const scopes = [...new Set([...(interaction.prompt.details.missingOIDCScope as string[] | undefined ?? [])])];
-      return page(ctx, 'consent', clientId, { title: 'Allow access', scopes });
+      return page(ctx, 'consent', clientId, { titleKey: 'consent.title', scopeKeys: scopes.map((s) => `consent.scope.${s}`) });
     }
     throw new InteractionExpired();
   });
@@ -141,7 +140,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   });
 
   function associatePage(ctx: Context, clientId: unknown, data: Record<string, unknown> = {}) {
-    page(ctx, 'associate', clientId, { title: 'Associate your account', support: deps.support, ...data });
+    page(ctx, 'associate', clientId, { titleKey: 'associate.title', support: deps.support, ...data });
   }
 
   router.post('/associate', async (ctx) => {
@@ -151,7 +150,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const entered = String((ctx.request as { body?: Record<string, unknown> }).body?.email ?? '').trim();
     if (!EMAIL.test(entered) || entered.length > 254) {
       ctx.status = 422;
-      return associatePage(ctx, interaction.params.client_id, { email: entered, emailError: 'Enter an e-mail address, like name@example.com.' });
+      return associatePage(ctx, interaction.params.client_id, { email: entered, emailError: true });
     }
     await requestAssociation(deps.linking, {
       identity,
@@ -159,8 +158,9 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       clientId: String(interaction.params.client_id ?? '') || null,
       interactionUid: interaction.uid,
       ip: ctx.ip,
+      locale: ctx.state.locale,
     });
-    page(ctx, 'association-sent', interaction.params.client_id, { title: 'Thank you' });
+    page(ctx, 'association-sent', interaction.params.client_id, { titleKey: 'associationSent.title' });
   });
 
   async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {

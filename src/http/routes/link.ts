@@ -9,6 +9,7 @@ import type { Federation } from '../../upstream/federation.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { noStore } from '../middleware/no-store.ts';
+import { renderPage } from '../render-page.ts';
 import type { ViewRenderer } from '../views.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 
@@ -32,9 +33,8 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 
   router.get('/', async (ctx) => {
     const token = tokenFrom(ctx.query.token);
-    const { upstreamName } = await openLink(linking, token, ctx.ip);
-    ctx.type = 'html';
-    ctx.body = views.render('link-confirm', { title: 'Confirm the association', upstreamName, token, csrfToken: ctx.state.csrfToken() });
+    const { upstreamName, clientName } = await openLink(linking, token, ctx.ip);
+    renderPage(ctx, views, 'link-confirm', { titleKey: 'linkConfirm.title', upstreamName, clientName, token });
   });
 
   router.post('/confirm', async (ctx) => {
@@ -47,8 +47,7 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 
   router.post('/cancel', async (ctx) => {
     await cancelAssociation(linking, tokenFrom(bodyOf(ctx).token), ctx.ip);
-    ctx.type = 'html';
-    ctx.body = views.render('link-cancelled', { title: 'Request cancelled', support: linking.support });
+    renderPage(ctx, views, 'link-cancelled', { titleKey: 'linkCancelled.title', support: linking.support });
   });
 
   return router;
@@ -57,16 +56,16 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 /** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
 export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer) {
   return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
-    const confirmed = await completeConfirmation(linking, reference, identity, ctx.ip);
+    const confirmed = await completeConfirmation(linking, reference, identity, ctx.ip, ctx.state.locale);
     const home = linking.homeUrl(confirmed.clientId);
     const continueUrl = confirmed.interactionUid
       ? `/interaction/${confirmed.interactionUid}/continue?after=link&client=${encodeURIComponent(confirmed.clientId ?? '')}`
       : home;
-    ctx.type = 'html';
-    ctx.body = views.render('association-linked', {
-      title: 'Your sign-in is associated',
+    renderPage(ctx, views, 'association-linked', {
+      titleKey: 'associationLinked.title',
       accountName: confirmed.accountName,
       upstreamName: confirmed.upstreamName,
+      clientName: linking.clientName(confirmed.clientId),
       continueUrl,
     });
   };

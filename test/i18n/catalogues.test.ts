@@ -1,0 +1,165 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VIEWS_DIR } from '../../src/broker.ts';
+import type { BrokerError} from '../../src/errors/broker-error.ts';
+import { NotFound, ServiceUnavailable } from '../../src/errors/broker-error.ts';
+import { CsrfRejected } from '../../src/http/middleware/csrf.ts';
+import { AccountDisabled, InteractionExpired } from '../../src/http/routes/interaction.ts';
+import { createViewRenderer } from '../../src/http/views.ts';
+import { chooseLocale } from '../../src/i18n/translator.ts';
+import * as linkingErrors from '../../src/linking/linking-errors.ts';
+import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
+import * as upstreamErrors from '../../src/upstream/upstream-errors.ts';
+import { brokerTranslator } from '../support/config.ts';
+
+const translator = brokerTranslator();
+
+function templateFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? templateFiles(join(dir, entry.name)) : entry.name.endsWith('.hbs') ? [join(dir, entry.name)] : [],
+  );
+}
+
+function placeholders(message: string): string[] {
+  return [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
+}
+
+/** Every error the broker can show, as the error handler would translate it. */
+const ERRORS: BrokerError[] = [
+  new NotFound(),
+  new ServiceUnavailable(),
+  new CsrfRejected(),
+  new InteractionExpired(),
+  new AccountDisabled('help@example.com'),
+  new upstreamErrors.UpstreamUnavailable('Demo ID'),
+  new upstreamErrors.UpstreamDenied('Demo ID'),
+  new upstreamErrors.LoginTransactionInvalid(),
+  new upstreamErrors.UpstreamResponseInvalid('Demo ID'),
+  new upstreamErrors.UnknownUpstream(),
+  new linkingErrors.LinkNotFound(),
+  new linkingErrors.LinkExpired('http://x/'),
+  new linkingErrors.LinkUsed(),
+  new linkingErrors.LinkSuperseded(),
+  new linkingErrors.LinkCancelled(),
+  new linkingErrors.ConfirmationExpired(),
+  new linkingErrors.IdentityMismatch('Demo ID'),
+  new linkingErrors.AccountAlreadyLinked('Demo ID', 'help@example.com'),
+  new linkingErrors.TooManyRequests(),
+];
+
+describe('message catalogues', () => {
+  it('offer English first and German', () => {
+    expect(translator.locales).toEqual(['en', 'de']);
+  });
+
+  it('have the same keys in every language, with the same placeholders', () => {
+    const catalogue = (locale: string) => {
+      const flat: Record<string, string> = {};
+      const walk = (node: unknown, prefix: string) => {
+        if (typeof node === 'string') flat[prefix] = node;
+        else for (const [k, v] of Object.entries(node as object)) walk(v, prefix ? `${prefix}.${k}` : k);
+      };
+      walk(JSON.parse(readFileSync(join(VIEWS_DIR, 'locales', `${locale}.json`), 'utf8')), '');
+      return flat;
+    };
+    const english = catalogue('en');
+    for (const locale of translator.locales) {
+      const other = catalogue(locale);
+      expect(Object.keys(other).sort()).toEqual(Object.keys(english).sort());
+      const differing = Object.keys(english).filter(
+        (key) => placeholders(english[key] ?? '').join() !== placeholders(other[key] ?? '').join(),
+      );
+      expect(differing).toEqual([]);
+    }
+  });
+
+  it('hold every key a template names', () => {
+    const missing: string[] = [];
+    for (const file of templateFiles(VIEWS_DIR)) {
+      for (const [, key] of readFileSync(file, 'utf8').matchAll(/\{\{t "([^"]+)"/g)) {
+        for (const locale of translator.locales) if (!translator.has(locale, key ?? '')) missing.push(`${locale}: ${key} (${file})`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('hold the heading and message of every error page, in every language', () => {
+    for (const locale of translator.locales) {
+      for (const error of ERRORS) {
+        expect(translator.t(locale, error.messageKey, error.params)).not.toMatch(/\{\w+\}/);
+        if (error.titleKey) expect(translator.t(locale, error.titleKey, error.params)).toBeTruthy();
+      }
+    }
+  });
+
+  it('fail loudly on a missing key or parameter instead of showing a gap', () => {
+    expect(() => translator.t('de', 'no.such.key')).toThrow('missing message "no.such.key" in locale de');
+    expect(() => translator.t('en', 'associate.help')).toThrow('needs the parameter {support}');
+  });
+});
+
+describe('pages and e-mails render in every language', () => {
+  const views = createViewRenderer(VIEWS_DIR, translator);
+  const mail = createMailRenderer(VIEWS_DIR, translator);
+  const pageData: Record<string, Record<string, unknown>> = {
+    'choose-upstream': { clientName: 'CustomerSource', upstreams: [{ id: 'demo', name: 'Demo ID' }], uid: 'u', csrfToken: 'c' },
+    consent: { clientName: 'CustomerSource', scopeKeys: ['consent.scope.email'], uid: 'u', csrfToken: 'c' },
+    logout: { clientName: 'CustomerSource', form: '<form id="op.logoutForm"></form>' },
+    'logged-out': {},
+    'upstream-unavailable': { upstreamName: 'Demo ID', message: 'm' },
+    'upstream-denied': { title: 't', message: 'm' },
+    'login-expired': { title: 't', message: 'm' },
+    associate: { clientName: 'CustomerSource', support: 'help@example.com', emailError: true, uid: 'u', csrfToken: 'c' },
+    'association-sent': {},
+    'link-confirm': { upstreamName: 'Demo ID', token: 't', csrfToken: 'c' },
+    'link-problem': { title: 't', message: 'm', startAgainUrl: 'http://x/' },
+    'association-linked': { accountName: 'Carol & Co', upstreamName: 'Demo ID', continueUrl: '/x' },
+    'link-cancelled': { support: 'help@example.com' },
+    error: { titleKey: 'error.titleClient', messageKey: 'error.portalRequest', detail: 'invalid_request' },
+  };
+
+  it.each(translator.locales)('every page in %s, with lang set', (locale) => {
+    for (const [page, data] of Object.entries(pageData)) {
+      const html = views.render(page, { ...data, locale });
+      expect(html).toContain(`<html lang="${locale}">`);
+    }
+    expect(views.render('associate', { ...pageData.associate, locale })).toContain(
+      translator.t(locale, 'associate.heading'),
+    );
+  });
+
+  it.each(translator.locales)('both e-mails in %s', (locale) => {
+    const link = mail.render('association-link', {
+      link: 'https://broker.example/link?token=t',
+      upstreamName: 'Demo ID',
+      signInName: 'carol@example.net',
+      accountName: 'Carol & Co',
+      expiresInMinutes: 60,
+      support: 'help@example.com',
+      locale,
+    });
+    expect(link.subject).toBe(translator.t(locale, 'mail.link.subject'));
+    const linked = mail.render('association-linked', {
+      upstreamName: 'Demo ID',
+      signInName: 'carol@example.net',
+      accountName: 'Carol & Co',
+      customerNumber: '100003',
+      support: 'help@example.com',
+      locale,
+    });
+    expect(linked.text).toContain(translator.t(locale, 'mail.linked.next'));
+  });
+});
+
+describe('choosing the language', () => {
+  const accept = (header: string) => (available: string[]) => {
+    const wanted = header.split(',').map((part) => part.split(';')[0]?.trim().split('-')[0]);
+    return wanted.find((tag) => tag && available.includes(tag)) ?? false;
+  };
+
+  it('takes the first supported ui_locales entry, then Accept-Language, then English', () => {
+    expect(chooseLocale(['en', 'de'], 'fr-CA de-AT en', accept('en'))).toBe('de');
+    expect(chooseLocale(['en', 'de'], undefined, accept('de-DE,de;q=0.9,en;q=0.5'))).toBe('de');
+    expect(chooseLocale(['en', 'de'], 'fr', accept('it'))).toBe('en');
+  });
+});
