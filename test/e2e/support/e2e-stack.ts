@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDemoPortal } from '../../../src/dev/demo-portal.ts';
+import { startSendGridSink, type SendGridSink } from '../../support/sendgrid-sink.ts';
+import { startStack, TEST_CLIENTS, type Stack } from '../../support/stack.ts';
+
+const SENDGRID_KEY = 'SG.e2e-test-key';
+/** `mail.support`: named on the association page for people who don't know their registered address. */
+export const SUPPORT_ADDRESS = 'help@broker.example';
+
+/** A demo portal as the browser sees it: its own origin, its name as the page heading. */
+export interface E2ePortal {
+  clientId: string;
+  name: string;
+  /** Origin without a trailing slash; the home page is `${url}/`. */
+  url: string;
+}
+
+export interface SentMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface E2eStack {
+  stack: Stack;
+  sink: SendGridSink;
+  /** CustomerSource: no requirement. */
+  customerSource: E2ePortal;
+  /** PartnerSource: requires an active support plan. */
+  partnerSource: E2ePortal;
+  /** Runs the broker's outbox worker once and returns the e-mails the SendGrid sink received meanwhile. */
+  deliverMail(): Promise<SentMail[]>;
+  close(): Promise<void>;
+}
+
+async function listening(): Promise<{ server: Server; url: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function mailOf(body: unknown): SentMail {
+  const mail = body as {
+    personalizations: Array<{ to: Array<{ email: string }> }>;
+    subject: string;
+    content: Array<{ type: string; value: string }>;
+  };
+  return {
+    to: mail.personalizations[0]?.to[0]?.email ?? '',
+    subject: mail.subject,
+    text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
+    html: mail.content.find((c) => c.type === 'text/html')?.value ?? '',
+  };
+}
+
+/**
+ * Everything the customer's story needs on 127.0.0.1, each on a port of its own: Demo ID and the broker (the
+ * integration tests' stack), two real demo portals registered at the broker, and a SendGrid stand-in that receives
+ * the e-mails. The outbox worker is not started: a test delivers mail when it wants to (`deliverMail`), so nothing
+ * depends on a poll interval.
+ */
+export async function startE2eStack(): Promise<E2eStack> {
+  const sink = await startSendGridSink({ apiKey: SENDGRID_KEY });
+  // Listen first to learn the ports: the broker registers the portals by URL, the portals discover the broker.
+  const customerServer = await listening();
+  const partnerServer = await listening();
+  const [customerClient, partnerClient] = TEST_CLIENTS;
+  const registration = (url: string) => ({
+    redirectUris: [`${url}/callback`],
+    postLogoutRedirectUris: [`${url}/`],
+    homeUrl: `${url}/`,
+  });
+
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      clients: [
+        { ...customerClient, ...registration(customerServer.url) },
+        { ...partnerClient, ...registration(partnerServer.url) },
+      ],
+      mail: {
+        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
+        support: SUPPORT_ADDRESS,
+        transport: 'sendgrid',
+        sendgrid: { apiKey: SENDGRID_KEY, baseUrl: sink.url },
+      },
+      linking: { linkTtl: '1h', limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
+    });
+  } catch (error) {
+    await Promise.all([closeServer(customerServer.server), closeServer(partnerServer.server), sink.close()]);
+    throw error;
+  }
+
+  const portals = [
+    { server: customerServer, client: customerClient },
+    { server: partnerServer, client: partnerClient },
+  ];
+  for (const { server, client } of portals) {
+    const portal = createDemoPortal({
+      baseUrl: server.url,
+      issuer: stack.brokerUrl,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      name: client.name,
+    });
+    server.server.on('request', portal.callback);
+  }
+
+  return {
+    stack,
+    sink,
+    customerSource: { clientId: customerClient.clientId, name: customerClient.name, url: customerServer.url },
+    partnerSource: { clientId: partnerClient.clientId, name: partnerClient.name, url: partnerServer.url },
+    async deliverMail() {
+      const before = sink.received.length;
+      await stack.broker.mailWorker.runOnce();
+      return sink.received.slice(before).map(mailOf);
+    },
+    async close() {
+      await Promise.all([closeServer(customerServer.server), closeServer(partnerServer.server)]);
+      await stack.close();
+      await sink.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// What a person reads on the broker's pages, per language, written out rather than read from views/locales: a
+// test that takes its expectations from the catalogue would pass with any text in it. A German run needs a `de`
+// entry here (the browser then asks for it through Accept-Language); `npm run test:e2e` runs every language.
+// Demo ID and the demo portals are test parties with English pages only; the tests find their parts by id.
+
+export interface BrokerTexts {
+  /** Sent as the browser's language (Playwright's `locale` context option sets Accept-Language). */
+  browserLocale: string;
+  associate: { heading: string; emailLabel: string; submit: string; help: (support: string) => string };
+  associationSent: { heading: string; text: string };
+  linkConfirm: { heading: string; confirm: (upstreamName: string) => string };
+  associationLinked: { heading: string; text: (accountName: string) => string; continue: string };
+  mismatch: { heading: string };
+  logout: { heading: (clientName: string) => string; yes: string };
+}
+
+export const TEXTS = {
+  en: {
+    browserLocale: 'en-US',
+    associate: {
+      heading: 'Associate your account',
+      emailLabel: 'E-mail address registered on your customer account',
+      submit: 'Send me an e-mail',
+      help: (support) => `Don't know it? Write to ${support}.`,
+    },
+    associationSent: {
+      heading: 'Thank you',
+      text: 'Thank you. You will be receiving an e-mail that gives you further instructions.',
+    },
+    linkConfirm: {
+      heading: 'Confirm the association',
+      confirm: (upstreamName) => `Sign in with ${upstreamName} to confirm`,
+    },
+    associationLinked: {
+      heading: 'Your sign-in is associated',
+      text: (accountName) => `You have successfully associated your sign-in with your customer account ${accountName}.`,
+      continue: 'Continue',
+    },
+    mismatch: { heading: 'This is a different sign-in' },
+    logout: { heading: (clientName) => `Sign out of ${clientName}`, yes: 'Yes, sign me out' },
+  },
+  de: {
+    browserLocale: 'de-DE',
+    associate: {
+      heading: 'Konto zuordnen',
+      emailLabel: 'Bei Ihrem Kundenkonto hinterlegte E-Mail-Adresse',
+      submit: 'E-Mail senden',
+      help: (support) => `Sie kennen sie nicht? Schreiben Sie an ${support}.`,
+    },
+    associationSent: {
+      heading: 'Vielen Dank',
+      text: 'Vielen Dank. Sie erhalten eine E-Mail mit weiteren Anweisungen.',
+    },
+    linkConfirm: {
+      heading: 'Zuordnung bestätigen',
+      confirm: (upstreamName) => `Mit ${upstreamName} anmelden und bestätigen`,
+    },
+    associationLinked: {
+      heading: 'Ihre Anmeldung ist zugeordnet',
+      text: (accountName) => `Sie haben Ihre Anmeldung erfolgreich Ihrem Kundenkonto ${accountName} zugeordnet.`,
+      continue: 'Weiter',
+    },
+    mismatch: { heading: 'Das ist eine andere Anmeldung' },
+    logout: { heading: (clientName) => `Von ${clientName} abmelden`, yes: 'Ja, abmelden' },
+  },
+} satisfies Record<string, BrokerTexts>;
+
+export type Locale = keyof typeof TEXTS;
+
+function isLocale(value: string): value is Locale {
+  return Object.hasOwn(TEXTS, value);
+}
+
+/** The language of this run: `E2E_LOCALE` (default `en`), one of the tables above. */
+export function e2eLocale(value = process.env.E2E_LOCALE || 'en'): Locale {
+  if (!isLocale(value)) throw new Error(`E2E_LOCALE=${value}: no expected texts for it in test/e2e/support/texts.ts`);
+  return value;
+}
