@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
+import { cachedAccounts } from './accounts/account-cache.ts';
 import { AccountStore } from './accounts/account-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
@@ -87,7 +88,11 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const accounts = new AccountStore(mongo);
   await accounts.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, config.keys);
-  const provider = createProvider({ config, redis, accounts, keys, renderPage: (ctx, page, data) =>
+  const provider = createProvider({
+    config,
+    redis,
+    accounts: cachedAccounts(accounts, { ttlMs: config.accountCacheTtl }),
+    keys, renderPage: (ctx, page, data) =>
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
   });
   const federation = new Federation(config.upstreams, config.issuer, redis, logger);

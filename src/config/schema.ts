@@ -82,6 +82,18 @@ export const configSchema = z
     issuer: secureUrl,
     port: z.coerce.number().int().min(1).max(65_535).default(3000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How long tokens may reuse a customer account read from MongoDB (claims, entitlement); 0s reads every time. */
+    accountCacheTtl: z
+      .string()
+      .transform((value, ctx) => {
+        const ms = value.trim() === '0s' ? 0 : parseDuration(value);
+        if (ms === undefined || ms > 300_000) {
+          ctx.addIssue({ code: 'custom', message: 'must be a duration from 0s to 5m' });
+          return z.NEVER;
+        }
+        return ms;
+      })
+      .default(5_000),
     /** Trust X-Forwarded-* (client IP for rate limits and audit) only when a reverse proxy sets them. */
     trustProxy: z.boolean().default(false),
     mongodb: z.strictObject({

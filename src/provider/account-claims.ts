@@ -1,5 +1,5 @@
 import type { Account, FindAccount } from 'oidc-provider';
-import type { AccountStore } from '../accounts/account-store.ts';
+import type { AccountReader } from '../accounts/account-cache.ts';
 import { activePlanTypes } from '../accounts/entitlement.ts';
 
 /** Scope → claims, exactly the claims contract of DESIGN.md. oidc-provider releases a claim only for its scope. */
@@ -12,23 +12,23 @@ export const SCOPE_CLAIMS = {
 
 /**
  * oidc-provider's `findAccount`: the subject is the account id (stable per account). Claims are read from the
- * account when asked for, so a plan that expires or a changed e-mail shows in the next token without re-linking.
+ * account at issue time, so a plan that expires or a changed e-mail shows in the next token without re-linking.
  */
-export function createFindAccount(accounts: AccountStore): FindAccount {
+export function createFindAccount(accounts: AccountReader): FindAccount {
   return async (_ctx, sub): Promise<Account | undefined> => {
     const account = await accounts.findAccountById(sub);
     if (!account || account.status !== 'active') return undefined;
     return {
       accountId: sub,
+      // oidc-provider calls findAccount once per request: the account it loaded is current enough for its claims.
       async claims() {
-        const current = (await accounts.findAccountById(sub)) ?? account;
         return {
           sub,
-          email: current.email,
+          email: account.email,
           email_verified: true,
-          name: current.name,
-          customer_number: current.customerNumber,
-          plans: activePlanTypes(current),
+          name: account.name,
+          customer_number: account.customerNumber,
+          plans: activePlanTypes(account),
         };
       },
     };

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { BrokerConfig, ClientConfig } from '../config/index.ts';
-import type { AccountStore } from '../accounts/account-store.ts';
+import type { AccountReader } from '../accounts/account-cache.ts';
 import type { Redis } from '../store/redis.ts';
 import { SCOPE_CLAIMS, createFindAccount } from './account-claims.ts';
 import { createInteractionPolicy } from './entitlement-policy.ts';
@@ -17,7 +17,8 @@ export type RenderPage = (ctx: KoaContextWithOIDC, page: string, data: Record<st
 export interface ProviderDependencies {
   config: Readonly<BrokerConfig>;
   redis: Redis;
-  accounts: AccountStore;
+  /** Account reads for claims and entitlement (cached briefly: this is the token endpoint's hot path). */
+  accounts: AccountReader;
   keys: KeyFile;
   renderPage: RenderPage;
 }

@@ -1,6 +1,6 @@
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.ts';
-import type { AccountStore } from '../accounts/account-store.ts';
+import type { AccountReader } from '../accounts/account-cache.ts';
 import { meetsRequirement } from '../accounts/entitlement.ts';
 
 const { Check, Prompt, base } = interactionPolicy;
@@ -11,7 +11,7 @@ const { Check, Prompt, base } = interactionPolicy;
  * interaction happens — so a portal whose `requires` the account does not meet gets `access_denied` and never a
  * code. Throwing from the check makes oidc-provider answer the portal's redirect_uri with that error.
  */
-export function createInteractionPolicy(clients: readonly ClientConfig[], accounts: AccountStore) {
+export function createInteractionPolicy(clients: readonly ClientConfig[], accounts: AccountReader) {
   const requirements = new Map(clients.map((c) => [c.clientId, c.requires]));
   const policy = base();
   const entitlement = new Prompt(

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
 import { identityModel } from '../../src/accounts/identity-model.ts';
@@ -9,6 +7,7 @@ import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../../src/dev/demo-upstream.ts';
 import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
+import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
 
 export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
 export const PARTNER_REDIRECT = 'http://127.0.0.1:9/partnersource/callback';
@@ -32,17 +31,6 @@ export const TEST_CLIENTS = [
   },
 ] as const;
 
-async function listening(): Promise<{ server: Server; url: string }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
 export interface Stack {
   broker: Broker;
   config: Readonly<BrokerConfig>;
@@ -60,8 +48,8 @@ export interface Stack {
  * a database of their own in the real MongoDB-wire server, the real Redis. Portals are played by the test.
  */
 export async function startStack(configOverrides: Record<string, unknown> = {}): Promise<Stack> {
-  const upstreamServer = await listening();
-  const brokerServer = await listening();
+  const upstreamServer = await listenOnLoopback();
+  const brokerServer = await listenOnLoopback();
   const upstream = await createDemoUpstream({
     issuer: upstreamServer.url,
     clients: [{ ...UPSTREAM_CLIENT, redirectUris: [`${brokerServer.url}/upstream/demo/callback`] }],

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createDemoPortal } from '../../../src/dev/demo-portal.ts';
 import { startSendGridSink, type SendGridSink } from '../../support/sendgrid-sink.ts';
 import { startStack, TEST_CLIENTS, type Stack } from '../../support/stack.ts';
+import { closeServer, listenOnLoopback } from '../../../src/dev/loopback-server.ts';
 
 const SENDGRID_KEY = 'SG.e2e-test-key';
 /** `mail.support`: named on the association page for people who don't know their registered address. */
@@ -35,17 +34,6 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
-async function listening(): Promise<{ server: Server; url: string }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
 function mailOf(body: unknown): SentMail {
   const mail = body as {
     personalizations: Array<{ to: Array<{ email: string }> }>;
@@ -69,8 +57,8 @@ function mailOf(body: unknown): SentMail {
 export async function startE2eStack(): Promise<E2eStack> {
   const sink = await startSendGridSink({ apiKey: SENDGRID_KEY });
   // Listen first to learn the ports: the broker registers the portals by URL, the portals discover the broker.
-  const customerServer = await listening();
-  const partnerServer = await listening();
+  const customerServer = await listenOnLoopback();
+  const partnerServer = await listenOnLoopback();
   const [customerClient, partnerClient] = TEST_CLIENTS;
   const registration = (url: string) => ({
     redirectUris: [`${url}/callback`],
