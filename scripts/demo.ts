@@ -63,7 +63,7 @@ Identity Broker demo is running.
                    carol, enter office@carol.example (Carol & Co's registered address), open the link from the
                    dev mailbox and sign in as carol again; bob's account is it@bob-industries.example.
 
-Stop with Ctrl-C (local Redis/FerretDB keep running: npm run services -- down).`);
+Every start begins from the same demo data. Stop with Ctrl-C (local Redis/FerretDB keep running: npm run services -- down).`);
 
 const stop = () => {
   for (const server of servers) server.close();

@@ -16,8 +16,15 @@ export const DEMO_ACCOUNTS = [
   { customerNumber: '100003', name: 'Carol & Co', email: 'office@carol.example', plans: [] },
 ];
 
-/** Upserts the demo accounts and links alice's Demo ID identity to Alice Corp, so SSO can be tried at once. */
+/**
+ * Starts the demo from the same state every time: every collection emptied (documents only, so the indexes the
+ * broker created stay), the demo accounts created, and alice's Demo ID identity linked to Alice Corp so SSO can be
+ * tried at once.
+ */
 export async function seedDemoAccounts(connection: Connection, upstream: UpstreamConfig): Promise<void> {
+  for (const collection of await connection.listCollections()) {
+    await connection.collection(collection.name).deleteMany({});
+  }
   const accounts = new AccountStore(connection);
   for (const account of DEMO_ACCOUNTS) await accounts.upsertAccount(account);
   const alice = await accountModel(connection).findOne({ customerNumber: '100001' }).lean();
