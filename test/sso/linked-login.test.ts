@@ -164,6 +164,23 @@ describe('a linked customer signs into a portal', () => {
     expect(new URL(callback.url).searchParams.get('code')).toBeNull();
   });
 
+  it('asks for consent only where a portal is configured to, and honours the answer', async () => {
+    const thirdParty = await TestPortal.discover(stack, TEST_CLIENTS[2]);
+    const declining = new TestBrowser();
+    const first = await signIn(declining, thirdParty, alice);
+    expect(headingOf(first.callback.html)).toBe('Allow Third Party access');
+    expect(first.callback.html).toContain('Your customer number and plans');
+    const declined = await declining.submit(first.callback, '/abort', {}, thirdParty.redirectUri);
+    expect(new URL(declined.url).searchParams.get('error')).toBe('access_denied');
+    expect(new URL(declined.url).searchParams.get('code')).toBeNull();
+
+    const allowing = new TestBrowser();
+    const second = await signIn(allowing, thirdParty, alice);
+    const allowed = await allowing.submit(second.callback, '/consent', {}, thirdParty.redirectUri);
+    const tokens = await thirdParty.exchange(allowed.url, second.attempt);
+    expect(tokens.claims()).toMatchObject({ sub: aliceAccount, plans: ['support'] });
+  });
+
   it('shows the association page, and no code, to an identity that is not linked yet', async () => {
     const { callback } = await signIn(new TestBrowser(), portal, carol);
     expect(callback.url.startsWith(portal.redirectUri)).toBe(false);

@@ -13,7 +13,7 @@ export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
 export const PARTNER_REDIRECT = 'http://127.0.0.1:9/partnersource/callback';
 export const UPSTREAM_CLIENT = { clientId: 'identity-broker', clientSecret: 'upstream-client-secret' };
 
-/** The portals every stack knows: CustomerSource (no requirement) and PartnerSource (needs a support plan). */
+/** The portals every stack knows: CustomerSource, PartnerSource (needs a support plan), Third Party (asks consent). */
 export const TEST_CLIENTS = [
   {
     clientId: 'customersource',
@@ -28,6 +28,13 @@ export const TEST_CLIENTS = [
     name: 'PartnerSource',
     redirectUris: [PARTNER_REDIRECT],
     requires: { plans: ['support'] },
+  },
+  {
+    clientId: 'thirdparty',
+    clientSecret: 'thirdparty-secret-0123456789',
+    name: 'Third Party',
+    redirectUris: ['http://127.0.0.1:9/thirdparty/callback'],
+    consent: true,
   },
 ] as const;
 

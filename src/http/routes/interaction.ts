@@ -116,7 +116,6 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     await goUpstream(ctx, ctx.params.upstreamId ?? '', interaction.uid);
   });
 
-  // Where the upstream callback sends the browser back: here the interaction cookie is readable again.
   // Where the upstream callback sends the browser back (the interaction cookie is readable here again), and where
   // the success page of an association continues to: the original authorization request resumes if it is still
   // alive in this browser, else the person goes to the portal's home page.
