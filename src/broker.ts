@@ -31,6 +31,8 @@ import { Outbox } from './mail/outbox.ts';
 import { OutboxWorker } from './mail/outbox-worker.ts';
 import { createSendGridTransport } from './mail/sendgrid-transport.ts';
 import type { MailTransport } from './mail/transport.ts';
+import { createBrokerMetrics, type BrokerMetrics } from './metrics/broker-metrics.ts';
+import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { loadSigningKeys } from './provider/signing-keys.ts';
 import { Federation } from './upstream/federation.ts';
@@ -48,6 +50,7 @@ export interface Broker {
   accounts: AccountStore;
   outbox: Outbox;
   audit: AuditLog;
+  metrics: BrokerMetrics;
   /** Sends queued e-mails; started by `listen`, stopped by `close`. */
   mailWorker: OutboxWorker;
   /** Starts listening; resolves with the server once it accepts connections. */
@@ -102,6 +105,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const pending = new PendingAssociationStore(mongo);
   await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
   const mailRenderer = createMailRenderer(VIEWS_DIR, translator);
+  const metrics = createBrokerMetrics();
   const mailWorker = new OutboxWorker({
     outbox,
     transport: mailTransport(config),
@@ -112,6 +116,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     maxAttempts: config.mail.retry.maxAttempts,
     initialDelayMs: config.mail.retry.initialDelay,
     pollIntervalMs: config.mail.pollInterval,
+    mailAttempts: metrics.mailAttempts,
   });
   const upstreamNames = new Map(config.upstreams.map((u) => [u.id, u.name]));
   const homeUrls = new Map(config.clients.map((c) => [c.clientId, c.homeUrl]));
@@ -136,6 +141,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     trustProxy: config.trustProxy,
     logger,
     views,
+    metrics,
     readiness: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(redis) },
@@ -152,11 +158,13 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
         views,
         support: config.mail.support,
         linking,
+        metrics,
       }),
       linkRoutes(linking, federation, views),
-      upstreamCallbackRoutes(federation, identities, confirmationFinisher(linking, views)),
+      upstreamCallbackRoutes(federation, identities, confirmationFinisher(linking, views, metrics)),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(config.mail.transport === 'dev' ? [devMailboxRoutes(outbox, mailRenderer, views)] : []),
+      ...(config.metrics.enabled ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
     ],
     // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
     mounts: [mount(provider)],
@@ -171,6 +179,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     accounts,
     outbox,
     audit,
+    metrics,
     mailWorker,
     listen(port = config.port, host) {
       const created = createServer(app.callback());

@@ -94,6 +94,14 @@ export const configSchema = z
         return ms;
       })
       .default(5_000),
+    metrics: z
+      .strictObject({
+        /** Serve Prometheus metrics at /metrics. */
+        enabled: z.boolean().default(true),
+        /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
+        bearerToken: nonEmpty.min(16, { error: 'must be at least 16 characters' }).optional(),
+      })
+      .prefault({}),
     /** Trust X-Forwarded-* (client IP for rate limits and audit) only when a reverse proxy sets them. */
     trustProxy: z.boolean().default(false),
     mongodb: z.strictObject({

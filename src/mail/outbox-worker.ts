@@ -8,6 +8,8 @@ import type { AttemptFailure, Outbox, OutboxMessageRecord } from './outbox.ts';
 import type { MailTransport } from './transport.ts';
 
 export interface OutboxWorkerOptions {
+  /** Counts attempts by template and outcome (sent, retry, failed). */
+  mailAttempts?: { inc(labels: { template: string; outcome: string }): void };
   outbox: Outbox;
   transport: MailTransport;
   renderer: MailRenderer;
@@ -125,6 +127,7 @@ export class OutboxWorker {
       log.warn('message changed while this worker held its claim');
     }
     log.info({ status: 'sent' }, 'mail sent');
+    this.#options.mailAttempts?.inc({ template: message.template, outcome: 'sent' });
     await this.#options.audit.record({
       type: 'mail.sent',
       reason: message.template,
@@ -145,6 +148,7 @@ export class OutboxWorker {
     };
     await this.#options.outbox.recordFailure(message._id, message.attempts, failure);
     log.warn({ status: failure.status }, final ? 'mail failed for good' : 'mail attempt failed; will retry');
+    this.#options.mailAttempts?.inc({ template: message.template, outcome: final ? 'failed' : 'retry' });
     if (!final) return;
     await this.#options.audit.record({
       type: 'mail.failed',

@@ -10,6 +10,7 @@ const exampleEnv = {
   MSA_CLIENT_SECRET: 'upstream-secret',
   CUSTOMERSOURCE_SECRET: 'portal-secret-0123456789',
   SENDGRID_API_KEY: 'SG.test',
+  METRICS_TOKEN: 'metrics-token-0123456789',
 };
 
 function exampleDocument(): Record<string, unknown> {

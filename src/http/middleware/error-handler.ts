@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { BrokerError, NotFound } from '../../errors/broker-error.ts';
+import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import type { ViewRenderer } from '../views.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { ViewRenderer } from '../views.ts';
  * JSON (`{error, error_description}`, in English) for programs. Unexpected errors are logged with their stack and
  * answered with a generic message, so no internal detail reaches a client.
  */
-export function errorHandler(views: ViewRenderer): Middleware {
+export function errorHandler(views: ViewRenderer, metrics?: BrokerMetrics): Middleware {
   const { translator } = views;
   return async (ctx, next) => {
     try {
@@ -16,6 +17,7 @@ export function errorHandler(views: ViewRenderer): Middleware {
     } catch (error) {
       const known = error instanceof BrokerError ? error : undefined;
       const status = known?.status ?? 500;
+      metrics?.refusals.inc({ code: known?.code ?? 'INTERNAL' });
       if (known && status < 500) ctx.state.log?.info({ code: known.code, status }, 'request refused');
       else ctx.state.log?.error({ err: error }, 'request failed');
 

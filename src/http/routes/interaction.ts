@@ -6,6 +6,7 @@ import type { AccountStore } from '../../accounts/account-store.ts';
 import type { ClientConfig } from '../../config/index.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
+import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
 import { resolveSignIn } from '../../linking/sign-in.ts';
 import type { Federation } from '../../upstream/federation.ts';
@@ -46,6 +47,7 @@ export interface InteractionRouteDependencies {
   views: ViewRenderer;
   support: string;
   linking: LinkingContext;
+  metrics?: BrokerMetrics;
 }
 
 // Deliberately loose (the e-mail only goes to addresses registered on an account): catches typos, not exotic forms.
@@ -132,6 +134,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
     const outcome = await resolveSignIn(deps.accounts, identity);
+    deps.metrics?.signIns.inc({ outcome: outcome.kind });
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
     if (outcome.kind === 'not-linked') return associatePage(ctx, interaction.params.client_id);
     await identities.forget(interaction.uid);
@@ -159,6 +162,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       ip: ctx.ip,
       locale: ctx.state.locale,
     });
+    deps.metrics?.associations.inc({ step: 'requested' });
     page(ctx, 'association-sent', interaction.params.client_id, { titleKey: 'associationSent.title' });
   });
 

@@ -5,6 +5,7 @@ import { cancelAssociation, completeConfirmation, openLink, startConfirmation } 
 import { looksLikeLinkToken } from '../../linking/link-token.ts';
 import { LinkNotFound } from '../../linking/linking-errors.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
+import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -54,9 +55,10 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 }
 
 /** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
-export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer) {
+export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer, metrics?: BrokerMetrics) {
   return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
     const confirmed = await completeConfirmation(linking, reference, identity, ctx.ip, ctx.state.locale);
+    metrics?.associations.inc({ step: 'confirmed' });
     const home = linking.homeUrl(confirmed.clientId);
     const continueUrl = confirmed.interactionUid
       ? `/interaction/${confirmed.interactionUid}/continue?after=link&client=${encodeURIComponent(confirmed.clientId ?? '')}`
