@@ -4,6 +4,7 @@ import Provider, { type Configuration, type JWK } from 'oidc-provider';
 import { SCOPE_CLAIMS } from '../../src/provider/account-claims.ts';
 import { generateSigningKey } from '../../src/provider/signing-keys.ts';
 import { LOGIN_SCOPE, PORTAL } from './bench-parties.ts';
+import { TOKEN_LIFETIMES } from '../../src/provider/create-provider.ts';
 
 export interface BareProvider {
   provider: Provider;
@@ -11,16 +12,6 @@ export interface BareProvider {
   close(): Promise<void>;
 }
 
-// The broker's lifetimes (src/provider/create-provider.ts), so both write tokens that live as long.
-const TTL = {
-  AccessToken: 60 * 60,
-  AuthorizationCode: 60,
-  IdToken: 60 * 60,
-  Interaction: 60 * 60,
-  Session: 14 * 24 * 60 * 60,
-  Grant: 14 * 24 * 60 * 60,
-  RefreshToken: 14 * 24 * 60 * 60,
-} as const;
 
 /**
  * The baseline: oidc-provider of the same version on a plain http server, with its default in-memory adapter (no
@@ -60,7 +51,8 @@ export async function startBareProvider(): Promise<BareProvider> {
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     responseTypes: ['code'],
-    ttl: { ...TTL },
+    // The broker's lifetimes, so both write tokens that live as long.
+    ttl: { ...TOKEN_LIFETIMES },
     rotateRefreshToken: true,
     features: { devInteractions: { enabled: false } },
   };

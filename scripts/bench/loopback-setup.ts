@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Types } from 'mongoose';
-import { accountModel } from '../../src/accounts/account-model.ts';
-import { identityModel } from '../../src/accounts/identity-model.ts';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { createDemoUpstream, type DemoUser } from '../../src/dev/demo-upstream.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { PORTAL, UPSTREAM_CLIENT, benchUsers } from './bench-parties.ts';
 import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
 
 const MONGODB_URI = process.env.MONGODB_URI || 'mongodb://127.0.0.1:27017';
 
@@ -68,24 +66,15 @@ export async function startLoopbackSetup(redisUrl: string, userCount: number): P
 
   const linked: LinkedUser[] = [];
   for (const user of users) {
-    const accountId = new Types.ObjectId();
-    await accountModel(broker.mongo).create({
-      _id: accountId,
-      customerNumber: `C-${accountId.toString().slice(-8)}`,
-      name: `${user.name} Ltd`,
-      email: `billing+${user.sub}@example.com`,
-      plans: [{ type: 'support', expiresAt: new Date(Date.now() + 365 * 86_400_000) }],
-      status: 'active',
-    });
-    await identityModel(broker.mongo).create({
-      accountId,
+    const accountId = await seedLinkedAccount(broker.mongo, {
       upstreamId: 'demo',
       issuer: upstreamServer.url,
       subject: user.sub,
-      linkedAt: new Date(),
-      lastLoginAt: null,
+      name: `${user.name} Ltd`,
+      email: `billing+${user.sub}@example.com`,
+      plans: [{ type: 'support', expiresAt: new Date(Date.now() + 365 * 86_400_000) }],
     });
-    linked.push({ user, accountId: accountId.toString() });
+    linked.push({ user, accountId });
   }
 
   return {

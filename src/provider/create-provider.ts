@@ -24,7 +24,7 @@ export interface ProviderDependencies {
 }
 
 // Lifetimes in seconds. Sessions are long-lived SSO; codes and interactions are short; refresh tokens rotate.
-const TTL = {
+export const TOKEN_LIFETIMES = {
   AccessToken: 60 * 60,
   AuthorizationCode: 60,
   IdToken: 60 * 60,
@@ -76,7 +76,7 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
       const sector = client.sectorIdentifier ?? new URL(client.redirectUris?.[0] ?? config.issuer).host;
       return createHmac('sha256', config.pairwiseSalt ?? '').update(`${sector}\0${accountId}`).digest('base64url');
     },
-    ttl: { ...TTL },
+    ttl: { ...TOKEN_LIFETIMES },
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
-import { identityModel } from '../../src/accounts/identity-model.ts';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../../src/dev/demo-upstream.ts';
 import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
 import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
 
 export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
 export const PARTNER_REDIRECT = 'http://127.0.0.1:9/partnersource/callback';
@@ -84,25 +83,15 @@ export async function startStack(configOverrides: Record<string, unknown> = {}):
       const created = await accountModel(broker.mongo).create({ plans: [], status: 'active', ...account });
       return created._id.toString();
     },
-    async seedLinkedAccount(user, account = {}) {
-      const accountId = new Types.ObjectId();
-      await accountModel(broker.mongo).create({
-        _id: accountId,
-        customerNumber: `C-${accountId.toString().slice(-8)}`,
-        name: `${user.name} Ltd`,
-        email: account.email ?? `billing+${user.sub}@example.com`,
-        plans: account.plans ?? [],
-        status: 'active',
-      });
-      await identityModel(broker.mongo).create({
-        accountId,
+    seedLinkedAccount(user, account = {}) {
+      return seedLinkedAccount(broker.mongo, {
         upstreamId: 'demo',
         issuer: upstreamServer.url,
         subject: user.sub,
-        linkedAt: new Date(),
-        lastLoginAt: null,
+        name: `${user.name} Ltd`,
+        email: account.email ?? `billing+${user.sub}@example.com`,
+        plans: account.plans ?? [],
       });
-      return accountId.toString();
     },
     async close() {
       await Promise.all([closeServer(brokerServer.server), closeServer(upstreamServer.server)]);
