@@ -1,14 +1,6 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { GRANTABLE } from '../provider/redis-adapter.ts';
 
-// The models oidc-provider revokes together through revokeByGrantId (the same list as its own memory adapter).
-const GRANTABLE = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-  'PreAuthorizedCode',
-]);
 
 // Expired entries are dropped when read; a full sweep every so many writes keeps a long benchmark run bounded.
 const SWEEP_EVERY_WRITES = 5_000;

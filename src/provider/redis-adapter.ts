@@ -7,7 +7,7 @@ export interface RedisAdapterOptions {
 }
 
 // The models oidc-provider revokes together through revokeByGrantId (the same list as its memory adapter).
-const GRANTABLE = new Set([
+export const GRANTABLE: ReadonlySet<string> = new Set([
   'AccessToken',
   'AuthorizationCode',
   'RefreshToken',
