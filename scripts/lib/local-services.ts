@@ -170,7 +170,7 @@ export function buildFerretDb(log: Log): string {
   const started = Date.now();
   const build = spawnSync(
     go,
-    ['build', '-trimpath', '-o', FERRETDB_BIN, '.'],
+    ['build', '-buildvcs=false', '-trimpath', '-o', FERRETDB_BIN, '.'],
     { cwd: join(ROOT, 'tools/ferretdb'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
   );
   if (build.status !== 0) {
