@@ -9,6 +9,7 @@ const layers = [
   { folder: 'accounts', forbidden: ['http', 'linking', 'upstream', 'provider', 'dev'] },
   { folder: 'mail', forbidden: ['http', 'linking', 'upstream', 'provider', 'dev'] },
   { folder: 'audit', forbidden: ['http', 'linking', 'upstream', 'provider', 'accounts', 'mail', 'dev'] },
+  { folder: 'security', forbidden: ['http', 'linking', 'upstream', 'provider', 'accounts', 'mail', 'store', 'dev', 'config'] },
   { folder: 'metrics', forbidden: ['http', 'linking', 'upstream', 'provider', 'accounts', 'mail', 'store', 'dev'] },
   { folder: 'config', forbidden: ['http', 'linking', 'upstream', 'provider', 'accounts', 'mail', 'store', 'dev'] },
   { folder: 'linking', forbidden: ['http', 'dev'] },

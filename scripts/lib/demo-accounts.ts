@@ -3,6 +3,7 @@ import { accountModel } from '../../src/accounts/account-model.ts';
 import { AccountStore } from '../../src/accounts/account-store.ts';
 import { identityModel } from '../../src/accounts/identity-model.ts';
 import type { UpstreamConfig } from '../../src/config/index.ts';
+import { isDuplicateKeyError } from '../../src/store/errors.ts';
 
 const IN_A_YEAR = new Date(Date.now() + 365 * 86_400_000);
 
@@ -39,6 +40,6 @@ export async function seedDemoAccounts(connection: Connection, upstream: Upstrea
       lastLoginAt: null,
     });
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error; // already linked by an earlier run
+    if (!isDuplicateKeyError(error)) throw error; // already linked by an earlier run
   }
 }

@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
+import { redactCredentials } from '../../src/store/errors.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUN_DIR = join(ROOT, '.cache/run');
@@ -219,19 +220,19 @@ export async function servicesUp(options: ServicesOptions = {}): Promise<Instanc
   ];
   for (const [name, label, url, answers, start] of checks) {
     if (await answers()) {
-      log(`${label}: answering at ${redact(url)}`);
+      log(`${label}: answering at ${redactCredentials(url)}`);
       continue;
     }
     const endpoint = endpointOf(url, name === 'redis' ? 6379 : 27017);
     if (!endpoint || !LOOPBACK.has(endpoint.host)) {
-      throw new ServiceError(`${label}: nothing answers at ${redact(url)}, and only loopback services are started here`);
+      throw new ServiceError(`${label}: nothing answers at ${redactCredentials(url)}, and only loopback services are started here`);
     }
     const instance: Instance = `${name}-${endpoint.port}`;
     const stale = readPid(instance);
     if (stale !== undefined && isAlive(stale)) {
       throw new ServiceError(`${label}: a process started earlier (pid ${stale}) runs but does not answer; run: npm run services -- down`);
     }
-    log(`${label}: nothing answers at ${redact(url)}, starting one`);
+    log(`${label}: nothing answers at ${redactCredentials(url)}, starting one`);
     await start(endpoint);
     started.push(instance);
     log(`${label}: started (pid ${readPid(instance)})`);
@@ -265,7 +266,3 @@ export async function servicesDown(names?: Instance[], log: Log = () => undefine
   }
 }
 
-/** Hides credentials in a connection URL before it reaches a terminal or log. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
-}

@@ -4,6 +4,7 @@ import { ensureIndexes } from '../store/mongo.ts';
 import { accountModel, type AccountRecord, type Plan } from './account-model.ts';
 import { normalizeEmail } from './email.ts';
 import { identityModel, type IdentityRecord } from './identity-model.ts';
+import { isDuplicateKeyError } from '../store/errors.ts';
 
 export interface AccountInput {
   customerNumber: string;
@@ -15,11 +16,6 @@ export interface AccountInput {
 }
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
-
-function isDuplicateKeyError(error: unknown): boolean {
-  // Only the code: FerretDB's E11000 errors carry no keyValue (see FERRETDB.md).
-  return (error as { code?: unknown } | null)?.code === 11000;
-}
 
 function samePlans(a: readonly Plan[], b: readonly Plan[]): boolean {
   return (

@@ -1,5 +1,6 @@
 import type { Connection, Model, Types } from 'mongoose';
 import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
+import { isDuplicateKeyError } from '../store/errors.ts';
 
 export type LinkOutcome =
   | { kind: 'linked' }
@@ -34,7 +35,7 @@ export class IdentityLinks {
       await this.#model.create({ ...link, linkedAt: now, lastLoginAt: null });
       return { kind: 'linked' };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
     const existing = await this.#model.findOne({ issuer: link.issuer, subject: link.subject }).lean<IdentityRecord>().exec();
     if (existing) return existing.accountId.equals(link.accountId) ? { kind: 'already-linked' } : { kind: 'identity-taken' };

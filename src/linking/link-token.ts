@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { constantEquals } from '../security/constant-equals.ts';
 
 /** 256 bits from the CSPRNG, URL-safe (base64url, 43 characters). */
 export function newLinkToken(): string {
@@ -12,9 +13,7 @@ export function hashLinkToken(token: string): string {
 
 /** Constant-time check that a stored hash belongs to a presented token. */
 export function tokenMatchesHash(token: string, storedHash: string): boolean {
-  const presented = Buffer.from(hashLinkToken(token), 'hex');
-  const stored = Buffer.from(storedHash, 'hex');
-  return presented.length === stored.length && timingSafeEqual(presented, stored);
+  return constantEquals(hashLinkToken(token), storedHash);
 }
 
 /** Rejects obviously malformed tokens before any database work. */

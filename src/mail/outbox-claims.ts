@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { isDuplicateKeyError } from '../store/errors.ts';
 
 /**
  * Who took which delivery attempt. The `_id` is the claim itself: `<messageId>:<attempt>` for a normal attempt and
@@ -25,7 +26,6 @@ export const CLAIM_LEASE_MS = 5 * 60_000;
 export type ClaimOutcome = 'claimed' | 'abandoned' | 'held';
 
 const MODEL_NAME = 'OutboxClaim';
-const DUPLICATE_KEY = 11000;
 
 function claimSchema(): Schema<OutboxClaimRecord> {
   return new Schema<OutboxClaimRecord>(
@@ -44,11 +44,6 @@ function claimSchema(): Schema<OutboxClaimRecord> {
 export function outboxClaimModel(connection: Connection): Model<OutboxClaimRecord> {
   const existing = connection.models[MODEL_NAME] as Model<OutboxClaimRecord> | undefined;
   return existing ?? connection.model<OutboxClaimRecord>(MODEL_NAME, claimSchema());
-}
-
-// FerretDB reports E11000 without `keyValue`, and as an internal error from updates: inserts and the code only.
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
 }
 
 function claimId(messageId: Types.ObjectId, attempt: number, generation: number): string {
@@ -80,7 +75,7 @@ export async function claimAttempt(
       await claims.create({ _id: claimId(messageId, attempt, generation), messageId, attempt, workerId, claimedAt: now });
       return generation === 0 ? 'claimed' : 'abandoned';
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
     const holder = await claims.findById(claimId(messageId, attempt, generation)).lean<OutboxClaimRecord>().exec();
     if (!holder || now.getTime() - holder.claimedAt.getTime() < CLAIM_LEASE_MS) return 'held';

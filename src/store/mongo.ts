@@ -1,15 +1,11 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
+import { redactCredentials } from './errors.ts';
 
 export interface MongoOptions {
   logger: Logger;
   /** How long to wait for a server before an operation fails (start-up and readiness). */
   timeoutMs?: number;
-}
-
-/** Hides credentials in a connection URI before it reaches a log or an error message. */
-export function redactUri(uri: string): string {
-  return uri.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 /**
@@ -27,9 +23,9 @@ export async function connectMongo(uri: string, { logger, timeoutMs = 5_000 }: M
     await connection.asPromise();
   } catch (error) {
     await connection.close().catch(() => undefined);
-    throw new Error(`MongoDB: cannot connect to ${redactUri(uri)} (mongodb.uri / MONGODB_URI): ${(error as Error).message}`);
+    throw new Error(`MongoDB: cannot connect to ${redactCredentials(uri)} (mongodb.uri / MONGODB_URI): ${(error as Error).message}`);
   }
-  logger.info({ mongodb: redactUri(uri) }, 'MongoDB connected');
+  logger.info({ mongodb: redactCredentials(uri) }, 'MongoDB connected');
   return connection;
 }
 

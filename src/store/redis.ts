@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
+import { redactCredentials } from './errors.ts';
 
 export type { Redis };
 
@@ -8,10 +9,6 @@ export interface RedisOptions {
   timeoutMs?: number;
   /** Prefix for every key, so that tests and several deployments can share one server. */
   keyPrefix?: string;
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 /**
@@ -39,9 +36,9 @@ export async function connectRedis(url: string, { logger, timeoutMs = 5_000, key
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`Redis: cannot connect to ${redactUrl(url)} (redis.url / REDIS_URL): ${(error as Error).message}`);
+    throw new Error(`Redis: cannot connect to ${redactCredentials(url)} (redis.url / REDIS_URL): ${(error as Error).message}`);
   }
-  logger.info({ redis: redactUrl(url) }, 'Redis connected');
+  logger.info({ redis: redactCredentials(url) }, 'Redis connected');
   return redis;
 }
 

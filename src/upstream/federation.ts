@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { UpstreamConfig } from '../config/index.ts';
 import type { Logger } from '../log/logger.ts';
@@ -6,6 +5,7 @@ import type { Redis } from '../store/redis.ts';
 import { LoginTransactionStore, type LoginTransaction } from './login-transactions.ts';
 import { UpstreamClient, type UpstreamIdentity } from './upstream-client.ts';
 import { LoginTransactionInvalid, UnknownUpstream, UpstreamDenied } from './upstream-errors.ts';
+import { constantEquals } from '../security/constant-equals.ts';
 
 export interface StartLogin {
   upstreamId: string;
@@ -23,12 +23,6 @@ export interface StartedLogin {
 export interface FinishedLogin {
   transaction: LoginTransaction;
   identity: UpstreamIdentity;
-}
-
-function sameString(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** Signing in at the configured upstream identity providers: start a login, finish it at the callback. */
@@ -77,7 +71,7 @@ export class Federation {
   async finish(upstreamId: string, callbackUrl: URL, browserState: string | undefined): Promise<FinishedLogin> {
     const client = this.client(upstreamId);
     const state = callbackUrl.searchParams.get('state');
-    if (!state || !browserState || !sameString(state, browserState)) throw new LoginTransactionInvalid();
+    if (!state || !browserState || !constantEquals(state, browserState)) throw new LoginTransactionInvalid();
     const transaction = await this.#transactions.consume(state);
     if (!transaction || transaction.upstreamId !== upstreamId) throw new LoginTransactionInvalid();
     if (callbackUrl.searchParams.has('error')) throw new UpstreamDenied(client.name);

@@ -1,18 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
-
-function sameSecret(presented: string, expected: string): boolean {
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+import { constantEquals } from '../../security/constant-equals.ts';
 
 /** Prometheus exposition at /metrics; with a bearer token configured, only for scrapers that present it. */
 export function metricsRoutes(metrics: BrokerMetrics, bearerToken: string | undefined): Router {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
-    if (bearerToken && !sameSecret(ctx.get('authorization'), `Bearer ${bearerToken}`)) {
+    if (bearerToken && !constantEquals(ctx.get('authorization'), `Bearer ${bearerToken}`)) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Bearer');
       ctx.body = { error: 'invalid_token' };
