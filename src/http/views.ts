@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
+import { registerTranslationHelper } from '../i18n/handlebars-helper.ts';
 import type { Translator } from '../i18n/translator.ts';
 
 export interface ViewRenderer {
@@ -18,17 +19,6 @@ function templatesIn(dir: string): Map<string, string> {
       .filter((file) => file.endsWith('.hbs'))
       .map((file) => [basename(file, '.hbs'), readFileSync(join(dir, file), 'utf8')]),
   );
-}
-
-/**
- * Registers `{{t "key" name=value}}`: the message for the page's locale (`locale` of the root data). Parameters
- * come from the hash; the result is escaped like any other value.
- */
-export function registerTranslationHelper(handlebars: typeof Handlebars, translator: Translator): void {
-  handlebars.registerHelper('t', function translate(key: unknown, options: Handlebars.HelperOptions) {
-    const root = (options.data as { root?: { locale?: string } } | undefined)?.root;
-    return translator.t(root?.locale ?? translator.defaultLocale, String(key), options.hash as Record<string, string>);
-  });
 }
 
 /** Compiles every page once at start-up: a template error stops the process instead of failing a request. */

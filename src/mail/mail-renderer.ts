@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { registerTranslationHelper } from '../i18n/handlebars-helper.ts';
 import type { Translator } from '../i18n/translator.ts';
 import { MAIL_TEMPLATES, type MailTemplate } from './outbox-model.ts';
 
@@ -54,11 +55,7 @@ function checkLink(template: MailTemplate, data: Record<string, unknown>): void 
  */
 export function createMailRenderer(viewsDir: string, translator: Translator): MailRenderer {
   const handlebars = Handlebars.create();
-  // The page helper, with the message's own `locale` value as the language.
-  handlebars.registerHelper('t', function translate(key: unknown, options: Handlebars.HelperOptions) {
-    const root = (options.data as { root?: { locale?: string } } | undefined)?.root;
-    return translator.t(root?.locale ?? translator.defaultLocale, String(key), options.hash as Record<string, string>);
-  });
+  registerTranslationHelper(handlebars, translator);
   const compile = (template: MailTemplate, part: keyof RenderedMail): Handlebars.TemplateDelegate => {
     const source = readFileSync(join(viewsDir, 'mail', template, `${part}.hbs`), 'utf8');
     // HTML escaping belongs to the HTML part only; `noEscape` keeps a stray {{ }} in text from producing `&amp;`.

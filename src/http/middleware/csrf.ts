@@ -1,6 +1,7 @@
 import Tokens from 'csrf';
 import type { Middleware } from 'koa';
 import { BrokerError } from '../../errors/broker-error.ts';
+import { formBody } from '../form-body.ts';
 
 export class CsrfRejected extends BrokerError {
   readonly status = 403;
@@ -37,7 +38,7 @@ export function csrfProtection(): Middleware {
       return tokens.create(secret);
     };
     if (!['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) {
-      const submitted = (ctx.request as { body?: Record<string, unknown> }).body?._csrf;
+      const submitted = formBody(ctx)._csrf;
       if (!secret || typeof submitted !== 'string' || !tokens.verify(secret, submitted)) throw new CsrfRejected();
     }
     await next();

@@ -14,6 +14,7 @@ import type { InteractionIdentityStore } from '../../upstream/interaction-identi
 import { csrfProtection } from '../middleware/csrf.ts';
 import { noStore } from '../middleware/no-store.ts';
 import { localeFor } from '../middleware/locale.ts';
+import { formBody } from '../form-body.ts';
 import { renderPage } from '../render-page.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 import type { ViewRenderer } from '../views.ts';
@@ -149,7 +150,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const interaction = await details(ctx);
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const entered = String((ctx.request as { body?: Record<string, unknown> }).body?.email ?? '').trim();
+    const entered = String(formBody(ctx).email ?? '').trim();
     if (!EMAIL.test(entered) || entered.length > 254) {
       ctx.status = 422;
       return associatePage(ctx, interaction.params.client_id, { email: entered, emailError: true });

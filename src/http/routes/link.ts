@@ -10,6 +10,7 @@ import type { Federation } from '../../upstream/federation.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { noStore } from '../middleware/no-store.ts';
+import { formBody } from '../form-body.ts';
 import { renderPage } from '../render-page.ts';
 import type { ViewRenderer } from '../views.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
@@ -17,10 +18,6 @@ import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 function tokenFrom(value: unknown): string {
   if (!looksLikeLinkToken(value)) throw new LinkNotFound();
   return value;
-}
-
-function bodyOf(ctx: Context): Record<string, unknown> {
-  return (ctx.request as { body?: Record<string, unknown> }).body ?? {};
 }
 
 /**
@@ -39,7 +36,7 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
   });
 
   router.post('/confirm', async (ctx) => {
-    const { reference, upstreamId } = await startConfirmation(linking, tokenFrom(bodyOf(ctx).token), ctx.ip);
+    const { reference, upstreamId } = await startConfirmation(linking, tokenFrom(formBody(ctx).token), ctx.ip);
     const started = await federation.start({ upstreamId, purpose: { kind: 'confirmation', reference }, reauthenticate: true });
     setUpstreamStateCookie(ctx, started.state);
     ctx.status = 303;
@@ -47,7 +44,7 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
   });
 
   router.post('/cancel', async (ctx) => {
-    await cancelAssociation(linking, tokenFrom(bodyOf(ctx).token), ctx.ip);
+    await cancelAssociation(linking, tokenFrom(formBody(ctx).token), ctx.ip);
     renderPage(ctx, views, 'link-cancelled', { titleKey: 'linkCancelled.title', support: linking.support });
   });
 
