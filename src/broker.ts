@@ -101,14 +101,16 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const federation = new Federation(config.upstreams, config.issuer, redis, logger);
   const identities = new InteractionIdentityStore(redis);
   const audit = new AuditLog(mongo, logger);
-  const outbox = new Outbox(mongo);
+  // Links in queued e-mails are sealed under keys derived from the cookie keys, which never enter the database.
+  const outbox = new Outbox(mongo, { sealingKeys: config.cookieKeys });
+  const devTransport = config.mail.transport === 'dev' ? createDevTransport() : undefined;
   const pending = new PendingAssociationStore(mongo);
   await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
   const mailRenderer = createMailRenderer(VIEWS_DIR, translator);
   const metrics = createBrokerMetrics();
   const mailWorker = new OutboxWorker({
     outbox,
-    transport: mailTransport(config),
+    transport: devTransport ?? mailTransport(config),
     renderer: mailRenderer,
     audit,
     logger,
@@ -163,8 +165,9 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
       linkRoutes(linking, federation, views),
       upstreamCallbackRoutes(federation, identities, confirmationFinisher(linking, views, metrics)),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
-      ...(config.mail.transport === 'dev' ? [devMailboxRoutes(outbox, mailRenderer, views)] : []),
-      ...(config.metrics.enabled ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
+      ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),
+      // On the public listener only for a scraper with the configured token; otherwise on the management port.
+      ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
     ],
     // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
     mounts: [mount(provider)],

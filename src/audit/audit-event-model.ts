@@ -6,6 +6,8 @@ export const AUDIT_EVENT_TYPES = [
   'association.refused',
   'mail.sent',
   'mail.failed',
+  // An association e-mail not sent because its link expired before delivery was possible.
+  'mail.expired',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

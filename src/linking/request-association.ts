@@ -55,6 +55,9 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
       template: 'association-link',
       data: {
         link: link.href,
+      // The link is the credential: sealed in the outbox, erased once sent, and never sent after it expired.
+      secret: { link: link.href },
+      notAfter: pending.expiresAt,
         upstreamName: context.upstreamName(identity.upstreamId),
         signInName,
         accountName: usable.name,

@@ -1,15 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import type { MailTransport } from './transport.ts';
+import type { RenderedMail } from './mail-renderer.ts';
+import type { MailTransport, OutgoingMail } from './transport.ts';
+
+/** What the development transport "delivered": the e-mail as a recipient would have it, link included. */
+export interface DevMailbox {
+  /** The delivered copy of the message the outbox recorded under this provider id, if this process delivered it. */
+  find(providerMessageId: string): (RenderedMail & { to: string }) | undefined;
+}
+
+export interface DevTransport extends MailTransport {
+  readonly mailbox: DevMailbox;
+}
+
+// The demo's inbox keeps the newest messages only: it is a development aid, held in this process's memory.
+const KEEP = 200;
 
 /**
- * Development and demo: sends nothing. The message stays in the outbox, marked sent, where the dev mailbox
- * (`/dev/mailbox`) renders it, link included, so the association flow can be followed without a mail provider.
+ * Development and demo: sends nothing. The rendered e-mail is kept in memory, as if in the recipient's inbox, where
+ * the dev mailbox (`/dev/mailbox`) shows it with its link. The outbox itself keeps no link once a message is sent,
+ * with this transport as with any other; a restart empties this inbox (the demo starts from scratch anyway).
  */
-export function createDevTransport(): MailTransport {
+export function createDevTransport(): DevTransport {
+  const delivered = new Map<string, RenderedMail & { to: string }>();
   return {
     name: 'dev',
-    send() {
-      return Promise.resolve({ providerMessageId: `dev-${randomBytes(8).toString('hex')}` });
+    mailbox: { find: (id) => delivered.get(id) },
+    send(mail: OutgoingMail) {
+      const providerMessageId = `dev-${randomBytes(8).toString('hex')}`;
+      delivered.set(providerMessageId, { to: mail.to, subject: mail.subject, html: mail.html, text: mail.text });
+      const oldest = delivered.keys().next();
+      if (delivered.size > KEEP && !oldest.done) delivered.delete(oldest.value);
+      return Promise.resolve({ providerMessageId });
     },
   };
 }

@@ -14,10 +14,11 @@ export interface OutboxClaimRecord {
 }
 
 /**
- * How long a claim protects an attempt. Far longer than a send can take (the SendGrid transport times out after
- * seconds), so only a worker that died or hung can lose its claim.
+ * How long a claim protects an attempt without being renewed. The worker renews it every third of that while the
+ * send is in flight (a slow provider keeps its claim), so only a worker that died or hung loses it, and then its
+ * message is taken over and sent again about this long after the worker stopped: seconds, not minutes.
  */
-export const CLAIM_LEASE_MS = 5 * 60_000;
+export const CLAIM_LEASE_MS = 10_000;
 
 /**
  * `claimed`: send this attempt. `abandoned`: the attempt's first claimant vanished and this worker took it over; it
@@ -59,9 +60,9 @@ function claimId(messageId: Types.ObjectId, attempt: number, generation: number)
  * A worker that dies between its claim and recording the outcome leaves the message pending at the same attempt,
  * and that claim blocks everyone. Once the claim is older than the lease, it may be taken over by inserting the
  * next generation (`:takeover-1`, `-2`, …), which again has exactly one winner, and is only tried once the
- * generation before it is stale too. The winner does not send: it records the attempt as failed, which moves the
- * message to the next attempt number (claimed afresh after the back-off) and counts against maxAttempts, so a
- * message that kills its worker every time ends as `failed` instead of looping.
+ * generation before it is stale too. The winner does not send under the old attempt: it records that attempt as
+ * failed, which moves the message to the next attempt number (claimed afresh, at once) and counts against
+ * maxAttempts, so a message that kills its worker every time ends as `failed` instead of looping.
  */
 export async function claimAttempt(
   claims: Model<OutboxClaimRecord>,
@@ -69,6 +70,7 @@ export async function claimAttempt(
   attempt: number,
   workerId: string,
   now: Date,
+  leaseMs = CLAIM_LEASE_MS,
 ): Promise<ClaimOutcome> {
   for (let generation = 0; ; generation += 1) {
     try {
@@ -78,6 +80,20 @@ export async function claimAttempt(
       if (!isDuplicateKeyError(error)) throw error;
     }
     const holder = await claims.findById(claimId(messageId, attempt, generation)).lean<OutboxClaimRecord>().exec();
-    if (!holder || now.getTime() - holder.claimedAt.getTime() < CLAIM_LEASE_MS) return 'held';
+    if (!holder || now.getTime() - holder.claimedAt.getTime() < leaseMs) return 'held';
   }
+}
+
+/**
+ * Moves a claim's time forward; only its holder does this (the `workerId` condition), so FerretDB's
+ * read-modify-write updates cannot race with anyone: a taker never updates a claim, it inserts the next generation.
+ */
+export async function renewClaim(
+  claims: Model<OutboxClaimRecord>,
+  messageId: Types.ObjectId,
+  attempt: number,
+  workerId: string,
+  now: Date,
+): Promise<void> {
+  await claims.updateOne({ _id: claimId(messageId, attempt, 0), workerId }, { $set: { claimedAt: now } }).exec();
 }

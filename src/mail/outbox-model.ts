@@ -7,14 +7,23 @@ export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
 export type MailData = Record<string, string | number | boolean | null>;
 
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed', 'expired'] as const;
+
 /** One e-mail to send. It is written once by the flow that wants it sent and moved on only by the outbox worker. */
 export interface OutboxMessageRecord {
   _id: Types.ObjectId;
   to: string;
   template: MailTemplate;
-  /** Template values; may hold a one-time link, so it is never logged. */
+  /** Template values that may be read at rest (names, the language); never logged all the same. */
   data: MailData;
-  status: 'pending' | 'sent' | 'failed';
+  /**
+   * Values that must not be readable at rest (the one-time link), sealed (sealed-values.ts); erased as soon as the
+   * message leaves `pending`, so a sent, failed or expired message holds nothing that could be used.
+   */
+  sealed: string | null;
+  /** Not sent after this (the link it carries has expired by then): the message ends `expired`. */
+  notAfter: Date | null;
+  status: (typeof OUTBOX_STATUSES)[number];
   /** Delivery attempts made so far, the successful one included; attempt N (0-based) is claimed as `<id>:<N>`. */
   attempts: number;
   nextAttemptAt: Date;
@@ -32,7 +41,9 @@ function outboxSchema(): Schema<OutboxMessageRecord> {
       to: { type: String, required: true },
       template: { type: String, enum: MAIL_TEMPLATES, required: true },
       data: { type: Schema.Types.Mixed, required: true },
-      status: { type: String, enum: ['pending', 'sent', 'failed'], required: true },
+      sealed: { type: String, default: null },
+      notAfter: { type: Date, default: null },
+      status: { type: String, enum: OUTBOX_STATUSES, required: true },
       attempts: { type: Number, required: true },
       nextAttemptAt: { type: Date, required: true },
       lastError: { type: String, default: null },

@@ -4,11 +4,15 @@ import type { Types } from 'mongoose';
 import { maskEmail, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailRenderer } from './mail-renderer.ts';
+import { CLAIM_LEASE_MS } from './outbox-claims.ts';
 import type { AttemptFailure, Outbox, OutboxMessageRecord } from './outbox.ts';
-import type { MailTransport } from './transport.ts';
+import { MailDeliveryError, type MailTransport } from './transport.ts';
 
 export interface OutboxWorkerOptions {
-  /** Counts attempts by template and outcome (sent, retry, failed). */
+  /**
+   * Counts attempts by template and outcome: sent, retry, failed (attempts used up), rejected (refused for good by
+   * the provider, or unreadable), expired (its link expired first). Alert on failed and rejected.
+   */
   mailAttempts?: { inc(labels: { template: string; outcome: string }): void };
   outbox: Outbox;
   transport: MailTransport;
@@ -23,13 +27,14 @@ export interface OutboxWorkerOptions {
   pollIntervalMs: number;
   /** Written into each claim, to tell later which process sent an attempt. */
   workerId?: string;
+  /** How long a claim holds without renewal (CLAIM_LEASE_MS); shorter in tests of a killed worker. */
+  leaseMs?: number;
 }
 
+type Clock = () => Date;
+
 const PAGE_SIZE = 100;
-/**
- * A pass claims with the time it started; ending it after a minute keeps that time far inside the claim lease
- * (CLAIM_LEASE_MS, five minutes), so no claim looks stale while its worker is still busy. The next poll continues.
- */
+/** A pass ends after a minute so that `stop()` never waits long; the next poll continues where it left off. */
 const PASS_BUDGET_MS = 60_000;
 const ABANDONED =
   'the worker sending this attempt stopped before recording its outcome (claim lease expired); it may have been delivered';
@@ -80,9 +85,13 @@ export class OutboxWorker {
     await this.#running;
   }
 
-  /** One pass: claims and sends every due message (within a minute); returns how many it sent. */
+  /**
+   * One pass: claims and sends every due message (within a minute); returns how many it sent. `now` is the pass's
+   * start (tests inject it); the pass's clock runs on from there in real time, for claims, renewals and expiry.
+   */
   async runOnce(now = new Date()): Promise<number> {
     const started = Date.now();
+    const clock: Clock = () => new Date(now.getTime() + (Date.now() - started));
     let sent = 0;
     let afterId: Types.ObjectId | null = null;
     // Pages in `_id` order, so every message due at the start of the pass is looked at once, even those whose claim
@@ -91,7 +100,7 @@ export class OutboxWorker {
       const page = await this.#options.outbox.due(now, afterId, PAGE_SIZE);
       for (const message of page) {
         if (Date.now() - started > PASS_BUDGET_MS) return sent;
-        if (await this.#attempt(message, now)) sent += 1;
+        if (await this.#attempt(message, message.attempts, now, clock)) sent += 1;
       }
       const last = page.at(-1);
       if (!last || page.length < PAGE_SIZE) return sent;
@@ -99,31 +108,46 @@ export class OutboxWorker {
     }
   }
 
-  async #attempt(message: OutboxMessageRecord, now: Date): Promise<boolean> {
+  async #attempt(message: OutboxMessageRecord, attempt: number, passStart: Date, clock: Clock): Promise<boolean> {
     const { outbox } = this.#options;
-    const attempt = message.attempts;
     const log = this.#logger.child({ messageId: message._id.toHexString(), template: message.template, attempt });
-    const claim = await outbox.claimAttempt(message, this.#workerId, now);
+    const leaseMs = this.#options.leaseMs ?? CLAIM_LEASE_MS;
+    const claim = await outbox.claimAttempt(message, attempt, this.#workerId, clock(), leaseMs);
     if (claim === 'held') return false;
     // The page was read before the claim was won. A plain claim cannot have been used by anyone else, but a
     // takeover may race with a slow original claimant that has just recorded its outcome: check before acting.
     if (!(await outbox.isPendingAt(message._id, attempt))) return false;
+    const current = { ...message, attempts: attempt };
     if (claim === 'abandoned') {
-      log.warn('taking over an attempt whose worker stopped; recording it as failed');
-      await this.#recordFailure(message, ABANDONED, now, log);
+      log.warn('taking over an attempt whose worker stopped; recording it as failed and sending again now');
+      const final = await this.#recordFailure(current, ABANDONED, passStart, clock, log, { retryNow: true });
+      // Sent again at once, under the next attempt's claim: the dead worker's message waits a lease, not a back-off.
+      return final ? false : this.#attempt(message, attempt + 1, passStart, clock);
+    }
+    if (message.notAfter && message.notAfter <= clock()) {
+      await this.#recordExpired(current, log);
       return false;
     }
 
     let providerMessageId: string;
+    // While the provider takes its time, the claim is kept fresh; a dead process stops renewing it.
+    const renewal = setInterval(() => {
+      outbox.renewClaim(message, attempt, this.#workerId, clock()).catch((error: unknown) => log.warn({ err: error }, 'claim renewal failed'));
+    }, Math.max(100, Math.floor(leaseMs / 3)));
     try {
-      const rendered = this.#options.renderer.render(message.template, message.data);
+      const rendered = this.#options.renderer.render(message.template, outbox.templateValues(current));
       ({ providerMessageId } = await this.#options.transport.send({ to: message.to, from: this.#options.from, ...rendered }));
     } catch (error) {
-      await this.#recordFailure(message, (error as Error).message, now, log);
+      // A message that cannot be rendered or opened will not render next time either.
+      const permanent = !(error instanceof MailDeliveryError) || error.permanent;
+      const retryAfterMs = error instanceof MailDeliveryError ? error.retryAfterMs : undefined;
+      await this.#recordFailure(current, (error as Error).message, passStart, clock, log, { permanent, retryAfterMs });
       return false;
+    } finally {
+      clearInterval(renewal);
     }
 
-    if (!(await outbox.recordSent(message._id, attempt, providerMessageId, now))) {
+    if (!(await outbox.recordSent(message._id, attempt, providerMessageId, clock()))) {
       log.warn('message changed while this worker held its claim');
     }
     log.info({ status: 'sent' }, 'mail sent');
@@ -136,24 +160,48 @@ export class OutboxWorker {
     return true;
   }
 
-  async #recordFailure(message: OutboxMessageRecord, lastError: string, now: Date, log: Logger): Promise<void> {
+  async #recordExpired(message: OutboxMessageRecord, log: Logger): Promise<void> {
+    await this.#options.outbox.recordExpired(message._id, message.attempts);
+    log.warn({ status: 'expired' }, 'mail not sent: its link expired first');
+    this.#options.mailAttempts?.inc({ template: message.template, outcome: 'expired' });
+    await this.#options.audit.record({
+      type: 'mail.expired',
+      reason: message.template,
+      detail: { messageId: message._id.toHexString(), to: maskEmail(message.to), attempts: message.attempts },
+    });
+  }
+
+  /** Records a failed attempt; returns whether the message is now failed for good. */
+  async #recordFailure(
+    message: OutboxMessageRecord,
+    lastError: string,
+    passStart: Date,
+    clock: Clock,
+    log: Logger,
+    how: { permanent?: boolean; retryAfterMs?: number | undefined; retryNow?: boolean },
+  ): Promise<boolean> {
     const attempts = message.attempts + 1;
-    const final = attempts >= this.#options.maxAttempts;
-    // Exponential back-off: initialDelay, 2×, 4×, … after the 1st, 2nd, 3rd failure.
-    const delayMs = this.#options.initialDelayMs * 2 ** (attempts - 1);
+    const final = how.permanent === true || attempts >= this.#options.maxAttempts;
+    // Exponential back-off from the pass's start: initialDelay, 2×, 4×, … after the 1st, 2nd, 3rd failure; and never
+    // sooner than the provider asked, counted from its answer (Retry-After).
+    const backoffMs = how.retryNow ? 0 : this.#options.initialDelayMs * 2 ** (attempts - 1);
+    const now = clock();
+    const next = Math.max(passStart.getTime() + backoffMs, now.getTime() + (how.retryAfterMs ?? 0));
     const failure: AttemptFailure = {
       lastError,
       status: final ? 'failed' : 'pending',
-      nextAttemptAt: final ? now : new Date(now.getTime() + delayMs),
+      nextAttemptAt: final ? now : new Date(next),
     };
     await this.#options.outbox.recordFailure(message._id, message.attempts, failure);
-    log.warn({ status: failure.status }, final ? 'mail failed for good' : 'mail attempt failed; will retry');
-    this.#options.mailAttempts?.inc({ template: message.template, outcome: final ? 'failed' : 'retry' });
-    if (!final) return;
+    const outcome = !final ? 'retry' : how.permanent ? 'rejected' : 'failed';
+    log.warn({ status: failure.status, outcome }, final ? 'mail failed for good' : 'mail attempt failed; will retry');
+    this.#options.mailAttempts?.inc({ template: message.template, outcome });
+    if (!final) return false;
     await this.#options.audit.record({
       type: 'mail.failed',
       reason: message.template,
-      detail: { messageId: message._id.toHexString(), to: maskEmail(message.to), attempts },
+      detail: { messageId: message._id.toHexString(), to: maskEmail(message.to), attempts, permanent: how.permanent === true, error: lastError },
     });
+    return true;
   }
 }

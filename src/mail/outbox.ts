@@ -1,23 +1,44 @@
-import type { Connection, Model, Types } from 'mongoose';
+import { Types, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import { claimAttempt, outboxClaimModel, type ClaimOutcome, type OutboxClaimRecord } from './outbox-claims.ts';
+import { claimAttempt, outboxClaimModel, renewClaim, type ClaimOutcome, type OutboxClaimRecord } from './outbox-claims.ts';
 import { outboxMessageModel, type MailData, type MailTemplate, type OutboxMessageRecord } from './outbox-model.ts';
+import { createValueSealer, type ValueSealer } from './sealed-values.ts';
 
 export type { MailTemplate, OutboxMessageRecord };
 
 export interface OutboxMessage {
   to: string;
   template: MailTemplate;
+  /** Values that may be stored readable. */
   data: MailData;
+  /** Values that must never be readable at rest (a one-time link): sealed until sent, then erased. */
+  secret?: Record<string, string>;
+  /** Send no later than this; afterwards the message ends `expired` instead (its link would no longer work). */
+  notAfter?: Date;
+}
+
+export interface OutboxOptions {
+  /** The configuration's cookie keys: sealed values are encrypted under keys derived from them. */
+  sealingKeys: readonly string[];
 }
 
 /** The outcome of one failed attempt, decided by the worker's retry policy. */
 export interface AttemptFailure {
   lastError: string;
-  /** `failed` once the attempts are used up; `pending` with the time of the next attempt otherwise. */
+  /** `failed` once the attempts are used up (or the provider refused for good); `pending` with the next time otherwise. */
   status: 'pending' | 'failed';
   nextAttemptAt: Date;
+}
+
+// Values a template may not take from the readable `data`: they are credentials.
+const SECRET_KEYS = ['link'];
+
+/** What a message keeps once it is no longer pending: no sealed values, and no link a legacy message held in clear. */
+const ERASE_SECRETS = { $set: { sealed: null }, $unset: { 'data.link': '' } };
+
+function binding(id: Types.ObjectId, to: string, template: string): string {
+  return `${id.toHexString()}\n${to}\n${template}`;
 }
 
 /**
@@ -27,23 +48,35 @@ export interface AttemptFailure {
 export class Outbox {
   readonly #messages: Model<OutboxMessageRecord>;
   readonly #claims: Model<OutboxClaimRecord>;
+  readonly #sealer: ValueSealer;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, options: OutboxOptions) {
     this.#messages = outboxMessageModel(connection);
     this.#claims = outboxClaimModel(connection);
+    this.#sealer = createValueSealer(options.sealingKeys);
   }
 
-  ensureIndexes(logger: Logger): Promise<void> {
-    return ensureIndexes([this.#messages, this.#claims] as unknown as Model<never>[], logger);
+  async ensureIndexes(logger: Logger): Promise<void> {
+    await ensureIndexes([this.#messages, this.#claims] as unknown as Model<never>[], logger);
+    // Messages written before links were sealed kept theirs in clear after sending: erase them once.
+    const scrubbed = await this.#messages.updateMany({ status: { $ne: 'pending' }, 'data.link': { $exists: true } }, ERASE_SECRETS);
+    if (scrubbed.modifiedCount > 0) logger.info({ messages: scrubbed.modifiedCount }, 'erased links of delivered e-mails');
   }
 
   /** One single-document insert; the worker sends it later. Never calls a transport. Returns the message id. */
   async enqueue(message: OutboxMessage): Promise<string> {
+    const leaked = SECRET_KEYS.find((key) => key in message.data);
+    // A programming error, caught by the tests of whoever adds a message: the value is not named, it is a credential.
+    if (leaked) throw new Error(`outbox: "${leaked}" must be passed as a secret value, never in readable data`);
     const now = new Date();
+    const _id = new Types.ObjectId();
     const created = await this.#messages.create({
+      _id,
       to: message.to,
       template: message.template,
       data: message.data,
+      sealed: message.secret ? this.#sealer.seal(message.secret, binding(_id, message.to, message.template)) : null,
+      notAfter: message.notAfter ?? null,
       status: 'pending',
       attempts: 0,
       nextAttemptAt: now,
@@ -53,6 +86,12 @@ export class Outbox {
       sentAt: null,
     });
     return created._id.toHexString();
+  }
+
+  /** The template values to render now: the readable data and the opened secrets. Throws when they cannot be opened. */
+  templateValues(message: OutboxMessageRecord): Record<string, unknown> {
+    if (!message.sealed) return { ...message.data };
+    return { ...message.data, ...this.#sealer.open(message.sealed, binding(message._id, message.to, message.template)) };
   }
 
   async find(id: string): Promise<OutboxMessageRecord | null> {
@@ -76,8 +115,13 @@ export class Outbox {
       .exec();
   }
 
-  claimAttempt(message: OutboxMessageRecord, workerId: string, now: Date): Promise<ClaimOutcome> {
-    return claimAttempt(this.#claims, message._id, message.attempts, workerId, now);
+  claimAttempt(message: OutboxMessageRecord, attempt: number, workerId: string, now: Date, leaseMs: number): Promise<ClaimOutcome> {
+    return claimAttempt(this.#claims, message._id, attempt, workerId, now, leaseMs);
+  }
+
+  /** Keeps a claim alive while its send is in flight (see CLAIM_LEASE_MS). */
+  renewClaim(message: OutboxMessageRecord, attempt: number, workerId: string, now: Date): Promise<void> {
+    return renewClaim(this.#claims, message._id, attempt, workerId, now);
   }
 
   /** Whether the message is still pending at exactly this attempt (a claim may have been won on a stale read). */
@@ -85,20 +129,32 @@ export class Outbox {
     return (await this.#messages.exists({ _id: id, status: 'pending', attempts: attempt })) !== null;
   }
 
-  // Both updates below run only for the holder of the attempt's claim, so the conditions are a consistency check,
+  // The updates below run only for the holder of the attempt's claim, so the conditions are a consistency check,
   // not the concurrency control (FerretDB does not apply them atomically). Values are set, never incremented.
   async recordSent(id: Types.ObjectId, attempt: number, providerMessageId: string, sentAt: Date): Promise<boolean> {
     const result = await this.#messages.updateOne(
       { _id: id, status: 'pending', attempts: attempt },
-      { $set: { status: 'sent', attempts: attempt + 1, providerMessageId, sentAt, lastError: null } },
+      { $set: { status: 'sent', attempts: attempt + 1, providerMessageId, sentAt, lastError: null, sealed: null }, $unset: ERASE_SECRETS.$unset },
     );
     return result.modifiedCount === 1;
   }
 
   async recordFailure(id: Types.ObjectId, attempt: number, failure: AttemptFailure): Promise<boolean> {
+    const final = failure.status === 'failed';
     const result = await this.#messages.updateOne(
       { _id: id, status: 'pending', attempts: attempt },
-      { $set: { attempts: attempt + 1, ...failure } },
+      final
+        ? { $set: { attempts: attempt + 1, ...failure, sealed: null }, $unset: ERASE_SECRETS.$unset }
+        : { $set: { attempts: attempt + 1, ...failure } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Not sent because it would arrive too late (its link has expired); nothing usable is kept. */
+  async recordExpired(id: Types.ObjectId, attempt: number): Promise<boolean> {
+    const result = await this.#messages.updateOne(
+      { _id: id, status: 'pending', attempts: attempt },
+      { $set: { status: 'expired', lastError: 'not sent: its link expired before it could be delivered', sealed: null }, $unset: ERASE_SECRETS.$unset },
     );
     return result.modifiedCount === 1;
   }

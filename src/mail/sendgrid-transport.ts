@@ -1,6 +1,6 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import type { MailTransport } from './transport.ts';
+import { MailDeliveryError, type MailTransport } from './transport.ts';
 
 export interface SendGridTransportOptions {
   apiKey: string;
@@ -11,6 +11,23 @@ export interface SendGridTransportOptions {
 }
 
 const MAX_ERROR_LENGTH = 500;
+/** Answers after which the same request can never succeed: retrying them only delays the alert by hours. */
+const PERMANENT_STATUSES = new Set([400, 401, 403, 413]);
+
+/** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3), in milliseconds from now; undefined when absent. */
+export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function headerOf(headers: unknown, name: string): unknown {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const getter = (headers as { get?: unknown }).get;
+  // axios' AxiosHeaders (the client's) has get(); a plain object is indexed by the lower-case name.
+  return typeof getter === 'function' ? getter.call(headers, name) : (headers as Record<string, unknown>)[name];
+}
 
 interface SendGridErrorBody {
   errors?: { message?: unknown; field?: unknown }[];
@@ -31,17 +48,19 @@ function reasons(body: unknown): string | undefined {
  * the request configuration, Authorization header included, and would put the API key into any log that
  * serialises them.
  */
-function describeFailure(error: unknown, apiKey: string): string {
-  const failure = error as { code?: unknown; message?: unknown; response?: { body?: unknown } } | null;
+function describeFailure(error: unknown, apiKey: string): MailDeliveryError {
+  const failure = error as { code?: unknown; message?: unknown; response?: { body?: unknown; headers?: unknown } } | null;
   let text: string;
+  let options: ConstructorParameters<typeof MailDeliveryError>[1] = {};
   if (typeof failure?.code === 'number' && failure.response) {
     const status = failure.code;
     text = `SendGrid answered HTTP ${status}: ${reasons(failure.response.body) ?? String(failure.message ?? 'no reason given')}`;
+    options = { permanent: PERMANENT_STATUSES.has(status), retryAfterMs: retryAfterMs(headerOf(failure.response.headers, 'retry-after')) };
   } else {
     const reason = typeof failure?.code === 'string' ? failure.code : String(failure?.message ?? error);
     text = `SendGrid could not be reached: ${reason}`;
   }
-  return text.split(apiKey).join('[redacted]').slice(0, MAX_ERROR_LENGTH);
+  return new MailDeliveryError(text.split(apiKey).join('[redacted]').slice(0, MAX_ERROR_LENGTH), options);
 }
 
 /** Sends through SendGrid's v3 Mail Send API with the official client. */
@@ -75,7 +94,7 @@ export function createSendGridTransport({ apiKey, baseUrl, timeoutMs = 10_000 }:
         // A 2xx means SendGrid accepted the message; a missing id must not turn a delivery into a retry (a duplicate).
         return { providerMessageId: typeof id === 'string' && id ? id : 'unknown' };
       } catch (error) {
-        throw new Error(describeFailure(error, apiKey));
+        throw describeFailure(error, apiKey);
       }
     },
   };

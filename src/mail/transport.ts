@@ -15,3 +15,19 @@ export interface MailTransport {
   readonly name: 'sendgrid' | 'dev';
   send(mail: OutgoingMail): Promise<{ providerMessageId: string }>;
 }
+
+/**
+ * A provider's refusal, with what the worker needs to decide: `permanent` when sending the same message again
+ * cannot succeed (HTTP 400, 401, 403, 413: a malformed message, a revoked key), and how long the provider asked us
+ * to wait (`Retry-After`, on 429 and 503).
+ */
+export class MailDeliveryError extends Error {
+  readonly permanent: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { permanent?: boolean; retryAfterMs?: number | undefined } = {}) {
+    super(message);
+    this.name = 'MailDeliveryError';
+    this.permanent = options.permanent ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}

@@ -25,22 +25,25 @@ describe('dev transport and dev mailbox', () => {
 
   beforeAll(async () => {
     mongo = await openTestMongo();
-    outbox = new Outbox(mongo.connection);
+    outbox = new Outbox(mongo.connection, { sealingKeys: ['dev-mailbox-test-key-0123456789abcdef'] });
     const audit = new AuditLog(mongo.connection, silentLogger);
     await Promise.all([outbox.ensureIndexes(silentLogger), audit.ensureIndexes()]);
     const renderer = createMailRenderer(VIEWS, brokerTranslator());
     const views = createViewRenderer(VIEWS, brokerTranslator());
+    const transport = createDevTransport();
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const app = createApp({
+      issuer: base,
+      proxyTrust: null,
       cookieKeys: ['x'.repeat(32)],
-      trustProxy: false,
       logger: silentLogger,
       views,
       readiness: [],
-      routers: [devMailboxRoutes(outbox, renderer, views)],
+      routers: [devMailboxRoutes(outbox, transport.mailbox, views)],
     });
-    server = createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server.on('request', app.callback());
 
     await outbox.enqueue({
       to: 'first@example.net',
@@ -50,11 +53,12 @@ describe('dev transport and dev mailbox', () => {
     id = await outbox.enqueue({
       to: 'carol@carol-and-co.example',
       template: 'association-link',
-      data: { link: LINK, upstreamName: 'Demo ID', signInName: '<carol>', accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@example.com' },
+      secret: { link: LINK },
+      data: { upstreamName: 'Demo ID', signInName: '<carol>', accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@example.com' },
     });
     const worker = new OutboxWorker({
       outbox,
-      transport: createDevTransport(),
+      transport,
       renderer,
       audit,
       logger: silentLogger,

@@ -1,27 +1,24 @@
 import Router from '@koa/router';
 import { NotFound } from '../../errors/broker-error.ts';
-import type { MailRenderer, RenderedMail } from '../../mail/mail-renderer.ts';
+import type { DevMailbox } from '../../mail/dev-transport.ts';
+import type { RenderedMail } from '../../mail/mail-renderer.ts';
 import type { Outbox, OutboxMessageRecord } from '../../mail/outbox.ts';
 import { noStore } from '../middleware/no-store.ts';
 import type { ViewRenderer } from '../views.ts';
 
 const LIST_LIMIT = 50;
 
-function renderSafely(renderer: MailRenderer, message: OutboxMessageRecord): RenderedMail | undefined {
-  try {
-    return renderer.render(message.template, message.data);
-  } catch {
-    // The worker records the same failure in the message's lastError, which the page shows.
-    return undefined;
-  }
+/** The copy the dev transport delivered; none while the message is pending, failed or expired (see lastError). */
+function deliveredCopy(mailbox: DevMailbox, message: OutboxMessageRecord): RenderedMail | undefined {
+  return message.providerMessageId ? mailbox.find(message.providerMessageId) : undefined;
 }
 
 /**
- * Development only (mounted when `mail.transport` is `dev`): the outbox as a mailbox, so the e-mailed link of the
- * association flow can be opened without a mail provider. It shows one-time links to anyone who can reach it,
- * which is why the broker never mounts it with a real transport.
+ * Development only (mounted when `mail.transport` is `dev`): the outbox as a mailbox, each message with the copy
+ * the dev transport delivered, so the e-mailed link of the association flow can be opened without a mail provider.
+ * It shows one-time links to anyone who can reach it, which is why the broker never mounts it with a real transport.
  */
-export function devMailboxRoutes(outbox: Outbox, renderer: MailRenderer, views: ViewRenderer): Router {
+export function devMailboxRoutes(outbox: Outbox, mailbox: DevMailbox, views: ViewRenderer): Router {
   const router = new Router({ prefix: '/dev/mailbox' });
   // Pages hold live one-time links.
   router.use(noStore);
@@ -30,7 +27,7 @@ export function devMailboxRoutes(outbox: Outbox, renderer: MailRenderer, views: 
     const messages = (await outbox.recent(LIST_LIMIT)).map((message) => ({
       id: message._id.toHexString(),
       to: message.to,
-      subject: renderSafely(renderer, message)?.subject ?? `(${message.template}: cannot be rendered)`,
+      subject: deliveredCopy(mailbox, message)?.subject ?? `(${message.template}: not delivered)`,
       status: message.status,
       createdAt: message.createdAt.toISOString(),
     }));
@@ -41,7 +38,7 @@ export function devMailboxRoutes(outbox: Outbox, renderer: MailRenderer, views: 
   router.get('/:id', async (ctx) => {
     const message = await outbox.find(ctx.params.id ?? '');
     if (!message) throw new NotFound();
-    const rendered = renderSafely(renderer, message);
+    const rendered = deliveredCopy(mailbox, message);
     ctx.type = 'html';
     // A development tool, not a customer page: English only.
     ctx.body = views.render('dev-mailbox', {
