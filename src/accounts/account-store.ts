@@ -64,8 +64,11 @@ export class AccountStore {
     return account ? { identity, account } : null;
   }
 
-  async recordLogin(identityId: Types.ObjectId, at: Date = new Date()): Promise<void> {
-    await this.#identities.updateOne({ _id: identityId }, { $set: { lastLoginAt: at } }).exec();
+  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
+  async recordLogin(identityId: Types.ObjectId, at: Date = new Date(), authenticatedAt?: Date): Promise<void> {
+    await this.#identities
+      .updateOne({ _id: identityId }, { $set: { lastLoginAt: at, ...(authenticatedAt ? { authenticatedAt } : {}) } })
+      .exec();
   }
 
   /**

@@ -10,6 +10,11 @@ export interface IdentityRecord {
   subject: string;
   linkedAt: Date;
   lastLoginAt: Date | null;
+  /**
+   * The latest upstream authentication the broker saw proven (an ID token's auth_time, or a login forced with
+   * prompt=login): what the broker's `auth_time` says when a later upstream sign-in proves none.
+   */
+  authenticatedAt?: Date | null;
 }
 
 const MODEL_NAME = 'Identity';
@@ -23,6 +28,7 @@ function identitySchema(): Schema<IdentityRecord> {
       subject: { type: String, required: true },
       linkedAt: { type: Date, required: true },
       lastLoginAt: { type: Date, default: null },
+      authenticatedAt: { type: Date, default: null },
     },
     { collection: 'identities' },
   );

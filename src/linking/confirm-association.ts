@@ -68,13 +68,17 @@ export async function openLink(
  * The confirm button: counts the attempt and exchanges the token for a short-lived reference that the upstream
  * re-authentication carries instead of the token.
  */
-export async function startConfirmation(context: LinkingContext, token: string, ip: string): Promise<{ reference: string; upstreamId: string }> {
+export async function startConfirmation(
+  context: LinkingContext,
+  token: string,
+  ip: string,
+): Promise<{ reference: string; upstreamId: string; clientId: string | null }> {
   const found = await context.pending.findByToken(token);
   if (!found) throw new LinkNotFound();
   await context.limits.consumeConfirmation(found.tokenHash);
   await assertUsable(context, found, ip);
   await context.pending.countAttempt(found._id);
-  return { reference: await context.references.create(found._id.toString()), upstreamId: found.upstreamId };
+  return { reference: await context.references.create(found._id.toString()), upstreamId: found.upstreamId, clientId: found.clientId };
 }
 
 /** "This wasn't me": the link stops working at once. */
@@ -120,6 +124,7 @@ export async function completeConfirmation(
     upstreamId: record.upstreamId,
     issuer: record.issuer,
     subject: record.subject,
+    ...(identity.authTime !== undefined ? { authenticatedAt: new Date(identity.authTime * 1000) } : {}),
   });
   if (outcome.kind === 'identity-taken' || outcome.kind === 'account-taken') {
     return refuse(context, record, outcome.kind, ip, new AccountAlreadyLinked(upstreamName, context.support));

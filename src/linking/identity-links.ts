@@ -16,6 +16,8 @@ export interface NewLink {
   upstreamId: string;
   issuer: string;
   subject: string;
+  /** When the confirming sign-in authenticated upstream (it was required to be fresh). */
+  authenticatedAt?: Date;
 }
 
 /**
@@ -32,7 +34,7 @@ export class IdentityLinks {
 
   async link(link: NewLink, now = new Date()): Promise<LinkOutcome> {
     try {
-      await this.#model.create({ ...link, linkedAt: now, lastLoginAt: null });
+      await this.#model.create({ ...link, authenticatedAt: link.authenticatedAt ?? now, linkedAt: now, lastLoginAt: null });
       return { kind: 'linked' };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;

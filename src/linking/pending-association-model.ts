@@ -41,7 +41,7 @@ export function pendingAssociationModel(connection: Connection): Model<PendingAs
       issuer: { type: String, required: true },
       subject: { type: String, required: true },
       upstreamId: { type: String, required: true },
-      signInName: { type: String, required: true },
+      signInName: { type: String, default: '' },
       enteredEmail: { type: String, required: true },
       accountId: { type: Schema.Types.ObjectId, default: null },
       tokenHash: { type: String, required: true },

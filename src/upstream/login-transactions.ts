@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../store/redis.ts';
+import type { FreshnessRequirement } from './authentication-evidence.ts';
 
 /** What a login started upstream needs to be finished: kept server-side, never in the browser. */
 export interface LoginTransaction {
@@ -7,8 +8,10 @@ export interface LoginTransaction {
   state: string;
   nonce: string;
   codeVerifier: string;
-  prompt?: string;
-  maxAge?: number;
+  /** The fresh authentication this login must prove, if any. */
+  freshness?: FreshnessRequirement;
+  /** The portal the person came from, for the way back when the login fails. */
+  clientId: string | null;
   /** What the sign-in is for: an oidc-provider interaction, or confirming a pending association. */
   purpose: { kind: 'interaction'; interactionUid: string } | { kind: 'confirmation'; reference: string };
 }

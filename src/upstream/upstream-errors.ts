@@ -59,3 +59,18 @@ export class UnknownUpstream extends BrokerError {
     super('upstream.unknown');
   }
 }
+
+/**
+ * The sign-in came back without proof of the fresh authentication it needed: the provider answered from its own
+ * session (or gave no authentication time), so confirming an association or a portal's step-up cannot rest on it.
+ */
+export class ReauthenticationUnproven extends BrokerError {
+  readonly status = 401;
+  readonly code = 'UPSTREAM.REAUTHENTICATION_UNPROVEN';
+  override readonly page = 'reauthentication-needed';
+  override readonly oauthError = 'login_required';
+  override readonly titleKey = 'upstream.reauthenticationTitle';
+  constructor(upstreamName: string) {
+    super('upstream.reauthenticationUnproven', { upstreamName });
+  }
+}

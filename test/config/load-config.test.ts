@@ -8,6 +8,8 @@ const EXAMPLE = 'config/broker.example.yaml';
 const exampleEnv = {
   COOKIE_KEY: 'k'.repeat(40),
   MSA_CLIENT_SECRET: 'upstream-secret',
+  GOOGLE_CLIENT_SECRET: 'google-secret',
+  WORKFORCE_CLIENT_SECRET: 'workforce-secret',
   CUSTOMERSOURCE_SECRET: 'portal-secret-0123456789',
   SENDGRID_API_KEY: 'SG.test',
   METRICS_TOKEN: 'metrics-token-0123456789',

@@ -120,7 +120,9 @@ describe('first login: associating an upstream identity with a customer account'
     const [mail, ...more] = await deliver();
     expect(more).toEqual([]);
     expect(mail).toMatchObject({ to: REGISTERED, from: 'accounts@broker.example' });
-    expect(mail?.text).toContain(carol.email);
+    // The sign-in is named by its masked address, never by what the provider lets the person choose.
+    expect(mail?.text).toContain(`The sign-in "c***@example.net" at Demo ID`);
+    expect(mail?.text).not.toContain(carol.email);
     const link = linkIn(mail!);
 
     // The link works in any browser: here a fresh one, with no session at the broker.

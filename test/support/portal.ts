@@ -24,7 +24,7 @@ export class TestPortal {
     this.configuration = configuration;
   }
 
-  static async discover(stack: Stack, client: TestClient = TEST_CLIENTS[0]): Promise<TestPortal> {
+  static async discover(stack: Pick<Stack, 'brokerUrl'>, client: TestClient = TEST_CLIENTS[0]): Promise<TestPortal> {
     const configuration = await oidc.discovery(new URL(stack.brokerUrl), client.clientId, client.clientSecret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });

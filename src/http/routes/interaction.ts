@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountStore } from '../../accounts/account-store.ts';
 import type { ClientConfig } from '../../config/index.ts';
+import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
@@ -45,10 +46,26 @@ export interface InteractionRouteDependencies {
   identities: InteractionIdentityStore;
   accounts: AccountStore;
   clients: readonly ClientConfig[];
+  portals: PortalDirectory;
+  /** Lets the provider choice's forms lead to the upstreams' login pages, wherever they are (CSP form-action). */
+  leadUpstream: Middleware;
   views: ViewRenderer;
   support: string;
   linking: LinkingContext;
   metrics?: BrokerMetrics;
+}
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * A portal's `prompt=login` or `max_age` is passed on upstream: the broker cannot claim a fresh authentication
+ * the upstream did not perform (OpenID Connect Core 3.1.2.1).
+ */
+function freshnessAskedBy(params: Interaction['params']): { maxAge?: number } {
+  if (typeof params.prompt === 'string' && params.prompt.split(' ').includes('login')) return { maxAge: 0 };
+  if (params.max_age === undefined) return {};
+  const maxAge = Number(params.max_age);
+  return Number.isInteger(maxAge) && maxAge >= 0 ? { maxAge } : {};
 }
 
 // Deliberately loose (the e-mail only goes to addresses registered on an account): catches typos, not exotic forms.
@@ -71,6 +88,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       if (interaction.uid !== ctx.params.uid) throw new InteractionExpired();
       // The portal's `ui_locales` wins over the browser's languages for every page of this sign-in.
       ctx.state.locale = localeFor(ctx, views.translator, interaction.params.ui_locales);
+      ctx.state.portal = deps.portals.get(interaction.params.client_id);
       return interaction;
     } catch (error) {
       if (error instanceof BrokerError) throw error;
@@ -84,8 +102,13 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     ctx.redirect(returnTo);
   }
 
-  async function goUpstream(ctx: Context, upstreamId: string, uid: string) {
-    const started = await federation.start({ upstreamId, purpose: { kind: 'interaction', interactionUid: uid } });
+  async function goUpstream(ctx: Context, upstreamId: string, interaction: Interaction) {
+    const started = await federation.start({
+      upstreamId,
+      purpose: { kind: 'interaction', interactionUid: interaction.uid },
+      clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
+      ...freshnessAskedBy(interaction.params),
+    });
     setUpstreamStateCookie(ctx, started.state);
     ctx.status = 303;
     ctx.redirect(started.url.href);
@@ -95,12 +118,12 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     renderPage(ctx, views, name, { clientName: clientNames.get(String(clientId)), uid: ctx.params.uid, ...data });
   }
 
-  router.get('/', async (ctx) => {
+  router.get('/', deps.leadUpstream, async (ctx) => {
     const interaction = await details(ctx);
     const clientId = interaction.params.client_id;
     if (interaction.prompt.name === 'login') {
       const upstreams = federation.list();
-      if (upstreams.length === 1 && upstreams[0]) return goUpstream(ctx, upstreams[0].id, interaction.uid);
+      if (upstreams.length === 1 && upstreams[0]) return goUpstream(ctx, upstreams[0].id, interaction);
       return page(ctx, 'choose-upstream', clientId, { titleKey: 'chooseUpstream.title', upstreams });
     }
     if (interaction.prompt.name === 'consent') {
@@ -116,7 +139,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   router.post('/upstream/:upstreamId', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name !== 'login') throw new InteractionExpired();
-    await goUpstream(ctx, ctx.params.upstreamId ?? '', interaction.uid);
+    await goUpstream(ctx, ctx.params.upstreamId ?? '', interaction);
   });
 
   // Where the upstream callback sends the browser back (the interaction cookie is readable here again), and where
@@ -139,7 +162,15 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
     if (outcome.kind === 'not-linked') return associatePage(ctx, interaction.params.client_id);
     await identities.forget(interaction.uid);
-    await finish(ctx, { login: { accountId: outcome.accountId, amr: ['fed'] } });
+    // auth_time, amr and acr say what the upstream authentication really was (OpenID Connect Core 2).
+    await finish(ctx, {
+      login: {
+        accountId: outcome.accountId,
+        ts: outcome.authTime,
+        amr: identity.amr ?? ['fed'],
+        ...(identity.acr ? { acr: identity.acr } : {}),
+      },
+    });
   });
 
   function associatePage(ctx: Context, clientId: unknown, data: Record<string, unknown> = {}) {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../linking/confirm-association.ts';
 import { looksLikeLinkToken } from '../../linking/link-token.ts';
 import { LinkNotFound } from '../../linking/linking-errors.ts';
@@ -25,19 +25,20 @@ function tokenFrom(value: unknown): string {
  * token, which is exchanged for a server-side reference before the browser is sent upstream to sign in again.
  * Referrer-Policy is no-referrer everywhere (security headers), so the token never leaves in a Referer.
  */
-export function linkRoutes(linking: LinkingContext, federation: Federation, views: ViewRenderer): Router {
+export function linkRoutes(linking: LinkingContext, federation: Federation, views: ViewRenderer, leadUpstream: Middleware): Router {
   const router = new Router({ prefix: '/link' });
   router.use(noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection());
 
-  router.get('/', async (ctx) => {
+  router.get('/', leadUpstream, async (ctx) => {
     const token = tokenFrom(ctx.query.token);
     const { upstreamName, clientName } = await openLink(linking, token, ctx.ip);
     renderPage(ctx, views, 'link-confirm', { titleKey: 'linkConfirm.title', upstreamName, clientName, token });
   });
 
   router.post('/confirm', async (ctx) => {
-    const { reference, upstreamId } = await startConfirmation(linking, tokenFrom(formBody(ctx).token), ctx.ip);
-    const started = await federation.start({ upstreamId, purpose: { kind: 'confirmation', reference }, reauthenticate: true });
+    const { reference, upstreamId, clientId } = await startConfirmation(linking, tokenFrom(formBody(ctx).token), ctx.ip);
+    // Only the same identity, freshly authenticated (maxAge 0: after this moment), may confirm.
+    const started = await federation.start({ upstreamId, purpose: { kind: 'confirmation', reference }, clientId, maxAge: 0 });
     setUpstreamStateCookie(ctx, started.state);
     ctx.status = 303;
     ctx.redirect(started.url.href);

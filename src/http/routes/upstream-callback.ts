@@ -1,41 +1,67 @@
 import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
+import type { PortalDirectory } from '../../config/portal-directory.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
+import type { PostedCallbacks } from '../../upstream/posted-callbacks.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import { LoginTransactionInvalid } from '../../upstream/upstream-errors.ts';
+import { formBody } from '../form-body.ts';
 import { noStore } from '../middleware/no-store.ts';
 import { takeUpstreamStateCookie } from './upstream-state-cookie.ts';
 
 /** Finishes an association confirmation (the linking routes provide it). */
 export type ConfirmationCallback = (ctx: Context, reference: string, identity: UpstreamIdentity) => Promise<void>;
 
+export interface UpstreamCallbackDependencies {
+  federation: Federation;
+  identities: InteractionIdentityStore;
+  postedCallbacks: PostedCallbacks;
+  portals: PortalDirectory;
+  onConfirmation: ConfirmationCallback;
+}
+
 /**
  * `{issuer}/upstream/{id}/callback`, the redirect URI registered at every upstream. It finishes the upstream
  * login (state bound to this browser, code exchanged, ID token validated) and hands the identity to what the
- * login was for.
+ * login was for. Providers that answer with `response_mode=form_post` POST here first (see posted-callbacks.ts).
  */
-export function upstreamCallbackRoutes(
-  federation: Federation,
-  identities: InteractionIdentityStore,
-  onConfirmation?: ConfirmationCallback,
-): Router {
-  const router = new Router();
-  router.get('/upstream/:upstreamId/callback', noStore, async (ctx) => {
-    const callbackUrl = new URL(federation.client(ctx.params.upstreamId ?? '').callbackUrl);
-    callbackUrl.search = ctx.querystring;
-    const { transaction, identity } = await federation.finish(
-      ctx.params.upstreamId ?? '',
-      callbackUrl,
-      takeUpstreamStateCookie(ctx),
-    );
+export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Router {
+  const { federation } = deps;
+  const router = new Router({ prefix: '/upstream/:upstreamId/callback' });
+
+  async function finish(ctx: Context, upstreamId: string, parameters: URLSearchParams): Promise<void> {
+    const transaction = await federation.take(upstreamId, parameters, takeUpstreamStateCookie(ctx));
+    // From here on, a failure page offers the way back to the portal the person came from.
+    ctx.state.portal = deps.portals.get(transaction.clientId);
+    const { identity } = await federation.complete(transaction, parameters);
     if (transaction.purpose.kind === 'interaction') {
-      await identities.save(transaction.purpose.interactionUid, identity);
+      await deps.identities.save(transaction.purpose.interactionUid, identity);
       ctx.status = 303;
       ctx.redirect(`/interaction/${transaction.purpose.interactionUid}/continue`);
       return;
     }
-    if (!onConfirmation) throw new Error('confirmation callback is not wired');
-    await onConfirmation(ctx, transaction.purpose.reference, identity);
+    await deps.onConfirmation(ctx, transaction.purpose.reference, identity);
+  }
+
+  router.get('/', noStore, async (ctx) => {
+    const upstreamId = ctx.params.upstreamId ?? '';
+    federation.client(upstreamId);
+    const resume = ctx.query.resume;
+    if (typeof resume !== 'string') return finish(ctx, upstreamId, new URLSearchParams(ctx.querystring));
+    const posted = await deps.postedCallbacks.take(resume);
+    if (!posted) throw new LoginTransactionInvalid();
+    await finish(ctx, upstreamId, new URLSearchParams(posted));
   });
+
+  router.post('/', noStore, bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), async (ctx) => {
+    const upstreamId = ctx.params.upstreamId ?? '';
+    federation.client(upstreamId);
+    const key = await deps.postedCallbacks.keep(formBody(ctx));
+    ctx.status = 303;
+    ctx.redirect(`/upstream/${encodeURIComponent(upstreamId)}/callback?resume=${key}`);
+  });
+
   return router;
 }

@@ -1,0 +1,28 @@
+import type { ClientConfig } from './schema.ts';
+
+/** What the broker's pages and e-mails say about a portal, and where a person goes back to. */
+export interface Portal {
+  clientId: string;
+  name: string;
+  /** The portal's own page: its `homeUrl`, else the origin of its first web redirect URI. */
+  homeUrl: string | undefined;
+}
+
+function homeOf(client: ClientConfig): string | undefined {
+  if (client.homeUrl) return client.homeUrl;
+  const web = client.redirectUris.map((uri) => new URL(uri)).find((url) => url.protocol === 'https:' || url.protocol === 'http:');
+  return web ? `${web.origin}/` : undefined;
+}
+
+/** The configured portals, looked up by client id: built once from the configuration, read everywhere. */
+export class PortalDirectory {
+  readonly #portals: ReadonlyMap<string, Portal>;
+
+  constructor(clients: readonly ClientConfig[]) {
+    this.#portals = new Map(clients.map((c) => [c.clientId, Object.freeze({ clientId: c.clientId, name: c.name, homeUrl: homeOf(c) })]));
+  }
+
+  get(clientId: unknown): Portal | undefined {
+    return typeof clientId === 'string' ? this.#portals.get(clientId) : undefined;
+  }
+}
