@@ -13,6 +13,6 @@ export function formsLeadUpstream(options: { loopbackHttp: boolean }): Middlewar
   return async (ctx, next) => {
     await next();
     const policy = ctx.response.get('Content-Security-Policy');
-    if (policy) ctx.set('Content-Security-Policy', policy.replace(/form-action [^;]*/, (directive) => `${directive} ${process.env.TEMP_MS_ORIGIN} ${sources.length > 0 ? '' : ''}`));
+    if (policy) ctx.set('Content-Security-Policy', policy.replace(/form-action [^;]*/, `form-action ${sources}`));
   };
 }
