@@ -10,6 +10,8 @@ export interface IdentityRecord {
   subject: string;
   linkedAt: Date;
   lastLoginAt: Date | null;
+  /** The association whose confirmation wrote this link (none for links imported or seeded). */
+  associationId?: Types.ObjectId | null;
   /**
    * The latest upstream authentication the broker saw proven (an ID token's auth_time, or a login forced with
    * prompt=login): what the broker's `auth_time` says when a later upstream sign-in proves none.
@@ -27,6 +29,7 @@ function identitySchema(): Schema<IdentityRecord> {
       issuer: { type: String, required: true },
       subject: { type: String, required: true },
       linkedAt: { type: Date, required: true },
+      associationId: { type: Schema.Types.ObjectId, default: null },
       lastLoginAt: { type: Date, default: null },
       authenticatedAt: { type: Date, default: null },
     },

@@ -4,6 +4,8 @@ export const AUDIT_EVENT_TYPES = [
   'association.requested',
   'association.confirmed',
   'association.refused',
+  'association.cancelled',
+  'association.superseded',
   'mail.sent',
   'mail.failed',
   // An association e-mail not sent because its link expired before delivery was possible.

@@ -1,16 +1,8 @@
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
-import {
-  AccountAlreadyLinked,
-  ConfirmationExpired,
-  IdentityMismatch,
-  LinkCancelled,
-  LinkExpired,
-  LinkNotFound,
-  LinkSuperseded,
-  LinkUsed,
-} from './linking-errors.ts';
+import { assertConfirmable, refusalReason } from './association-flow.ts';
+import type { Origin } from './association-hooks.ts';
+import { AccountAlreadyLinked, ConfirmationExpired, IdentityMismatch, LinkNotFound, LinkSuperseded } from './linking-errors.ts';
 import type { LinkingContext } from './linking-context.ts';
-import { stateOf } from './pending-associations.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';
 
 export interface ConfirmedAssociation {
@@ -20,31 +12,27 @@ export interface ConfirmedAssociation {
   interactionUid: string | null;
 }
 
-async function refuse(context: LinkingContext, record: PendingAssociationRecord, reason: string, ip: string, error: Error): Promise<never> {
-  await context.audit.record({
-    type: 'association.refused',
-    upstreamId: record.upstreamId,
-    subject: record.subject,
-    accountId: record.accountId,
-    ip,
-    reason,
-    detail: { pendingId: record._id.toString() },
-  });
-  throw error;
-}
-
-/** Throws the page-specific problem of a link that cannot be confirmed (any more). */
+/**
+ * Checks that an association's link can still be used, or records why not (audit) and throws its page. A newer
+ * request of the same identity supersedes this one here too: two requests racing may both have been stored
+ * pending, and only the newest link is ever honoured.
+ */
 async function assertUsable(context: LinkingContext, record: PendingAssociationRecord, ip: string): Promise<void> {
   const startAgain = context.homeUrl(record.clientId);
-  const state = stateOf(record);
-  if (state === 'confirmed') return refuse(context, record, 'used', ip, new LinkUsed(startAgain));
-  if (state === 'expired') return refuse(context, record, 'expired', ip, new LinkExpired(startAgain));
-  if (state === 'cancelled') return refuse(context, record, 'cancelled', ip, new LinkCancelled(startAgain));
-  if (state === 'superseded' || (await context.pending.newerExists(record))) {
-    return refuse(context, record, 'superseded', ip, new LinkSuperseded(startAgain));
+  const now = context.now();
+  try {
+    assertConfirmable(record, now, startAgain);
+    const newest = await context.pending.newestOf(record.issuer, record.subject);
+    if (newest && !newest._id.equals(record._id)) {
+      if (await context.pending.transition(record._id, 'pending', 'superseded', now)) {
+        await context.hooks.superseded({ record, by: newest });
+      }
+      throw new LinkSuperseded(startAgain);
+    }
+  } catch (error) {
+    if (!(error instanceof LinkNotFound)) await context.hooks.refused({ record, reason: refusalReason(error), origin: { ip } });
+    throw error;
   }
-  // No account behind the address: no e-mail was sent, so nobody should hold this token.
-  if (!record.accountId) throw new LinkNotFound();
 }
 
 async function findUsable(context: LinkingContext, token: string, ip: string): Promise<PendingAssociationRecord> {
@@ -52,6 +40,13 @@ async function findUsable(context: LinkingContext, token: string, ip: string): P
   if (!record) throw new LinkNotFound();
   await assertUsable(context, record, ip);
   return record;
+}
+
+/** Throws the page of the state a record has reached meanwhile (another request moved it first). */
+async function assertStillUsable(context: LinkingContext, record: PendingAssociationRecord): Promise<PendingAssociationRecord> {
+  const current = (await context.pending.findById(record._id.toString())) ?? record;
+  assertConfirmable(current, context.now(), context.homeUrl(record.clientId));
+  return current;
 }
 
 /** Opening the link (GET) only reads: mail scanners open links too. */
@@ -81,78 +76,71 @@ export async function startConfirmation(
   return { reference: await context.references.create(found._id.toString()), upstreamId: found.upstreamId, clientId: found.clientId };
 }
 
-/** "This wasn't me": the link stops working at once. */
-export async function cancelAssociation(context: LinkingContext, token: string, ip: string): Promise<void> {
-  const record = await findUsable(context, token, ip);
-  await context.pending.markCancelled(record._id);
-  await context.audit.record({
-    type: 'association.refused',
-    upstreamId: record.upstreamId,
-    subject: record.subject,
-    accountId: record.accountId,
-    ip,
-    reason: 'cancelled-by-recipient',
-  });
+/**
+ * "This wasn't me": the link stops working at once. A confirmation that wrote its link but lost the race to this
+ * cancel has that link removed, so a cancelled association never leaves a live link behind.
+ */
+export async function cancelAssociation(context: LinkingContext, token: string, origin: Origin): Promise<void> {
+  const record = await findUsable(context, token, origin.ip);
+  if (!(await context.pending.transition(record._id, 'pending', 'cancelled', context.now()))) {
+    await assertStillUsable(context, record);
+    throw new LinkNotFound();
+  }
+  await context.links.unlinkAssociation(record._id);
+  await context.hooks.cancelled({ record, origin });
 }
 
 /**
  * Back from the forced re-authentication: only the identity that asked may confirm. The identity link is written
- * first, then the record is marked confirmed; a crash in between leaves a pending record whose next confirmation
- * finds the link already there and completes. A different identity links nothing and leaves the link usable.
+ * first, then the association moves to confirmed; a crash in between leaves it pending with its link, and the next
+ * confirmation finds the link there and completes. If a cancel (or a newer request) moved the association first,
+ * the link this confirmation wrote is removed again and the person sees why. A different identity links nothing
+ * and leaves the link usable.
  */
 export async function completeConfirmation(
   context: LinkingContext,
   reference: string,
   identity: UpstreamIdentity,
-  ip: string,
-  /** Language of the confirming page, used for the notice e-mail. */
-  locale: string,
+  origin: Origin,
 ): Promise<ConfirmedAssociation> {
   const pendingId = await context.references.take(reference);
   const record = pendingId ? await context.pending.findById(pendingId) : null;
   if (!record) throw new ConfirmationExpired();
-  await assertUsable(context, record, ip);
+  await assertUsable(context, record, origin.ip);
   const upstreamName = context.upstreamName(record.upstreamId);
   if (identity.issuer !== record.issuer || identity.subject !== record.subject || identity.upstreamId !== record.upstreamId) {
-    return refuse(context, record, 'identity-mismatch', ip, new IdentityMismatch(upstreamName));
+    await context.hooks.refused({ record, reason: 'identity-mismatch', origin });
+    throw new IdentityMismatch(upstreamName);
   }
   const account = record.accountId ? await context.accounts.findAccountById(record.accountId.toString()) : null;
   if (!account || account.status !== 'active') throw new LinkNotFound();
 
-  const outcome = await context.links.link({
-    accountId: account._id,
-    upstreamId: record.upstreamId,
-    issuer: record.issuer,
-    subject: record.subject,
-    ...(identity.authTime !== undefined ? { authenticatedAt: new Date(identity.authTime * 1000) } : {}),
-  });
+  const now = context.now();
+  const outcome = await context.links.link(
+    {
+      accountId: account._id,
+      upstreamId: record.upstreamId,
+      issuer: record.issuer,
+      subject: record.subject,
+      associationId: record._id,
+      ...(identity.authTime !== undefined ? { authenticatedAt: new Date(identity.authTime * 1000) } : {}),
+    },
+    now,
+  );
   if (outcome.kind === 'identity-taken' || outcome.kind === 'account-taken') {
-    return refuse(context, record, outcome.kind, ip, new AccountAlreadyLinked(upstreamName, context.support));
+    await context.hooks.refused({ record, reason: outcome.kind, origin });
+    throw new AccountAlreadyLinked(upstreamName, context.support);
   }
-  await context.pending.markConfirmed(record._id);
-  if (outcome.kind === 'linked') {
-    // Only the confirmation that wrote the link sends the notice, so parallel confirmations send one.
-    await context.outbox.enqueue({
-      to: account.email,
-      template: 'association-linked',
-      data: {
-        upstreamName,
-        signInName: record.signInName,
-        accountName: account.name,
-        customerNumber: account.customerNumber,
-        support: context.support,
-        locale,
-      },
-    });
+  const result = { accountName: account.name, upstreamName, clientId: record.clientId, interactionUid: record.interactionUid };
+  if (await context.pending.transition(record._id, 'pending', 'confirmed', now)) {
+    await context.hooks.confirmed({ record, account, outcome, origin });
+    return result;
   }
-  await context.audit.record({
-    type: 'association.confirmed',
-    upstreamId: record.upstreamId,
-    subject: record.subject,
-    accountId: account._id,
-    ip,
-    reason: outcome.kind,
-    detail: { pendingId: record._id.toString() },
-  });
-  return { accountName: account.name, upstreamName, clientId: record.clientId, interactionUid: record.interactionUid };
+  // Something moved the association first. A parallel confirmation of the same link: that one is done, and so
+  // is this. A cancel or a newer request: the link written above must not outlive the association.
+  const current = (await context.pending.findById(record._id.toString())) ?? record;
+  if (current.status === 'confirmed') return result;
+  await context.links.unlinkAssociation(record._id);
+  assertConfirmable(current, now, context.homeUrl(record.clientId));
+  throw new LinkNotFound();
 }

@@ -1,31 +1,16 @@
 import type { Connection, Model, Types } from 'mongoose';
 import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
+import type { IdentityLinkStore, LinkOutcome, NewLink } from './ports.ts';
 
-export type LinkOutcome =
-  | { kind: 'linked' }
-  /** The same link already exists: a repeated or parallel confirmation, or a retry after a crash. */
-  | { kind: 'already-linked' }
-  /** This upstream identity is linked to another account. */
-  | { kind: 'identity-taken' }
-  /** The account already has another identity of this upstream. */
-  | { kind: 'account-taken' };
-
-export interface NewLink {
-  accountId: Types.ObjectId;
-  upstreamId: string;
-  issuer: string;
-  subject: string;
-  /** When the confirming sign-in authenticated upstream (it was required to be fresh). */
-  authenticatedAt?: Date;
-}
+export type { LinkOutcome, NewLink };
 
 /**
  * Writes identity links. The insert is the guard: the unique indexes on (issuer, subject) and (accountId,
  * upstreamId) decide races, because a conditional update is not atomic on FerretDB. A duplicate-key error is then
  * explained by reading what is there (by code 11000 only: FerretDB's errors carry no keyValue).
  */
-export class IdentityLinks {
+export class IdentityLinks implements IdentityLinkStore {
   readonly #model: Model<IdentityRecord>;
 
   constructor(connection: Connection) {
@@ -44,7 +29,7 @@ export class IdentityLinks {
     return { kind: 'account-taken' };
   }
 
-  async accountHasUpstream(accountId: Types.ObjectId, upstreamId: string): Promise<boolean> {
-    return (await this.#model.exists({ accountId, upstreamId }).exec()) !== null;
+  async unlinkAssociation(associationId: Types.ObjectId): Promise<void> {
+    await this.#model.deleteMany({ associationId }).exec();
   }
 }

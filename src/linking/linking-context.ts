@@ -1,27 +1,26 @@
-import type { AccountStore } from '../accounts/account-store.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { Outbox } from '../mail/outbox.ts';
-import type { AssociationLimits } from './association-limits.ts';
-import type { ConfirmationReferences } from './confirmation-references.ts';
-import type { IdentityLinks } from './identity-links.ts';
-import type { PendingAssociationStore } from './pending-associations.ts';
+import type { AssociationHooks } from './association-hooks.ts';
+import type {
+  AccountLookup,
+  AssociationRateLimits,
+  ConfirmationReferenceStore,
+  IdentityLinkStore,
+  PendingAssociations,
+} from './ports.ts';
 
-/** Everything the association flow works with; built once by the composition root. */
+/** Everything the association flow works with, as the ports it declares; built once by the composition root. */
 export interface LinkingContext {
-  accounts: AccountStore;
-  pending: PendingAssociationStore;
-  links: IdentityLinks;
-  outbox: Outbox;
-  audit: AuditLog;
-  limits: AssociationLimits;
-  references: ConfirmationReferences;
-  /** `{issuer}/link`: the token is appended as `?token=`, the only URL that ever carries it. */
-  linkUrl: string;
+  accounts: AccountLookup;
+  pending: PendingAssociations;
+  links: IdentityLinkStore;
+  limits: AssociationRateLimits;
+  references: ConfirmationReferenceStore;
+  hooks: AssociationHooks;
   linkTtlMs: number;
   support: string;
-  upstreamName: (upstreamId: string) => string;
+  upstreamName(upstreamId: string): string;
   /** The portal's display name, shown on every page of its sign-in. */
-  clientName: (clientId: string | null) => string | undefined;
-  /** Where a person can start again for a portal (its configured home page), if known. */
-  homeUrl: (clientId: string | null) => string | undefined;
+  clientName(clientId: string | null): string | undefined;
+  /** Where a person can start again for a portal (its home page), if known. */
+  homeUrl(clientId: string | null): string | undefined;
+  now(): Date;
 }

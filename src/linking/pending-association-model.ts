@@ -1,11 +1,11 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export type AssociationStatus = 'pending' | 'confirmed' | 'expired' | 'cancelled' | 'superseded';
+/** The states an association is stored in; `expired` is derived (association-flow.ts). */
+export type AssociationStatus = 'pending' | 'confirmed' | 'cancelled' | 'superseded';
 
 /**
- * One request to associate an upstream identity with the customer account registered under an entered address.
- * A persisted flow: its state changes pending → confirmed | cancelled | superseded, and expiry is a property checked
- * on every load (status `expired` is never written by a sweeper; `expiresAt` decides).
+ * One request to associate an upstream identity with the customer account registered under an entered address:
+ * the persisted state of the association flow (association-flow.ts owns its states and transitions).
  */
 export interface PendingAssociationRecord {
   _id: Types.ObjectId;
@@ -45,7 +45,7 @@ export function pendingAssociationModel(connection: Connection): Model<PendingAs
       enteredEmail: { type: String, required: true },
       accountId: { type: Schema.Types.ObjectId, default: null },
       tokenHash: { type: String, required: true },
-      status: { type: String, enum: ['pending', 'confirmed', 'expired', 'cancelled', 'superseded'], required: true },
+      status: { type: String, enum: ['pending', 'confirmed', 'cancelled', 'superseded'], required: true },
       createdAt: { type: Date, required: true },
       expiresAt: { type: Date, required: true },
       confirmedAt: { type: Date, default: null },

@@ -1,80 +1,93 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import { Schema, Types, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
+import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
+import type { StoredState } from './association-flow.ts';
+import { canTransition } from './association-flow.ts';
 import { hashLinkToken, tokenMatchesHash } from './link-token.ts';
 import { pendingAssociationModel, type PendingAssociationRecord } from './pending-association-model.ts';
+import type { NewPendingAssociation, PendingAssociations } from './ports.ts';
 
-export type NewPendingAssociation = Omit<
-  PendingAssociationRecord,
-  '_id' | 'tokenHash' | 'status' | 'confirmedAt' | 'attempts' | 'createdAt'
->;
-
-/** What a link's state means to a person opening it; `expired` is derived from `expiresAt`, never stored. */
-export type LinkState = PendingAssociationRecord['status'] | 'expired';
-
-export function stateOf(record: PendingAssociationRecord, now = new Date()): LinkState {
-  if (record.status === 'pending' && record.expiresAt <= now) return 'expired';
-  return record.status;
+/**
+ * One document per state an association has left, keyed `<id>:<state>`: inserting it is what lets exactly one
+ * request move an association out of a state. A conditional update would do on MongoDB, but FerretDB applies it as
+ * read-modify-write, so a confirm and a cancel racing could both "win"; a unique _id holds on both servers.
+ */
+interface TransitionRecord {
+  _id: string;
+  to: StoredState;
+  at: Date;
 }
 
-/** Queries of the pending associations; each write is a single-document operation (no transactions needed). */
-export class PendingAssociationStore {
+function transitionModel(connection: Connection): Model<TransitionRecord> {
+  const existing = connection.models.PendingAssociationTransition as Model<TransitionRecord> | undefined;
+  if (existing) return existing;
+  const schema = new Schema<TransitionRecord>(
+    { _id: { type: String, required: true }, to: { type: String, required: true }, at: { type: Date, required: true } },
+    { collection: 'pendingassociationtransitions', versionKey: false },
+  );
+  return connection.model<TransitionRecord>('PendingAssociationTransition', schema);
+}
+
+/** Pending associations in MongoDB: single-document writes, transitions guarded by an insert. */
+export class PendingAssociationStore implements PendingAssociations {
   readonly #model: Model<PendingAssociationRecord>;
+  readonly #transitions: Model<TransitionRecord>;
 
   constructor(connection: Connection) {
     this.#model = pendingAssociationModel(connection);
+    this.#transitions = transitionModel(connection);
   }
 
   ensureIndexes(logger: Logger): Promise<void> {
-    return ensureIndexes([this.#model] as unknown as Model<never>[], logger);
+    return ensureIndexes([this.#model, this.#transitions] as unknown as Model<never>[], logger);
   }
 
-  /**
-   * Stores a new request and supersedes the identity's older pending ones. Under a race two may stay `pending`;
-   * confirmation therefore also refuses any record that has a newer sibling (see `newerExists`).
-   */
-  async create(input: NewPendingAssociation, token: string, now = new Date()): Promise<PendingAssociationRecord> {
-    await this.#model
-      .updateMany({ issuer: input.issuer, subject: input.subject, status: 'pending' }, { $set: { status: 'superseded' } })
-      .exec();
-    const created = await this.#model.create({
-      ...input,
-      tokenHash: hashLinkToken(token),
-      status: 'pending',
-      createdAt: now,
-      confirmedAt: null,
-      attempts: 0,
-    });
+  async create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociationRecord> {
+    const created = await this.#model.create({ ...input, tokenHash, status: 'pending', createdAt: now, confirmedAt: null, attempts: 0 });
     return created.toObject();
   }
 
   async findByToken(token: string): Promise<PendingAssociationRecord | null> {
     const record = await this.#model.findOne({ tokenHash: hashLinkToken(token) }).lean<PendingAssociationRecord>().exec();
-    return record && tokenMatchesHash(token, record.tokenHash) ? record : null;
+    return record && tokenMatchesHash(token, record.tokenHash) ? this.#settled(record) : null;
   }
 
   async findById(id: string): Promise<PendingAssociationRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.#model.findById(id).lean<PendingAssociationRecord>().exec();
+    const record = await this.#model.findById(id).lean<PendingAssociationRecord>().exec();
+    return record ? this.#settled(record) : null;
   }
 
-  async newerExists(record: PendingAssociationRecord): Promise<boolean> {
-    const newer = await this.#model
-      .exists({ issuer: record.issuer, subject: record.subject, createdAt: { $gt: record.createdAt } })
-      .exec();
-    return newer !== null;
+  async pendingOf(issuer: string, subject: string): Promise<PendingAssociationRecord[]> {
+    return this.#model.find({ issuer, subject, status: 'pending' }).sort({ createdAt: 1, _id: 1 }).lean<PendingAssociationRecord[]>().exec();
+  }
+
+  async newestOf(issuer: string, subject: string): Promise<PendingAssociationRecord | null> {
+    return this.#model.findOne({ issuer, subject }).sort({ createdAt: -1, _id: -1 }).lean<PendingAssociationRecord>().exec();
+  }
+
+  async transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean> {
+    if (!canTransition(from, to)) throw new Error(`an association cannot move from ${from} to ${to}`);
+    try {
+      await this.#transitions.create({ _id: `${id.toHexString()}:${from}`, to, at });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+    await this.#model.updateOne({ _id: id }, { $set: { status: to, ...(to === 'confirmed' ? { confirmedAt: at } : {}) } }).exec();
+    return true;
   }
 
   async countAttempt(id: Types.ObjectId): Promise<void> {
     await this.#model.updateOne({ _id: id }, { $inc: { attempts: 1 } }).exec();
   }
 
-  /** Idempotent: a second confirmation of the same record keeps the first `confirmedAt`. */
-  async markConfirmed(id: Types.ObjectId, at = new Date()): Promise<void> {
-    await this.#model.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'confirmed', confirmedAt: at } }).exec();
-  }
-
-  async markCancelled(id: Types.ObjectId): Promise<void> {
-    await this.#model.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'cancelled' } }).exec();
+  /** A record still marked pending whose transition was won but not yet written (or a crash between): the won one. */
+  async #settled(record: PendingAssociationRecord): Promise<PendingAssociationRecord> {
+    if (record.status !== 'pending') return record;
+    const won = await this.#transitions.findById(`${record._id.toHexString()}:pending`).lean<TransitionRecord>().exec();
+    if (!won) return record;
+    return { ...record, status: won.to, ...(won.to === 'confirmed' ? { confirmedAt: won.at } : {}) };
   }
 }

@@ -12,7 +12,7 @@ function upstreamOf(entry: Record<string, unknown>): BrokerConfig['upstreams'][n
   return upstream;
 }
 
-function problemsOf(entry: Record<string, unknown>): string[] {
+function problemsOf(entry: Record<string, unknown>): readonly string[] {
   try {
     upstreamOf(entry);
   } catch (error) {

@@ -1,0 +1,59 @@
+import type { AssociationStatus, PendingAssociationRecord } from './pending-association-model.ts';
+import { LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from './linking-errors.ts';
+
+/**
+ * The first-login association as a persisted flow (in the manner of Ory Kratos's self-service flows): a pending
+ * association moves pending → confirmed | cancelled | superseded, once, and never back. `expired` is not stored: it
+ * is what a pending association is past its `expiresAt`, checked on every load rather than left to a sweeper.
+ */
+export type StoredState = AssociationStatus;
+export type AssociationState = StoredState | 'expired';
+
+const ALLOWED: Readonly<Record<StoredState, readonly StoredState[]>> = Object.freeze({
+  pending: ['confirmed', 'cancelled', 'superseded'],
+  confirmed: [],
+  cancelled: [],
+  superseded: [],
+});
+
+export function canTransition(from: StoredState, to: StoredState): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export function stateOf(record: Pick<PendingAssociationRecord, 'status' | 'expiresAt'>, now: Date): AssociationState {
+  if (record.status === 'pending' && record.expiresAt <= now) return 'expired';
+  return record.status;
+}
+
+/**
+ * Throws the page-specific problem of an association whose link cannot be used (any more). `startAgainUrl` is
+ * where the person can begin a new sign-in for the portal they came from.
+ */
+export function assertConfirmable(
+  record: Pick<PendingAssociationRecord, 'status' | 'expiresAt' | 'accountId'>,
+  now: Date,
+  startAgainUrl?: string,
+): void {
+  switch (stateOf(record, now)) {
+    case 'confirmed':
+      throw new LinkUsed(startAgainUrl);
+    case 'expired':
+      throw new LinkExpired(startAgainUrl);
+    case 'cancelled':
+      throw new LinkCancelled(startAgainUrl);
+    case 'superseded':
+      throw new LinkSuperseded(startAgainUrl);
+    case 'pending':
+      // No account behind the entered address: no e-mail was sent, so nobody should hold this link.
+      if (!record.accountId) throw new LinkNotFound();
+  }
+}
+
+/** Why a link was refused, for the audit trail: the state that refused it, or what else went wrong. */
+export function refusalReason(error: unknown): string {
+  if (error instanceof LinkUsed) return 'used';
+  if (error instanceof LinkExpired) return 'expired';
+  if (error instanceof LinkCancelled) return 'cancelled';
+  if (error instanceof LinkSuperseded) return 'superseded';
+  return 'unknown';
+}

@@ -1,0 +1,175 @@
+import { Types } from 'mongoose';
+import { assertConfirmable, canTransition, stateOf } from '../../src/linking/association-flow.ts';
+import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../src/linking/confirm-association.ts';
+import { IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
+import { requestAssociation } from '../../src/linking/request-association.ts';
+import type { UpstreamIdentity } from '../../src/upstream/upstream-client.ts';
+import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
+
+const ZOE: UpstreamIdentity = { upstreamId: 'demo', issuer: 'https://id.example', subject: 'zoe-1', email: 'zoe@example.net', authTime: 1_800_000_000 };
+const MALLORY: UpstreamIdentity = { ...ZOE, subject: 'mallory-1', email: 'mallory@example.net' };
+const REGISTERED = 'office@zoe.example';
+const ORIGIN = { ip: '192.0.2.1', locale: 'en' };
+
+function world(): MemoryLinking {
+  const linking = memoryLinking();
+  linking.accounts.push({
+    _id: new Types.ObjectId(),
+    customerNumber: '100001',
+    name: 'Zoe & Co',
+    email: REGISTERED,
+    plans: [],
+    status: 'active',
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  return linking;
+}
+
+async function request(linking: MemoryLinking, identity = ZOE, enteredEmail = REGISTERED): Promise<string | undefined> {
+  const before = linking.mailedTokens.length;
+  await requestAssociation(linking.context, { identity, enteredEmail, clientId: 'customersource', interactionUid: 'uid-1', origin: ORIGIN });
+  return linking.mailedTokens.length > before ? linking.mailedTokens.at(-1) : undefined;
+}
+
+async function confirm(linking: MemoryLinking, token: string, identity = ZOE) {
+  const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
+  return completeConfirmation(linking.context, reference, identity, ORIGIN);
+}
+
+const record = (status: 'pending' | 'confirmed' | 'cancelled' | 'superseded', expiresAt: Date) => ({ status, expiresAt, accountId: new Types.ObjectId() });
+
+describe('the association flow: states and transitions', () => {
+  const now = new Date('2026-11-29T12:00:00Z');
+  const later = new Date(now.getTime() + 60_000);
+  const earlier = new Date(now.getTime() - 60_000);
+
+  it('moves out of pending once, to confirmed, cancelled or superseded, and never back', () => {
+    expect(['confirmed', 'cancelled', 'superseded'].every((to) => canTransition('pending', to as 'confirmed'))).toBe(true);
+    expect(canTransition('confirmed', 'cancelled')).toBe(false);
+    expect(canTransition('cancelled', 'pending')).toBe(false);
+    expect(canTransition('superseded', 'confirmed')).toBe(false);
+  });
+
+  it('derives expired from expiresAt on every read; only a pending association expires', () => {
+    expect(stateOf(record('pending', earlier), now)).toBe('expired');
+    expect(stateOf(record('pending', later), now)).toBe('pending');
+    expect(stateOf(record('confirmed', earlier), now)).toBe('confirmed');
+  });
+
+  it('gives each unusable state its own page', () => {
+    expect(() => assertConfirmable(record('confirmed', later), now)).toThrow(LinkUsed);
+    expect(() => assertConfirmable(record('pending', earlier), now)).toThrow(LinkExpired);
+    expect(() => assertConfirmable(record('cancelled', later), now)).toThrow(LinkCancelled);
+    expect(() => assertConfirmable(record('superseded', later), now)).toThrow(LinkSuperseded);
+    expect(() => assertConfirmable({ ...record('pending', later), accountId: null }, now)).toThrow(LinkNotFound);
+    expect(() => assertConfirmable(record('pending', later), now)).not.toThrow();
+  });
+});
+
+describe('the association flow: requests, confirmations and their hooks', () => {
+  it('mails a link for a registered address and nothing for an unknown one, recording both', async () => {
+    const linking = world();
+    expect(await request(linking)).toEqual(expect.any(String));
+    expect(await request(linking, MALLORY, 'nobody@example.org')).toBeUndefined();
+    expect(linking.hookCalls.map((c) => [c.hook, c.detail])).toEqual([
+      ['requested', 'mailed'],
+      ['requested', 'not-mailed'],
+    ]);
+  });
+
+  it('confirms with the same identity: one link, one confirmed hook, and the link is then used', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    await expect(openLink(linking.context, token, ORIGIN.ip)).resolves.toEqual({ upstreamName: 'Demo ID', clientName: 'CustomerSource' });
+    await expect(confirm(linking, token)).resolves.toMatchObject({ accountName: 'Zoe & Co', interactionUid: 'uid-1' });
+    expect(linking.links.links).toHaveLength(1);
+    expect(linking.links.links[0]?.authenticatedAt).toEqual(new Date(ZOE.authTime! * 1000));
+    expect(linking.hookCalls.filter((c) => c.hook === 'confirmed').map((c) => c.detail)).toEqual(['linked']);
+    await expect(openLink(linking.context, token, ORIGIN.ip)).rejects.toThrow(LinkUsed);
+  });
+
+  it('refuses another identity, links nothing and leaves the link usable', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    await expect(confirm(linking, token, MALLORY)).rejects.toThrow(IdentityMismatch);
+    expect(linking.links.links).toEqual([]);
+    expect(linking.hookCalls.at(-1)).toMatchObject({ hook: 'refused', detail: 'identity-mismatch' });
+    await expect(confirm(linking, token)).resolves.toBeDefined();
+  });
+
+  it('supersedes the older link when the identity asks again, and says so on it', async () => {
+    const linking = world();
+    const first = (await request(linking))!;
+    linking.clock.now = new Date(linking.clock.now.getTime() + 1_000);
+    const second = (await request(linking))!;
+    await expect(openLink(linking.context, first, ORIGIN.ip)).rejects.toThrow(LinkSuperseded);
+    expect(linking.hookCalls.filter((c) => c.hook === 'superseded')).toHaveLength(1);
+    await expect(confirm(linking, second)).resolves.toBeDefined();
+  });
+
+  it('expires a link on its own clock, without any sweeper', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    linking.clock.now = new Date(linking.clock.now.getTime() + 3_600_001);
+    await expect(openLink(linking.context, token, ORIGIN.ip)).rejects.toThrow(LinkExpired);
+    expect(linking.hookCalls.at(-1)).toMatchObject({ hook: 'refused', detail: 'expired' });
+  });
+
+  it('lets two parallel confirmations of the same link both succeed, with one link and one notice', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    const [a, b] = await Promise.all([startConfirmation(linking.context, token, ORIGIN.ip), startConfirmation(linking.context, token, ORIGIN.ip)]);
+    await Promise.all([a, b].map(({ reference }) => completeConfirmation(linking.context, reference, ZOE, ORIGIN)));
+    expect(linking.links.links).toHaveLength(1);
+    expect(linking.hookCalls.filter((c) => c.hook === 'confirmed')).toHaveLength(1);
+  });
+});
+
+describe('a cancel racing a confirmation ends in one consistent outcome', () => {
+  it('cancel first: the confirmation that already wrote its link has it removed, and the person is told', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
+    // The cancel lands between the confirmation's link insert and its transition.
+    linking.pending.beforeTransition = async (_id, to) => {
+      if (to !== 'confirmed') return;
+      linking.pending.beforeTransition = async () => undefined;
+      await cancelAssociation(linking.context, token, ORIGIN);
+    };
+    await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(LinkCancelled);
+    expect(linking.links.links).toEqual([]);
+    const [stored] = linking.pending.records.values();
+    expect(stored?.status).toBe('cancelled');
+    expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'cancelled']);
+  });
+
+  it('cancel before the confirmation writes its link: the link written after is removed again', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
+    linking.links.beforeLink = async () => {
+      linking.links.beforeLink = async () => undefined;
+      await cancelAssociation(linking.context, token, ORIGIN);
+    };
+    await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(LinkCancelled);
+    expect(linking.links.links).toEqual([]);
+    expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'cancelled']);
+  });
+
+  it('confirmation first: the cancel is refused as a used link, and the link stays', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
+    const found = await linking.pending.findByToken(token);
+    // The cancel passes its checks, then loses the transition to the confirmation.
+    linking.pending.beforeTransition = async (_id, to) => {
+      if (to !== 'cancelled') return;
+      linking.pending.beforeTransition = async () => undefined;
+      await completeConfirmation(linking.context, reference, ZOE, ORIGIN);
+    };
+    await expect(cancelAssociation(linking.context, token, ORIGIN)).rejects.toThrow(LinkUsed);
+    expect(linking.links.links.map((l) => l.associationId.toHexString())).toEqual([found?._id.toHexString()]);
+    expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'confirmed']);
+  });
+});
