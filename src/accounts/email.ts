@@ -7,3 +7,12 @@
 export function normalizeEmail(address: string): string {
   return address.trim().normalize('NFC').toLowerCase();
 }
+
+// Deliberately loose (an e-mail only ever goes to an address registered on an account): catches typos, not exotic
+// forms. 254 is the longest address SMTP can carry (RFC 5321 4.5.3.1.3 with its path brackets).
+const PLAUSIBLE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Whether what a person typed can be an e-mail address at all. */
+export function isPlausibleAddress(value: string): boolean {
+  return value.length <= 254 && PLAUSIBLE.test(value);
+}

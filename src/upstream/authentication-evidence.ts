@@ -50,3 +50,15 @@ export function isFresh(evidence: AuthenticationEvidence, required: FreshnessReq
   const earliest = required.maxAge === 0 ? required.requestedAt : now - required.maxAge;
   return evidence.authTime >= earliest - CLOCK_TOLERANCE_S && evidence.authTime <= now + CLOCK_TOLERANCE_S;
 }
+
+/**
+ * What a portal's authorization request asks of the authentication: `prompt=login` a fresh one (maxAge 0),
+ * `max_age=N` one at most N seconds old. Both are passed on upstream: the broker cannot claim an authentication
+ * the upstream did not perform (OpenID Connect Core 3.1.2.1).
+ */
+export function freshnessAskedBy(params: { prompt?: unknown; max_age?: unknown }): { maxAge?: number } {
+  if (typeof params.prompt === 'string' && params.prompt.split(' ').includes('login')) return { maxAge: 0 };
+  if (params.max_age === undefined) return {};
+  const maxAge = Number(params.max_age);
+  return Number.isInteger(maxAge) && maxAge >= 0 ? { maxAge } : {};
+}

@@ -1,18 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../../src/broker.ts';
-import type { BrokerError} from '../../src/errors/broker-error.ts';
-import { NotFound, ServiceUnavailable } from '../../src/errors/broker-error.ts';
-import { CsrfRejected } from '../../src/http/middleware/csrf.ts';
-import { AccountDisabled, InteractionExpired } from '../../src/http/routes/interaction.ts';
+import { BrokerError as BrokerErrorClass, type BrokerError } from '../../src/errors/broker-error.ts';
 import { createViewRenderer } from '../../src/http/views.ts';
 import { chooseLocale } from '../../src/i18n/translator.ts';
-import * as linkingErrors from '../../src/linking/linking-errors.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
-import * as upstreamErrors from '../../src/upstream/upstream-errors.ts';
 import { brokerTranslator } from '../support/config.ts';
 
 const translator = brokerTranslator();
+const SRC_DIR = join(VIEWS_DIR, '../src');
 
 function templateFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -24,28 +20,39 @@ function placeholders(message: string): string[] {
   return [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
 }
 
-/** Every error the broker can show, as the error handler would translate it. */
-const ERRORS: BrokerError[] = [
-  new NotFound(),
-  new ServiceUnavailable(),
-  new CsrfRejected(),
-  new InteractionExpired(),
-  new AccountDisabled('help@example.com'),
-  new upstreamErrors.UpstreamUnavailable('Demo ID'),
-  new upstreamErrors.UpstreamDenied('Demo ID'),
-  new upstreamErrors.LoginTransactionInvalid(),
-  new upstreamErrors.UpstreamResponseInvalid('Demo ID'),
-  new upstreamErrors.UnknownUpstream(),
-  new linkingErrors.LinkNotFound(),
-  new linkingErrors.LinkExpired('http://x/'),
-  new linkingErrors.LinkUsed(),
-  new linkingErrors.LinkSuperseded(),
-  new linkingErrors.LinkCancelled(),
-  new linkingErrors.ConfirmationExpired(),
-  new linkingErrors.IdentityMismatch('Demo ID'),
-  new linkingErrors.AccountAlreadyLinked('Demo ID', 'help@example.com'),
-  new linkingErrors.TooManyRequests(),
-];
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/**
+ * Every error the broker can show, as the error handler would translate it: each concrete BrokerError exported
+ * anywhere under src/ (found, not listed by hand, so a new one cannot be forgotten), built with sample values.
+ * main.ts is left out: importing it starts the broker.
+ */
+async function everyBrokerError(): Promise<BrokerError[]> {
+  const found = new Map<string, BrokerError>();
+  for (const file of sourceFiles(SRC_DIR).filter((f) => !f.endsWith('/main.ts'))) {
+    const exported = (await import(file)) as Record<string, unknown>;
+    for (const value of Object.values(exported)) {
+      if (typeof value !== 'function' || !(value.prototype instanceof BrokerErrorClass)) continue;
+      const Class = value as new (...args: string[]) => BrokerError;
+      try {
+        const error = new Class(...Array.from({ length: Class.length }, (_, i) => (i === 0 ? 'Demo ID' : 'help@example.com')));
+        found.set(Class.name, error);
+      } catch {
+        // An abstract base refuses construction; its subclasses are found on their own.
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+let ERRORS: BrokerError[] = [];
+beforeAll(async () => {
+  ERRORS = await everyBrokerError();
+});
 
 describe('message catalogues', () => {
   it('offer English first and German', () => {
@@ -81,6 +88,12 @@ describe('message catalogues', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('know every error page the code defines (found in src/, not listed by hand)', () => {
+    const names = ERRORS.map((e) => e.constructor.name);
+    expect(names).toEqual(expect.arrayContaining(['NotFound', 'InteractionExpired', 'LinkExpired', 'ReauthenticationUnproven', 'CsrfRejected']));
+    expect(names.length).toBeGreaterThanOrEqual(22);
   });
 
   it('hold the heading and message of every error page, in every language', () => {

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { assertConfirmable, canTransition, stateOf } from '../../src/linking/association-flow.ts';
 import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../src/linking/confirm-association.ts';
-import { IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
+import { ConfirmationExpired, IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
 import type { UpstreamIdentity } from '../../src/upstream/upstream-client.ts';
 import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
@@ -171,5 +171,16 @@ describe('a cancel racing a confirmation ends in one consistent outcome', () => 
     await expect(cancelAssociation(linking.context, token, ORIGIN)).rejects.toThrow(LinkUsed);
     expect(linking.links.links.map((l) => l.associationId.toHexString())).toEqual([found?._id.toHexString()]);
     expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'confirmed']);
+  });
+});
+
+describe('the association flow: what the person is told when the confirmation itself went stale', () => {
+  it('asks to open the link again when the confirmation reference is unknown or already used', async () => {
+    const linking = world();
+    const token = (await request(linking))!;
+    const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
+    await completeConfirmation(linking.context, reference, ZOE, ORIGIN);
+    await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(ConfirmationExpired);
+    await expect(completeConfirmation(linking.context, 'never-issued', ZOE, ORIGIN)).rejects.toThrow(ConfirmationExpired);
   });
 });

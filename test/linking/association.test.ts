@@ -180,6 +180,32 @@ describe('first login: associating an upstream identity with a customer account'
     expect(headingOf(reused.html)).toBe('This link was already used');
   });
 
+  it('cancels at "This wasn\'t me": the link stops working, nothing is associated, and the refusal is audited', async () => {
+    await requestAssociation(new TestBrowser());
+    const [mail] = await deliver();
+    const browser = new TestBrowser();
+    const page = await browser.navigate(linkIn(mail!));
+    const cancelled = await browser.submit(page, '/link/cancel');
+    expect(headingOf(cancelled.html)).toBe('Request cancelled');
+    expect(textContent(cancelled.html)).toContain('The link no longer works and nothing was associated. If you are worried about this request, write to help@broker.example.');
+    const again = await new TestBrowser().navigate(linkIn(mail!));
+    expect(headingOf(again.html)).toBe('This link was cancelled');
+    expect(await linkedIdentities(carol.sub)).toBe(0);
+    const [event] = await stack.broker.audit.recent({ type: 'association.cancelled' });
+    expect(event).toMatchObject({ subject: carol.sub, reason: 'cancelled-by-recipient' });
+  });
+
+  it('refuses to associate a second sign-in of the same provider with an account, naming support', async () => {
+    const other = await stack.seedLinkedAccount(bob, { email: 'office@bob.example' });
+    expect(other).toBeDefined();
+    await requestAssociation(new TestBrowser(), carol, 'office@bob.example');
+    const [mail] = await deliver();
+    const refused = await confirm(new TestBrowser(), linkIn(mail!));
+    expect(headingOf(refused.html)).toBe('This customer account is already associated');
+    expect(textContent(refused.html)).toContain('please write to help@broker.example');
+    expect(await linkedIdentities(carol.sub)).toBe(0);
+  });
+
   it('refuses an expired link with a way to start again', async () => {
     await requestAssociation(new TestBrowser());
     const link = linkIn((await deliver())[0]!);
@@ -220,10 +246,14 @@ describe('first login: associating an upstream identity with a customer account'
   });
 
   it('answers an unknown address with the same page and sends no e-mail', async () => {
-    const thanks = await requestAssociation(new TestBrowser(), carol, 'nobody@unknown.example');
-    expect(headingOf(thanks.html)).toBe('Thank you');
-    expect(textOf(thanks.html, 'x')).toBeUndefined();
+    const known = await requestAssociation(new TestBrowser(), carol, REGISTERED);
+    expect(await deliver()).toHaveLength(1);
+    await pendingAssociationModel(stack.broker.mongo).deleteMany({});
+    const unknown = await requestAssociation(new TestBrowser(), carol, 'nobody@unknown.example');
     expect(await deliver()).toEqual([]);
+    // What a person reads is the same, word for word, whether or not the address is registered.
+    expect(headingOf(unknown.html)).toBe('Thank you');
+    expect(textContent(unknown.html)).toBe(textContent(known.html));
     const pending = await pendingAssociationModel(stack.broker.mongo).findOne({ subject: carol.sub }).lean();
     expect(pending).toMatchObject({ accountId: null, status: 'pending' });
     const audit = await stack.broker.audit.recent({ type: 'association.requested' });

@@ -6,6 +6,9 @@ import type { AccountStore } from '../../accounts/account-store.ts';
 import type { ClientConfig } from '../../config/index.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
+import { isPlausibleAddress } from '../../accounts/email.ts';
+import { freshnessAskedBy } from '../../upstream/authentication-evidence.ts';
+import { AccountDisabled, InteractionExpired } from './interaction-errors.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
@@ -20,25 +23,7 @@ import { renderPage } from '../render-page.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 import type { ViewRenderer } from '../views.ts';
 
-export class InteractionExpired extends BrokerError {
-  readonly status = 400;
-  readonly code = 'INTERACTION.EXPIRED';
-  override readonly page = 'login-expired';
-  override readonly oauthError = 'invalid_request';
-  override readonly titleKey = 'upstream.expiredTitle';
-  constructor() {
-    super('interaction.expired');
-  }
-}
-
-export class AccountDisabled extends BrokerError {
-  readonly status = 403;
-  readonly code = 'ACCOUNT.DISABLED';
-  override readonly oauthError = 'access_denied';
-  constructor(support: string) {
-    super('interaction.accountDisabled', { support });
-  }
-}
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export interface InteractionRouteDependencies {
   provider: Provider;
@@ -55,29 +40,12 @@ export interface InteractionRouteDependencies {
   metrics?: BrokerMetrics;
 }
 
-type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-/**
- * A portal's `prompt=login` or `max_age` is passed on upstream: the broker cannot claim a fresh authentication
- * the upstream did not perform (OpenID Connect Core 3.1.2.1).
- */
-function freshnessAskedBy(params: Interaction['params']): { maxAge?: number } {
-  if (typeof params.prompt === 'string' && params.prompt.split(' ').includes('login')) return { maxAge: 0 };
-  if (params.max_age === undefined) return {};
-  const maxAge = Number(params.max_age);
-  return Number.isInteger(maxAge) && maxAge >= 0 ? { maxAge } : {};
-}
-
-// Deliberately loose (the e-mail only goes to addresses registered on an account): catches typos, not exotic forms.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /**
  * oidc-provider's interaction pages: login goes upstream (straight there with one upstream, through a choice with
  * several); back from upstream, a linked identity finishes the login; consent for portals configured to ask.
  */
 export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   const { provider, federation, identities, views } = deps;
-  const clientNames = new Map(deps.clients.map((c) => [c.clientId, c.name]));
   const consentRequired = new Set(deps.clients.filter((c) => c.consent).map((c) => c.clientId));
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection());
@@ -115,7 +83,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   }
 
   function page(ctx: Context, name: string, clientId: unknown, data: Record<string, unknown> = {}) {
-    renderPage(ctx, views, name, { clientName: clientNames.get(String(clientId)), uid: ctx.params.uid, ...data });
+    renderPage(ctx, views, name, { clientName: deps.portals.get(clientId)?.name, uid: ctx.params.uid, ...data });
   }
 
   router.get('/', deps.leadUpstream, async (ctx) => {
@@ -144,13 +112,15 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
 
   // Where the upstream callback sends the browser back (the interaction cookie is readable here again), and where
   // the success page of an association continues to: the original authorization request resumes if it is still
-  // alive in this browser, else the person goes to the portal's home page.
+  // alive in this browser; one that lives on but belongs to another browser (the link was opened elsewhere) sends
+  // the person to the portal, which starts a sign-in that now succeeds.
   router.get('/continue', async (ctx) => {
     let interaction;
     try {
       interaction = await details(ctx);
     } catch (error) {
-      const home = ctx.query.after === 'link' ? deps.linking.homeUrl(String(ctx.query.client ?? '')) : undefined;
+      const elsewhere = await provider.Interaction.find(ctx.params.uid ?? '');
+      const home = deps.portals.get(elsewhere?.params.client_id)?.homeUrl;
       if (!home) throw error;
       ctx.status = 303;
       return ctx.redirect(home);
@@ -182,7 +152,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
     const entered = String(formBody(ctx).email ?? '').trim();
-    if (!EMAIL.test(entered) || entered.length > 254) {
+    if (!isPlausibleAddress(entered)) {
       ctx.status = 422;
       return associatePage(ctx, interaction.params.client_id, { email: entered, emailError: true });
     }
@@ -191,8 +161,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       enteredEmail: entered,
       clientId: String(interaction.params.client_id ?? '') || null,
       interactionUid: interaction.uid,
-      ip: ctx.ip,
-      locale: ctx.state.locale,
+      origin: { ip: ctx.ip, locale: ctx.state.locale },
     });
     deps.metrics?.associations.inc({ step: 'requested' });
     page(ctx, 'association-sent', interaction.params.client_id, { titleKey: 'associationSent.title' });

@@ -45,7 +45,7 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
   });
 
   router.post('/cancel', async (ctx) => {
-    await cancelAssociation(linking, tokenFrom(formBody(ctx).token), ctx.ip);
+    await cancelAssociation(linking, tokenFrom(formBody(ctx).token), { ip: ctx.ip, locale: ctx.state.locale });
     renderPage(ctx, views, 'link-cancelled', { titleKey: 'linkCancelled.title', support: linking.support });
   });
 
@@ -55,12 +55,10 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 /** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
 export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer, metrics?: BrokerMetrics) {
   return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
-    const confirmed = await completeConfirmation(linking, reference, identity, ctx.ip, ctx.state.locale);
+    const confirmed = await completeConfirmation(linking, reference, identity, { ip: ctx.ip, locale: ctx.state.locale });
     metrics?.associations.inc({ step: 'confirmed' });
     const home = linking.homeUrl(confirmed.clientId);
-    const continueUrl = confirmed.interactionUid
-      ? `/interaction/${confirmed.interactionUid}/continue?after=link&client=${encodeURIComponent(confirmed.clientId ?? '')}`
-      : home;
+    const continueUrl = confirmed.interactionUid ? `/interaction/${confirmed.interactionUid}/continue` : home;
     renderPage(ctx, views, 'association-linked', {
       titleKey: 'associationLinked.title',
       accountName: confirmed.accountName,
