@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from '../store/redis.ts';
+import { UPSTREAM_LOGIN_TTL_S } from '../upstream/login-transactions.ts';
 
-const TTL_SECONDS = 10 * 60;
 
 /**
  * Short-lived server-side references that stand in for a link token once the person pressed "confirm": the token
@@ -16,7 +16,7 @@ export class ConfirmationReferences {
 
   async create(pendingId: string): Promise<string> {
     const reference = randomBytes(24).toString('base64url');
-    await this.#redis.set(`confirm-ref:${reference}`, pendingId, 'EX', TTL_SECONDS);
+    await this.#redis.set(`confirm-ref:${reference}`, pendingId, 'EX', UPSTREAM_LOGIN_TTL_S);
     return reference;
   }
 

@@ -16,7 +16,11 @@ export interface LoginTransaction {
   purpose: { kind: 'interaction'; interactionUid: string } | { kind: 'confirmation'; reference: string };
 }
 
-const TTL_SECONDS = 10 * 60;
+/**
+ * How long a sign-in may spend upstream: the login transaction, the cookie that binds it to the browser and the
+ * confirmation reference that stands in for a link token all live this long.
+ */
+export const UPSTREAM_LOGIN_TTL_S = 10 * 60;
 
 function keyOf(state: string): string {
   return `upstream-tx:${createHash('sha256').update(state).digest('base64url')}`;
@@ -31,7 +35,7 @@ export class LoginTransactionStore {
   }
 
   async save(transaction: LoginTransaction): Promise<void> {
-    await this.#redis.set(keyOf(transaction.state), JSON.stringify(transaction), 'EX', TTL_SECONDS);
+    await this.#redis.set(keyOf(transaction.state), JSON.stringify(transaction), 'EX', UPSTREAM_LOGIN_TTL_S);
   }
 
   /** Returns the transaction and deletes it in one step (GETDEL), so a replayed callback finds nothing. */

@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { Counter } from 'prom-client';
 import type { UpstreamConfig } from '../config/index.ts';
+import { isLoopbackUrl } from '../config/loopback.ts';
 import type { Logger } from '../log/logger.ts';
 import {
   authenticationEvidence,
@@ -38,7 +39,6 @@ export interface AuthorizationRequest {
 
 const DISCOVERY_TTL_MS = 60 * 60_000;
 const HTTP_TIMEOUT_S = 5;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 // Apple posts the name as JSON beside the code, unsigned: read only a small, bounded amount of it.
 const MAX_USER_FIELD = 2_048;
 
@@ -87,7 +87,7 @@ export class UpstreamClient {
       .discovery(source, this.#config.clientId, { redirect_uris: [this.callbackUrl], response_types: ['code'] }, this.#authentication.auth, {
         timeout: HTTP_TIMEOUT_S,
         // Configuration validation accepts http issuers on loopback only (tests and the demo).
-        execute: source.protocol === 'http:' && LOOPBACK.has(source.hostname) ? [oidc.allowInsecureRequests] : [],
+        execute: source.protocol === 'http:' && isLoopbackUrl(source) ? [oidc.allowInsecureRequests] : [],
       })
       .catch((error: unknown) => {
         throw this.#fail(error instanceof TypeError ? 'unreachable' : 'discovery', 'discovery', error, new UpstreamUnavailable(this.name));

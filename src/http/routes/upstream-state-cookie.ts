@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { UPSTREAM_LOGIN_TTL_S } from '../../upstream/login-transactions.ts';
 
 const COOKIE = 'ib.upstream';
 
@@ -13,7 +14,7 @@ export function setUpstreamStateCookie(ctx: Context, state: string): void {
     httpOnly: true,
     sameSite: 'lax',
     path: '/upstream/',
-    maxAge: 10 * 60_000,
+    maxAge: UPSTREAM_LOGIN_TTL_S * 1000,
     overwrite: true,
   });
 }

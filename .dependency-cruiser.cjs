@@ -1,0 +1,35 @@
+// Dependencies point inward (README "Layout"): the composition root (broker.ts, main.ts) may use everything;
+// http and admin translate HTTP into calls of the flows (linking, upstream, provider); flows use the stores of
+// accounts, mail and audit; those use store; config, errors, i18n, log, metrics and security are leaves anyone
+// may use. `npm test` runs this check; a cycle or an outward import fails it.
+const OUTER = '^src/(http|admin)/';
+const FLOWS = '^src/(linking|upstream|provider)/';
+const DOMAIN = '^src/(accounts|mail|audit)/';
+const STORE = '^src/store/';
+const LEAVES = '^src/(config|errors|i18n|log|metrics|security)/';
+
+const forbid = (name, from, to, comment, fromNot) => ({
+  name,
+  severity: 'error',
+  comment,
+  from: { path: from, ...(fromNot ? { pathNot: fromNot } : {}) },
+  to: { path: to },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'Cycles make layers meaningless.', from: {}, to: { circular: true } },
+    forbid('no-composition-root-imports', '^src/', '^src/(broker|main)[.]ts$', 'Only main.ts, tests and scripts build the broker.', '^src/main[.]ts$'),
+    forbid('no-test-or-demo-parties', '^src/', '^(test|scripts|tools)/', 'Demo and test parties are not product code.'),
+    forbid('flows-not-outward', FLOWS, OUTER, 'Flows never know HTTP (routes translate, flows decide).'),
+    forbid('domain-not-outward', DOMAIN, `${OUTER}|${FLOWS}`, 'Accounts, mail and audit serve the flows, not the reverse.'),
+    forbid('store-not-outward', STORE, `${OUTER}|${FLOWS}|${DOMAIN}`, 'The store layer knows no feature.'),
+    forbid('leaves-stay-leaves', LEAVES, `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`, 'Shared leaves depend on nothing of ours but other leaves.'),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|dist)/' },
+  },
+};
