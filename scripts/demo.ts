@@ -47,7 +47,7 @@ servers.push(await broker.listen(config.port, '127.0.0.1'));
 
 const portals = config.clients.map((client) => {
   const baseUrl = new URL(client.redirectUris[0] ?? '').origin;
-  const portal = createDemoPortal({ baseUrl, issuer: config.issuer, clientId: client.clientId, clientSecret: client.clientSecret, name: client.name });
+  const portal = createDemoPortal({ baseUrl, issuer: config.issuer, clientId: client.clientId, clientSecret: client.clientSecret ?? '', name: client.name });
   return { client, baseUrl, portal };
 });
 for (const { baseUrl, portal } of portals) servers.push(await listen(Number(new URL(baseUrl).port), portal.callback));

@@ -34,7 +34,7 @@ import type { MailTransport } from './mail/transport.ts';
 import { createBrokerMetrics, type BrokerMetrics } from './metrics/broker-metrics.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
-import { loadSigningKeys } from './provider/signing-keys.ts';
+import { loadSigningKeys, requiredAlgorithms } from './provider/signing-keys.ts';
 import { Federation } from './upstream/federation.ts';
 import { InteractionIdentityStore } from './upstream/interaction-identities.ts';
 import { connectMongo, pingMongo } from './store/mongo.ts';
@@ -90,11 +90,12 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const views = createViewRenderer(VIEWS_DIR, translator);
   const accounts = new AccountStore(mongo);
   await accounts.ensureIndexes(logger);
-  const keys = await loadSigningKeys(config.keys.file, config.keys);
+  const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
   const provider = createProvider({
     config,
     redis,
     accounts: cachedAccounts(accounts, { ttlMs: config.accountCacheTtl }),
+    logger,
     keys, renderPage: (ctx, page, data) =>
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
   });

@@ -64,18 +64,99 @@ const upstream = z.strictObject({
     .refine((scopes) => scopes.includes('openid'), { error: 'must include openid' }),
 });
 
-const client = z.strictObject({
-  clientId: nonEmpty,
-  clientSecret: nonEmpty.min(16, { error: 'must be at least 16 characters' }),
-  name: nonEmpty,
-  redirectUris: z.array(redirectUri).min(1, { error: 'must list at least one URI' }),
-  postLogoutRedirectUris: z.array(redirectUri).default([]),
-  /** Where a person is sent when the original authorization request can no longer be resumed. */
-  homeUrl: redirectUri.optional(),
-  requires: z.strictObject({ plans: z.array(nonEmpty).min(1) }).optional(),
-  consent: z.boolean().default(false),
-  subjectType: z.enum(['public', 'pairwise']).default('public'),
+const signingAlgorithm = z.enum(['ES256', 'RS256']);
+
+/** An origin as browsers send it in `Origin`: scheme, host and port, nothing else. */
+const origin = secureUrl.refine((value) => URL.parse(value)?.origin === value, {
+  error: 'must be an origin (scheme://host[:port], no path or trailing slash)',
 });
+
+/** A public JWK set a portal authenticates with (`private_key_jwt`): public keys only. */
+const publicJwks = z.strictObject({
+  keys: z
+    .array(
+      z.looseObject({ kty: nonEmpty }).refine((jwk) => !('d' in jwk), { error: 'must hold public keys only (no "d")' }),
+    )
+    .min(1, { error: 'must list at least one key' }),
+});
+
+/** Which client authentication methods carry a secret (RFC 6749 2.3.1). */
+const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
+
+/**
+ * RFC 8252: a native app receives the code on a loopback IP literal (any port, chosen at run time), a private-use
+ * scheme in reverse-domain form (7.1), or a claimed https URL. `localhost` is refused (8.3: it may resolve off-host).
+ */
+function nativeRedirectProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined; // redirectUri already reports it
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return url.hostname === '127.0.0.1' || url.hostname === '[::1]'
+      ? undefined
+      : 'must use the loopback IP 127.0.0.1 or [::1] for http on a native client (RFC 8252 7.3)';
+  }
+  return url.protocol.slice(0, -1).includes('.')
+    ? undefined
+    : 'must use a reverse-domain private-use scheme such as com.example.app: (RFC 8252 7.1)';
+}
+
+const client = z
+  .strictObject({
+    clientId: nonEmpty,
+    /** Required for the secret methods, refused for `none` and `private_key_jwt` (checked below). */
+    clientSecret: nonEmpty.min(16, { error: 'must be at least 16 characters' }).optional(),
+    name: nonEmpty,
+    redirectUris: z.array(redirectUri).min(1, { error: 'must list at least one URI' }),
+    postLogoutRedirectUris: z.array(redirectUri).default([]),
+    /** Where a person is sent when the original authorization request can no longer be resumed. */
+    homeUrl: redirectUri.optional(),
+    requires: z.strictObject({ plans: z.array(nonEmpty).min(1) }).optional(),
+    consent: z.boolean().default(false),
+    subjectType: z.enum(['public', 'pairwise']).default('public'),
+    tokenEndpointAuthMethod: z
+      .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'])
+      .default('client_secret_basic'),
+    /** `private_key_jwt`: the portal's public keys, inline or where the broker fetches them. */
+    jwks: publicJwks.optional(),
+    jwksUri: secureUrl.optional(),
+    applicationType: z.enum(['web', 'native']).default('web'),
+    /** Defaults to keys.algorithm; RS256 for libraries that accept nothing else. */
+    idTokenSignedResponseAlg: signingAlgorithm.optional(),
+    /** Browser origins allowed to call the token, userinfo and revocation endpoints (CORS); public clients only. */
+    allowedOrigins: z.array(origin).default([]),
+    /** Receives a signed logout token when the person's broker session ends (OpenID Connect Back-Channel Logout). */
+    backchannelLogoutUri: secureUrl.optional(),
+    /** Loaded in an iframe of the signed-out page (OpenID Connect Front-Channel Logout). */
+    frontchannelLogoutUri: secureUrl.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const method = c.tokenEndpointAuthMethod;
+    if (SECRET_METHODS.has(method) && !c.clientSecret) problem('clientSecret', `is required with tokenEndpointAuthMethod ${method}`);
+    if (!SECRET_METHODS.has(method) && c.clientSecret) {
+      problem('clientSecret', `must not be set with tokenEndpointAuthMethod ${method} (the client holds no secret)`);
+    }
+    if (method === 'private_key_jwt' && !c.jwks === !c.jwksUri) {
+      problem('jwks', 'exactly one of jwks or jwksUri is required with tokenEndpointAuthMethod private_key_jwt');
+    }
+    if (method !== 'private_key_jwt' && (c.jwks || c.jwksUri)) {
+      problem(c.jwks ? 'jwks' : 'jwksUri', 'is used only with tokenEndpointAuthMethod private_key_jwt');
+    }
+    if (c.allowedOrigins.length > 0 && method !== 'none') {
+      problem('allowedOrigins', 'is for browser apps, which hold no secret: set tokenEndpointAuthMethod none');
+    }
+    if (c.applicationType === 'native') {
+      c.redirectUris.forEach((uri, i) => {
+        const message = nativeRedirectProblem(uri);
+        if (message) ctx.addIssue({ code: 'custom', path: ['redirectUris', i], message });
+      });
+    }
+  });
 
 export const configSchema = z
   .strictObject({
@@ -121,7 +202,8 @@ export const configSchema = z
       .strictObject({
         /** JWKS file holding the private signing keys; created by `npm run keys -- generate`. */
         file: nonEmpty.default('.data/keys/jwks.json'),
-        algorithm: z.enum(['ES256', 'RS256']).default('ES256'),
+        /** Signs ID tokens of portals that set no idTokenSignedResponseAlg. Keys of both algorithms are kept. */
+        algorithm: signingAlgorithm.default('ES256'),
         /** Development convenience: create the file on first start when it is missing. */
         generateIfMissing: z.boolean().default(false),
       })

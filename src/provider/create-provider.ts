@@ -1,18 +1,24 @@
 import { createHmac } from 'node:crypto';
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { BrokerConfig, ClientConfig } from '../config/index.ts';
+import Provider, { type Configuration } from 'oidc-provider';
+import type { BrokerConfig } from '../config/index.ts';
 import type { AccountReader } from '../accounts/account-cache.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
 import { SCOPE_CLAIMS, createFindAccount } from './account-claims.ts';
+import { autoSubmitScripts } from './auto-submit-scripts.ts';
+import { CLIENT_AUTH_METHODS, clientBasedCors, clientMetadata } from './client-metadata.ts';
 import { createInteractionPolicy } from './entitlement-policy.ts';
+import { deliverBackchannelLogoutInBackground } from './logout/backchannel-delivery.ts';
+import { frontchannelLogout, nameSessionsInIdTokens } from './logout/frontchannel-logout.ts';
+import { logoutPages } from './logout/logout-pages.ts';
+import { postAsGet } from './post-as-get.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
-import type { KeyFile } from './signing-keys.ts';
+import type { RenderPage } from './render-page.ts';
+import { providerJwks, type KeyFile } from './signing-keys.ts';
+import { TOKEN_LIFETIMES } from './token-lifetimes.ts';
 
-/**
- * Renders a broker page in the request's language; passed in because pages belong to the http layer, which this
- * module must not import.
- */
-export type RenderPage = (ctx: KoaContextWithOIDC, page: string, data: Record<string, unknown>) => string;
+export type { RenderPage } from './render-page.ts';
+export { TOKEN_LIFETIMES } from './token-lifetimes.ts';
 
 export interface ProviderDependencies {
   config: Readonly<BrokerConfig>;
@@ -21,43 +27,22 @@ export interface ProviderDependencies {
   accounts: AccountReader;
   keys: KeyFile;
   renderPage: RenderPage;
-}
-
-// Lifetimes in seconds. Sessions are long-lived SSO; codes and interactions are short; refresh tokens rotate.
-export const TOKEN_LIFETIMES = {
-  AccessToken: 60 * 60,
-  AuthorizationCode: 60,
-  IdToken: 60 * 60,
-  Interaction: 60 * 60,
-  Session: 14 * 24 * 60 * 60,
-  Grant: 14 * 24 * 60 * 60,
-  RefreshToken: 14 * 24 * 60 * 60,
-} as const;
-
-function clientMetadata(client: ClientConfig, algorithm: 'ES256' | 'RS256'): ClientMetadata {
-  return {
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-    client_name: client.name,
-    redirect_uris: [...client.redirectUris],
-    post_logout_redirect_uris: [...client.postLogoutRedirectUris],
-    response_types: ['code'],
-    grant_types: ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    id_token_signed_response_alg: algorithm,
-    subject_type: client.subjectType,
-  };
+  /** Back-channel logout deliveries are logged here: they run after the person's request has been answered. */
+  logger: Logger;
 }
 
 /** The downstream OpenID Provider portals talk to: oidc-provider configured from the broker's configuration. */
-export function createProvider({ config, redis, accounts, keys, renderPage }: ProviderDependencies): Provider {
+export function createProvider({ config, redis, accounts, keys, renderPage, logger }: ProviderDependencies): Provider {
   const consentRequired = new Set(config.clients.filter((c) => c.consent).map((c) => c.clientId));
   const clientNames = new Map(config.clients.map((c) => [c.clientId, c.name]));
 
   const configuration: Configuration = {
     adapter: createRedisAdapter(redis),
     clients: config.clients.map((c) => clientMetadata(c, config.keys.algorithm)),
-    jwks: { keys: keys.keys as NonNullable<Configuration['jwks']>['keys'] },
+    clientAuthMethods: CLIENT_AUTH_METHODS,
+    clientBasedCORS: clientBasedCors(config.clients),
+    jwks: providerJwks(keys) as NonNullable<Configuration['jwks']>,
+    // Lax, with POST on /auth and /session/end answered by a 303 to GET (post-as-get.ts says why not SameSite=None).
     cookies: {
       keys: [...config.cookieKeys],
       long: { signed: true, sameSite: 'lax' },
@@ -68,6 +53,7 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
     scopes: ['openid', 'offline_access', 'email', 'profile', 'customer'],
     // Portals read the account's claims straight from the ID token; userinfo returns the same.
     conformIdTokenClaims: false,
+    // Every portal, public or confidential: PKCE (S256) protects the code wherever it travels (RFC 9700 2.1.1).
     pkce: { required: () => true },
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
@@ -77,6 +63,7 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
       return createHmac('sha256', config.pairwiseSalt ?? '').update(`${sector}\0${accountId}`).digest('base64url');
     },
     ttl: { ...TOKEN_LIFETIMES },
+    // Every refresh token is used once, for public clients (RFC 9700 4.14.2) and confidential ones alike.
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
@@ -84,18 +71,11 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
-      rpInitiatedLogout: {
-        enabled: true,
-        async logoutSource(ctx, form) {
-          ctx.type = 'html';
-          ctx.body = renderPage(ctx, 'logout', { titleKey: 'logout.title', form, clientName: clientNameOf(ctx) });
-        },
-        async postLogoutSuccessSource(ctx) {
-          ctx.type = 'html';
-          ctx.body = renderPage(ctx, 'logged-out', { titleKey: 'loggedOut.title', clientName: clientNameOf(ctx) });
-        },
-      },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(renderPage, clientNames) },
+      backchannelLogout: { enabled: true },
     },
+    // Front-channel logout is the broker's own (frontchannel-logout.ts); discovery says so, as that specification asks.
+    discovery: { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true },
     interactions: {
       policy: createInteractionPolicy(config.clients, accounts),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
@@ -124,11 +104,13 @@ export function createProvider({ config, redis, accounts, keys, renderPage }: Pr
     },
   };
 
-  function clientNameOf(ctx: KoaContextWithOIDC): string | undefined {
-    return clientNames.get(ctx.oidc.client?.clientId ?? '');
-  }
-
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  nameSessionsInIdTokens(provider);
+  deliverBackchannelLogoutInBackground(provider, { logger });
+  // Before oidc-provider's routes, in this order: the script policy must see every page the other two produce.
+  provider.use(autoSubmitScripts());
+  provider.use(postAsGet(config.issuer));
+  provider.use(frontchannelLogout(provider, config.clients, config.issuer, renderPage));
   return provider;
 }
