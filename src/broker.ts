@@ -10,7 +10,7 @@ import { cachedAccounts } from './accounts/account-cache.ts';
 import { AccountStore } from './accounts/account-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
-import { createApp } from './http/app.ts';
+import { createApp, createManagementApp } from './http/app.ts';
 import { assetRoutes } from './http/routes/assets.ts';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.ts';
 import { interactionRoutes } from './http/routes/interaction.ts';
@@ -39,6 +39,7 @@ import { Federation } from './upstream/federation.ts';
 import { InteractionIdentityStore } from './upstream/interaction-identities.ts';
 import { connectMongo, pingMongo } from './store/mongo.ts';
 import { connectRedis, pingRedis, type Redis } from './store/redis.ts';
+import { storeStatuses } from './store/outage.ts';
 
 export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../views');
 
@@ -55,6 +56,10 @@ export interface Broker {
   mailWorker: OutboxWorker;
   /** Starts listening; resolves with the server once it accepts connections. */
   listen(port?: number, host?: string): Promise<Server>;
+  /** /healthz, /readyz and /metrics for operators (`management.port`), off the public listener. */
+  managementApp: Koa;
+  /** Starts the management listener (`management.port` and `.host` by default). */
+  listenManagement(port?: number, host?: string): Promise<Server>;
   /** Stops accepting requests, lets those in flight finish (bounded), then closes the stores. */
   close(): Promise<void>;
 }
@@ -64,7 +69,7 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
   const mongo = await connectMongo(config.mongodb.uri, { logger });
   let redis: Redis;
   try {
-    redis = await connectRedis(config.redis.url, { logger, keyPrefix: config.redis.keyPrefix });
+    redis = await connectRedis(config.redis, { logger, keyPrefix: config.redis.keyPrefix });
   } catch (error) {
     await mongo.close();
     throw error;
@@ -139,16 +144,23 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     homeUrl: (clientId) => (clientId ? homeUrls.get(clientId) : undefined),
     clientName: (clientId) => (clientId ? clientNames.get(clientId) : undefined),
   };
+  // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request.
+  provider.on('server_error', (ctx: Koa.Context, error: Error) => {
+    (ctx.state.log ?? logger).error({ err: error, path: ctx.path }, 'oidc-provider server_error');
+  });
+  const readiness = [
+    { name: 'mongodb', check: () => pingMongo(mongo) },
+    { name: 'redis', check: () => pingRedis(redis) },
+  ];
   const app = createApp({
+    issuer: config.issuer,
+    proxyTrust: config.proxyTrust,
+    stores: storeStatuses(mongo, redis),
     cookieKeys: config.cookieKeys,
-    trustProxy: config.trustProxy,
     logger,
     views,
     metrics,
-    readiness: [
-      { name: 'mongodb', check: () => pingMongo(mongo) },
-      { name: 'redis', check: () => pingRedis(redis) },
-    ],
+    readiness,
     formTargets: [...config.upstreams.map((u) => u.issuer), ...config.clients.flatMap((c) => c.redirectUris)],
     routers: [
       assetRoutes(VIEWS_DIR),
@@ -174,7 +186,14 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     mounts: [mount(provider)],
   });
 
+  const managementApp = createManagementApp({
+    logger,
+    readiness,
+    routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined)] : [],
+  });
+
   let server: Server | undefined;
+  let managementServer: Server | undefined;
   return {
     app,
     mongo,
@@ -194,7 +213,18 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
         created.listen(port, host, () => resolve(created));
       });
     },
+    managementApp,
+    listenManagement(port = config.management.port ?? 0, host = config.management.host) {
+      const created = createServer(managementApp.callback());
+      managementServer = created;
+      return new Promise((resolve, reject) => {
+        created.once('error', reject);
+        created.listen(port, host, () => resolve(created));
+      });
+    },
     async close() {
+      managementServer?.close();
+      managementServer?.closeAllConnections();
       await mailWorker.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));

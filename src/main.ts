@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await broker.listen(config.port);
-  logger.info({ issuer: config.issuer, port: config.port }, 'Identity Broker listening');
+  // Probes and the scraper use the management port; without one, /healthz and /readyz stay on the public port.
+  if (config.management.port !== undefined) await broker.listenManagement();
+  logger.info({ issuer: config.issuer, port: config.port, managementPort: config.management.port }, 'Identity Broker listening');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { proxyTrustOf, trustProxySetting } from './proxy-trust.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_LINK_TTL_MS = 24 * 3_600_000;
@@ -158,7 +159,33 @@ const client = z
     }
   });
 
-export const configSchema = z
+const tcpPort = z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65_535);
+
+const redisSettings = z
+  .strictObject({
+    /** One Redis server. */
+    url: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+    /** Or Redis Sentinel: the sentinels to ask, and the name of the monitored primary (`sentinel monitor <name>`). */
+    sentinels: z.array(z.strictObject({ host: nonEmpty, port: tcpPort.default(26_379) })).min(1).optional(),
+    name: nonEmpty.optional(),
+    /** Password of the Redis servers behind the sentinels (with `url`, put it in the URL). */
+    password: nonEmpty.optional(),
+    /** Password of the sentinels themselves, when they require one. */
+    sentinelPassword: nonEmpty.optional(),
+    /** Prefix of every key the broker writes, for a Redis shared with other applications (or test runs). */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/, { error: 'must be letters, digits, ":", "_" or "-"' }).default(''),
+  })
+  .superRefine((redis, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!redis.url && !redis.sentinels) problem('url', 'is required (or redis.sentinels with redis.name)');
+    if (redis.url && redis.sentinels) problem('sentinels', 'cannot be used together with redis.url (or REDIS_URL)');
+    if (redis.sentinels && !redis.name) problem('name', 'is required with redis.sentinels (the primary\'s name)');
+    if (!redis.sentinels && (redis.name || redis.sentinelPassword)) {
+      problem(redis.name ? 'name' : 'sentinelPassword', 'is only used with redis.sentinels');
+    }
+  });
+
+const validatedConfig = z
   .strictObject({
     issuer: secureUrl,
     port: z.coerce.number().int().min(1).max(65_535).default(3000),
@@ -177,22 +204,20 @@ export const configSchema = z
       .default(5_000),
     metrics: z
       .strictObject({
-        /** Serve Prometheus metrics at /metrics. */
+        /** Serve Prometheus metrics at /metrics on the management listener. */
         enabled: z.boolean().default(true),
-        /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
+        /** When set, /metrics is also served on the public listener, only to `Authorization: Bearer <token>`. */
         bearerToken: nonEmpty.min(16, { error: 'must be at least 16 characters' }).optional(),
       })
       .prefault({}),
-    /** Trust X-Forwarded-* (client IP for rate limits and audit) only when a reverse proxy sets them. */
-    trustProxy: z.boolean().default(false),
+    /** A listener of its own for /metrics, /healthz and /readyz, never behind the public ingress (like Keycloak's). */
+    management: z.strictObject({ port: tcpPort.optional(), host: nonEmpty.default('127.0.0.1') }).prefault({}),
+    /** The reverse proxies in front of the broker: how many, or their addresses (see proxy-trust.ts). */
+    trustProxy: trustProxySetting.default(false),
     mongodb: z.strictObject({
       uri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
     }),
-    redis: z.strictObject({
-      url: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }),
-      /** Prefix of every key the broker writes, for a Redis shared with other applications (or test runs). */
-      keyPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/, { error: 'must be letters, digits, ":", "_" or "-"' }).default(''),
-    }),
+    redis: redisSettings,
     cookieKeys: z
       .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
       .min(1, { error: 'must list at least one key' }),
@@ -259,6 +284,23 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['clients'], message: `clientId "${id}" is used twice` });
     }
   });
+
+/**
+ * `trustProxy` as the HTTP layer needs it (`proxyTrust`), kept as a flag under its own name for code that only asks
+ * whether any proxy is trusted. The broker speaks plain HTTP: an https issuer means TLS ends at a proxy, which must
+ * then be trusted, or X-Forwarded-For would be ignored and the issuer's scheme would be a promise nobody keeps.
+ */
+export const configSchema = validatedConfig.transform(({ trustProxy, ...config }, ctx) => {
+  const proxyTrust = proxyTrustOf(trustProxy);
+  if (config.issuer.startsWith('https:') && !proxyTrust) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trustProxy'],
+      message: 'must name the TLS proxy in front of the broker when the issuer is https (e.g. trustProxy: 1)',
+    });
+  }
+  return { ...config, trustProxy: proxyTrust !== null, proxyTrust };
+});
 
 export type BrokerConfig = z.output<typeof configSchema>;
 export type UpstreamConfig = BrokerConfig['upstreams'][number];

@@ -39,11 +39,39 @@ export class NotFound extends BrokerError {
   }
 }
 
+/**
+ * A store (MongoDB, Redis) cannot be reached: "temporarily unavailable, try again in a minute", never a message
+ * that sends the person elsewhere ("expired") for what is our outage. `cause` says why, for the log only.
+ */
 export class ServiceUnavailable extends BrokerError {
   readonly status = 503;
   readonly code = 'SERVICE.UNAVAILABLE';
   override readonly oauthError = 'temporarily_unavailable';
-  constructor() {
+  override readonly titleKey = 'error.titleUnavailable';
+  /** Seconds a client should wait (sent as Retry-After). */
+  readonly retryAfterSeconds = 60;
+  constructor(cause?: unknown) {
     super('error.unavailable');
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** A request body over the limit, refused before it is read (or while it is). */
+export class PayloadTooLarge extends BrokerError {
+  readonly status = 413;
+  readonly code = 'HTTP.PAYLOAD_TOO_LARGE';
+  override readonly oauthError = 'invalid_request';
+  constructor() {
+    super('error.tooLarge');
+  }
+}
+
+/** A request for a host other than the issuer's (RFC 9110 §15.5.20): its URLs would be built from a forged name. */
+export class MisdirectedRequest extends BrokerError {
+  readonly status = 421;
+  readonly code = 'HTTP.MISDIRECTED';
+  override readonly oauthError = 'invalid_request';
+  constructor() {
+    super('error.misdirected');
   }
 }

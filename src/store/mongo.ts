@@ -16,6 +16,8 @@ export async function connectMongo(uri: string, { logger, timeoutMs = 5_000 }: M
   const connection = mongoose.createConnection(uri, {
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
+    // How soon a restarted server is noticed (the driver's default, 10 s, keeps answering 503 for that long after).
+    heartbeatFrequencyMS: 2_000,
     autoIndex: false,
     autoCreate: true,
   });

@@ -24,10 +24,11 @@ describe('health endpoints', () => {
   let base: string;
 
   beforeAll(async () => {
-    const config = parseConfig(baseConfigDocument(), { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
+    const port = await closedPort();
+    base = `http://127.0.0.1:${port}`;
+    const config = parseConfig(baseConfigDocument({ issuer: base }), { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
     broker = await createBroker(config, silentLogger);
-    const server = await broker.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await broker.listen(port, '127.0.0.1');
   });
   afterAll(async () => {
     await broker.mongo.dropDatabase();
@@ -51,8 +52,9 @@ describe('health endpoints', () => {
     const unreachable = mongoose.createConnection(`mongodb://127.0.0.1:${port}/none`, { serverSelectionTimeoutMS: 300 });
     unreachable.on('error', () => undefined);
     const app = createApp({
+      issuer: 'http://127.0.0.1',
+      proxyTrust: null,
       cookieKeys: ['x'.repeat(32)],
-      trustProxy: false,
       logger: silentLogger,
       views: createViewRenderer(VIEWS_DIR, brokerTranslator()),
       readiness: [

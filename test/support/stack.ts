@@ -5,6 +5,7 @@ import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../../src/dev/demo-upstream.ts';
 import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
 import { seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
 
@@ -53,7 +54,16 @@ export interface Stack {
  * The whole loopback setup of the integration tests: the demo upstream IdP and the broker on their own ports,
  * a database of their own in the real MongoDB-wire server, the real Redis. Portals are played by the test.
  */
-export async function startStack(configOverrides: Record<string, unknown> = {}): Promise<Stack> {
+/** Stores and log of a stack, for tests of outages and fail-overs: a Redis or MongoDB of their own, a logger that keeps lines. */
+export interface StackStores {
+  /** Instead of the shared MongoDB-wire server (a database of its own on it is used otherwise). */
+  mongodbUri?: string;
+  /** Instead of the shared Redis; '' leaves `redis` entirely to the configuration overrides (Sentinel). */
+  redisUrl?: string;
+  logger?: Logger;
+}
+
+export async function startStack(configOverrides: Record<string, unknown> = {}, stores: StackStores = {}): Promise<Stack> {
   const upstreamServer = await listenOnLoopback();
   const brokerServer = await listenOnLoopback();
   const upstream = await createDemoUpstream({
@@ -70,8 +80,8 @@ export async function startStack(configOverrides: Record<string, unknown> = {}):
     redis: { url: REDIS_URL, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` },
     ...configOverrides,
   });
-  const config = parseConfig(document, { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
-  const broker = await createBroker(config, silentLogger);
+  const config = parseConfig(document, { MONGODB_URI: stores.mongodbUri ?? uniqueMongoUri(), REDIS_URL: stores.redisUrl ?? REDIS_URL });
+  const broker = await createBroker(config, stores.logger ?? silentLogger);
   brokerServer.server.on('request', broker.app.callback());
 
   return {

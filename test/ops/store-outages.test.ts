@@ -1,0 +1,125 @@
+import { TestBrowser, headingOf, textContent } from '../support/browser.ts';
+import { TestPortal, signIn } from '../support/portal.ts';
+import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import { memoryLog, type MemoryLog } from './support/memory-log.ts';
+import { ownFerretDb, ownRedis, waitFor, type OwnService } from './support/own-services.ts';
+
+const UNAVAILABLE = 'Temporarily unavailable';
+
+/** Error-level log lines (pino level 50) that name a cause. */
+function errorsLogged(log: MemoryLog): string[] {
+  return log.entries().filter((e) => e.level === 50).map((e) => `${String(e.msg)} ${JSON.stringify(e.err ?? '')}`);
+}
+
+async function tokenRequest(stack: Stack): Promise<Response> {
+  return fetch(`${stack.brokerUrl}/token`, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from('customersource:customersource-secret-0123456789').toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x'.repeat(43) }).toString(),
+  });
+}
+
+describe('Redis unreachable', () => {
+  let redis: OwnService;
+  let stack: Stack;
+  let log: MemoryLog;
+  beforeAll(async () => {
+    redis = await ownRedis();
+    log = memoryLog();
+    stack = await startStack({}, { redisUrl: redis.url, logger: log.logger });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await redis.kill();
+  });
+
+  it('answers 503 "try again in a minute" on every route, logs why, and recovers without a restart', async () => {
+    const portal = await TestPortal.discover(stack);
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, portal, demoUser('carol'));
+
+    await redis.kill();
+    await waitFor('the broker to notice', () => stack.broker.redis.status !== 'ready');
+
+    // Submitting the e-mail: not "this sign-in has expired".
+    const submitted = await browser.submit(callback, '/associate', { email: 'office@carol.example' });
+    expect(submitted.status).toBe(503);
+    expect(headingOf(submitted.html)).toBe(UNAVAILABLE);
+    expect(textContent(submitted.html)).toContain('try again in a minute');
+    expect(submitted.headers.get('retry-after')).toBe('60');
+
+    // A new sign-in, answered by oidc-provider's /auth: the same page, not a 500.
+    const fresh = await new TestBrowser().navigate((await portal.authorizationRequest()).url.href);
+    expect(fresh.status).toBe(503);
+    expect(headingOf(fresh.html)).toBe(UNAVAILABLE);
+
+    // A portal's back channel gets JSON.
+    const token = await tokenRequest(stack);
+    expect(token.status).toBe(503);
+    expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
+
+    expect(errorsLogged(log).filter((line) => line.includes('redis unreachable')).length).toBeGreaterThanOrEqual(3);
+
+    await redis.start();
+    await waitFor('the broker to reconnect', () => stack.broker.redis.status === 'ready');
+    const again = await new TestBrowser().navigate((await portal.authorizationRequest()).url.href, {}, stack.upstreamUrl);
+    expect(again.status).not.toBe(503);
+  });
+
+  it('logs oidc-provider\'s own server_error with its cause', async () => {
+    const portal = await TestPortal.discover(stack);
+    const redisClient = stack.broker.redis;
+    const multi = redisClient.multi.bind(redisClient);
+    redisClient.multi = (() => {
+      throw new Error('adapter exploded');
+    }) as unknown as typeof redisClient.multi;
+    try {
+      const page = await new TestBrowser().navigate((await portal.authorizationRequest()).url.href);
+      expect(page.status).toBe(500);
+    } finally {
+      redisClient.multi = multi;
+    }
+    const logged = log.entries().find((e) => e.msg === 'oidc-provider server_error');
+    expect(logged).toMatchObject({ level: 50, err: expect.objectContaining({ message: 'adapter exploded' }) });
+  });
+});
+
+describe('MongoDB unreachable', () => {
+  let mongo: OwnService;
+  let stack: Stack;
+  let log: MemoryLog;
+  beforeAll(async () => {
+    mongo = await ownFerretDb();
+    log = memoryLog();
+    stack = await startStack({}, { mongodbUri: mongo.url, logger: log.logger });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await mongo.kill();
+  });
+
+  it('answers 503 "try again in a minute" instead of "something went wrong", logs why, and recovers', async () => {
+    const portal = await TestPortal.discover(stack);
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, portal, demoUser('carol'));
+
+    await mongo.kill();
+    await waitFor('the broker to notice', () => stack.broker.mongo.readyState !== 1);
+
+    const submitted = await browser.submit(callback, '/associate', { email: 'office@carol.example' });
+    expect(submitted.status).toBe(503);
+    expect(headingOf(submitted.html)).toBe(UNAVAILABLE);
+    const link = await new TestBrowser().navigate(`${stack.brokerUrl}/link?token=${'x'.repeat(43)}`);
+    expect(link.status).toBe(503);
+    expect(errorsLogged(log).some((line) => line.includes('mongodb unreachable'))).toBe(true);
+
+    await mongo.start();
+    await waitFor('the broker to reconnect', () => stack.broker.mongo.readyState === 1, 30_000);
+    const again = await new TestBrowser().navigate(`${stack.brokerUrl}/link?token=${'x'.repeat(43)}`);
+    expect(again.status).toBe(404);
+  }, 60_000);
+});
