@@ -161,7 +161,8 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     views,
     metrics,
     readiness,
-    formTargets: [...config.upstreams.map((u) => u.issuer), ...config.clients.flatMap((c) => c.redirectUris)],
+    // Redirect URIs (form_post, consent) and post-logout URIs: the logout form's answer redirects there.
+    formTargets: [...config.upstreams.map((u) => u.issuer), ...config.clients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris])],
     routers: [
       assetRoutes(VIEWS_DIR),
       interactionRoutes({

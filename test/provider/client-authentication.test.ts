@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import type { CryptoKey } from 'openid-client';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { TestBrowser } from '../support/browser.ts';
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
@@ -32,7 +33,7 @@ describe('portals of every stack authenticate as registered', () => {
     stack = await startStack({
       clients: [
         ...TEST_CLIENTS,
-        { ...SPA, redirectUri: undefined, name: 'SPA', redirectUris: [SPA.redirectUri], tokenEndpointAuthMethod: 'none', allowedOrigins: [SPA_ORIGIN] },
+        { clientId: SPA.clientId, name: 'SPA', redirectUris: [SPA.redirectUri], tokenEndpointAuthMethod: 'none', allowedOrigins: [SPA_ORIGIN] },
         {
           clientId: NATIVE.clientId,
           name: 'Native',
@@ -49,7 +50,7 @@ describe('portals of every stack authenticate as registered', () => {
           idTokenSignedResponseAlg: 'RS256',
         },
         { clientId: POSTED.clientId, clientSecret: POSTED.secret, name: 'Posted', redirectUris: [POSTED.redirectUri], tokenEndpointAuthMethod: 'client_secret_post' },
-      ].map(({ redirectUri: _r, ...client }) => client),
+      ],
     });
     await stack.seedLinkedAccount(alice);
   });

@@ -60,9 +60,8 @@ describe('logout', () => {
       ],
     });
     await stack.seedLinkedAccount(alice);
-    [portalA, portalB, portalDown] = await Promise.all(
-      [A, B, DOWN].map((p) => StackPortal.discover(stack, p, oidc.ClientSecretBasic(p.secret))),
-    );
+    const discover = (p: typeof A | typeof B) => StackPortal.discover(stack, p, oidc.ClientSecretBasic(p.secret));
+    [portalA, portalB, portalDown] = await Promise.all([discover(A), discover(B), discover(DOWN)]);
   });
   afterAll(async () => {
     await stack.close();
@@ -127,7 +126,8 @@ describe('logout', () => {
     const browser = new TestBrowser();
     await signedInEverywhere(browser);
 
-    for (const parameters of [{ client_id: A.clientId }, { id_token_hint: othersToken.id_token! }]) {
+    const requests: Array<Record<string, string>> = [{ client_id: A.clientId }, { id_token_hint: othersToken.id_token! }];
+    for (const parameters of requests) {
       const page = await browser.navigate(oidc.buildEndSessionUrl(portalA.configuration, { ...parameters, post_logout_redirect_uri: A.home }).href);
       expect(headingOf(page.html)).toBe('Sign out of portal-a');
       expect(page.html).not.toContain('<script');
