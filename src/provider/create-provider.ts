@@ -11,6 +11,7 @@ import { createInteractionPolicy } from './entitlement-policy.ts';
 import { deliverBackchannelLogoutInBackground } from './logout/backchannel-delivery.ts';
 import { frontchannelLogout, nameSessionsInIdTokens } from './logout/frontchannel-logout.ts';
 import { logoutPages } from './logout/logout-pages.ts';
+import { configuredDestinationsOnly } from './outgoing-requests.ts';
 import { postAsGet } from './post-as-get.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
 import type { RenderPage } from './render-page.ts';
@@ -41,6 +42,7 @@ export function createProvider({ config, redis, accounts, keys, renderPage, logg
     clients: config.clients.map((c) => clientMetadata(c, config.keys.algorithm)),
     clientAuthMethods: CLIENT_AUTH_METHODS,
     clientBasedCORS: clientBasedCors(config.clients),
+    fetch: configuredDestinationsOnly(config.clients),
     jwks: providerJwks(keys) as NonNullable<Configuration['jwks']>,
     // Lax, with POST on /auth and /session/end answered by a 303 to GET (post-as-get.ts says why not SameSite=None).
     cookies: {

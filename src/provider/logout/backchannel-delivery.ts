@@ -11,6 +11,7 @@ type SendLogoutToken = (this: { clientId: string }, sub: string, sid: string) =>
 export interface BackchannelDeliveryOptions {
   logger: Logger;
   retryDelaysMs?: readonly number[];
+  attemptTimeoutMs?: number;
 }
 
 /**
@@ -22,7 +23,10 @@ export interface BackchannelDeliveryOptions {
  * Deliveries live in this process: a broker stopped within the retry window (about a minute) drops the attempts
  * still due. Back-channel logout is a best-effort signal in the specification too (2.8: the OP "SHOULD" retry).
  */
-export function deliverBackchannelLogoutInBackground(provider: Provider, { logger, retryDelaysMs = BACKCHANNEL_RETRY_DELAYS_MS }: BackchannelDeliveryOptions): void {
+export function deliverBackchannelLogoutInBackground(
+  provider: Pick<Provider, 'Client'>,
+  { logger, retryDelaysMs = BACKCHANNEL_RETRY_DELAYS_MS, attemptTimeoutMs = ATTEMPT_TIMEOUT_MS }: BackchannelDeliveryOptions,
+): void {
   const prototype = provider.Client.prototype as unknown as { backchannelLogout: SendLogoutToken };
   const send = prototype.backchannelLogout;
 
@@ -30,7 +34,7 @@ export function deliverBackchannelLogoutInBackground(provider: Provider, { logge
     try {
       await Promise.race([
         send.call(client, sub, sid),
-        new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`)), ATTEMPT_TIMEOUT_MS).unref()),
+        new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs).unref()),
       ]);
       logger.info({ clientId: client.clientId, attempt: number }, 'back-channel logout delivered');
     } catch (error) {
