@@ -22,6 +22,7 @@ import { loadTranslator } from './i18n/translator.ts';
 import type { Logger } from './log/logger.ts';
 import { AssociationLimits } from './linking/association-limits.ts';
 import { ConfirmationReferences } from './linking/confirmation-references.ts';
+import { associationHooks } from './linking/association-hooks.ts';
 import { IdentityLinks } from './linking/identity-links.ts';
 import type { LinkingContext } from './linking/linking-context.ts';
 import { PendingAssociationStore } from './linking/pending-associations.ts';
@@ -36,6 +37,9 @@ import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { loadSigningKeys, requiredAlgorithms } from './provider/signing-keys.ts';
 import { Federation } from './upstream/federation.ts';
+import { PostedCallbacks } from './upstream/posted-callbacks.ts';
+import { PortalDirectory } from './config/portal-directory.ts';
+import { formsLeadUpstream } from './http/middleware/forms-lead-upstream.ts';
 import { InteractionIdentityStore } from './upstream/interaction-identities.ts';
 import { connectMongo, pingMongo } from './store/mongo.ts';
 import { connectRedis, pingRedis, type Redis } from './store/redis.ts';
@@ -104,7 +108,15 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     keys, renderPage: (ctx, page, data) =>
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
   });
-  const federation = new Federation(config.upstreams, config.issuer, redis, logger);
+  const metrics = createBrokerMetrics();
+  const portals = new PortalDirectory(config.clients);
+  const federation = new Federation(config.upstreams, {
+    brokerIssuer: config.issuer,
+    redis,
+    logger,
+    failures: metrics.upstreamFailures,
+  });
+  const leadUpstream = formsLeadUpstream({ loopbackHttp: config.upstreams.some((u) => u.issuer.startsWith('http:')) });
   const identities = new InteractionIdentityStore(redis);
   const audit = new AuditLog(mongo, logger);
   // Links in queued e-mails are sealed under keys derived from the cookie keys, which never enter the database.
@@ -113,7 +125,6 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const pending = new PendingAssociationStore(mongo);
   await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
   const mailRenderer = createMailRenderer(VIEWS_DIR, translator);
-  const metrics = createBrokerMetrics();
   const mailWorker = new OutboxWorker({
     outbox,
     transport: devTransport ?? mailTransport(config),
@@ -127,22 +138,27 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     mailAttempts: metrics.mailAttempts,
   });
   const upstreamNames = new Map(config.upstreams.map((u) => [u.id, u.name]));
-  const homeUrls = new Map(config.clients.map((c) => [c.clientId, c.homeUrl]));
-  const clientNames = new Map(config.clients.map((c) => [c.clientId, c.name]));
+  const upstreamName = (id: string) => upstreamNames.get(id) ?? id;
   const linking: LinkingContext = {
     accounts,
     pending,
     links: new IdentityLinks(mongo),
-    outbox,
-    audit,
     limits: new AssociationLimits(redis, config.linking.limits),
     references: new ConfirmationReferences(redis),
-    linkUrl: `${config.issuer}/link`,
+    hooks: associationHooks({
+      audit,
+      mailer: outbox,
+      linkUrl: `${config.issuer}/link`,
+      linkTtlMs: config.linking.linkTtl,
+      support: config.mail.support,
+      upstreamName,
+    }),
     linkTtlMs: config.linking.linkTtl,
     support: config.mail.support,
-    upstreamName: (id) => upstreamNames.get(id) ?? id,
-    homeUrl: (clientId) => (clientId ? homeUrls.get(clientId) : undefined),
-    clientName: (clientId) => (clientId ? clientNames.get(clientId) : undefined),
+    upstreamName,
+    homeUrl: (clientId) => portals.get(clientId)?.homeUrl,
+    clientName: (clientId) => portals.get(clientId)?.name,
+    now: () => new Date(),
   };
   // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request.
   provider.on('server_error', (ctx: Koa.Context, error: Error) => {
@@ -161,14 +177,17 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     views,
     metrics,
     readiness,
+    // Upstreams are not listed: the pages that lead there widen form-action themselves (forms-lead-upstream.ts).
     // Redirect URIs (form_post, consent) and post-logout URIs: the logout form's answer redirects there.
-    formTargets: [...config.upstreams.map((u) => u.issuer), ...config.clients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris])],
+    formTargets: config.clients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris]),
     routers: [
       assetRoutes(VIEWS_DIR),
       interactionRoutes({
         provider,
         federation,
         identities,
+        portals,
+        leadUpstream,
         accounts,
         clients: config.clients,
         views,
@@ -176,8 +195,14 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
         linking,
         metrics,
       }),
-      linkRoutes(linking, federation, views),
-      upstreamCallbackRoutes(federation, identities, confirmationFinisher(linking, views, metrics)),
+      linkRoutes(linking, federation, views, leadUpstream),
+      upstreamCallbackRoutes({
+        federation,
+        identities,
+        postedCallbacks: new PostedCallbacks(redis),
+        portals,
+        onConfirmation: confirmationFinisher(linking, views, metrics),
+      }),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),
       // On the public listener only for a scraper with the configured token; otherwise on the management port.

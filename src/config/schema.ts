@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { isLoopbackUrl } from './loopback.ts';
 import { proxyTrustOf, trustProxySetting } from './proxy-trust.ts';
+import { MICROSOFT_CONSUMERS_TENANT, UPSTREAM_PRESETS } from './upstream-presets.ts';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_LINK_TTL_MS = 24 * 3_600_000;
 
-function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.endsWith('.localhost');
-}
 
 /**
  * An https URL, or http on a loopback host only: tokens and codes must never cross a network in clear, but tests
@@ -22,7 +20,7 @@ const secureUrl = z.string({ error: 'must be a URL' }).superRefine((value, ctx) 
     return;
   }
   if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && isLoopback(url)) return;
+  if (url.protocol === 'http:' && isLoopbackUrl(url)) return;
   ctx.addIssue({ code: 'custom', message: 'must be an https URL (http is accepted on loopback hosts only)' });
 });
 
@@ -53,16 +51,64 @@ const email = z.email({ error: 'must be an e-mail address' });
 const nonEmpty = z.string({ error: 'is required' }).min(1, { error: 'must not be empty' });
 const positiveInt = z.number({ error: 'must be a number' }).int().positive();
 
-const upstream = z.strictObject({
+const clientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
+
+const upstreamEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be lower-case letters, digits and dashes' }),
   name: nonEmpty,
-  issuer: secureUrl,
+  /** A preset fills in what the provider documents (see upstream-presets.ts); every value can still be set. */
+  type: z.enum(['oidc', 'microsoft', 'google', 'apple']).default('oidc'),
+  issuer: secureUrl.optional(),
+  /** Where the discovery document lives when it is not under the issuer; the issuer is still checked. */
+  discoveryUrl: secureUrl.optional(),
+  /** Microsoft only: the tenant whose `tid` ID tokens must carry (personal accounts by default). */
+  tenant: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'must be a tenant id (GUID)' }).optional(),
   clientId: nonEmpty,
   clientSecret: nonEmpty.optional(),
+  clientAuth: clientAuthMethod.optional(),
+  /** private_key_jwt: PKCS#8 PEM file of the key registered at the provider, and its key id. */
+  privateKeyFile: nonEmpty.optional(),
+  keyId: nonEmpty.optional(),
+  /** Apple only: the client secret is an ES256 JWT the broker signs with this key (Sign in with Apple). */
+  apple: z.strictObject({ teamId: nonEmpty, keyId: nonEmpty, privateKeyFile: nonEmpty }).optional(),
   scopes: z
     .array(nonEmpty)
-    .default(['openid', 'email', 'profile'])
-    .refine((scopes) => scopes.includes('openid'), { error: 'must include openid' }),
+    .refine((scopes) => scopes.includes('openid'), { error: 'must include openid' })
+    .optional(),
+  responseMode: z.enum(['query', 'form_post']).optional(),
+  reauthentication: z
+    .strictObject({ prompt: z.boolean().optional(), maxAge: z.boolean().optional(), promptLoginEnforced: z.boolean().optional() })
+    .optional(),
+});
+
+/** An upstream entry with its preset applied: every field the federation needs is set. */
+const upstream = upstreamEntry.transform((entry, ctx) => {
+  const preset = UPSTREAM_PRESETS[entry.type];
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const issuer = entry.issuer ?? preset.issuer?.(entry);
+  if (!issuer) problem('issuer', 'is required for type oidc');
+  if (entry.tenant && entry.type !== 'microsoft') problem('tenant', 'is only used with type microsoft');
+  if (entry.apple && entry.type !== 'apple') problem('apple', 'is only used with type apple');
+  if (entry.type === 'apple' && !entry.apple) problem('apple', 'is required with type apple (teamId, keyId, privateKeyFile)');
+  const clientAuth = entry.clientAuth ?? preset.clientAuth;
+  const secretMade = entry.type === 'apple';
+  if (clientAuth === 'none' && entry.clientSecret) problem('clientSecret', 'must not be set with clientAuth none');
+  if (clientAuth.startsWith('client_secret') && !entry.clientSecret && !secretMade) {
+    problem('clientSecret', `is required with clientAuth ${clientAuth}`);
+  }
+  if (clientAuth === 'private_key_jwt' && !entry.privateKeyFile) problem('privateKeyFile', 'is required with clientAuth private_key_jwt');
+  if (!issuer) return z.NEVER;
+  const discoveryUrl = entry.discoveryUrl ?? preset.discoveryUrl?.(entry);
+  return {
+    ...entry,
+    issuer,
+    ...(discoveryUrl ? { discoveryUrl } : {}),
+    ...(entry.type === 'microsoft' ? { tenant: entry.tenant ?? MICROSOFT_CONSUMERS_TENANT } : {}),
+    clientAuth,
+    scopes: entry.scopes ?? preset.scopes,
+    responseMode: entry.responseMode ?? preset.responseMode,
+    reauthentication: { ...preset.reauthentication, ...entry.reauthentication },
+  };
 });
 
 const signingAlgorithm = z.enum(['ES256', 'RS256']);

@@ -8,6 +8,7 @@ export interface BrokerMetrics {
   readonly associations: Counter<'step'>;
   readonly refusals: Counter<'code'>;
   readonly mailAttempts: Counter<'template' | 'outcome'>;
+  readonly upstreamFailures: Counter<'upstream' | 'cause'>;
 }
 
 /** A registry of its own per broker (tests run several brokers in one process), with Node's default metrics. */
@@ -45,6 +46,12 @@ export function createBrokerMetrics(): BrokerMetrics {
       name: 'broker_mail_attempts_total',
       help: 'E-mail delivery attempts by template and outcome (sent, retry, failed)',
       labelNames: ['template', 'outcome'],
+      registers: [registry],
+    }),
+    upstreamFailures: new Counter({
+      name: 'broker_upstream_failures_total',
+      help: 'Failed calls to upstream identity providers, by upstream and cause (unreachable, issuer, client-auth, auth-time, ...)',
+      labelNames: ['upstream', 'cause'],
       registers: [registry],
     }),
   };
