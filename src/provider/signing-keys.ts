@@ -155,6 +155,13 @@ export async function loadSigningKeys(file: string, { required, generateIfMissin
     if (!generateIfMissing) throw new Error(`keys.file: ${file} does not exist (create it with: npm run keys -- generate)`);
     return createKeyFile(file, SIGNING_ALGORITHMS);
   }
+  const missing = [...required.keys()].filter((algorithm) => !signingKeyOf(existing, algorithm));
+  if (missing.length > 0 && generateIfMissing) {
+    // Development convenience extends to a file from before both algorithms were kept.
+    const keyFile = { keys: [...(await Promise.all(missing.map((alg) => generateSigningKey(alg)))), ...existing.keys] };
+    writeKeyFile(file, keyFile);
+    return keyFile;
+  }
   for (const [algorithm, neededBy] of required) {
     if (!signingKeyOf(existing, algorithm)) {
       throw new Error(

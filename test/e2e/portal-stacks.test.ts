@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
 import { createBrowserPortal, type BrowserPortal } from '../portals/browser-portal.ts';
+import { singlePageApp } from '../portals/single-page-app.ts';
 import { demoUser, startStack, type Stack } from '../support/stack.ts';
 import { launchChromium, openBrowserSession, type BrowserSession } from './support/chromium.ts';
 import { e2eLocale, TEXTS } from './support/texts.ts';
@@ -24,6 +25,9 @@ let stack: Stack;
 let browser: Browser;
 let aspnet: RunningPortal;
 let legacy: RunningPortal;
+/** The single-page app at its registered origin, and the same app copied to an origin that is not allowed. */
+let spa: { url: string; close(): Promise<void> };
+let spaElsewhere: { url: string; close(): Promise<void> };
 
 async function listenAs(host: '127.0.0.1' | 'localhost') {
   const listening = await listenOnLoopback();
@@ -31,7 +35,12 @@ async function listenAs(host: '127.0.0.1' | 'localhost') {
 }
 
 beforeAll(async () => {
-  const [aspnetServer, legacyServer] = await Promise.all([listenAs('127.0.0.1'), listenAs('localhost')]);
+  const [aspnetServer, legacyServer, spaServer, spaElsewhereServer] = await Promise.all([
+    listenAs('127.0.0.1'),
+    listenAs('localhost'),
+    listenAs('127.0.0.1'),
+    listenAs('127.0.0.1'),
+  ]);
   const registration = (clientId: string, url: string, extra: Record<string, unknown> = {}) => ({
     clientId,
     clientSecret: `${clientId}-secret-0123456789`,
@@ -45,6 +54,13 @@ beforeAll(async () => {
     clients: [
       registration('aspnet', aspnetServer.url, { frontchannelLogoutUri: `${aspnetServer.url}/frontchannel-logout` }),
       registration('legacy', legacyServer.url),
+      {
+        clientId: 'spa',
+        name: 'SPA',
+        tokenEndpointAuthMethod: 'none',
+        redirectUris: [`${spaServer.url}/`, `${spaElsewhereServer.url}/`],
+        allowedOrigins: [spaServer.url],
+      },
     ],
   });
   await stack.seedLinkedAccount(alice);
@@ -62,12 +78,15 @@ beforeAll(async () => {
   };
   aspnet = start('aspnet', aspnetServer, 'form_post');
   legacy = start('legacy', legacyServer, 'query');
+  for (const server of [spaServer, spaElsewhereServer]) server.server.on('request', singlePageApp({ issuer: stack.brokerUrl, clientId: 'spa' }));
+  spa = { url: spaServer.url, close: () => closeServer(spaServer.server) };
+  spaElsewhere = { url: spaElsewhereServer.url, close: () => closeServer(spaElsewhereServer.server) };
   browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([aspnet?.close(), legacy?.close()]);
+  await Promise.all([aspnet?.close(), legacy?.close(), spa?.close(), spaElsewhere?.close()]);
   await stack?.close();
 });
 
@@ -150,4 +169,21 @@ scenario('a portal on another site starts the sign-in and the logout with a POST
   await page.goto(`${aspnet.url}/login?prompt=none`);
   await page.waitForURL(`${aspnet.url}/callback`);
   await expect(page.locator('#error').innerText()).resolves.toBe('login_required');
+});
+
+scenario('a single-page app signs in with PKCE and no secret, and calls the token endpoint from its own origin only', async ({ page }) => {
+  await page.goto(`${spa.url}/`);
+  await page.locator('#login').click();
+  await signInAtDemoId(page);
+  await page.waitForURL(`${spa.url}/?**`);
+  await expect(page.locator('#status').filter({ hasNotText: 'loading' }).innerText()).resolves.toBe('signed in');
+  await expect(page.locator('#detail').innerText()).resolves.toBe('refresh rotated');
+
+  // The same app on an origin that is not in allowedOrigins: the browser gets a code, but may not read the token
+  // endpoint's answer.
+  await page.goto(`${spaElsewhere.url}/`);
+  await page.locator('#login').click();
+  await page.waitForURL(`${spaElsewhere.url}/?**`);
+  await expect(page.locator('#status').filter({ hasNotText: 'loading' }).innerText()).resolves.toBe('error');
+  await expect(page.locator('#detail').innerText()).resolves.toBe('Failed to fetch');
 });

@@ -50,9 +50,13 @@ describe('signing keys', () => {
       clients: [{ idTokenSignedResponseAlg: undefined }, { idTokenSignedResponseAlg: 'RS256' }] as never,
     });
     expect(rs256Portal.get('RS256')).toBe('OpenID Connect Discovery (RS256 is mandatory)');
-    await expect(loadSigningKeys(file, { required: rs256Portal, generateIfMissing: true })).rejects.toThrow(
+    await expect(loadSigningKeys(file, { required: rs256Portal, generateIfMissing: false })).rejects.toThrow(
       `keys.file: ${file} has no RS256 signing key, needed by OpenID Connect Discovery (RS256 is mandatory) (add one with: npm run keys -- rotate --alg RS256)`,
     );
+    // Where the configuration allows creating keys (the demo, tests), the missing one is added instead.
+    const completed = await loadSigningKeys(file, { required: rs256Portal, generateIfMissing: true });
+    expect(completed.keys.map((k) => k.alg)).toEqual(['RS256', 'ES256']);
+    expect(readKeyFile(file)).toEqual(completed);
     const onlyEs256 = new Map([['ES256', 'keys.algorithm']] as const);
     await expect(loadSigningKeys(file, { required: onlyEs256, generateIfMissing: false })).resolves.toBeDefined();
   });
