@@ -2,12 +2,25 @@ import helmet from 'koa-helmet';
 import type { Middleware } from 'koa';
 
 /**
+ * The CSP source that lets a form's redirect reach a portal's redirect URI. A native app's loopback redirect
+ * (RFC 8252 7.3) may use any port chosen at run time, and a private-use scheme (7.1) has no origin at all: the
+ * former needs the loopback host with any port, the latter its scheme.
+ */
+export function formActionSource(uri: string): string {
+  const url = new URL(uri);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return url.protocol;
+  if (url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)) return `http://${url.hostname}:*`;
+  return url.origin;
+}
+
+/**
  * Security headers for every response. The broker's pages need no script and no third-party resource; forms may
- * post (and be redirected) only to the broker itself and to the origins passed in (upstream identity providers and
- * portals), because `form-action` also governs the redirect that follows a form submission.
+ * post (and be redirected) only to the broker itself and to the portals' redirect targets passed in, because
+ * `form-action` also governs the redirect that follows a form submission (the pages that lead upstream widen it:
+ * forms-lead-upstream.ts).
  */
 export function securityHeaders(formTargets: readonly string[]): Middleware {
-  const origins = [...new Set(formTargets.map((url) => new URL(url).origin))];
+  const origins = [...new Set(formTargets.map(formActionSource))];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
