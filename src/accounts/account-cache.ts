@@ -1,33 +1,30 @@
 import { LRUCache } from 'lru-cache';
-import type { AccountRecord } from './account-model.ts';
-import type { AccountStore } from './account-store.ts';
+import type { Membership, PeopleDirectory } from './people-directory.ts';
 
-export interface AccountReader {
-  findAccountById(id: string): Promise<AccountRecord | null>;
+export interface MembershipReader {
+  /** The person's memberships that count (active accounts, active contacts). */
+  membershipsOf(personId: string): Promise<Membership[]>;
 }
 
-export interface AccountCacheOptions {
-  /** How long a read account is reused; a change (plan, status, e-mail) shows in tokens after at most this long. */
+export interface MembershipCacheOptions {
+  /** How long a read is reused; a change (plan, status, contact, membership) shows in tokens after at most this long. */
   ttlMs: number;
   maxEntries?: number;
 }
 
 /**
- * Accounts as the token endpoint reads them: every code exchange, refresh and userinfo call loads the account for
- * its claims, and the entitlement check loads it on every authorization. A few seconds of reuse takes MongoDB out
- * of that hot path (see scripts/bench) at the price of that much delay before a change reaches new tokens.
+ * Memberships as the token endpoint reads them: every code exchange, refresh and userinfo call loads the person's
+ * accounts for their claims, and the entitlement check on every authorization. A few seconds of reuse takes MongoDB
+ * out of that hot path (see scripts/bench) at the price of that much delay before a change reaches new tokens.
  */
-export function cachedAccounts(store: AccountStore, { ttlMs, maxEntries = 10_000 }: AccountCacheOptions): AccountReader {
+export function cachedMemberships(directory: PeopleDirectory, { ttlMs, maxEntries = 10_000 }: MembershipCacheOptions): MembershipReader {
+  const read = async (personId: string) => (await directory.membershipsOf(personId)).filter((m) => m.account.status === 'active');
   // lru-cache takes a ttl of 0 as "never expires": no reuse at all is what 0 means here.
-  if (ttlMs === 0) return store;
-  const cache = new LRUCache<string, AccountRecord>({
-    max: maxEntries,
-    ttl: ttlMs,
-    fetchMethod: async (id) => (await store.findAccountById(id)) ?? undefined,
-  });
+  if (ttlMs === 0) return { membershipsOf: read };
+  const cache = new LRUCache<string, Membership[]>({ max: maxEntries, ttl: ttlMs, fetchMethod: (personId) => read(personId) });
   return {
-    async findAccountById(id) {
-      return (await cache.fetch(id)) ?? null;
+    async membershipsOf(personId) {
+      return (await cache.fetch(personId)) ?? [];
     },
   };
 }

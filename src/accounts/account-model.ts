@@ -11,8 +11,11 @@ export interface AccountRecord {
   _id: Types.ObjectId;
   customerNumber: string;
   name: string;
-  /** Always stored normalised (see normalizeEmail), so that lookups compare like with like. */
-  email: string;
+  /**
+   * The first model's one registered address; contacts (contact-model.ts) hold the addresses now, and the
+   * migration turns this one into the account's first contact.
+   */
+  email?: string | null;
   plans: Plan[];
   status: 'active' | 'disabled';
   createdAt: Date;
@@ -33,7 +36,7 @@ function accountSchema(): Schema<AccountRecord> {
       customerNumber: { type: String, required: true },
       name: { type: String, required: true },
       // The setter normalises on every write path, including code that bypasses AccountStore.
-      email: { type: String, required: true, set: normalizeEmail },
+      email: { type: String, default: null, set: (value: string | null) => (value ? normalizeEmail(value) : null) },
       plans: { type: [planSchema], default: [] },
       status: { type: String, enum: ['active', 'disabled'], required: true, default: 'active' },
     },

@@ -1,15 +1,19 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-/** An upstream identity linked to a customer account: whoever signs in as (issuer, subject) acts as the account. */
+/** An upstream identity of a person: whoever signs in as (issuer, subject) is that person. */
 export interface IdentityRecord {
   _id: Types.ObjectId;
-  accountId: Types.ObjectId;
+  personId: Types.ObjectId;
+  /** The first model linked identities to an account directly; kept for the migration only. */
+  accountId?: Types.ObjectId | null;
   /** The configured upstream (`upstreams[].id`) the identity signed in through. */
   upstreamId: string;
   issuer: string;
   subject: string;
   linkedAt: Date;
   lastLoginAt: Date | null;
+  /** How e-mails name this sign-in (its masked address, or the provider's bounded display name). */
+  signInName?: string | null;
   /** The association whose confirmation wrote this link (none for links imported or seeded). */
   associationId?: Types.ObjectId | null;
   /**
@@ -24,12 +28,14 @@ const MODEL_NAME = 'Identity';
 function identitySchema(): Schema<IdentityRecord> {
   const schema = new Schema<IdentityRecord>(
     {
-      accountId: { type: Schema.Types.ObjectId, required: true },
+      personId: { type: Schema.Types.ObjectId, required: true },
+      accountId: { type: Schema.Types.ObjectId, default: null },
       upstreamId: { type: String, required: true },
       issuer: { type: String, required: true },
       subject: { type: String, required: true },
       linkedAt: { type: Date, required: true },
       associationId: { type: Schema.Types.ObjectId, default: null },
+      signInName: { type: String, default: null },
       lastLoginAt: { type: Date, default: null },
       authenticatedAt: { type: Date, default: null },
     },
@@ -38,8 +44,7 @@ function identitySchema(): Schema<IdentityRecord> {
   // An upstream identity signs in as exactly one account. The index, not a prior lookup, is what holds under
   // concurrent confirmations: FerretDB applies conditional updates as read-modify-write.
   schema.index({ issuer: 1, subject: 1 }, { unique: true });
-  // One identity per upstream per account, so a second Google account cannot be attached beside the first.
-  schema.index({ accountId: 1, upstreamId: 1 }, { unique: true });
+  schema.index({ personId: 1 });
   return schema;
 }
 

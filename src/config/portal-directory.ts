@@ -6,6 +6,8 @@ export interface Portal {
   name: string;
   /** The portal's own page: its `homeUrl`, else the origin of its first web redirect URI. */
   homeUrl: string | undefined;
+  /** The plans an account needs to sign in here (`clients[].requires`). */
+  requires: ClientConfig['requires'];
 }
 
 function homeOf(client: ClientConfig): string | undefined {
@@ -19,7 +21,7 @@ export class PortalDirectory {
   readonly #portals: ReadonlyMap<string, Portal>;
 
   constructor(clients: readonly ClientConfig[]) {
-    this.#portals = new Map(clients.map((c) => [c.clientId, Object.freeze({ clientId: c.clientId, name: c.name, homeUrl: homeOf(c) })]));
+    this.#portals = new Map(clients.map((c) => [c.clientId, Object.freeze({ clientId: c.clientId, name: c.name, homeUrl: homeOf(c), requires: c.requires })]));
   }
 
   get(clientId: unknown): Portal | undefined {

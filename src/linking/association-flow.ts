@@ -30,7 +30,7 @@ export function stateOf(record: Pick<PendingAssociationRecord, 'status' | 'expir
  * where the person can begin a new sign-in for the portal they came from.
  */
 export function assertConfirmable(
-  record: Pick<PendingAssociationRecord, 'status' | 'expiresAt' | 'accountId'>,
+  record: Pick<PendingAssociationRecord, 'status' | 'expiresAt' | 'contactIds'>,
   now: Date,
   startAgainUrl?: string,
 ): void {
@@ -45,7 +45,7 @@ export function assertConfirmable(
       throw new LinkSuperseded(startAgainUrl);
     case 'pending':
       // No account behind the entered address: no e-mail was sent, so nobody should hold this link.
-      if (!record.accountId) throw new LinkNotFound();
+      if (record.contactIds.length === 0) throw new LinkNotFound();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AccountRecord } from '../accounts/account-model.ts';
+import type { JoinableContact } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';
@@ -16,9 +17,21 @@ export interface Origin {
  * once a step has taken effect, never before, so an e-mail or an audit event always describes what is stored.
  */
 export interface AssociationHooks {
-  requested(event: { record: PendingAssociationRecord; account: AccountRecord | null; token: string; origin: Origin }): Promise<void>;
+  requested(event: {
+    record: PendingAssociationRecord;
+    contacts: readonly JoinableContact[];
+    /** How an existing member of one of the contacts signs in ('' unnamed), or null when none has one. */
+    existingSignIn: string | null;
+    token: string;
+    origin: Origin;
+  }): Promise<void>;
   superseded(event: { record: PendingAssociationRecord; by: PendingAssociationRecord }): Promise<void>;
-  confirmed(event: { record: PendingAssociationRecord; account: AccountRecord; outcome: LinkOutcome; origin: Origin }): Promise<void>;
+  confirmed(event: {
+    record: PendingAssociationRecord;
+    contacts: readonly JoinableContact[];
+    outcome: LinkOutcome;
+    origin: Origin;
+  }): Promise<void>;
   cancelled(event: { record: PendingAssociationRecord; origin: Origin }): Promise<void>;
   refused(event: { record: PendingAssociationRecord; reason: string; origin: Pick<Origin, 'ip'> }): Promise<void>;
 }
@@ -34,20 +47,31 @@ export interface AssociationHookSettings {
 }
 
 function subjectOf(record: PendingAssociationRecord) {
-  return { upstreamId: record.upstreamId, subject: record.subject, accountId: record.accountId };
+  return { upstreamId: record.upstreamId, subject: record.subject };
 }
+
+/** "Contoso Ltd (C-1001), Fabrikam (C-1002)": the accounts an address is registered on, as e-mails name them. */
+export function accountsNamed(accounts: ReadonlyArray<Pick<AccountRecord, 'name' | 'customerNumber'>>): string {
+  return accounts.map((a) => `${a.name} (${a.customerNumber})`).join(', ');
+}
+
+const ids = (contacts: readonly JoinableContact[]) => ({
+  accountIds: contacts.map((c) => c.account._id.toHexString()).join(' '),
+  contactIds: contacts.map((c) => c.contact._id.toHexString()).join(' '),
+});
 
 /** The audit events and e-mails of the association flow, through the audit trail and the outbox. */
 export function associationHooks(settings: AssociationHookSettings): AssociationHooks {
   const { audit, mailer } = settings;
   return {
-    async requested({ record, account, token, origin }) {
+    async requested({ record, contacts, existingSignIn, token, origin }) {
       let messageId: string | null = null;
-      if (account) {
+      const address = contacts[0]?.contact.email;
+      if (address) {
         const link = new URL(settings.linkUrl);
         link.searchParams.set('token', token);
         messageId = await mailer.enqueue({
-          to: account.email,
+          to: address,
           template: 'association-link',
           // The link is the credential: sealed in the outbox, erased once sent, and never sent after it expired.
           secret: { link: link.href },
@@ -55,7 +79,9 @@ export function associationHooks(settings: AssociationHookSettings): Association
           data: {
             upstreamName: settings.upstreamName(record.upstreamId),
             signInName: record.signInName,
-            accountName: account.name,
+            accountName: accountsNamed(contacts.map((c) => c.account)),
+            existingSignIn: existingSignIn || null,
+            takenUnnamed: existingSignIn === '',
             expiresInMinutes: Math.round(settings.linkTtlMs / 60_000),
             support: settings.support,
             locale: origin.locale,
@@ -65,9 +91,16 @@ export function associationHooks(settings: AssociationHookSettings): Association
       await audit.record({
         type: 'association.requested',
         ...subjectOf(record),
+        accountId: contacts[0]?.account._id ?? null,
         ip: origin.ip,
-        reason: account ? 'account-found' : 'no-account',
-        detail: { pendingId: record._id.toString(), enteredEmail: maskEmail(record.enteredEmail), clientId: record.clientId, messageId },
+        reason: contacts.length === 0 ? 'no-account' : existingSignIn === null ? 'account-found' : 'contact-has-member',
+        detail: {
+          pendingId: record._id.toString(),
+          enteredEmail: maskEmail(record.enteredEmail),
+          clientId: record.clientId,
+          messageId,
+          ...ids(contacts),
+        },
       });
     },
 
@@ -79,17 +112,20 @@ export function associationHooks(settings: AssociationHookSettings): Association
       });
     },
 
-    async confirmed({ record, account, outcome, origin }) {
-      if (outcome.kind === 'linked') {
-        // Only the confirmation that wrote the link sends the notice, so parallel confirmations send one.
+    async confirmed({ record, contacts, outcome, origin }) {
+      const joined = contacts.filter((c) => outcome.accountIds.some((id) => id.equals(c.account._id)));
+      const address = joined[0]?.contact.email;
+      if (outcome.kind === 'linked' && address) {
+        // Only the confirmation that wrote something sends the notice, so parallel confirmations send one; a sign-in
+        // added to a person who already signs in with this address is always told to the address's owner.
         await mailer.enqueue({
-          to: account.email,
+          to: address,
           template: 'association-linked',
           data: {
             upstreamName: settings.upstreamName(record.upstreamId),
             signInName: record.signInName,
-            accountName: account.name,
-            customerNumber: account.customerNumber,
+            accountName: accountsNamed(joined.map((c) => c.account)),
+            signInAdded: outcome.identityAdded,
             support: settings.support,
             locale: origin.locale,
           },
@@ -98,9 +134,10 @@ export function associationHooks(settings: AssociationHookSettings): Association
       await audit.record({
         type: 'association.confirmed',
         ...subjectOf(record),
+        accountId: joined[0]?.account._id ?? null,
         ip: origin.ip,
         reason: outcome.kind,
-        detail: { pendingId: record._id.toString() },
+        detail: { pendingId: record._id.toString(), personId: outcome.personId?.toHexString() ?? null, ...ids(joined) },
       });
     },
 
@@ -110,7 +147,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ...subjectOf(record),
         ip: origin.ip,
         reason: 'cancelled-by-recipient',
-        detail: { pendingId: record._id.toString() },
+        detail: { pendingId: record._id.toString(), contactIds: record.contactIds.map((id) => id.toHexString()).join(' ') },
       });
     },
 
@@ -120,7 +157,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ...subjectOf(record),
         ip: origin.ip,
         reason,
-        detail: { pendingId: record._id.toString() },
+        detail: { pendingId: record._id.toString(), contactIds: record.contactIds.map((id) => id.toHexString()).join(' ') },
       });
     },
   };

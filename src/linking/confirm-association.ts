@@ -86,14 +86,14 @@ export async function cancelAssociation(context: LinkingContext, token: string, 
     await assertStillUsable(context, record);
     throw new LinkNotFound();
   }
-  await context.links.unlinkAssociation(record._id);
+  await context.memberships.unlinkAssociation(record._id);
   await context.hooks.cancelled({ record, origin });
 }
 
 /**
- * Back from the forced re-authentication: only the identity that asked may confirm. The identity link is written
- * first, then the association moves to confirmed; a crash in between leaves it pending with its link, and the next
- * confirmation finds the link there and completes. If a cancel (or a newer request) moved the association first,
+ * Back from the forced re-authentication: only the identity that asked may confirm. The person, identity and
+ * memberships are written first, then the association moves to confirmed; a crash in between leaves it pending with
+ * its writes, and the next confirmation finds them there and completes. If a cancel (or a newer request) moved the association first,
  * the link this confirmation wrote is removed again and the person sees why. A different identity links nothing
  * and leaves the link usable.
  */
@@ -112,35 +112,42 @@ export async function completeConfirmation(
     await context.hooks.refused({ record, reason: 'identity-mismatch', origin });
     throw new IdentityMismatch(upstreamName);
   }
-  const account = record.accountId ? await context.accounts.findAccountById(record.accountId.toString()) : null;
-  if (!account || account.status !== 'active') throw new LinkNotFound();
+  const contacts = await context.contacts.contactsByIds(record.contactIds);
+  if (contacts.length === 0) throw new LinkNotFound();
 
   const now = context.now();
-  const outcome = await context.links.link(
+  const outcome = await context.memberships.link(
     {
-      accountId: account._id,
       upstreamId: record.upstreamId,
       issuer: record.issuer,
       subject: record.subject,
+      signInName: record.signInName,
+      contactIds: contacts.map((c) => c.contact._id),
       associationId: record._id,
       ...(identity.authTime !== undefined ? { authenticatedAt: new Date(identity.authTime * 1000) } : {}),
     },
     now,
   );
-  if (outcome.kind === 'identity-taken' || outcome.kind === 'account-taken') {
-    await context.hooks.refused({ record, reason: outcome.kind, origin });
+  if (outcome.kind === 'taken') {
+    await context.hooks.refused({ record, reason: 'contact-taken', origin });
     throw new AccountAlreadyLinked(upstreamName, context.support);
   }
-  const result = { accountName: account.name, upstreamName, clientId: record.clientId, interactionUid: record.interactionUid };
+  const joined = contacts.filter((c) => outcome.accountIds.some((id) => id.equals(c.account._id)));
+  const result = {
+    accountName: joined.map((c) => c.account.name).join(', '),
+    upstreamName,
+    clientId: record.clientId,
+    interactionUid: record.interactionUid,
+  };
   if (await context.pending.transition(record._id, 'pending', 'confirmed', now)) {
-    await context.hooks.confirmed({ record, account, outcome, origin });
+    await context.hooks.confirmed({ record, contacts, outcome, origin });
     return result;
   }
   // Something moved the association first. A parallel confirmation of the same link: that one is done, and so
-  // is this. A cancel or a newer request: the link written above must not outlive the association.
+  // is this. A cancel or a newer request: what was written above must not outlive the association.
   const current = (await context.pending.findById(record._id.toString())) ?? record;
   if (current.status === 'confirmed') return result;
-  await context.links.unlinkAssociation(record._id);
+  await context.memberships.unlinkAssociation(record._id);
   assertConfirmable(current, now, context.homeUrl(record.clientId));
   throw new LinkNotFound();
 }

@@ -1,17 +1,17 @@
 import type { AssociationHooks } from './association-hooks.ts';
 import type {
-  AccountLookup,
   AssociationRateLimits,
   ConfirmationReferenceStore,
-  IdentityLinkStore,
+  ContactDirectory,
+  MembershipStore,
   PendingAssociations,
 } from './ports.ts';
 
 /** Everything the association flow works with, as the ports it declares; built once by the composition root. */
 export interface LinkingContext {
-  accounts: AccountLookup;
+  contacts: ContactDirectory;
   pending: PendingAssociations;
-  links: IdentityLinkStore;
+  memberships: MembershipStore;
   limits: AssociationRateLimits;
   references: ConfirmationReferenceStore;
   hooks: AssociationHooks;

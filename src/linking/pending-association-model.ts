@@ -16,8 +16,11 @@ export interface PendingAssociationRecord {
   signInName: string;
   /** Normalised; kept for support investigations, never logged or audited in full for unknown addresses. */
   enteredEmail: string;
-  /** null when the entered address matched no account: nothing is sent, but the reply looked the same. */
-  accountId: Types.ObjectId | null;
+  /**
+   * The contacts the entered address is registered as (on one account or several); empty when it matched none:
+   * nothing is sent, but the reply looked the same.
+   */
+  contactIds: Types.ObjectId[];
   tokenHash: string;
   status: AssociationStatus;
   createdAt: Date;
@@ -43,7 +46,7 @@ export function pendingAssociationModel(connection: Connection): Model<PendingAs
       upstreamId: { type: String, required: true },
       signInName: { type: String, default: '' },
       enteredEmail: { type: String, required: true },
-      accountId: { type: Schema.Types.ObjectId, default: null },
+      contactIds: { type: [Schema.Types.ObjectId], default: [] },
       tokenHash: { type: String, required: true },
       status: { type: String, enum: ['pending', 'confirmed', 'cancelled', 'superseded'], required: true },
       createdAt: { type: Date, required: true },

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { AccountRecord } from '../accounts/account-model.ts';
+import type { IdentityRecord } from '../accounts/identity-model.ts';
+import type { JoinableContact } from '../accounts/people-directory.ts';
 import type { AuditEvent } from '../audit/audit-log.ts';
 import type { OutboxMessage } from '../mail/outbox.ts';
 import type { StoredState } from './association-flow.ts';
@@ -26,35 +27,44 @@ export interface PendingAssociations {
   countAttempt(id: Types.ObjectId): Promise<void>;
 }
 
-export interface NewLink {
-  accountId: Types.ObjectId;
+/** A confirmed association: the identity that proved the address, and the contacts that address is. */
+export interface NewMembership {
   upstreamId: string;
   issuer: string;
   subject: string;
-  /** The association whose confirmation wrote the link (undone if that association ends otherwise). */
+  signInName: string;
+  contactIds: readonly Types.ObjectId[];
+  /** The association whose confirmation writes (undone if that association ends otherwise). */
   associationId: Types.ObjectId;
   /** When the confirming sign-in authenticated upstream (it was required to be fresh). */
   authenticatedAt?: Date;
 }
 
-export type LinkOutcome =
-  | { kind: 'linked' }
-  /** The same link already exists: a repeated or parallel confirmation, or a retry after a crash. */
-  | { kind: 'already-linked' }
-  /** This upstream identity is linked to another account. */
-  | { kind: 'identity-taken' }
-  /** The account already has another identity of this upstream. */
-  | { kind: 'account-taken' };
+export interface LinkOutcome {
+  /**
+   * `linked`: something new was written (the person, the identity, a membership); `already-linked`: all of it was
+   * there (a repeated confirmation, or a retry after a crash); `taken`: every contact belongs to another person.
+   */
+  kind: 'linked' | 'already-linked' | 'taken';
+  personId: Types.ObjectId | null;
+  /** The identity was added to a person that existed before (a second sign-in of the same person). */
+  identityAdded: boolean;
+  /** The accounts the person is a member of through this association's contacts. */
+  accountIds: Types.ObjectId[];
+}
 
-export interface IdentityLinkStore {
-  link(link: NewLink, now: Date): Promise<LinkOutcome>;
-  /** Removes the link a given association's confirmation wrote, if any. */
+export interface MembershipStore {
+  link(request: NewMembership, now: Date): Promise<LinkOutcome>;
+  /** Removes what a given association's confirmation wrote, if anything. */
   unlinkAssociation(associationId: Types.ObjectId): Promise<void>;
 }
 
-export interface AccountLookup {
-  findAccountByEmail(email: string): Promise<AccountRecord | null>;
-  findAccountById(id: string): Promise<AccountRecord | null>;
+export interface ContactDirectory {
+  /** Active contacts with this address on active accounts, and their members. */
+  joinableContacts(address: string): Promise<JoinableContact[]>;
+  /** The same, for contacts an association named (re-read when it is confirmed). */
+  contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]>;
+  identitiesOf(personId: Types.ObjectId): Promise<IdentityRecord[]>;
 }
 
 export interface ConfirmationReferenceStore {

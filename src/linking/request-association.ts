@@ -13,19 +13,19 @@ export interface AssociationRequest {
 }
 
 /**
- * "Associate your account": records a pending association and, when the address is registered on an active
- * account, queues the e-mail with the one-time link (a hook). The caller shows the same "Thank you" page either
- * way, and this does the same work either way except for one outbox insert: no transport is called while the
- * person waits, so the reply's timing does not reveal whether the address is known. The identity's older pending
- * associations are superseded: only the newest link works.
+ * "Associate your account": records a pending association for the contacts the entered address is registered as
+ * (on one account or several) and, when there are any, queues one e-mail with the one-time link to that address (a
+ * hook). The caller shows the same "Thank you" page either way, and this does the same work either way except for
+ * one outbox insert: no transport is called while the person waits, so the reply's timing tells nothing about the
+ * address, not even whether someone already signs in with it. The identity's older pending associations are
+ * superseded: only the newest link works.
  */
 export async function requestAssociation(context: LinkingContext, request: AssociationRequest): Promise<void> {
   const { identity } = request;
   const address = normalizeEmail(request.enteredEmail);
   await context.limits.consumeRequest({ identity: `${identity.issuer}|${identity.subject}`, address, ip: request.origin.ip });
 
-  const account = await context.accounts.findAccountByEmail(address);
-  const usable = account?.status === 'active' ? account : null;
+  const contacts = await context.contacts.joinableContacts(address);
   const token = newLinkToken();
   const now = context.now();
   const older = await context.pending.pendingOf(identity.issuer, identity.subject);
@@ -36,7 +36,7 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
       upstreamId: identity.upstreamId,
       signInName: signInNameOf(identity),
       enteredEmail: address,
-      accountId: usable?._id ?? null,
+      contactIds: contacts.map((c) => c.contact._id),
       expiresAt: new Date(now.getTime() + context.linkTtlMs),
       clientId: request.clientId,
       interactionUid: request.interactionUid,
@@ -49,5 +49,8 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
       await context.hooks.superseded({ record: previous, by: record });
     }
   }
-  await context.hooks.requested({ record, account: usable, token, origin: request.origin });
+  // Who already signs in as one of these contacts: the e-mail tells the address's owner plainly.
+  const member = contacts.find((c) => c.member)?.member;
+  const existingSignIn = member ? ((await context.contacts.identitiesOf(member.personId))[0]?.signInName ?? '') : null;
+  await context.hooks.requested({ record, contacts, existingSignIn, token, origin: request.origin });
 }

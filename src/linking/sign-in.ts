@@ -1,10 +1,13 @@
-import type { AccountStore } from '../accounts/account-store.ts';
+import type { Membership, PeopleDirectory } from '../accounts/people-directory.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
 
 export type SignInOutcome =
   | {
       kind: 'linked';
-      accountId: string;
+      /** The person: the `sub` portals see. */
+      personId: string;
+      /** The accounts the person may act for (active accounts, active contacts), oldest membership first. */
+      memberships: Membership[];
       /** When the person authenticated upstream (seconds): proven by this sign-in, or the latest proven before. */
       authTime: number;
     }
@@ -14,17 +17,21 @@ export type SignInOutcome =
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
- * What an upstream identity may do at the broker: an identity linked to an active account signs in as that
- * account (and its last login is recorded); any other identity gets no account — the association flow takes over.
- * The authentication time is never later than one the upstream proved: a sign-in the upstream answered from its
- * own session without saying when the person authenticated keeps the latest proven time (OpenID Connect Core 2).
+ * What an upstream identity may do at the broker: the identity of a person who is a member of at least one active
+ * account signs in as that person (and its last login is recorded); an identity with no membership left gets the
+ * association flow; one whose every account is disabled is refused. The authentication time is never later than
+ * one the upstream proved: a sign-in the upstream answered from its own session without saying when the person
+ * authenticated keeps the latest proven time (OpenID Connect Core 2).
  */
-export async function resolveSignIn(accounts: AccountStore, identity: UpstreamIdentity): Promise<SignInOutcome> {
-  const linked = await accounts.findLinkedAccount(identity.issuer, identity.subject);
-  if (!linked) return { kind: 'not-linked' };
-  if (linked.account.status !== 'active') return { kind: 'account-disabled' };
-  const known = linked.identity.authenticatedAt ?? linked.identity.linkedAt;
-  const proven = identity.authTime !== undefined && identity.authTime > seconds(known) ? new Date(identity.authTime * 1000) : undefined;
-  await accounts.recordLogin(linked.identity._id, new Date(), proven);
-  return { kind: 'linked', accountId: linked.account._id.toString(), authTime: identity.authTime ?? seconds(known) };
+export async function resolveSignIn(directory: PeopleDirectory, identity: UpstreamIdentity): Promise<SignInOutcome> {
+  const known = await directory.findIdentity(identity.issuer, identity.subject);
+  if (!known) return { kind: 'not-linked' };
+  const memberships = await directory.membershipsOf(known.personId);
+  if (memberships.length === 0) return { kind: 'not-linked' };
+  const active = memberships.filter((m) => m.account.status === 'active');
+  if (active.length === 0) return { kind: 'account-disabled' };
+  const proof = known.authenticatedAt ?? known.linkedAt;
+  const proven = identity.authTime !== undefined && identity.authTime > seconds(proof) ? new Date(identity.authTime * 1000) : undefined;
+  await directory.recordLogin(known._id, new Date(), proven);
+  return { kind: 'linked', personId: known.personId.toHexString(), memberships: active, authTime: identity.authTime ?? seconds(proof) };
 }

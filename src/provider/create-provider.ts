@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { BrokerConfig } from '../config/index.ts';
-import type { AccountReader } from '../accounts/account-cache.ts';
+import type { MembershipReader } from '../accounts/account-cache.ts';
+import { AccountChoices } from './account-choices.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
 import { SCOPE_CLAIMS, createFindAccount } from './account-claims.ts';
@@ -24,8 +25,8 @@ export { TOKEN_LIFETIMES } from './token-lifetimes.ts';
 export interface ProviderDependencies {
   config: Readonly<BrokerConfig>;
   redis: Redis;
-  /** Account reads for claims and entitlement (cached briefly: this is the token endpoint's hot path). */
-  accounts: AccountReader;
+  /** Membership reads for claims and entitlement (cached briefly: this is the token endpoint's hot path). */
+  memberships: MembershipReader;
   keys: KeyFile;
   renderPage: RenderPage;
   /** Back-channel logout deliveries are logged here: they run after the person's request has been answered. */
@@ -33,7 +34,8 @@ export interface ProviderDependencies {
 }
 
 /** The downstream OpenID Provider portals talk to: oidc-provider configured from the broker's configuration. */
-export function createProvider({ config, redis, accounts, keys, renderPage, logger }: ProviderDependencies): Provider {
+export function createProvider({ config, redis, memberships, keys, renderPage, logger }: ProviderDependencies): Provider {
+  const choices = new AccountChoices(redis);
   const consentRequired = new Set(config.clients.filter((c) => c.consent).map((c) => c.clientId));
   const clientNames = new Map(config.clients.map((c) => [c.clientId, c.name]));
 
@@ -50,7 +52,7 @@ export function createProvider({ config, redis, accounts, keys, renderPage, logg
       long: { signed: true, sameSite: 'lax' },
       short: { signed: true, sameSite: 'lax' },
     },
-    findAccount: createFindAccount(accounts),
+    findAccount: createFindAccount(memberships, choices),
     claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
     scopes: ['openid', 'offline_access', 'email', 'profile', 'customer'],
     // Portals read the account's claims straight from the ID token; userinfo returns the same.
@@ -79,7 +81,7 @@ export function createProvider({ config, redis, accounts, keys, renderPage, logg
     // Front-channel logout is the broker's own (frontchannel-logout.ts); discovery says so, as that specification asks.
     discovery: { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true },
     interactions: {
-      policy: createInteractionPolicy(config.clients, accounts),
+      policy: createInteractionPolicy(config.clients, memberships, choices),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     async loadExistingGrant(ctx) {

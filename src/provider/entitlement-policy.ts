@@ -1,30 +1,74 @@
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.ts';
-import type { AccountReader } from '../accounts/account-cache.ts';
+import type { MembershipReader } from '../accounts/account-cache.ts';
+import { actingMembership } from '../accounts/acting-account.ts';
 import { meetsRequirement } from '../accounts/entitlement.ts';
+import type { AccountChoices } from './account-choices.ts';
 
 const { Check, Prompt, base } = interactionPolicy;
 
+/** The account picked in this interaction (the choice page's answer), if any. */
+function chosenNow(ctx: KoaContextWithOIDC): string | undefined {
+  const chosen = (ctx.oidc.result as { select_account?: { accountId?: unknown } } | undefined)?.select_account?.accountId;
+  return typeof chosen === 'string' ? chosen : undefined;
+}
+
 /**
- * The interaction policy: oidc-provider's login and consent prompts, with an entitlement check between them.
- * It runs on every authorization request once the person is signed in — including silent SSO, where no
- * interaction happens — so a portal whose `requires` the account does not meet gets `access_denied` and never a
- * code. Throwing from the check makes oidc-provider answer the portal's redirect_uri with that error.
+ * The interaction policy: login, then the account (`select_account`) for a person who acts for several, then the
+ * entitlement check, then consent. The checks run on every authorization request once the person is signed in —
+ * including silent SSO, where no interaction happens — so a portal whose `requires` the chosen account does not
+ * meet gets `access_denied` and never a code. Throwing from a check makes oidc-provider answer the portal's
+ * redirect_uri with that error.
  */
-export function createInteractionPolicy(clients: readonly ClientConfig[], accounts: AccountReader) {
+export function createInteractionPolicy(clients: readonly ClientConfig[], memberships: MembershipReader, choices: AccountChoices) {
   const requirements = new Map(clients.map((c) => [c.clientId, c.requires]));
   const policy = base();
+
+  async function sessionMemberships(ctx: KoaContextWithOIDC) {
+    const personId = ctx.oidc.session?.accountId;
+    return personId ? memberships.membershipsOf(personId) : [];
+  }
+
+  const selectAccount = new Prompt(
+    { name: 'select_account', requestable: true },
+    // The choice page's answer is remembered for this portal and this session, once it is a membership that counts.
+    new Check('account_chosen', 'the account chosen in this interaction is remembered', async (ctx: KoaContextWithOIDC) => {
+      const chosen = chosenNow(ctx);
+      const session = ctx.oidc.session;
+      const clientId = ctx.oidc.client?.clientId;
+      if (chosen && session && clientId && actingMembership(await sessionMemberships(ctx), chosen)) {
+        await choices.set(session.uid, clientId, chosen);
+      }
+      return Check.NO_NEED_TO_PROMPT;
+    }),
+    new Check('select_account_prompt', 'the client asked for the account to be chosen again', (ctx: KoaContextWithOIDC) =>
+      ctx.oidc.prompts.has('select_account') && !chosenNow(ctx) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    ),
+    new Check('account_choice_missing', 'the person acts for several accounts and chose none for this client', async (ctx: KoaContextWithOIDC) => {
+      const session = ctx.oidc.session;
+      const clientId = ctx.oidc.client?.clientId;
+      if (!session?.accountId || !clientId || chosenNow(ctx)) return Check.NO_NEED_TO_PROMPT;
+      const all = await sessionMemberships(ctx);
+      if (all.length <= 1) return Check.NO_NEED_TO_PROMPT;
+      return actingMembership(all, await choices.get(session.uid, clientId)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+
   const entitlement = new Prompt(
     { name: 'entitlement', requestable: false },
     new Check('entitlement_missing', 'the account lacks an entitlement this client requires', async (ctx: KoaContextWithOIDC) => {
-      const requires = requirements.get(ctx.oidc.client?.clientId ?? '');
-      const accountId = ctx.oidc.session?.accountId;
-      if (!requires || !accountId) return Check.NO_NEED_TO_PROMPT;
-      const account = await accounts.findAccountById(accountId);
-      if (account && meetsRequirement(account, requires)) return Check.NO_NEED_TO_PROMPT;
+      const clientId = ctx.oidc.client?.clientId ?? '';
+      const requires = requirements.get(clientId);
+      const session = ctx.oidc.session;
+      if (!requires || !session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      const all = await sessionMemberships(ctx);
+      const acting = actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0];
+      if (acting && meetsRequirement(acting.account, requires)) return Check.NO_NEED_TO_PROMPT;
       throw new errors.AccessDenied(`an active ${requires.plans.join(' or ')} plan is required`);
     }),
   );
-  policy.add(entitlement, policy.findIndex((prompt) => prompt.name === 'consent'));
+  const consentAt = policy.findIndex((prompt) => prompt.name === 'consent');
+  policy.add(selectAccount, consentAt);
+  policy.add(entitlement, consentAt + 1);
   return policy;
 }

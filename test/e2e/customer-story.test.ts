@@ -1,5 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { identityModel } from '../../src/accounts/identity-model.ts';
+import { Types } from 'mongoose';
+import { contactModel } from '../../src/accounts/contact-model.ts';
+import { membershipModel } from '../../src/accounts/membership-model.ts';
+import { personModel } from '../../src/accounts/person-model.ts';
 import type { DemoUser } from '../../src/dev/demo-upstream.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { demoUser } from '../support/stack.ts';
@@ -95,6 +99,7 @@ function linkIn(mail: SentMail): string {
 /** Carol as she was before her first login: no identity link, no association requested, no e-mail waiting. */
 async function forgetCarol(): Promise<void> {
   await identityModel(e2e.stack.broker.mongo).deleteMany({ subject: carol.sub });
+  await membershipModel(e2e.stack.broker.mongo).deleteMany({ accountId: carolAccount });
   await pendingAssociationModel(e2e.stack.broker.mongo).deleteMany({ subject: carol.sub });
   await e2e.deliverMail();
 }
@@ -103,14 +108,11 @@ async function forgetCarol(): Promise<void> {
 async function ensureCarolLinked(): Promise<void> {
   const identities = identityModel(e2e.stack.broker.mongo);
   if ((await identities.countDocuments({ subject: carol.sub })) > 0) return;
-  await identities.create({
-    accountId: carolAccount,
-    upstreamId: 'demo',
-    issuer: upstreamUrl(),
-    subject: carol.sub,
-    linkedAt: new Date(),
-    lastLoginAt: null,
-  });
+  const personId = new Types.ObjectId();
+  const contact = await contactModel(e2e.stack.broker.mongo).findOne({ accountId: carolAccount }).lean();
+  await personModel(e2e.stack.broker.mongo).create({ _id: personId, createdAt: new Date(), associationId: null });
+  await identities.create({ personId, upstreamId: 'demo', issuer: upstreamUrl(), subject: carol.sub, linkedAt: new Date(), lastLoginAt: null });
+  await membershipModel(e2e.stack.broker.mongo).create({ personId, accountId: carolAccount, contactId: contact?._id, linkedAt: new Date(), associationId: null });
 }
 
 /**
@@ -179,7 +181,10 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     await openPortal(first.page, customerSource, recorder);
     await clickPortalSignIn(first.page);
     const claims = await portalClaims(first.page, customerSource, recorder);
-    expect(claims).toMatchObject({ sub: carolAccount, customer_number: CAROL_CUSTOMER_NUMBER, email: CAROL_REGISTERED });
+    expect(claims).toMatchObject({ customer_number: CAROL_CUSTOMER_NUMBER, email: CAROL_REGISTERED });
+    // The sub is the person Carol became, not the account: colleagues of the same customer get their own.
+    const [linked] = await identityModel(e2e.stack.broker.mongo).find({ subject: carol.sub }).lean();
+    expect(claims.sub).toBe(linked?.personId.toString());
   });
 
   scenario('second login goes straight through to the portal', async ({ recorder, openSession }) => {
@@ -224,9 +229,10 @@ describe(`the customer's story in Chromium (${locale})`, () => {
 
     const identities = identityModel(e2e.stack.broker.mongo);
     expect(await identities.countDocuments({ subject: carol.sub })).toBe(0);
-    expect(await identities.countDocuments({ accountId: carolAccount })).toBe(0);
+    expect(await membershipModel(e2e.stack.broker.mongo).countDocuments({ accountId: carolAccount })).toBe(0);
     const bobs = await identities.find({ subject: bob.sub }).lean();
-    expect(bobs.map((identity) => identity.accountId.toString())).toEqual([bobAccount]);
+    // Seeded people carry their account's id (the sub portals knew before organisations).
+    expect(bobs.map((identity) => identity.personId.toString())).toEqual([bobAccount]);
   });
 
   scenario('a portal requiring a plan the account lacks receives access_denied', async ({ recorder, openSession }) => {

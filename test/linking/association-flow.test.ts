@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { assertConfirmable, canTransition, stateOf } from '../../src/linking/association-flow.ts';
 import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../src/linking/confirm-association.ts';
-import { ConfirmationExpired, IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
+import { AccountAlreadyLinked, ConfirmationExpired, IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
 import type { UpstreamIdentity } from '../../src/upstream/upstream-client.ts';
 import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
@@ -13,16 +13,7 @@ const ORIGIN = { ip: '192.0.2.1', locale: 'en' };
 
 function world(): MemoryLinking {
   const linking = memoryLinking();
-  linking.accounts.push({
-    _id: new Types.ObjectId(),
-    customerNumber: '100001',
-    name: 'Zoe & Co',
-    email: REGISTERED,
-    plans: [],
-    status: 'active',
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  });
+  linking.people.addAccount('Zoe & Co', [REGISTERED]);
   return linking;
 }
 
@@ -37,7 +28,7 @@ async function confirm(linking: MemoryLinking, token: string, identity = ZOE) {
   return completeConfirmation(linking.context, reference, identity, ORIGIN);
 }
 
-const record = (status: 'pending' | 'confirmed' | 'cancelled' | 'superseded', expiresAt: Date) => ({ status, expiresAt, accountId: new Types.ObjectId() });
+const record = (status: 'pending' | 'confirmed' | 'cancelled' | 'superseded', expiresAt: Date) => ({ status, expiresAt, contactIds: [new Types.ObjectId()] });
 
 describe('the association flow: states and transitions', () => {
   const now = new Date('2026-11-29T12:00:00Z');
@@ -62,7 +53,7 @@ describe('the association flow: states and transitions', () => {
     expect(() => assertConfirmable(record('pending', earlier), now)).toThrow(LinkExpired);
     expect(() => assertConfirmable(record('cancelled', later), now)).toThrow(LinkCancelled);
     expect(() => assertConfirmable(record('superseded', later), now)).toThrow(LinkSuperseded);
-    expect(() => assertConfirmable({ ...record('pending', later), accountId: null }, now)).toThrow(LinkNotFound);
+    expect(() => assertConfirmable({ ...record('pending', later), contactIds: [] }, now)).toThrow(LinkNotFound);
     expect(() => assertConfirmable(record('pending', later), now)).not.toThrow();
   });
 });
@@ -83,8 +74,8 @@ describe('the association flow: requests, confirmations and their hooks', () => 
     const token = (await request(linking))!;
     await expect(openLink(linking.context, token, ORIGIN.ip)).resolves.toEqual({ upstreamName: 'Demo ID', clientName: 'CustomerSource' });
     await expect(confirm(linking, token)).resolves.toMatchObject({ accountName: 'Zoe & Co', interactionUid: 'uid-1' });
-    expect(linking.links.links).toHaveLength(1);
-    expect(linking.links.links[0]?.authenticatedAt).toEqual(new Date(ZOE.authTime! * 1000));
+    expect(linking.people.memberships).toHaveLength(1);
+    expect(linking.people.identities[0]?.authenticatedAt).toEqual(new Date(ZOE.authTime! * 1000));
     expect(linking.hookCalls.filter((c) => c.hook === 'confirmed').map((c) => c.detail)).toEqual(['linked']);
     await expect(openLink(linking.context, token, ORIGIN.ip)).rejects.toThrow(LinkUsed);
   });
@@ -93,7 +84,7 @@ describe('the association flow: requests, confirmations and their hooks', () => 
     const linking = world();
     const token = (await request(linking))!;
     await expect(confirm(linking, token, MALLORY)).rejects.toThrow(IdentityMismatch);
-    expect(linking.links.links).toEqual([]);
+    expect(linking.people.memberships).toEqual([]);
     expect(linking.hookCalls.at(-1)).toMatchObject({ hook: 'refused', detail: 'identity-mismatch' });
     await expect(confirm(linking, token)).resolves.toBeDefined();
   });
@@ -121,7 +112,7 @@ describe('the association flow: requests, confirmations and their hooks', () => 
     const token = (await request(linking))!;
     const [a, b] = await Promise.all([startConfirmation(linking.context, token, ORIGIN.ip), startConfirmation(linking.context, token, ORIGIN.ip)]);
     await Promise.all([a, b].map(({ reference }) => completeConfirmation(linking.context, reference, ZOE, ORIGIN)));
-    expect(linking.links.links).toHaveLength(1);
+    expect(linking.people.memberships).toHaveLength(1);
     expect(linking.hookCalls.filter((c) => c.hook === 'confirmed')).toHaveLength(1);
   });
 });
@@ -138,7 +129,7 @@ describe('a cancel racing a confirmation ends in one consistent outcome', () => 
       await cancelAssociation(linking.context, token, ORIGIN);
     };
     await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(LinkCancelled);
-    expect(linking.links.links).toEqual([]);
+    expect(linking.people.memberships).toEqual([]);
     const [stored] = linking.pending.records.values();
     expect(stored?.status).toBe('cancelled');
     expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'cancelled']);
@@ -148,12 +139,12 @@ describe('a cancel racing a confirmation ends in one consistent outcome', () => 
     const linking = world();
     const token = (await request(linking))!;
     const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
-    linking.links.beforeLink = async () => {
-      linking.links.beforeLink = async () => undefined;
+    linking.people.beforeLink = async () => {
+      linking.people.beforeLink = async () => undefined;
       await cancelAssociation(linking.context, token, ORIGIN);
     };
     await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(LinkCancelled);
-    expect(linking.links.links).toEqual([]);
+    expect(linking.people.memberships).toEqual([]);
     expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'cancelled']);
   });
 
@@ -169,7 +160,7 @@ describe('a cancel racing a confirmation ends in one consistent outcome', () => 
       await completeConfirmation(linking.context, reference, ZOE, ORIGIN);
     };
     await expect(cancelAssociation(linking.context, token, ORIGIN)).rejects.toThrow(LinkUsed);
-    expect(linking.links.links.map((l) => l.associationId.toHexString())).toEqual([found?._id.toHexString()]);
+    expect(linking.people.memberships.map((l) => l.associationId?.toHexString())).toEqual([found?._id.toHexString()]);
     expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'confirmed']);
   });
 });
@@ -182,5 +173,49 @@ describe('the association flow: what the person is told when the confirmation it
     await completeConfirmation(linking.context, reference, ZOE, ORIGIN);
     await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(ConfirmationExpired);
     await expect(completeConfirmation(linking.context, 'never-issued', ZOE, ORIGIN)).rejects.toThrow(ConfirmationExpired);
+  });
+});
+
+describe('the association flow with organisations', () => {
+  const COLLEAGUE: UpstreamIdentity = { ...ZOE, subject: 'colleague-1', email: 'max@zoe.example' };
+  const GOOGLE_ZOE: UpstreamIdentity = { ...ZOE, upstreamId: 'google', issuer: 'https://accounts.example', subject: 'zoe-g' };
+
+  it('gives two contacts of one account two people, each with their own sub', async () => {
+    const linking = memoryLinking();
+    linking.people.addAccount('Zoe & Co', [REGISTERED, 'max@zoe.example']);
+    await confirm(linking, (await request(linking))!);
+    await confirm(linking, (await request(linking, COLLEAGUE, 'max@zoe.example'))!, COLLEAGUE);
+    const people = linking.people.identities.map((i) => i.personId.toHexString());
+    expect(new Set(people).size).toBe(2);
+    expect(new Set(linking.people.memberships.map((m) => m.accountId.toHexString())).size).toBe(1);
+  });
+
+  it('makes one address registered on two accounts a member of both with one confirmation', async () => {
+    const linking = memoryLinking();
+    linking.people.addAccount('Contoso', [REGISTERED]);
+    linking.people.addAccount('Fabrikam', [REGISTERED]);
+    const confirmed = await confirm(linking, (await request(linking))!);
+    expect(confirmed.accountName).toBe('Contoso, Fabrikam');
+    expect(linking.people.memberships).toHaveLength(2);
+    expect(new Set(linking.people.memberships.map((m) => m.personId.toHexString())).size).toBe(1);
+  });
+
+  it('adds a second sign-in of the same person to that person when the contact already has them as member', async () => {
+    const linking = world();
+    await confirm(linking, (await request(linking))!);
+    await confirm(linking, (await request(linking, GOOGLE_ZOE))!, GOOGLE_ZOE);
+    const [first, second] = linking.people.identities;
+    expect(second?.personId.equals(first!.personId)).toBe(true);
+    expect(linking.hookCalls.filter((c) => c.hook === 'confirmed').map((c) => c.detail)).toEqual(['linked', 'linked']);
+  });
+
+  it('refuses a sign-in of another person for a contact that already has a member', async () => {
+    const linking = world();
+    await confirm(linking, (await request(linking))!);
+    // Mallory already is someone else (a member of another account) and cannot become Zoe's contact too.
+    linking.people.addAccount('Mallory Ltd', ['mallory@example.net']);
+    await confirm(linking, (await request(linking, MALLORY, 'mallory@example.net'))!, MALLORY);
+    await expect(confirm(linking, (await request(linking, MALLORY))!, MALLORY)).rejects.toThrow(AccountAlreadyLinked);
+    expect(linking.hookCalls.at(-1)).toMatchObject({ hook: 'refused', detail: 'contact-taken' });
   });
 });

@@ -1,14 +1,15 @@
-import { Types } from 'mongoose';
 import { identityModel } from '../../src/accounts/identity-model.ts';
+import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { cancelAssociation, completeConfirmation, startConfirmation } from '../../src/linking/confirm-association.ts';
-import { IdentityLinks } from '../../src/linking/identity-links.ts';
+import { PeopleDirectory } from '../../src/accounts/people-directory.ts';
+import { seedAccount } from '../../src/dev/seed-linked-account.ts';
+import { MembershipLinks } from '../../src/linking/membership-links.ts';
 import { PendingAssociationStore } from '../../src/linking/pending-associations.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
 import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
 import { memoryLinking } from './support/in-memory-linking.ts';
 
 const ORIGIN = { ip: '192.0.2.1', locale: 'en' };
-const REGISTERED = 'office@race.example';
 
 describe('a confirm and a cancel racing on the real MongoDB-wire server', () => {
   let mongo: TestMongo;
@@ -20,19 +21,20 @@ describe('a confirm and a cancel racing on the real MongoDB-wire server', () => 
 
   it('ends every race as confirmed with its link, or cancelled without one', async () => {
     const pending = new PendingAssociationStore(mongo.connection);
-    const links = new IdentityLinks(mongo.connection);
+    const memberships = new MembershipLinks(mongo.connection);
+    const directory = new PeopleDirectory(mongo.connection);
+    await directory.ensureIndexes(silentLogger);
     await pending.ensureIndexes(silentLogger);
-    await identityModel(mongo.connection).init();
     const outcomes: string[] = [];
     for (let round = 0; round < 12; round += 1) {
       const linking = memoryLinking();
       linking.context.pending = pending;
-      linking.context.links = links;
+      linking.context.memberships = memberships;
+      linking.context.contacts = directory;
       linking.context.now = () => new Date();
-      const accountId = new Types.ObjectId();
-      linking.accounts.push({ _id: accountId, customerNumber: `R-${round}`, name: 'Race', email: REGISTERED, plans: [], status: 'active', createdAt: new Date(), updatedAt: new Date() });
+      await seedAccount(mongo.connection, { name: 'Race', email: `office-${round}@race.example`, customerNumber: `R-${round}` });
       const identity = { upstreamId: 'demo', issuer: 'https://id.example', subject: `racer-${round}` };
-      await requestAssociation(linking.context, { identity, enteredEmail: REGISTERED, clientId: null, interactionUid: null, origin: ORIGIN });
+      await requestAssociation(linking.context, { identity, enteredEmail: `office-${round}@race.example`, clientId: null, interactionUid: null, origin: ORIGIN });
       const token = linking.mailedTokens[0]!;
       const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
       const [confirmed, cancelled] = await Promise.allSettled([
@@ -40,7 +42,8 @@ describe('a confirm and a cancel racing on the real MongoDB-wire server', () => 
         cancelAssociation(linking.context, token, ORIGIN),
       ]);
       const stored = await pending.findByToken(token);
-      const linked = await identityModel(mongo.connection).countDocuments({ subject: identity.subject });
+      const linked = await membershipModel(mongo.connection).countDocuments({ associationId: stored?._id });
+      expect(await identityModel(mongo.connection).countDocuments({ subject: identity.subject })).toBe(linked);
       if (stored?.status === 'confirmed') {
         expect([confirmed.status, cancelled.status, linked]).toEqual(['fulfilled', 'rejected', 1]);
       } else {

@@ -1,4 +1,5 @@
 import { identityModel } from '../../src/accounts/identity-model.ts';
+import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { TestBrowser, formsOf, headingOf, textContent, textOf, type Page } from '../support/browser.ts';
 import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
@@ -103,6 +104,7 @@ describe('first login: associating an upstream identity with a customer account'
     // Deliver what a test left queued (the "linked" notice), so the next test sees only its own e-mails.
     await deliver();
     await identityModel(stack.broker.mongo).deleteMany({ subject: { $in: [carol.sub, bob.sub] } });
+    await membershipModel(stack.broker.mongo).deleteMany({});
     await pendingAssociationModel(stack.broker.mongo).deleteMany({});
   });
 
@@ -143,7 +145,11 @@ describe('first login: associating an upstream identity with a customer account'
     // From now on, signing in upstream is all it takes.
     const { attempt, callback } = await signIn(new TestBrowser(), portal, carol);
     const tokens = await portal.exchange(callback.url, attempt);
-    expect(tokens.claims()).toMatchObject({ sub: accountId, email: REGISTERED, customer_number: '100003' });
+    expect(tokens.claims()).toMatchObject({ email: REGISTERED, customer_number: '100003', account_name: 'Carol & Co' });
+    // The sub is the person Carol is now, and the account is what she acts for.
+    const [identity] = await identityModel(stack.broker.mongo).find({ subject: carol.sub }).lean();
+    expect(tokens.claims().sub).toBe(identity?.personId.toString());
+    expect(await membershipModel(stack.broker.mongo).countDocuments({ personId: identity?.personId, accountId })).toBe(1);
   });
 
   it('resumes the original authorization request when confirmed in the same browser', async () => {
@@ -195,15 +201,22 @@ describe('first login: associating an upstream identity with a customer account'
     expect(event).toMatchObject({ subject: carol.sub, reason: 'cancelled-by-recipient' });
   });
 
-  it('refuses to associate a second sign-in of the same provider with an account, naming support', async () => {
-    const other = await stack.seedLinkedAccount(bob, { email: 'office@bob.example' });
-    expect(other).toBeDefined();
-    await requestAssociation(new TestBrowser(), carol, 'office@bob.example');
+  it('tells the owner of an address that already signs in, and adds a confirmed sign-in to that same person', async () => {
+    const bobPerson = await stack.seedLinkedAccount(bob, { email: 'office@bob.example' });
+    const thanks = await requestAssociation(new TestBrowser(), carol, 'office@bob.example');
+    expect(headingOf(thanks.html)).toBe('Thank you');
     const [mail] = await deliver();
-    const refused = await confirm(new TestBrowser(), linkIn(mail!));
-    expect(headingOf(refused.html)).toBe('This customer account is already associated');
-    expect(textContent(refused.html)).toContain('please write to help@broker.example');
-    expect(await linkedIdentities(carol.sub)).toBe(0);
+    expect(mail?.to).toBe('office@bob.example');
+    expect(mail?.text).toContain('Someone already signs in with this address. Follow the link only if the new sign-in is also yours');
+    expect(mail?.text).toContain('A colleague who needs access should ask help@broker.example to register their own address.');
+
+    const linked = await confirm(new TestBrowser(), linkIn(mail!));
+    expect(headingOf(linked.html)).toBe('Your sign-in is associated');
+    const [identity] = await identityModel(stack.broker.mongo).find({ subject: carol.sub }).lean();
+    expect(identity?.personId.toString()).toBe(bobPerson);
+    const [notice] = await deliver();
+    expect(notice?.text).toContain('The sign-in was added to the person who already signs in with this address.');
+    await membershipModel(stack.broker.mongo).deleteMany({ personId: identity?.personId });
   });
 
   it('refuses an expired link with a way to start again', async () => {
@@ -255,7 +268,7 @@ describe('first login: associating an upstream identity with a customer account'
     expect(headingOf(unknown.html)).toBe('Thank you');
     expect(textContent(unknown.html)).toBe(textContent(known.html));
     const pending = await pendingAssociationModel(stack.broker.mongo).findOne({ subject: carol.sub }).lean();
-    expect(pending).toMatchObject({ accountId: null, status: 'pending' });
+    expect(pending).toMatchObject({ contactIds: [], status: 'pending' });
     const audit = await stack.broker.audit.recent({ type: 'association.requested' });
     expect(JSON.stringify(audit[0])).not.toContain('nobody@unknown.example');
   });

@@ -19,8 +19,8 @@ const linkData = {
 const linkedData = {
   upstreamName: 'Microsoft account',
   signInName: 'carol@outlook.example',
-  accountName: 'Carol & Co',
-  customerNumber: '100003',
+  accountName: 'Carol & Co (100003), Carol GmbH (100004)',
+  signInAdded: false,
   support: 'help@broker.example',
 };
 
@@ -39,15 +39,26 @@ describe('mail renderer', () => {
     expect(mail.html).toContain('help@broker.example');
   });
 
-  it('renders the linked notice with account, customer number and whom to contact', () => {
+  it('renders the linked notice with the accounts and their customer numbers, and whom to contact', () => {
     const mail = renderer.render('association-linked', linkedData);
     expect(mail.subject).toBe('Your sign-in was linked to your customer account');
     expect(mail.text).toContain(
-      'Your sign-in "carol@outlook.example" at Microsoft account was linked to the customer account "Carol & Co" (customer number 100003).',
+      'Your sign-in "carol@outlook.example" at Microsoft account was linked to the customer account Carol & Co (100003), Carol GmbH (100004).',
     );
+    expect(mail.text).not.toContain('added to the person');
     expect(mail.text).toContain("If this wasn't you, contact help@broker.example");
-    expect(mail.html).toContain('customer account &quot;Carol &amp; Co&quot; (customer number 100003)');
+    expect(mail.html).toContain('customer account Carol &amp; Co (100003), Carol GmbH (100004)');
     expect(mail.html).toContain('If this wasn&#x27;t you, contact help@broker.example');
+  });
+
+  it('says so when a sign-in was added to the person who already signs in with the address', () => {
+    const mail = renderer.render('association-linked', { ...linkedData, signInAdded: true });
+    expect(mail.text).toContain('The sign-in was added to the person who already signs in with this address.');
+  });
+
+  it('warns the owner of an address that already signs in, naming that sign-in', () => {
+    const mail = renderer.render('association-link', { ...linkData, existingSignIn: 'c***@outlook.example', takenUnnamed: false });
+    expect(mail.text).toContain('This address already signs in as "c***@outlook.example". Follow the link only if the new sign-in is also yours');
   });
 
   it('HTML-escapes every value in the HTML part but not in the plain text', () => {

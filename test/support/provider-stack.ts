@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { accountModel } from '../../src/accounts/account-model.ts';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
-import { seedLinkedAccount, type LinkedAccountSeed } from '../../src/dev/seed-linked-account.ts';
+import { seedAccount, seedLinkedAccount, type LinkedAccountSeed } from '../../src/dev/seed-linked-account.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { baseConfigDocument } from './config.ts';
 import { startSendGridSink, type SendGridSink } from './sendgrid-sink.ts';
@@ -88,9 +87,8 @@ export async function startProviderStack(
     config,
     brokerUrl: brokerServer.url,
     sink,
-    async seedAccount(account) {
-      const created = await accountModel(broker.mongo).create({ plans: [], status: 'active', ...account });
-      return created._id.toString();
+    seedAccount(account) {
+      return seedAccount(broker.mongo, account);
     },
     seedLinkedIdentity(seed) {
       return seedLinkedAccount(broker.mongo, { name: 'Zoe & Co', ...seed });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { accountModel } from '../../src/accounts/account-model.ts';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../../src/dev/demo-upstream.ts';
@@ -7,7 +6,7 @@ import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
-import { seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
+import { seedAccount, seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
 
 export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
 export const PARTNER_REDIRECT = 'http://127.0.0.1:9/partnersource/callback';
@@ -44,7 +43,7 @@ export interface Stack {
   brokerUrl: string;
   upstreamUrl: string;
   /** Creates a customer account (not linked to anything); returns its id. */
-  seedAccount(account: { name: string; email: string; customerNumber: string; plans?: Array<{ type: string; expiresAt: Date }> }): Promise<string>;
+  seedAccount(account: { name: string; email: string | readonly string[]; customerNumber: string; plans?: Array<{ type: string; expiresAt: Date }> }): Promise<string>;
   /** Creates a customer account and links `user`'s upstream identity to it; returns the account id. */
   seedLinkedAccount(user: DemoUser, account?: { plans?: Array<{ type: string; expiresAt: Date }>; email?: string }): Promise<string>;
   close(): Promise<void>;
@@ -89,9 +88,8 @@ export async function startStack(configOverrides: Record<string, unknown> = {}, 
     config,
     brokerUrl: brokerServer.url,
     upstreamUrl: upstreamServer.url,
-    async seedAccount(account) {
-      const created = await accountModel(broker.mongo).create({ plans: [], status: 'active', ...account });
-      return created._id.toString();
+    seedAccount(account) {
+      return seedAccount(broker.mongo, account);
     },
     seedLinkedAccount(user, account = {}) {
       return seedLinkedAccount(broker.mongo, {

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import type { AccountStore } from '../../accounts/account-store.ts';
+import { meetsRequirement } from '../../accounts/entitlement.ts';
+import { objectIdOf, type Membership, type PeopleDirectory } from '../../accounts/people-directory.ts';
 import type { ClientConfig } from '../../config/index.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
@@ -29,7 +30,7 @@ export interface InteractionRouteDependencies {
   provider: Provider;
   federation: Federation;
   identities: InteractionIdentityStore;
-  accounts: AccountStore;
+  directory: PeopleDirectory;
   clients: readonly ClientConfig[];
   portals: PortalDirectory;
   /** Lets the provider choice's forms lead to the upstreams' login pages, wherever they are (CSP form-action). */
@@ -94,6 +95,11 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       if (upstreams.length === 1 && upstreams[0]) return goUpstream(ctx, upstreams[0].id, interaction);
       return page(ctx, 'choose-upstream', clientId, { titleKey: 'chooseUpstream.title', upstreams });
     }
+    if (interaction.prompt.name === 'select_account') {
+      const personId = interaction.session?.accountId;
+      if (!personId) throw new InteractionExpired();
+      return choosePage(ctx, interaction, await deps.directory.membershipsOf(personId));
+    }
     if (interaction.prompt.name === 'consent') {
       // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
       // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
@@ -127,20 +133,87 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     }
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const outcome = await resolveSignIn(deps.accounts, identity);
+    const outcome = await resolveSignIn(deps.directory, identity);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
     if (outcome.kind === 'not-linked') return associatePage(ctx, interaction.params.client_id);
+    const [only] = outcome.memberships;
+    if (outcome.memberships.length > 1 || !only) return choosePage(ctx, interaction, outcome.memberships);
+    await finishLogin(ctx, interaction, outcome, only.account._id.toHexString());
+  });
+
+  async function finishLogin(
+    ctx: Context,
+    interaction: Interaction,
+    outcome: Extract<Awaited<ReturnType<typeof resolveSignIn>>, { kind: 'linked' }>,
+    accountId: string,
+  ) {
+    const identity = await identities.find(interaction.uid);
     await identities.forget(interaction.uid);
-    // auth_time, amr and acr say what the upstream authentication really was (OpenID Connect Core 2).
+    // auth_time, amr and acr say what the upstream authentication really was (OpenID Connect Core 2); the account
+    // chosen goes along for the interaction policy to remember for this portal and session.
     await finish(ctx, {
       login: {
-        accountId: outcome.accountId,
+        accountId: outcome.personId,
         ts: outcome.authTime,
-        amr: identity.amr ?? ['fed'],
-        ...(identity.acr ? { acr: identity.acr } : {}),
+        amr: identity?.amr ?? ['fed'],
+        ...(identity?.acr ? { acr: identity.acr } : {}),
       },
+      select_account: { accountId },
     });
+  }
+
+  /**
+   * "Sign in to PartnerSource for: …": the accounts the person acts for, those the portal's `requires` rules out
+   * shown as unavailable with the plan it needs, and a way to add one more account.
+   */
+  function choosePage(ctx: Context, interaction: Interaction, memberships: readonly Membership[]) {
+    const portal = deps.portals.get(interaction.params.client_id);
+    const accounts = memberships.map(({ account }) => ({
+      id: account._id.toHexString(),
+      name: account.name,
+      customerNumber: account.customerNumber,
+      available: meetsRequirement(account, portal?.requires),
+    }));
+    page(ctx, 'choose-account', interaction.params.client_id, {
+      titleKey: 'chooseAccount.title',
+      accounts,
+      requiredPlans: portal?.requires?.plans.join(', '),
+    });
+  }
+
+  router.post('/account', async (ctx) => {
+    const interaction = await details(ctx);
+    const chosen = objectIdOf(formBody(ctx).account)?.toHexString();
+    const portal = deps.portals.get(interaction.params.client_id);
+    const identity = await identities.find(interaction.uid);
+    if (identity) {
+      // Chosen while signing in: the login and the account finish together.
+      const outcome = await resolveSignIn(deps.directory, identity);
+      if (outcome.kind !== 'linked') throw new InteractionExpired();
+      const membership = outcome.memberships.find((m) => m.account._id.toHexString() === chosen);
+      if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, outcome.memberships);
+      return finishLogin(ctx, interaction, outcome, membership.account._id.toHexString());
+    }
+    // Asked again (prompt=select_account, or a choice that no longer counts) within a broker session.
+    const personId = interaction.session?.accountId;
+    if (interaction.prompt.name !== 'select_account' || !personId) throw new InteractionExpired();
+    const memberships = await deps.directory.membershipsOf(personId);
+    const membership = memberships.find((m) => m.account._id.toHexString() === chosen);
+    if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, memberships);
+    await finish(ctx, { select_account: { accountId: membership.account._id.toHexString() } });
+  });
+
+  // "Use another account": the association flow for the sign-in of this interaction, or of this session's person.
+  router.post('/another-account', async (ctx) => {
+    const interaction = await details(ctx);
+    if (!(await identities.find(interaction.uid))) {
+      const personId = objectIdOf(interaction.session?.accountId);
+      const [latest] = personId ? await deps.directory.identitiesOf(personId) : [];
+      if (!latest) throw new InteractionExpired();
+      await identities.save(interaction.uid, { upstreamId: latest.upstreamId, issuer: latest.issuer, subject: latest.subject });
+    }
+    associatePage(ctx, interaction.params.client_id);
   });
 
   function associatePage(ctx: Context, clientId: unknown, data: Record<string, unknown> = {}) {

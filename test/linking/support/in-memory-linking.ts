@@ -5,7 +5,11 @@ import type { AssociationHooks } from '../../../src/linking/association-hooks.ts
 import { hashLinkToken } from '../../../src/linking/link-token.ts';
 import type { LinkingContext } from '../../../src/linking/linking-context.ts';
 import type { PendingAssociationRecord } from '../../../src/linking/pending-association-model.ts';
-import type { IdentityLinkStore, LinkOutcome, NewLink, PendingAssociations } from '../../../src/linking/ports.ts';
+import type { ContactRecord } from '../../../src/accounts/contact-model.ts';
+import type { IdentityRecord } from '../../../src/accounts/identity-model.ts';
+import type { MembershipRecord } from '../../../src/accounts/membership-model.ts';
+import type { JoinableContact } from '../../../src/accounts/people-directory.ts';
+import type { ContactDirectory, LinkOutcome, MembershipStore, NewMembership, PendingAssociations } from '../../../src/linking/ports.ts';
 
 /** The association flow's ports in memory: the flow's rules tested without Redis, MongoDB or HTTP. */
 export class MemoryPendingAssociations implements PendingAssociations {
@@ -49,20 +53,78 @@ export class MemoryPendingAssociations implements PendingAssociations {
   }
 }
 
-export class MemoryIdentityLinks implements IdentityLinkStore {
-  readonly links: NewLink[] = [];
-  /** Runs before a link is written: a test interleaves another request there. */
+interface MemoryIdentity {
+  issuer: string;
+  subject: string;
+  personId: Types.ObjectId;
+  signInName: string;
+  associationId: Types.ObjectId;
+  authenticatedAt?: Date;
+}
+
+/** People, identities and memberships in memory, with the rules of MembershipLinks (one person per contact). */
+export class MemoryMemberships implements MembershipStore, ContactDirectory {
+  readonly accounts: AccountRecord[] = [];
+  readonly contacts: ContactRecord[] = [];
+  readonly identities: MemoryIdentity[] = [];
+  readonly memberships: MembershipRecord[] = [];
+  /** Runs before anything is written: a test interleaves another request there. */
   beforeLink: () => Promise<void> = async () => undefined;
-  async link(link: NewLink): Promise<LinkOutcome> {
-    await this.beforeLink();
-    const same = this.links.find((l) => l.issuer === link.issuer && l.subject === link.subject);
-    if (same) return same.accountId.equals(link.accountId) ? { kind: 'already-linked' } : { kind: 'identity-taken' };
-    if (this.links.some((l) => l.accountId.equals(link.accountId) && l.upstreamId === link.upstreamId)) return { kind: 'account-taken' };
-    this.links.push(link);
-    return { kind: 'linked' };
+
+  addAccount(name: string, addresses: string[]): AccountRecord {
+    const account: AccountRecord = { _id: new Types.ObjectId(), customerNumber: `C-${this.accounts.length + 1}`, name, plans: [], status: 'active', createdAt: new Date(), updatedAt: new Date() };
+    this.accounts.push(account);
+    for (const email of addresses) {
+      this.contacts.push({ _id: new Types.ObjectId(), accountId: account._id, email, name: null, status: 'active', createdAt: new Date(), updatedAt: new Date() });
+    }
+    return account;
   }
+
+  async joinableContacts(address: string): Promise<JoinableContact[]> {
+    return this.contacts.filter((c) => c.email === address).map((contact) => this.#joinable(contact));
+  }
+  async contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
+    return this.contacts.filter((c) => ids.some((id) => id.equals(c._id))).map((contact) => this.#joinable(contact));
+  }
+  async identitiesOf(personId: Types.ObjectId) {
+    return this.identities.filter((i) => i.personId.equals(personId)) as unknown as IdentityRecord[];
+  }
+  #joinable(contact: ContactRecord): JoinableContact {
+    const account = this.accounts.find((a) => a._id.equals(contact.accountId))!;
+    return { contact, account, member: this.memberships.find((m) => m.contactId.equals(contact._id)) ?? null };
+  }
+
+  async link(request: NewMembership, now: Date): Promise<LinkOutcome> {
+    await this.beforeLink();
+    const identity = this.identities.find((i) => i.issuer === request.issuer && i.subject === request.subject);
+    const members = this.memberships.filter((m) => request.contactIds.some((id) => id.equals(m.contactId)));
+    let wrote = false;
+    let personId = identity?.personId ?? members[0]?.personId;
+    const identityAdded = !identity && personId !== undefined;
+    personId ??= new Types.ObjectId();
+    if (!identity) {
+      this.identities.push({ ...request, personId });
+      wrote = true;
+    }
+    const accountIds: Types.ObjectId[] = [];
+    for (const contact of this.contacts.filter((c) => request.contactIds.some((id) => id.equals(c._id)))) {
+      const member = this.memberships.find((m) => m.contactId.equals(contact._id));
+      if (!member) {
+        this.memberships.push({ _id: new Types.ObjectId(), personId, accountId: contact.accountId, contactId: contact._id, linkedAt: now, associationId: request.associationId });
+        wrote = true;
+        accountIds.push(contact.accountId);
+      } else if (member.personId.equals(personId)) accountIds.push(contact.accountId);
+    }
+    if (accountIds.length === 0) return { kind: 'taken', personId: null, identityAdded: false, accountIds };
+    return { kind: wrote ? 'linked' : 'already-linked', personId, identityAdded, accountIds };
+  }
+
   async unlinkAssociation(associationId: Types.ObjectId) {
-    for (let i = this.links.length - 1; i >= 0; i -= 1) if (this.links[i]?.associationId.equals(associationId)) this.links.splice(i, 1);
+    const keep = <T extends { associationId?: Types.ObjectId | null }>(list: T[]) => {
+      for (let i = list.length - 1; i >= 0; i -= 1) if (list[i]?.associationId?.equals(associationId)) list.splice(i, 1);
+    };
+    keep(this.memberships);
+    keep(this.identities);
   }
 }
 
@@ -71,8 +133,7 @@ export type HookCall = { hook: keyof AssociationHooks; pendingId: string; detail
 export interface MemoryLinking {
   context: LinkingContext;
   pending: MemoryPendingAssociations;
-  links: MemoryIdentityLinks;
-  accounts: AccountRecord[];
+  people: MemoryMemberships;
   hookCalls: HookCall[];
   /** The tokens the "e-mails" carried, newest last. */
   mailedTokens: string[];
@@ -81,8 +142,7 @@ export interface MemoryLinking {
 
 export function memoryLinking(): MemoryLinking {
   const pending = new MemoryPendingAssociations();
-  const links = new MemoryIdentityLinks();
-  const accounts: AccountRecord[] = [];
+  const people = new MemoryMemberships();
   const hookCalls: HookCall[] = [];
   const mailedTokens: string[] = [];
   const references = new Map<string, string>();
@@ -90,16 +150,9 @@ export function memoryLinking(): MemoryLinking {
   const call = (hook: keyof AssociationHooks, record: PendingAssociationRecord, detail?: string) =>
     void hookCalls.push({ hook, pendingId: record._id.toHexString(), ...(detail ? { detail } : {}) });
   const context: LinkingContext = {
-    accounts: {
-      async findAccountByEmail(email) {
-        return accounts.find((a) => a.email === email) ?? null;
-      },
-      async findAccountById(id) {
-        return accounts.find((a) => a._id.toHexString() === id) ?? null;
-      },
-    },
+    contacts: people,
     pending,
-    links,
+    memberships: people,
     limits: { consumeRequest: async () => undefined, consumeConfirmation: async () => undefined },
     references: {
       async create(pendingId) {
@@ -114,9 +167,9 @@ export function memoryLinking(): MemoryLinking {
       },
     },
     hooks: {
-      async requested({ record, account, token }) {
-        if (account) mailedTokens.push(token);
-        call('requested', record, account ? 'mailed' : 'not-mailed');
+      async requested({ record, contacts, token }) {
+        if (contacts.length > 0) mailedTokens.push(token);
+        call('requested', record, contacts.length > 0 ? 'mailed' : 'not-mailed');
       },
       async superseded({ record }) {
         call('superseded', record);
@@ -138,5 +191,5 @@ export function memoryLinking(): MemoryLinking {
     homeUrl: () => 'https://customersource.example/',
     now: () => clock.now,
   };
-  return { context, pending, links, accounts, hookCalls, mailedTokens, clock };
+  return { context, pending, people, hookCalls, mailedTokens, clock };
 }
