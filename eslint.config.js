@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.ts', 'test/**/*.ts', 'src/dev/**/*.ts', 'src/main.ts'],
+    files: ['scripts/**/*.ts', 'test/**/*.ts', 'src/main.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -3,8 +3,8 @@
 import { createServer, type RequestListener } from 'node:http';
 import { createBroker } from '../src/broker.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createDemoPortal } from '../src/dev/demo-portal.ts';
-import { createDemoUpstream, DEMO_USERS } from '../src/dev/demo-upstream.ts';
+import { createDemoPortal } from '../test/parties/demo-portal.ts';
+import { createDemoUpstream, DEMO_USERS } from '../test/parties/demo-upstream.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, servicesUp } from './lib/local-services.ts';
 import { seedDemoAccounts } from './lib/demo-accounts.ts';

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { closeServer, listenOnLoopback } from '../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from './parties/loopback-server.ts';
 import { baseConfigDocument } from './support/config.ts';
 import { REDIS_URL, uniqueMongoUri } from './support/stores.ts';
 

@@ -1,4 +1,4 @@
-import type { DemoUser } from '../../src/dev/demo-upstream.ts';
+import type { DemoUser } from '../../test/parties/demo-upstream.ts';
 
 /** The portal both providers know: same id, secret, redirect URI and metadata on the broker and the bare provider. */
 export const PORTAL = {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig } from '../../src/config/index.ts';
-import { createDemoUpstream, type DemoUser } from '../../src/dev/demo-upstream.ts';
+import { createDemoUpstream, type DemoUser } from '../../test/parties/demo-upstream.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { PORTAL, UPSTREAM_CLIENT, benchUsers } from './bench-parties.ts';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
-import { seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
+import { closeServer, listenOnLoopback } from '../../test/parties/loopback-server.ts';
+import { seedLinkedAccount } from '../../test/parties/seed-linked-account.ts';
 
 const MONGODB_URI = process.env.MONGODB_URI || 'mongodb://127.0.0.1:27017';
 

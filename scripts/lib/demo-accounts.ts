@@ -2,9 +2,25 @@ import { Types, type Connection } from 'mongoose';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
 import type { UpstreamConfig } from '../../src/config/index.ts';
-import { seedAccount, seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
+import { seedAccount, seedLinkedAccount } from '../../test/parties/seed-linked-account.ts';
 
 const IN_A_YEAR = new Date(Date.now() + 365 * 86_400_000);
+const DEMO_MARKER = 'identitybrokerdemo';
+
+/** The demo empties its database on every start: only one it created itself (or an empty one) may be emptied. */
+export class NotADemoDatabase extends Error {}
+
+async function assertDemoDatabase(connection: Connection): Promise<void> {
+  const collections = (await connection.listCollections()).map((c) => c.name);
+  if (collections.includes(DEMO_MARKER)) return;
+  const holdsData = (await Promise.all(collections.map((name) => connection.collection(name).estimatedDocumentCount()))).some((n) => n > 0);
+  if (holdsData) {
+    throw new NotADemoDatabase(
+      `MONGODB_URI names the database "${connection.name}", which holds data the demo did not create: the demo empties its database on every start, so it refuses. Point MONGODB_URI at another database.`,
+    );
+  }
+  await connection.collection(DEMO_MARKER).insertOne({ createdAt: new Date(), note: 'created by npm run demo, which empties this database on every start' });
+}
 
 /**
  * Customer accounts of the demo. Registered addresses differ from the Demo ID sign-in addresses on purpose: that
@@ -29,8 +45,9 @@ export const DEMO_ACCOUNTS = [
  * Northwind Traders, so SSO and the account choice can be tried at once.
  */
 export async function seedDemoAccounts(connection: Connection, upstream: UpstreamConfig): Promise<void> {
+  await assertDemoDatabase(connection);
   for (const collection of await connection.listCollections()) {
-    await connection.collection(collection.name).deleteMany({});
+    if (collection.name !== DEMO_MARKER) await connection.collection(collection.name).deleteMany({});
   }
   const [alice, ...others] = DEMO_ACCOUNTS;
   if (!alice) return;

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
 import { cachedMemberships } from '../../src/accounts/account-cache.ts';
 import { PeopleDirectory } from '../../src/accounts/people-directory.ts';
-import { seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
+import { seedLinkedAccount } from '../parties/seed-linked-account.ts';
 import { openTestMongo, type TestMongo } from '../support/stores.ts';
 
 describe('membership reads for tokens', () => {

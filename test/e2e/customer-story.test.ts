@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { personModel } from '../../src/accounts/person-model.ts';
-import type { DemoUser } from '../../src/dev/demo-upstream.ts';
+import type { DemoUser } from '../parties/demo-upstream.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { demoUser } from '../support/stack.ts';
 import { launchChromium, openBrowserSession, type BrowserSession } from './support/chromium.ts';

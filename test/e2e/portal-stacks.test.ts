@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 import { createBrowserPortal, type BrowserPortal } from '../portals/browser-portal.ts';
 import { singlePageApp } from '../portals/single-page-app.ts';
 import { demoUser, startStack, type Stack } from '../support/stack.ts';

@@ -2,7 +2,7 @@ import { identityModel } from '../../src/accounts/identity-model.ts';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { cancelAssociation, completeConfirmation, startConfirmation } from '../../src/linking/confirm-association.ts';
 import { PeopleDirectory } from '../../src/accounts/people-directory.ts';
-import { seedAccount } from '../../src/dev/seed-linked-account.ts';
+import { seedAccount } from '../parties/seed-linked-account.ts';
 import { MembershipLinks } from '../../src/linking/membership-links.ts';
 import { PendingAssociationStore } from '../../src/linking/pending-associations.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';

@@ -148,7 +148,7 @@ describe('first login: associating an upstream identity with a customer account'
     expect(tokens.claims()).toMatchObject({ email: REGISTERED, customer_number: '100003', account_name: 'Carol & Co' });
     // The sub is the person Carol is now, and the account is what she acts for.
     const [identity] = await identityModel(stack.broker.mongo).find({ subject: carol.sub }).lean();
-    expect(tokens.claims().sub).toBe(identity?.personId.toString());
+    expect(tokens.claims()?.sub).toBe(identity?.personId.toString());
     expect(await membershipModel(stack.broker.mongo).countDocuments({ personId: identity?.personId, accountId })).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 
 /** What a portal's logout endpoints received: back-channel logout tokens (POST) and front-channel requests (GET). */
 export interface LogoutReceiver {

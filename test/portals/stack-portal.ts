@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import type { TestBrowser, Page } from '../support/browser.ts';
 import { loginUpstream } from '../support/portal.ts';
 import type { Stack } from '../support/stack.ts';
-import type { DemoUser } from '../../src/dev/demo-upstream.ts';
+import type { DemoUser } from '../parties/demo-upstream.ts';
 import type { AuthorizationAttempt } from '../support/portal.ts';
 
 /**

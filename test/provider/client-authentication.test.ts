@@ -4,7 +4,7 @@ import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose'
 import { TestBrowser } from '../support/browser.ts';
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
 import { StackPortal } from '../portals/stack-portal.ts';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 
 // Portals of every common stack against one broker: a single-page app and a native app (public clients), a
 // portal authenticating with its own key, one sending its secret in the body, one that accepts only RS256.

@@ -5,7 +5,7 @@ import { TestBrowser, formsOf, headingOf, type Page } from '../support/browser.t
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
 import { StackPortal } from '../portals/stack-portal.ts';
 import { startLogoutReceiver, type LogoutReceiver } from '../portals/logout-receiver.ts';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 
 // Logout as portals and people observe it: RP-initiated logout by GET and POST, with and without a broker session,
 // back-channel logout tokens to every portal of the session (one of them down), front-channel iframes.

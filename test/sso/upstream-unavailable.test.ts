@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { createDemoUpstream } from '../../src/dev/demo-upstream.ts';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
+import { createDemoUpstream } from '../parties/demo-upstream.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 import { TestBrowser, headingOf } from '../support/browser.ts';
 import { TestPortal } from '../support/portal.ts';
 import { startStack, UPSTREAM_CLIENT } from '../support/stack.ts';

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { PORTAL_REDIRECT, TEST_CLIENTS, type Stack } from './stack.ts';
 import type { TestBrowser} from './browser.ts';
 import { type Page } from './browser.ts';
-import type { DemoUser } from '../../src/dev/demo-upstream.ts';
+import type { DemoUser } from '../parties/demo-upstream.ts';
 
 type TestClient = (typeof TEST_CLIENTS)[number];
 

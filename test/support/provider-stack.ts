@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
-import { seedAccount, seedLinkedAccount, type LinkedAccountSeed } from '../../src/dev/seed-linked-account.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
+import { seedAccount, seedLinkedAccount, type LinkedAccountSeed } from '../parties/seed-linked-account.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { baseConfigDocument } from './config.ts';
 import { startSendGridSink, type SendGridSink } from './sendgrid-sink.ts';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
-import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../../src/dev/demo-upstream.ts';
+import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../parties/demo-upstream.ts';
 import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { closeServer, listenOnLoopback } from '../../src/dev/loopback-server.ts';
-import { seedAccount, seedLinkedAccount } from '../../src/dev/seed-linked-account.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
+import { seedAccount, seedLinkedAccount } from '../parties/seed-linked-account.ts';
 
 export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
 export const PARTNER_REDIRECT = 'http://127.0.0.1:9/partnersource/callback';

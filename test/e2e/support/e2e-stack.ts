@@ -1,7 +1,7 @@
-import { createDemoPortal } from '../../../src/dev/demo-portal.ts';
+import { createDemoPortal } from '../../parties/demo-portal.ts';
 import { startSendGridSink, type SendGridSink } from '../../support/sendgrid-sink.ts';
 import { startStack, TEST_CLIENTS, type Stack } from '../../support/stack.ts';
-import { closeServer, listenOnLoopback } from '../../../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from '../../parties/loopback-server.ts';
 
 const SENDGRID_KEY = 'SG.e2e-test-key';
 /** `mail.support`: named on the association page for people who don't know their registered address. */

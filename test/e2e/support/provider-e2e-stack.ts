@@ -1,5 +1,5 @@
-import { createDemoPortal } from '../../../src/dev/demo-portal.ts';
-import { closeServer, listenOnLoopback } from '../../../src/dev/loopback-server.ts';
+import { createDemoPortal } from '../../parties/demo-portal.ts';
+import { closeServer, listenOnLoopback } from '../../parties/loopback-server.ts';
 import { startProviderStack, type ProviderStack, type UpstreamParty } from '../../support/provider-stack.ts';
 import { TEST_CLIENTS } from '../../support/stack.ts';
 import type { UpstreamDouble } from '../../support/upstream-doubles/contract.ts';

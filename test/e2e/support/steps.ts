@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { DemoUser } from '../../../src/dev/demo-upstream.ts';
+import type { DemoUser } from '../../parties/demo-upstream.ts';
 import type { E2ePortal } from './e2e-stack.ts';
 import type { StoryRecorder } from './story-recorder.ts';
 

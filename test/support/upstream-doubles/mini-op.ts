@@ -4,7 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Koa, { type Context } from 'koa';
-import { closeServer, listenOnLoopback } from '../../../src/dev/loopback-server.ts';
+import { closeServer, listenOnLoopback } from '../../parties/loopback-server.ts';
 import { constantEquals } from '../../../src/security/constant-equals.ts';
 import type { Authentication, DoubleBehaviour, DoubleOptions, DoubleUser } from './contract.ts';
 import { formPostPage, loginPage, messagePage } from './pages.ts';

@@ -1,9 +1,9 @@
 import { Types, type Connection } from 'mongoose';
-import { accountModel, type Plan } from '../accounts/account-model.ts';
-import { contactModel } from '../accounts/contact-model.ts';
-import { identityModel } from '../accounts/identity-model.ts';
-import { membershipModel } from '../accounts/membership-model.ts';
-import { personModel } from '../accounts/person-model.ts';
+import { accountModel, type Plan } from '../../src/accounts/account-model.ts';
+import { contactModel } from '../../src/accounts/contact-model.ts';
+import { identityModel } from '../../src/accounts/identity-model.ts';
+import { membershipModel } from '../../src/accounts/membership-model.ts';
+import { personModel } from '../../src/accounts/person-model.ts';
 
 export interface AccountSeed {
   name: string;

@@ -1,5 +1,5 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
-import { GRANTABLE } from '../provider/redis-adapter.ts';
+import { GRANTABLE } from '../../src/provider/redis-adapter.ts';
 
 
 // Expired entries are dropped when read; a full sweep every so many writes keeps a long benchmark run bounded.
