@@ -1,15 +1,32 @@
-// npm run accounts -- import FILE   (FILE: .json or .csv, formats in src/accounts/account-file.ts)
+// npm run accounts -- import FILE [--prune]   (FILE: .json or .csv, formats in src/accounts/account-file.ts)
+// npm run accounts -- migrate                  (the first model's data into organisations; the broker also does it)
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import type { Connection } from 'mongoose';
 import { pino } from 'pino';
-import { AccountFileError, importAccounts } from '../src/accounts/account-import.ts';
+import { AccountFileError, changedNothing, importAccounts } from '../src/accounts/account-import.ts';
 import { AccountStore } from '../src/accounts/account-store.ts';
+import { describeMigration, migratedNothing, migrateToOrganisations } from '../src/accounts/organisation-migration.ts';
 import { ConfigError, loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/log/logger.ts';
+import { createLogger, type Logger } from '../src/log/logger.ts';
 import { connectMongo } from '../src/store/mongo.ts';
 
-const USAGE = 'usage: npm run accounts -- import FILE   (FILE ending in .json or .csv)';
+const USAGE = 'usage: npm run accounts -- import FILE [--prune]   (FILE ending in .json or .csv) | migrate';
 const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017/identity-broker';
+const FORMATS: Record<string, 'json' | 'csv'> = { '.json': 'json', '.csv': 'csv' };
+
+type Command = { name: 'import'; file: string; format: 'json' | 'csv'; prune: boolean } | { name: 'migrate' };
+
+function parseArguments(args: readonly string[]): Command | undefined {
+  const [command, ...rest] = args;
+  if (command === 'migrate') return rest.length === 0 ? { name: 'migrate' } : undefined;
+  if (command !== 'import') return undefined;
+  const prune = rest.includes('--prune');
+  const [file, ...extra] = rest.filter((arg) => arg !== '--prune');
+  const format = file === undefined ? undefined : FORMATS[extname(file).toLowerCase()];
+  if (file === undefined || format === undefined || extra.length > 0 || file.startsWith('--')) return undefined;
+  return { name: 'import', file, format, prune };
+}
 
 /**
  * The broker's own database when its configuration loads; otherwise MONGODB_URI alone, so that accounts can be
@@ -26,20 +43,59 @@ function mongodbUri(env: NodeJS.ProcessEnv): string {
   }
 }
 
+/**
+ * Runs the migration and prints what it did. The import runs it first too: it writes contacts, and a legacy
+ * address migrated after an import with --prune would come back as an active contact the file had left out.
+ */
+async function migrate(connection: Connection, logger: Logger, quietWhenNothing: boolean): Promise<void> {
+  // The report printed here says everything the migration's own warnings would.
+  const report = await migrateToOrganisations(connection, logger.child({}, { level: 'error' }));
+  if (quietWhenNothing && migratedNothing(report)) return;
+  const prefix = quietWhenNothing ? 'migrated first: ' : '';
+  for (const line of describeMigration(report)) console.log(`${prefix}${line}`);
+}
+
+async function runImport(
+  connection: Connection,
+  logger: Logger,
+  { file, format, prune }: Extract<Command, { name: 'import' }>,
+  text: string,
+): Promise<number> {
+  const store = new AccountStore(connection);
+  await store.ensureIndexes(logger);
+  await migrate(connection, logger, true);
+  try {
+    const report = await importAccounts(store, text, format, { prune });
+    const { accounts, contacts, rejected } = report;
+    console.log(
+      `accounts: created ${accounts.created}, updated ${accounts.updated}, unchanged ${accounts.unchanged}; ` +
+        `contacts: added ${contacts.added}, updated ${contacts.updated}, unchanged ${contacts.unchanged}, ` +
+        `disabled ${contacts.disabled}; rejected ${rejected.length}`,
+    );
+    if (changedNothing(report)) console.log('nothing changed');
+    for (const { line, reason } of rejected) console.error(`line ${line}: ${reason}`);
+    return rejected.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof AccountFileError)) throw error;
+    console.error(`${file}: ${error.message}`);
+    return 1;
+  }
+}
+
 async function main(args: readonly string[]): Promise<number> {
-  const [command, file, ...rest] = args;
-  const formats: Record<string, 'json' | 'csv'> = { '.json': 'json', '.csv': 'csv' };
-  const format = file === undefined ? undefined : formats[extname(file).toLowerCase()];
-  if (command !== 'import' || file === undefined || rest.length > 0 || format === undefined) {
+  const command = parseArguments(args);
+  if (!command) {
     console.error(USAGE);
     return 2;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    console.error(`cannot read ${file}: ${(error as Error).message}`);
-    return 1;
+  let text = '';
+  if (command.name === 'import') {
+    try {
+      text = readFileSync(command.file, 'utf8');
+    } catch (error) {
+      console.error(`cannot read ${command.file}: ${(error as Error).message}`);
+      return 1;
+    }
   }
 
   // Logs go to stderr so that stdout carries only the summary.
@@ -52,17 +108,9 @@ async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    const store = new AccountStore(connection);
-    await store.ensureIndexes(logger);
-    const report = await importAccounts(store, text, format);
-    const { created, updated, unchanged, rejected } = report;
-    console.log(`created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected.length}`);
-    for (const { line, reason } of rejected) console.error(`line ${line}: ${reason}`);
-    return rejected.length > 0 ? 1 : 0;
-  } catch (error) {
-    if (!(error instanceof AccountFileError)) throw error;
-    console.error(`${file}: ${error.message}`);
-    return 1;
+    if (command.name === 'import') return await runImport(connection, logger, command, text);
+    await migrate(connection, logger, false);
+    return 0;
   } finally {
     await connection.close();
   }

@@ -1,7 +1,10 @@
 import { parse as parseCsv, CsvError, type Info } from 'csv-parse/sync';
 
-/** A row of an import file before validation, with the line where it starts (1-based), or why it has no value. */
-export type RawRow = { line: number; value: unknown } | { line: number; reason: string };
+/**
+ * A row of an import file before validation, with the line where it starts (1-based), or why it has no value (and
+ * the customer number it names, when that much could be read, so that the account's other rows are held back too).
+ */
+export type RawRow = { line: number; value: unknown } | { line: number; reason: string; customerNumber?: string };
 
 /** The file as a whole cannot be read as accounts (not JSON, no header, unbalanced quotes): no row is imported. */
 export class AccountFileError extends Error {
@@ -11,10 +14,13 @@ export class AccountFileError extends Error {
   }
 }
 
-const CSV_COLUMNS = ['customerNumber', 'name', 'email', 'plans'] as const;
-const CSV_OPTIONAL_COLUMNS = ['status'] as const;
+const CSV_COLUMNS = ['customerNumber', 'name', 'plans', 'email'] as const;
+const CSV_OPTIONAL_COLUMNS = ['contactName', 'status'] as const;
 
-/** JSON: an array of account objects `[{customerNumber, name, email, plans: [{type, expiresAt}]}]`. */
+/**
+ * JSON: an array of account objects `[{customerNumber, name, plans: [{type, expiresAt}], status?, contacts: [{email,
+ * name?}]}]`, where a bare `email` stands for one contact.
+ */
 export function readJsonRows(text: string): RawRow[] {
   const source = text.replace(/^\uFEFF/, '');
   let document: unknown;
@@ -60,8 +66,9 @@ function elementStartLines(json: string): number[] {
 }
 
 /**
- * CSV with the header `customerNumber,name,email,plans` (any order; an optional `status` column may follow).
- * `plans` holds `type=YYYY-MM-DD` entries separated by `;`, for example `support=2027-06-30;enhancement=2026-12-31`,
+ * CSV with one row per contact and the header `customerNumber,name,plans,email` (any order; optional columns
+ * `contactName` and `status`). The rows of one customer number make one account (account-import.ts checks that they
+ * agree on its name, plans and status); each row turns into an account with that row's contact. `plans` holds `type=YYYY-MM-DD` entries separated by `;`, for example `support=2027-06-30;enhancement=2026-12-31`,
  * and is empty for an account without plans; the date is the plan's last day. Fields containing `,`, `"` or a line
  * break are quoted as in RFC 4180. A row's line is the physical line where it starts (the header is line 1).
  */
@@ -84,11 +91,12 @@ export function readCsvRows(text: string): RawRow[] {
   return rows.map(({ record, info }) => {
     // A quoted field may span lines; the record starts as many lines above its last line as it holds line breaks.
     const line = info.lines - record.reduce((count, field) => count + (field.match(/\n/g)?.length ?? 0), 0);
+    const customerNumber = record[columns.indexOf('customerNumber')]?.trim() || undefined;
     if (record.length !== columns.length) {
-      return { line, reason: `expected ${columns.length} fields, found ${record.length}` };
+      return { line, reason: `expected ${columns.length} fields, found ${record.length}`, customerNumber };
     }
     const plans = csvPlans(record[columns.indexOf('plans')] ?? '');
-    if (typeof plans === 'string') return { line, reason: plans };
+    if (typeof plans === 'string') return { line, reason: plans, customerNumber };
     return { line, value: csvRecordToAccount(columns, record, plans) };
   });
 }
@@ -110,8 +118,8 @@ function csvRecordToAccount(
   record: readonly string[],
   plans: unknown[],
 ): Record<string, unknown> {
-  const fields = Object.fromEntries(columns.map((name, i) => [name, record[i] ?? '']));
-  const account: Record<string, unknown> = { ...fields, plans };
+  const { email, contactName, ...fields } = Object.fromEntries(columns.map((name, i) => [name, record[i] ?? '']));
+  const account: Record<string, unknown> = { ...fields, plans, contacts: [{ email, name: contactName }] };
   // An empty status cell means "not given", as an absent key does in JSON.
   if (fields.status !== undefined && fields.status.trim() === '') delete account.status;
   return account;

@@ -2,17 +2,48 @@ import { Types, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { accountModel, type AccountRecord, type Plan } from './account-model.ts';
+import { contactModel, type ContactRecord } from './contact-model.ts';
 import { normalizeEmail } from './email.ts';
 import { identityModel, type IdentityRecord } from './identity-model.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 
+/** A registered address of an account, as an import file gives it. */
+export interface ContactInput {
+  email: string;
+  /** Omitted or null: the contact has no name (an import sets the name the file gives, absent included). */
+  name?: string | null;
+}
+
+/** A customer account and its contacts, as an import file gives them. */
 export interface AccountInput {
   customerNumber: string;
   name: string;
-  email: string;
   plans: Array<{ type: string; expiresAt: Date }>;
   /** Omitted: a new account is active and an existing one keeps its status (an import never re-enables one). */
   status?: 'active' | 'disabled';
+  contacts: ContactInput[];
+}
+
+export interface UpsertOptions {
+  /**
+   * Disable the account's active contacts that the input does not list. Disabled, not deleted: the memberships
+   * stay (giving no access) and listing the address again re-enables the contact with its member.
+   */
+  prune?: boolean;
+}
+
+export interface ContactChanges {
+  added: number;
+  /** Renamed, or re-enabled because the input lists a disabled contact. */
+  updated: number;
+  unchanged: number;
+  disabled: number;
+}
+
+export interface AccountUpsert {
+  account: 'created' | 'updated' | 'unchanged';
+  accountId: Types.ObjectId;
+  contacts: ContactChanges;
 }
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -28,14 +59,17 @@ function samePlans(a: readonly Plan[], b: readonly Plan[]): boolean {
 export class AccountStore {
   readonly #accounts: Model<AccountRecord>;
   readonly #identities: Model<IdentityRecord>;
+  readonly #contacts: Model<ContactRecord>;
 
   constructor(connection: Connection) {
     this.#accounts = accountModel(connection);
     this.#identities = identityModel(connection);
+    this.#contacts = contactModel(connection);
   }
 
   async ensureIndexes(logger: Logger): Promise<void> {
-    await ensureIndexes([this.#accounts, this.#identities] as unknown as Model<never>[], logger);
+    // The contacts' unique (accountId, email) index is what keeps racing upserts from registering an address twice.
+    await ensureIndexes([this.#accounts, this.#identities, this.#contacts] as unknown as Model<never>[], logger);
   }
 
   /** An id from a token or a session is untrusted input: anything that is not an ObjectId finds nothing. */
@@ -72,39 +106,103 @@ export class AccountStore {
   }
 
   /**
-   * Creates or updates the account with this customer number. A plain read, then an insert or an update, because
-   * FerretDB has no transactions and no atomic upsert; the unique index on customerNumber makes a racing insert
-   * fail, and the loser updates the account the winner created instead of creating a second one.
+   * Creates or updates the account with this customer number, then its contacts by address (see upsertContacts).
+   * A plain read, then an insert or an update, because FerretDB has no transactions and no atomic upsert; the unique
+   * index on customerNumber makes a racing insert fail, and the loser updates the account the winner created instead
+   * of creating a second one. The first model's `email` is never written: contacts hold the addresses now.
    */
-  async upsertAccount(input: AccountInput): Promise<'created' | 'updated' | 'unchanged'> {
+  async upsertAccount(input: AccountInput, options: UpsertOptions = {}): Promise<AccountUpsert> {
     const wanted = {
       customerNumber: input.customerNumber.trim(),
       name: input.name.trim(),
-      email: normalizeEmail(input.email),
       plans: input.plans.map(({ type, expiresAt }) => ({ type, expiresAt })),
     };
     let existing = await this.#findByCustomerNumber(wanted.customerNumber);
+    let account: AccountUpsert['account'];
+    if (!existing) {
+      const created = await this.#insertAccount({ ...wanted, status: input.status ?? 'active' });
+      if (created) {
+        const contacts = await this.#upsertContacts(created, input, options);
+        return { account: 'created', accountId: created, contacts };
+      }
+      existing = await this.#findByCustomerNumber(wanted.customerNumber);
+      if (!existing) throw new Error(`account ${wanted.customerNumber}: refused as a duplicate, yet not found`);
+    }
+    const status = input.status ?? existing.status;
+    if (existing.name === wanted.name && existing.status === status && samePlans(existing.plans, wanted.plans)) {
+      account = 'unchanged';
+    } else {
+      const { name, plans } = wanted;
+      await this.#accounts.updateOne({ _id: existing._id }, { $set: { name, plans, status } }).exec();
+      account = 'updated';
+    }
+    return { account, accountId: existing._id, contacts: await this.#upsertContacts(existing._id, input, options) };
+  }
+
+  /** The new account's id, or null when a racing upsert created the account first. */
+  async #insertAccount(
+    fields: Pick<AccountRecord, 'customerNumber' | 'name' | 'plans' | 'status'>,
+  ): Promise<Types.ObjectId | null> {
+    try {
+      return (await this.#accounts.create(fields))._id;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Registers each listed address on the account (insert, and on a duplicate key the update the racing insert left
+   * to do: FerretDB has no atomic upsert, and the unique (accountId, email) index decides races), and re-enables it
+   * when it was disabled. With `prune`, the account's other active contacts are disabled.
+   */
+  async #upsertContacts(
+    accountId: Types.ObjectId,
+    input: AccountInput,
+    options: UpsertOptions,
+  ): Promise<ContactChanges> {
+    const changes: ContactChanges = { added: 0, updated: 0, unchanged: 0, disabled: 0 };
+    const registered = await this.#contacts.find({ accountId }).lean<ContactRecord[]>().exec();
+    const known = new Map(registered.map((contact) => [contact.email, contact]));
+    const listed = new Set<string>();
+    for (const { email: address, name: givenName } of input.contacts) {
+      const email = normalizeEmail(address);
+      const name = givenName?.trim() || null;
+      listed.add(email);
+      changes[await this.#upsertContact(accountId, email, name, known.get(email))] += 1;
+    }
+    if (options.prune) {
+      const stale = [...known.values()].filter((contact) => contact.status === 'active' && !listed.has(contact.email));
+      if (stale.length > 0) {
+        const ids = stale.map((contact) => contact._id);
+        const result = await this.#contacts
+          .updateMany({ _id: { $in: ids }, status: 'active' }, { $set: { status: 'disabled' } })
+          .exec();
+        changes.disabled = result.modifiedCount;
+      }
+    }
+    return changes;
+  }
+
+  async #upsertContact(
+    accountId: Types.ObjectId,
+    email: string,
+    name: string | null,
+    known: ContactRecord | undefined,
+  ): Promise<'added' | 'updated' | 'unchanged'> {
+    let existing = known;
     if (!existing) {
       try {
-        await this.#accounts.create({ ...wanted, status: input.status ?? 'active' });
-        return 'created';
+        await this.#contacts.create({ accountId, email, name, status: 'active' });
+        return 'added';
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        existing = await this.#findByCustomerNumber(wanted.customerNumber);
+        existing = (await this.#contacts.findOne({ accountId, email }).lean<ContactRecord>().exec()) ?? undefined;
         if (!existing) throw error;
       }
     }
-    const status = input.status ?? existing.status;
-    if (
-      existing.name === wanted.name &&
-      existing.email === wanted.email &&
-      existing.status === status &&
-      samePlans(existing.plans, wanted.plans)
-    ) {
-      return 'unchanged';
-    }
-    const { name, email, plans } = wanted;
-    await this.#accounts.updateOne({ _id: existing._id }, { $set: { name, email, plans, status } }).exec();
+    if (existing.name === name && existing.status === 'active') return 'unchanged';
+    await this.#contacts.updateOne({ _id: existing._id }, { $set: { name, status: 'active' } }).exec();
     return 'updated';
   }
 

@@ -1,15 +1,17 @@
 import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
 import { AccountStore, type AccountInput } from '../../src/accounts/account-store.ts';
+import { contactModel } from '../../src/accounts/contact-model.ts';
 import { identityModel } from '../../src/accounts/identity-model.ts';
 import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
 
 const ada: AccountInput = {
   customerNumber: 'C-1',
-  name: 'Ada Lovelace',
-  email: 'ada@example.com',
+  name: 'Ada Lovelace Ltd',
   plans: [{ type: 'support', expiresAt: new Date('2031-07-01T00:00:00Z') }],
+  contacts: [{ email: 'ada@example.com', name: 'Ada Lovelace' }],
 };
+const noContactChanges = { added: 0, updated: 0, unchanged: 1, disabled: 0 };
 
 describe('AccountStore', () => {
   let mongo: TestMongo;
@@ -22,34 +24,28 @@ describe('AccountStore', () => {
   });
   afterAll(() => mongo.dispose());
 
-  const identities = () => identityModel(mongo.connection);
   const accounts = () => accountModel(mongo.connection);
+  const contacts = () => contactModel(mongo.connection);
+  const identities = () => identityModel(mongo.connection);
 
-  async function linkIdentity(accountId: Types.ObjectId, subject: string, upstreamId = 'msa') {
-    return identities().create({
-      accountId,
-      upstreamId,
-      issuer: 'https://login.example.com',
-      subject,
-      linkedAt: new Date(),
-    });
+  async function linkIdentity(personId: Types.ObjectId, subject: string, upstreamId = 'msa') {
+    return identities().create({ personId, upstreamId, issuer: 'https://login.example.com', subject, linkedAt: new Date() });
   }
 
-  it('creates an account with its e-mail normalised, active by default', async () => {
-    expect(await store.upsertAccount({ ...ada, email: '  Ada@Example.COM ' })).toBe('created');
+  it('creates an active account by default with its contacts, their addresses normalised', async () => {
+    const result = await store.upsertAccount({ ...ada, contacts: [{ email: '  Ada@Example.COM ', name: ' Ada Lovelace ' }] });
+    expect(result).toMatchObject({ account: 'created', contacts: { added: 1, updated: 0, unchanged: 0, disabled: 0 } });
     const stored = await accounts().findOne({ customerNumber: 'C-1' }).lean();
-    expect(stored).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com', status: 'active' });
+    expect(stored).toMatchObject({ _id: result.accountId, name: 'Ada Lovelace Ltd', status: 'active' });
+    expect(stored?.email ?? null).toBeNull();
     expect(stored?.plans).toEqual([{ type: 'support', expiresAt: new Date('2031-07-01T00:00:00Z') }]);
-  });
-
-  it('finds an account by e-mail whatever the case and spaces typed', async () => {
-    const found = await store.findAccountByEmail(' ADA@example.com');
-    expect(found?.customerNumber).toBe('C-1');
-    expect(await store.findAccountByEmail('nobody@example.com')).toBeNull();
+    expect(await contacts().find({ accountId: result.accountId }).lean()).toMatchObject([
+      { email: 'ada@example.com', name: 'Ada Lovelace', status: 'active' },
+    ]);
   });
 
   it('finds an account by id, and nothing for an id that is not an ObjectId', async () => {
-    const { _id } = (await store.findAccountByEmail('ada@example.com'))!;
+    const { _id } = (await accounts().findOne({ customerNumber: 'C-1' }).lean())!;
     expect((await store.findAccountById(_id.toHexString()))?.customerNumber).toBe('C-1');
     expect(await store.findAccountById(new Types.ObjectId().toHexString())).toBeNull();
     expect(await store.findAccountById('not-an-id')).toBeNull();
@@ -58,55 +54,74 @@ describe('AccountStore', () => {
   });
 
   it('reports an identical upsert as unchanged and a changed one as updated', async () => {
-    expect(await store.upsertAccount(ada)).toBe('unchanged');
+    expect(await store.upsertAccount(ada)).toMatchObject({ account: 'unchanged', contacts: noContactChanges });
     const renewed = { ...ada, plans: [{ type: 'support', expiresAt: new Date('2032-07-01T00:00:00Z') }] };
-    expect(await store.upsertAccount(renewed)).toBe('updated');
-    expect(await store.upsertAccount(renewed)).toBe('unchanged');
-    const stored = await store.findAccountByEmail('ada@example.com');
+    expect(await store.upsertAccount(renewed)).toMatchObject({ account: 'updated', contacts: noContactChanges });
+    expect(await store.upsertAccount(renewed)).toMatchObject({ account: 'unchanged', contacts: noContactChanges });
+    const stored = await accounts().findOne({ customerNumber: 'C-1' }).lean();
     expect(stored?.plans[0]?.expiresAt).toEqual(new Date('2032-07-01T00:00:00Z'));
     expect(await accounts().countDocuments({ customerNumber: 'C-1' })).toBe(1);
   });
 
   it('keeps a disabled account disabled when an upsert does not name a status', async () => {
-    await store.upsertAccount({ ...ada, customerNumber: 'C-2', email: 'two@example.com', status: 'disabled' });
-    expect(await store.upsertAccount({ ...ada, customerNumber: 'C-2', email: 'two@example.com' })).toBe('unchanged');
-    expect((await store.findAccountByEmail('two@example.com'))?.status).toBe('disabled');
+    const two = { ...ada, customerNumber: 'C-2' };
+    await store.upsertAccount({ ...two, status: 'disabled' });
+    expect((await store.upsertAccount(two)).account).toBe('unchanged');
+    expect((await accounts().findOne({ customerNumber: 'C-2' }).lean())?.status).toBe('disabled');
   });
 
-  it('never creates a second account for a customer number, even when upserts race', async () => {
-    const input = { ...ada, customerNumber: 'C-race', email: 'race@example.com' };
+  it('leaves the first model’s address of an existing account as it is for the migration', async () => {
+    const { insertedId } = await accounts().collection.insertOne({
+      customerNumber: 'C-legacy', name: 'Legacy', email: 'legacy@example.com', plans: [], status: 'active',
+    });
+    await store.upsertAccount({ ...ada, customerNumber: 'C-legacy', name: 'Legacy renamed' });
+    expect(await accounts().collection.findOne({ _id: insertedId })).toMatchObject({
+      name: 'Legacy renamed',
+      email: 'legacy@example.com',
+    });
+  });
+
+  it('registers one address on several accounts, once per account', async () => {
+    const shared = { email: 'office@example.com' };
+    await store.upsertAccount({ ...ada, customerNumber: 'C-3', contacts: [shared] });
+    await store.upsertAccount({ ...ada, customerNumber: 'C-4', contacts: [shared] });
+    expect(await contacts().countDocuments({ email: 'office@example.com' })).toBe(2);
+  });
+
+  it('never creates a second account or contact, even when upserts race', async () => {
+    const input = { ...ada, customerNumber: 'C-race', contacts: [{ email: 'race@example.com' }, { email: 'two@example.com' }] };
     const results = await Promise.all([1, 2, 3, 4].map(() => store.upsertAccount(input)));
-    expect(results.filter((result) => result === 'created')).toHaveLength(1);
+    expect(results.filter((result) => result.account === 'created')).toHaveLength(1);
+    expect(results.reduce((sum, result) => sum + result.contacts.added, 0)).toBe(2);
     expect(await accounts().countDocuments({ customerNumber: 'C-race' })).toBe(1);
+    expect(await contacts().countDocuments({ accountId: results[0]?.accountId })).toBe(2);
   });
 
-  it('finds the account linked to an upstream identity, and nothing for an unlinked one', async () => {
-    const account = (await store.findAccountByEmail('ada@example.com'))!;
-    const identity = await linkIdentity(account._id, 'ada-subject');
-    const linked = await store.findLinkedAccount('https://login.example.com', 'ada-subject');
-    expect(linked?.account.customerNumber).toBe('C-1');
-    expect(linked?.identity._id).toEqual(identity._id);
-    expect(linked?.identity.lastLoginAt).toBeNull();
-    expect(await store.findLinkedAccount('https://login.example.com', 'someone-else')).toBeNull();
-    expect(await store.findLinkedAccount('https://other.example.com', 'ada-subject')).toBeNull();
-  });
-
-  it('records the time of the last login on the identity', async () => {
-    const { identity } = (await store.findLinkedAccount('https://login.example.com', 'ada-subject'))!;
-    const at = new Date('2026-05-01T10:00:00Z');
-    await store.recordLogin(identity._id, at);
-    const after = await store.findLinkedAccount('https://login.example.com', 'ada-subject');
-    expect(after?.identity.lastLoginAt).toEqual(at);
+  it('disables the unlisted contacts only when asked to prune, and enables a disabled one listed again', async () => {
+    const team = { ...ada, customerNumber: 'C-5', contacts: [{ email: 'a@example.com' }, { email: 'b@example.com' }] };
+    const { accountId } = await store.upsertAccount(team);
+    const onlyA = { ...team, contacts: [{ email: 'a@example.com' }] };
+    expect((await store.upsertAccount(onlyA)).contacts).toEqual({ added: 0, updated: 0, unchanged: 1, disabled: 0 });
+    expect((await store.upsertAccount(onlyA, { prune: true })).contacts).toEqual({
+      added: 0,
+      updated: 0,
+      unchanged: 1,
+      disabled: 1,
+    });
+    expect(await contacts().findOne({ accountId, email: 'b@example.com' }).lean()).toMatchObject({ status: 'disabled' });
+    expect((await store.upsertAccount(team)).contacts).toEqual({ added: 0, updated: 1, unchanged: 1, disabled: 0 });
+    expect(await contacts().findOne({ accountId, email: 'b@example.com' }).lean()).toMatchObject({ status: 'active' });
   });
 
   it('refuses to link an upstream identity a second time (duplicate key 11000)', async () => {
-    const other = new Types.ObjectId();
-    await expect(linkIdentity(other, 'ada-subject', 'google')).rejects.toMatchObject({ code: 11000 });
+    await linkIdentity(new Types.ObjectId(), 'ada-subject');
+    await expect(linkIdentity(new Types.ObjectId(), 'ada-subject', 'google')).rejects.toMatchObject({ code: 11000 });
   });
 
-  it('refuses a second identity of the same upstream for one account (duplicate key 11000)', async () => {
-    const account = (await store.findAccountByEmail('ada@example.com'))!;
-    await expect(linkIdentity(account._id, 'second-msa-subject', 'msa')).rejects.toMatchObject({ code: 11000 });
-    await expect(linkIdentity(account._id, 'google-subject', 'google')).resolves.toBeDefined();
+  it('lets one person link several identities, of one upstream or of several', async () => {
+    const person = new Types.ObjectId();
+    await linkIdentity(person, 'first-msa-subject', 'msa');
+    await expect(linkIdentity(person, 'second-msa-subject', 'msa')).resolves.toBeDefined();
+    await expect(linkIdentity(person, 'google-subject', 'google')).resolves.toBeDefined();
   });
 });

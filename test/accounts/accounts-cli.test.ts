@@ -1,10 +1,17 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
+import { contactModel } from '../../src/accounts/contact-model.ts';
+import { identityModel } from '../../src/accounts/identity-model.ts';
 import { openTestMongo, type TestMongo } from '../support/stores.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => `test/fixtures/accounts/${name}`;
+const summary = (accounts: [number, number, number], contacts: [number, number, number, number], rejected: number) =>
+  `accounts: created ${accounts[0]}, updated ${accounts[1]}, unchanged ${accounts[2]}; ` +
+  `contacts: added ${contacts[0]}, updated ${contacts[1]}, unchanged ${contacts[2]}, disabled ${contacts[3]}; ` +
+  `rejected ${rejected}`;
 
 interface Run {
   code: number | null;
@@ -25,47 +32,103 @@ function runAccounts(args: string[], mongodbUri: string): Promise<Run> {
   });
 }
 
-describe('npm run accounts -- import FILE', () => {
+/** One account and one linked identity as the first model wrote them (raw driver: the schemas are the new model's). */
+async function writeFirstModel(mongo: TestMongo): Promise<Types.ObjectId> {
+  const db = mongo.connection.db!;
+  const accountId = new Types.ObjectId();
+  await db.collection('accounts').insertOne({
+    _id: accountId,
+    customerNumber: 'C-2001',
+    name: 'Müller, Anna GmbH',
+    email: 'office@mueller.example',
+    plans: [],
+    status: 'active',
+  });
+  await db.collection('identities').createIndex({ accountId: 1, upstreamId: 1 }, { unique: true });
+  await db.collection('identities').insertOne({
+    accountId,
+    upstreamId: 'msa',
+    issuer: 'https://login.example.com',
+    subject: 'anna',
+    linkedAt: new Date('2025-01-01T00:00:00Z'),
+  });
+  return accountId;
+}
+
+describe('npm run accounts -- import FILE [--prune]', () => {
   let mongo: TestMongo;
   beforeEach(async () => {
     mongo = await openTestMongo();
   });
   afterEach(() => mongo.dispose());
 
-  it('imports a valid file, prints the summary and exits 0; a second run changes nothing', async () => {
+  it('imports a valid file, prints the summary and exits 0; a second run changes nothing and says so', async () => {
     expect(await runAccounts(['import', fixture('valid.csv')], mongo.uri)).toEqual({
       code: 0,
-      stdout: ['created 3, updated 0, unchanged 0, rejected 0'],
+      stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0)],
       stderr: [],
     });
-    expect(await runAccounts(['import', fixture('valid.csv')], mongo.uri)).toMatchObject({
+    expect(await runAccounts(['import', fixture('valid.csv')], mongo.uri)).toEqual({
       code: 0,
-      stdout: ['created 0, updated 0, unchanged 3, rejected 0'],
+      stdout: [summary([0, 0, 3], [0, 0, 4, 0], 0), 'nothing changed'],
+      stderr: [],
     });
     expect(await accountModel(mongo.connection).countDocuments()).toBe(3);
+    expect(await contactModel(mongo.connection).countDocuments()).toBe(4);
   });
 
-  it('imports the valid rows of a file with bad ones, lists each rejection on stderr and exits non-zero', async () => {
+  it('imports the valid accounts of a file with bad rows, lists each rejection on stderr and exits non-zero', async () => {
     const run = await runAccounts(['import', fixture('bad-rows.csv')], mongo.uri);
     expect(run.code).toBe(1);
-    expect(run.stdout).toEqual(['created 2, updated 0, unchanged 0, rejected 7']);
-    expect(run.stderr).toHaveLength(7);
-    expect(run.stderr).toContain('line 4: email: must be an e-mail address');
+    expect(run.stdout).toEqual([summary([2, 0, 0], [3, 0, 0, 0], 11)]);
+    expect(run.stderr).toHaveLength(11);
     expect(run.stderr[0]).toBe('line 3: customerNumber: must not be empty');
+    expect(run.stderr).toContain('line 4: email: must be an e-mail address');
+    expect(run.stderr).toContain('line 9: customerNumber C-3006: lines 7, 9 must agree on the account but differ in name');
     expect(await accountModel(mongo.connection).countDocuments()).toBe(2);
   });
 
   it('imports JSON chosen by the file extension', async () => {
     const run = await runAccounts(['import', fixture('valid.json')], mongo.uri);
-    expect(run).toMatchObject({ code: 0, stdout: ['created 3, updated 0, unchanged 0, rejected 0'] });
+    expect(run).toMatchObject({ code: 0, stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0)] });
+  });
+
+  it('disables the contacts a file leaves out only with --prune', async () => {
+    await runAccounts(['import', fixture('valid.csv')], mongo.uri);
+    const withoutPrune = await runAccounts(['import', fixture('anna-left.csv')], mongo.uri);
+    expect(withoutPrune.stdout).toEqual([summary([0, 0, 1], [0, 0, 1, 0], 0), 'nothing changed']);
+    const pruned = await runAccounts(['import', '--prune', fixture('anna-left.csv')], mongo.uri);
+    expect(pruned).toEqual({ code: 0, stdout: [summary([0, 0, 1], [0, 0, 1, 1], 0)], stderr: [] });
+    const anna = await contactModel(mongo.connection).findOne({ email: 'anna.mueller@example.com' }).lean();
+    expect(anna?.status).toBe('disabled');
+  });
+
+  it('migrates data of the first model before it imports', async () => {
+    await writeFirstModel(mongo);
+    const run = await runAccounts(['import', fixture('anna-left.csv'), '--prune'], mongo.uri);
+    expect(run.stdout).toEqual([
+      'migrated first: contacts created 1, people created 1, identities migrated 1, memberships created 1, legacy identity index dropped',
+      // The migrated address is a contact by the time the file is compared with the account's contacts.
+      summary([0, 1, 0], [1, 0, 0, 1], 0),
+    ]);
+    const legacy = await contactModel(mongo.connection).findOne({ email: 'office@mueller.example' }).lean();
+    expect(legacy?.status).toBe('disabled');
   });
 
   it('exits 2 with the usage line on bad arguments', async () => {
-    const badArguments = [[], ['import'], ['export', 'a.csv'], ['import', 'a.txt'], ['import', 'a.csv', 'b.csv']];
+    const badArguments = [
+      [],
+      ['import'],
+      ['import', '--prune'],
+      ['export', 'a.csv'],
+      ['import', 'a.txt'],
+      ['import', 'a.csv', 'b.csv'],
+      ['migrate', 'a.csv'],
+    ];
     for (const args of badArguments) {
       const run = await runAccounts(args, mongo.uri);
       expect(run.code).toBe(2);
-      expect(run.stderr).toEqual([expect.stringMatching(/^usage: npm run accounts -- import FILE/)]);
+      expect(run.stderr).toEqual([expect.stringMatching(/^usage: npm run accounts -- import FILE \[--prune\]/)]);
     }
   });
 
@@ -74,5 +137,36 @@ describe('npm run accounts -- import FILE', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toEqual([]);
     expect(run.stderr).toEqual([expect.stringMatching(/^cannot read test\/fixtures\/accounts\/missing\.csv: ENOENT/)]);
+  });
+});
+
+describe('npm run accounts -- migrate', () => {
+  let mongo: TestMongo;
+  beforeEach(async () => {
+    mongo = await openTestMongo();
+  });
+  afterEach(() => mongo.dispose());
+
+  it('migrates the first model, prints what it did, and has nothing to do the second time', async () => {
+    const accountId = await writeFirstModel(mongo);
+    expect(await runAccounts(['migrate'], mongo.uri)).toEqual({
+      code: 0,
+      stdout: [
+        'contacts created 1, people created 1, identities migrated 1, memberships created 1, legacy identity index dropped',
+      ],
+      stderr: [],
+    });
+    expect((await identityModel(mongo.connection).findOne({ subject: 'anna' }).lean())?.personId).toEqual(accountId);
+    expect(await runAccounts(['migrate'], mongo.uri)).toEqual({ code: 0, stdout: ['nothing to migrate'], stderr: [] });
+  });
+
+  it('names the identities it could not give a membership', async () => {
+    const accountId = await writeFirstModel(mongo);
+    await mongo.connection.db!.collection('accounts').updateOne({ _id: accountId }, { $unset: { email: '' } });
+    const run = await runAccounts(['migrate'], mongo.uri);
+    expect(run.code).toBe(0);
+    expect(run.stdout[1]).toMatch(
+      new RegExp(`^identity [0-9a-f]{24} \\(account ${String(accountId)}\\): no membership, the account has no legacy e-mail address$`),
+    );
   });
 });
