@@ -42,7 +42,7 @@ import { PortalDirectory } from './config/portal-directory.ts';
 import { formsLeadUpstream } from './http/middleware/forms-lead-upstream.ts';
 import { InteractionIdentityStore } from './upstream/interaction-identities.ts';
 import { connectMongo, pingMongo } from './store/mongo.ts';
-import { connectRedis, pingRedis, type Redis } from './store/redis.ts';
+import { closeRedis, connectRedis, pingRedis, type Redis } from './store/redis.ts';
 import { storeStatuses } from './store/outage.ts';
 
 export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../views');
@@ -259,7 +259,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
         await closing;
         clearTimeout(grace);
       }
-      await Promise.allSettled([mongo.close(), redis.quit()]);
+      await Promise.allSettled([mongo.close(), closeRedis(redis)]);
     },
   };
 }

@@ -95,3 +95,15 @@ export async function pingRedis(redis: Redis): Promise<void> {
 export function redisAvailable(redis: Redis): boolean {
   return redis.status === 'ready';
 }
+
+/**
+ * QUIT, but never waiting for ever: with Sentinel, a client whose sentinels or primary are gone (a failover under
+ * way, a test tearing down) may not get an answer, and shutting down must not hang on that.
+ */
+export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
+  redis.disconnect();
+}

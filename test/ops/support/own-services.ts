@@ -53,7 +53,7 @@ function ownService(port: number, url: string, launch: () => ChildProcess): OwnS
     },
     async kill() {
       const running = child;
-      if (!running || running.exitCode !== null) return;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));
       running.kill('SIGKILL');
       await exited;
@@ -65,7 +65,9 @@ function ownService(port: number, url: string, launch: () => ChildProcess): OwnS
 export async function ownRedis(): Promise<OwnService> {
   const port = await freePort();
   const service = ownService(port, `redis://127.0.0.1:${port}`, () =>
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
+    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
+      stdio: 'ignore',
+    }),
   );
   await service.start();
   return service;
