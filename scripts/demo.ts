@@ -7,6 +7,7 @@ import { createDemoPortal } from '../test/parties/demo-portal.ts';
 import { createDemoUpstream, DEMO_USERS } from '../test/parties/demo-upstream.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, servicesUp } from './lib/local-services.ts';
+import { resetDemoRedis } from './lib/demo-redis-reset.ts';
 import { seedDemoAccounts } from './lib/demo-accounts.ts';
 
 const env: NodeJS.ProcessEnv = { ...process.env, BROKER_CONFIG: process.env.BROKER_CONFIG || 'config/demo.yaml' };
@@ -16,6 +17,8 @@ await servicesUp({
   log: (line) => console.log(line),
 });
 const config = loadConfig(env);
+// The same Redis state at every start too: sessions, login transactions and rate-limit counters of earlier runs go.
+await resetDemoRedis(config.redis, config.redis.keyPrefix);
 const upstreamConfig = config.upstreams[0];
 if (!upstreamConfig) throw new Error('config/demo.yaml names no upstream');
 
