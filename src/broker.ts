@@ -6,8 +6,9 @@ import type Koa from 'koa';
 import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
-import { cachedAccounts } from './accounts/account-cache.ts';
-import { AccountStore } from './accounts/account-store.ts';
+import { cachedMemberships } from './accounts/account-cache.ts';
+import { PeopleDirectory } from './accounts/people-directory.ts';
+import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
 import { createApp, createManagementApp } from './http/app.ts';
@@ -23,7 +24,7 @@ import type { Logger } from './log/logger.ts';
 import { AssociationLimits } from './linking/association-limits.ts';
 import { ConfirmationReferences } from './linking/confirmation-references.ts';
 import { associationHooks } from './linking/association-hooks.ts';
-import { IdentityLinks } from './linking/identity-links.ts';
+import { MembershipLinks } from './linking/membership-links.ts';
 import type { LinkingContext } from './linking/linking-context.ts';
 import { PendingAssociationStore } from './linking/pending-associations.ts';
 import { createDevTransport } from './mail/dev-transport.ts';
@@ -32,7 +33,7 @@ import { Outbox } from './mail/outbox.ts';
 import { OutboxWorker } from './mail/outbox-worker.ts';
 import { createSendGridTransport } from './mail/sendgrid-transport.ts';
 import type { MailTransport } from './mail/transport.ts';
-import { createBrokerMetrics, type BrokerMetrics } from './metrics/broker-metrics.ts';
+import { createBrokerMetrics } from './metrics/broker-metrics.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { loadSigningKeys, requiredAlgorithms } from './provider/signing-keys.ts';
@@ -47,29 +48,52 @@ import { storeStatuses } from './store/outage.ts';
 
 export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../views');
 
+export interface StartOptions {
+  /** The public listener (`port` of the configuration by default, all interfaces). */
+  port?: number;
+  host?: string;
+  /** The management listener (`management.port`/`.host` by default; not started when the configuration has none). */
+  management?: { port?: number; host?: string } | false;
+}
+
+export interface StartedBroker {
+  server: Server;
+  management: Server | undefined;
+}
+
+/** What a broker is to whoever runs it: two applications, and a lifecycle. Its parts stay inside. */
 export interface Broker {
-  app: Koa;
-  mongo: Connection;
-  redis: Redis;
-  provider: Provider;
-  accounts: AccountStore;
-  outbox: Outbox;
-  audit: AuditLog;
-  metrics: BrokerMetrics;
-  /** Sends queued e-mails; started by `listen`, stopped by `close`. */
-  mailWorker: OutboxWorker;
-  /** Starts listening; resolves with the server once it accepts connections. */
-  listen(port?: number, host?: string): Promise<Server>;
+  /** Portals, people and upstream providers talk to this application. */
+  readonly app: Koa;
   /** /healthz, /readyz and /metrics for operators (`management.port`), off the public listener. */
-  managementApp: Koa;
-  /** Starts the management listener (`management.port` and `.host` by default). */
-  listenManagement(port?: number, host?: string): Promise<Server>;
-  /** Stops accepting requests, lets those in flight finish (bounded), then closes the stores. */
-  close(): Promise<void>;
+  readonly managementApp: Koa;
+  /** Starts the listeners and the background workers; resolves once the listeners accept connections. */
+  start(options?: StartOptions): Promise<StartedBroker>;
+  /** Starts only the background workers (the outbox), for a broker served through `app.callback()` elsewhere. */
+  startWorkers(): void;
+  /**
+   * Delivers what the outbox holds now (as of `now`): a flush for commands and tests that cannot wait for the poll.
+   * Resolves with the number of messages sent.
+   */
+  deliverMail(now?: Date): Promise<number>;
+  /** Stops accepting requests, lets those in flight finish (bounded), stops the workers, then closes the stores. */
+  stop(): Promise<void>;
+}
+
+/** The broker's stores and provider, handed to a measurement tool (the benchmark counts store round trips). */
+export interface BrokerParts {
+  redis: Redis;
+  mongo: Connection;
+  provider: Provider;
+}
+
+export interface BrokerOptions {
+  /** Called once the parts exist, before anything is served: an explicit seam for instrumentation. */
+  instrument?(parts: BrokerParts): void;
 }
 
 /** Composition root: connects the stores and wires every part into one koa app. */
-export async function createBroker(config: Readonly<BrokerConfig>, logger: Logger): Promise<Broker> {
+export async function createBroker(config: Readonly<BrokerConfig>, logger: Logger, options: BrokerOptions = {}): Promise<Broker> {
   const mongo = await connectMongo(config.mongodb.uri, { logger });
   let redis: Redis;
   try {
@@ -79,7 +103,10 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
     throw error;
   }
   try {
-    return await assemble(config, logger, mongo, redis);
+    // People of the first model (one account, its identities) become people with memberships, keeping their sub.
+    const migration = await migrateToOrganisations(mongo, logger);
+    if (!migratedNothing(migration)) logger.info({ migration: describeMigration(migration) }, 'migrated accounts to organisations');
+    return await assemble(config, logger, mongo, redis, options);
   } catch (error) {
     await Promise.allSettled([mongo.close(), redis.quit()]);
     throw error;
@@ -94,16 +121,22 @@ function mailTransport(config: Readonly<BrokerConfig>): MailTransport {
   return createSendGridTransport(sendgrid);
 }
 
-async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: Connection, redis: Redis): Promise<Broker> {
+async function assemble(
+  config: Readonly<BrokerConfig>,
+  logger: Logger,
+  mongo: Connection,
+  redis: Redis,
+  options: BrokerOptions,
+): Promise<Broker> {
   const translator = loadTranslator(join(VIEWS_DIR, 'locales'));
   const views = createViewRenderer(VIEWS_DIR, translator);
-  const accounts = new AccountStore(mongo);
-  await accounts.ensureIndexes(logger);
+  const directory = new PeopleDirectory(mongo);
+  await directory.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
   const provider = createProvider({
     config,
     redis,
-    accounts: cachedAccounts(accounts, { ttlMs: config.accountCacheTtl }),
+    memberships: cachedMemberships(directory, { ttlMs: config.accountCacheTtl }),
     logger,
     keys, renderPage: (ctx, page, data) =>
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
@@ -140,9 +173,9 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
   const upstreamNames = new Map(config.upstreams.map((u) => [u.id, u.name]));
   const upstreamName = (id: string) => upstreamNames.get(id) ?? id;
   const linking: LinkingContext = {
-    accounts,
+    contacts: directory,
     pending,
-    links: new IdentityLinks(mongo),
+    memberships: new MembershipLinks(mongo),
     limits: new AssociationLimits(redis, config.linking.limits),
     references: new ConfirmationReferences(redis),
     hooks: associationHooks({
@@ -188,7 +221,7 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
         identities,
         portals,
         leadUpstream,
-        accounts,
+        directory,
         clients: config.clients,
         views,
         support: config.mail.support,
@@ -218,47 +251,45 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, mongo: C
     routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined)] : [],
   });
 
-  let server: Server | undefined;
-  let managementServer: Server | undefined;
+  options.instrument?.({ redis, mongo, provider });
+  const servers: Server[] = [];
+  const listen = (application: Koa, port: number, host: string | undefined) =>
+    new Promise<Server>((resolve, reject) => {
+      const created = createServer(application.callback());
+      created.once('error', reject);
+      created.listen(port, host, () => resolve(created));
+      servers.push(created);
+    });
+
   return {
     app,
-    mongo,
-    redis,
-    provider,
-    accounts,
-    outbox,
-    audit,
-    metrics,
-    mailWorker,
-    listen(port = config.port, host) {
-      const created = createServer(app.callback());
-      server = created;
-      mailWorker.start();
-      return new Promise((resolve, reject) => {
-        created.once('error', reject);
-        created.listen(port, host, () => resolve(created));
-      });
-    },
     managementApp,
-    listenManagement(port = config.management.port ?? 0, host = config.management.host) {
-      const created = createServer(managementApp.callback());
-      managementServer = created;
-      return new Promise((resolve, reject) => {
-        created.once('error', reject);
-        created.listen(port, host, () => resolve(created));
-      });
+    async start(start = {}) {
+      const server = await listen(app, start.port ?? config.port, start.host);
+      const management =
+        start.management === false || (start.management?.port ?? config.management.port) === undefined
+          ? undefined
+          : await listen(managementApp, start.management?.port ?? config.management.port ?? 0, start.management?.host ?? config.management.host);
+      mailWorker.start();
+      return { server, management };
     },
-    async close() {
-      managementServer?.close();
-      managementServer?.closeAllConnections();
+    startWorkers() {
+      mailWorker.start();
+    },
+    deliverMail(now) {
+      return mailWorker.runOnce(now);
+    },
+    async stop() {
       await mailWorker.stop();
-      if (server) {
-        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        const grace = setTimeout(() => server?.closeAllConnections(), 10_000);
-        await closing;
-        clearTimeout(grace);
-      }
+      await Promise.all(
+        servers.map(async (server) => {
+          const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          const grace = setTimeout(() => server.closeAllConnections(), 10_000);
+          await closing;
+          clearTimeout(grace);
+        }),
+      );
       await Promise.allSettled([mongo.close(), closeRedis(redis)]);
     },
   };

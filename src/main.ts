@@ -22,9 +22,8 @@ async function main(): Promise<void> {
     console.error((error as Error).message);
     process.exit(1);
   }
-  await broker.listen(config.port);
   // Probes and the scraper use the management port; without one, /healthz and /readyz stay on the public port.
-  if (config.management.port !== undefined) await broker.listenManagement();
+  await broker.start();
   logger.info({ issuer: config.issuer, port: config.port, managementPort: config.management.port }, 'Identity Broker listening');
 
   let stopping = false;
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    broker.close().then(
+    broker.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

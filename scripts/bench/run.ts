@@ -48,7 +48,7 @@ try {
   redis = await BenchRedis.claim();
   setup = await startLoopbackSetup(redis.url, PLAN.linkedUsers);
   bare = await startBareProvider();
-  const counters = new StoreCounters(setup.broker.redis, setup.broker.mongo);
+  const counters = new StoreCounters(setup.parts.redis, setup.parts.mongo);
   log(`broker ${setup.brokerUrl}, demo upstream ${setup.upstreamUrl}, bare oidc-provider ${bare.url}, Redis ${redis.url}, MongoDB database ${setup.databaseName}`);
 
   const floor = await measureHttpFloor({ concurrency: PLAN.tokenConcurrency, maxMs: 2000, maxCount: 20_000 });
@@ -57,7 +57,7 @@ try {
   const accountIds = setup.linked.map((l) => l.accountId);
   const tokens = await runTokenPhase(
     {
-      broker: { name: 'broker', issuer: setup.brokerUrl, provider: setup.broker.provider, accountIds, counters },
+      broker: { name: 'broker', issuer: setup.brokerUrl, provider: setup.parts.provider, accountIds, counters },
       bare: { name: 'bare', issuer: bare.url, provider: bare.provider, accountIds },
     },
     log,

@@ -98,21 +98,21 @@ function linkIn(mail: SentMail): string {
 
 /** Carol as she was before her first login: no identity link, no association requested, no e-mail waiting. */
 async function forgetCarol(): Promise<void> {
-  await identityModel(e2e.stack.broker.mongo).deleteMany({ subject: carol.sub });
-  await membershipModel(e2e.stack.broker.mongo).deleteMany({ accountId: carolAccount });
-  await pendingAssociationModel(e2e.stack.broker.mongo).deleteMany({ subject: carol.sub });
+  await identityModel(e2e.stack.db).deleteMany({ subject: carol.sub });
+  await membershipModel(e2e.stack.db).deleteMany({ accountId: carolAccount });
+  await pendingAssociationModel(e2e.stack.db).deleteMany({ subject: carol.sub });
   await e2e.deliverMail();
 }
 
 /** Carol as the first login leaves her (done here too, so that a test can run alone). */
 async function ensureCarolLinked(): Promise<void> {
-  const identities = identityModel(e2e.stack.broker.mongo);
+  const identities = identityModel(e2e.stack.db);
   if ((await identities.countDocuments({ subject: carol.sub })) > 0) return;
   const personId = new Types.ObjectId();
-  const contact = await contactModel(e2e.stack.broker.mongo).findOne({ accountId: carolAccount }).lean();
-  await personModel(e2e.stack.broker.mongo).create({ _id: personId, createdAt: new Date(), associationId: null });
+  const contact = await contactModel(e2e.stack.db).findOne({ accountId: carolAccount }).lean();
+  await personModel(e2e.stack.db).create({ _id: personId, createdAt: new Date(), associationId: null });
   await identities.create({ personId, upstreamId: 'demo', issuer: upstreamUrl(), subject: carol.sub, linkedAt: new Date(), lastLoginAt: null });
-  await membershipModel(e2e.stack.broker.mongo).create({ personId, accountId: carolAccount, contactId: contact?._id, linkedAt: new Date(), associationId: null });
+  await membershipModel(e2e.stack.db).create({ personId, accountId: carolAccount, contactId: contact?._id, linkedAt: new Date(), associationId: null });
 }
 
 /**
@@ -183,7 +183,7 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     const claims = await portalClaims(first.page, customerSource, recorder);
     expect(claims).toMatchObject({ customer_number: CAROL_CUSTOMER_NUMBER, email: CAROL_REGISTERED });
     // The sub is the person Carol became, not the account: colleagues of the same customer get their own.
-    const [linked] = await identityModel(e2e.stack.broker.mongo).find({ subject: carol.sub }).lean();
+    const [linked] = await identityModel(e2e.stack.db).find({ subject: carol.sub }).lean();
     expect(claims.sub).toBe(linked?.personId.toString());
   });
 
@@ -227,9 +227,9 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     await expectHeading(mailReader.page, t.mismatch.heading);
     await recorder.brokerPage(mailReader.page, 'different sign-in');
 
-    const identities = identityModel(e2e.stack.broker.mongo);
+    const identities = identityModel(e2e.stack.db);
     expect(await identities.countDocuments({ subject: carol.sub })).toBe(0);
-    expect(await membershipModel(e2e.stack.broker.mongo).countDocuments({ accountId: carolAccount })).toBe(0);
+    expect(await membershipModel(e2e.stack.db).countDocuments({ accountId: carolAccount })).toBe(0);
     const bobs = await identities.find({ subject: bob.sub }).lean();
     // Seeded people carry their account's id (the sub portals knew before organisations).
     expect(bobs.map((identity) => identity.personId.toString())).toEqual([bobAccount]);

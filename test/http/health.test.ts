@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import mongoose from 'mongoose';
 import { createBroker, VIEWS_DIR, type Broker } from '../../src/broker.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createViewRenderer } from '../../src/http/views.ts';
 import { connectMongo, pingMongo } from '../../src/store/mongo.ts';
 import { pingRedis } from '../../src/store/redis.ts';
-import { REDIS_URL, silentLogger, uniqueMongoUri } from '../support/stores.ts';
+import { REDIS_URL, openTestRedis, silentLogger, uniqueMongoUri } from '../support/stores.ts';
 import { baseConfigDocument, brokerTranslator } from '../support/config.ts';
 
 async function closedPort(): Promise<number> {
@@ -22,17 +22,20 @@ async function closedPort(): Promise<number> {
 describe('health endpoints', () => {
   let broker: Broker;
   let base: string;
+  let config: Readonly<BrokerConfig>;
 
   beforeAll(async () => {
     const port = await closedPort();
     base = `http://127.0.0.1:${port}`;
-    const config = parseConfig(baseConfigDocument({ issuer: base }), { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
+    config = parseConfig(baseConfigDocument({ issuer: base }), { MONGODB_URI: uniqueMongoUri(), REDIS_URL });
     broker = await createBroker(config, silentLogger);
-    await broker.listen(port, '127.0.0.1');
+    await broker.start({ port, host: '127.0.0.1', management: false });
   });
   afterAll(async () => {
-    await broker.mongo.dropDatabase();
-    await broker.close();
+    await broker.stop();
+    const db = await connectMongo(config.mongodb.uri, { logger: silentLogger });
+    await db.dropDatabase();
+    await db.close();
   });
 
   it('/healthz answers while the process is alive', async () => {
@@ -49,6 +52,7 @@ describe('health endpoints', () => {
 
   it('/readyz answers 503 naming MongoDB when MONGODB_URI points at a closed port', async () => {
     const port = await closedPort();
+    const redis = await openTestRedis();
     const unreachable = mongoose.createConnection(`mongodb://127.0.0.1:${port}/none`, { serverSelectionTimeoutMS: 300 });
     unreachable.on('error', () => undefined);
     const app = createApp({
@@ -59,7 +63,7 @@ describe('health endpoints', () => {
       views: createViewRenderer(VIEWS_DIR, brokerTranslator()),
       readiness: [
         { name: 'mongodb', check: () => pingMongo(unreachable) },
-        { name: 'redis', check: () => pingRedis(broker.redis) },
+        { name: 'redis', check: () => pingRedis(redis.redis) },
       ],
     });
     const server = createHttpServer(app.callback());
@@ -75,6 +79,7 @@ describe('health endpoints', () => {
     } finally {
       server.close();
       await unreachable.close();
+      await redis.dispose();
     }
   });
 

@@ -1,3 +1,5 @@
+import { silentLogger } from '../support/stores.ts';
+import { createBroker } from '../../src/broker.ts';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { startStack, type Stack } from '../support/stack.ts';
@@ -69,12 +71,13 @@ describe('/metrics and the management listener', () => {
   });
 
   it('listens on management.port when the broker is started', async () => {
-    const server = await stack.broker.listenManagement(0, '127.0.0.1');
+    const broker = await createBroker(stack.config, silentLogger);
     try {
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`);
+      const { management } = await broker.start({ port: 0, host: '127.0.0.1', management: { port: 0, host: '127.0.0.1' } });
+      const response = await fetch(`http://127.0.0.1:${(management?.address() as AddressInfo).port}/healthz`);
       expect(response.status).toBe(200);
     } finally {
-      server.close();
+      await broker.stop();
     }
   });
 });

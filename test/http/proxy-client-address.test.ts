@@ -1,6 +1,7 @@
 import { formsOf, TestBrowser, type Page } from '../support/browser.ts';
 import { TestPortal, signIn } from '../support/portal.ts';
 import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import { recentAudit } from '../support/records.ts';
 
 const PROXY_SAW = '198.51.100.7';
 
@@ -42,7 +43,7 @@ describe('the client address behind a trusted proxy', () => {
     expect(statuses.slice(0, 2).every((s) => s !== 429)).toBe(true);
     expect(statuses.slice(2)).toEqual([429, 429]);
 
-    const requested = await stack.broker.audit.recent({ type: 'association.requested' });
+    const requested = await recentAudit(stack.db, { type: 'association.requested' });
     expect(requested).toHaveLength(2);
     expect(requested.map((e) => e.ip)).toEqual([PROXY_SAW, PROXY_SAW]);
   });

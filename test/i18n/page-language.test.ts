@@ -1,6 +1,7 @@
 import { TestBrowser, headingOf } from '../support/browser.ts';
 import { TestPortal, signIn } from '../support/portal.ts';
 import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import { recentOutbox } from '../support/records.ts';
 
 const carol = demoUser('carol');
 const REGISTERED = 'office@carol-and-co.example';
@@ -26,7 +27,7 @@ describe('the language of the pages and the e-mail', () => {
     const thanks = await browser.submit(callback, '/associate', { email: REGISTERED });
     expect(headingOf(thanks.html)).toBe('Vielen Dank');
 
-    const [message] = await stack.broker.outbox.recent(1);
+    const [message] = await recentOutbox(stack.db, 1);
     expect(message?.data.locale).toBe('de');
   });
 

@@ -3,6 +3,7 @@ import { TestBrowser, headingOf } from '../support/browser.ts';
 import { TestPortal, signIn } from '../support/portal.ts';
 import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
 import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import { recentAudit, recentOutbox } from '../support/records.ts';
 
 const carol = demoUser('carol');
 const REGISTERED = 'office@carol-and-co.example';
@@ -35,15 +36,14 @@ describe('the association e-mail when SendGrid fails', () => {
     const sink = await startSendGridSink({ apiKey: 'SG.test-key', failFirst: 2 });
     try {
       await withStack(sink, async (stack) => {
-        const worker = stack.broker.mailWorker;
         const start = Date.now();
-        expect(await worker.runOnce(new Date(start))).toBe(0);
+        expect(await stack.broker.deliverMail(new Date(start))).toBe(0);
         // Not due again before its backoff has passed.
-        expect(await worker.runOnce(new Date(start + 30_000))).toBe(0);
-        expect(await worker.runOnce(new Date(start + 2 * MINUTE))).toBe(0);
-        expect(await worker.runOnce(new Date(start + 10 * MINUTE))).toBe(1);
+        expect(await stack.broker.deliverMail(new Date(start + 30_000))).toBe(0);
+        expect(await stack.broker.deliverMail(new Date(start + 2 * MINUTE))).toBe(0);
+        expect(await stack.broker.deliverMail(new Date(start + 10 * MINUTE))).toBe(1);
         expect(sink.received).toHaveLength(1);
-        const [message] = await stack.broker.outbox.recent(1);
+        const [message] = await recentOutbox(stack.db, 1);
         expect(message).toMatchObject({ status: 'sent', attempts: 3, to: REGISTERED });
         expect(message?.providerMessageId).toBeTruthy();
       });
@@ -57,12 +57,12 @@ describe('the association e-mail when SendGrid fails', () => {
     await sink.close();
     await withStack(sink, async (stack) => {
       const start = Date.now();
-      for (let minutes = 0; minutes <= 60; minutes += 10) await stack.broker.mailWorker.runOnce(new Date(start + minutes * MINUTE));
-      const [message] = await stack.broker.outbox.recent(1);
+      for (let minutes = 0; minutes <= 60; minutes += 10) await stack.broker.deliverMail(new Date(start + minutes * MINUTE));
+      const [message] = await recentOutbox(stack.db, 1);
       expect(message).toMatchObject({ status: 'failed', attempts: 3 });
-      const [failed] = await stack.broker.audit.recent({ type: 'mail.failed' });
+      const [failed] = await recentAudit(stack.db, { type: 'mail.failed' });
       expect(failed?.reason).toBe('association-link');
-      const pending = await pendingAssociationModel(stack.broker.mongo).findOne({ subject: carol.sub }).lean();
+      const pending = await pendingAssociationModel(stack.db).findOne({ subject: carol.sub }).lean();
       expect(pending).toMatchObject({ status: 'pending' });
       expect(pending?.contactIds).toHaveLength(1);
     });

@@ -5,6 +5,7 @@ import { TestBrowser, formsOf, headingOf, textContent, textOf, type Page } from 
 import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
 import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
+import { recentAudit } from '../support/records.ts';
 
 const carol = demoUser('carol');
 const bob = demoUser('bob');
@@ -68,7 +69,7 @@ describe('first login: associating an upstream identity with a customer account'
 
   async function deliver(): Promise<SentMail[]> {
     const before = sink.received.length;
-    await stack.broker.mailWorker.runOnce();
+    await stack.broker.deliverMail();
     return sink.received.slice(before).map(mailOf);
   }
 
@@ -97,15 +98,15 @@ describe('first login: associating an upstream identity with a customer account'
   }
 
   async function linkedIdentities(subject: string): Promise<number> {
-    return identityModel(stack.broker.mongo).countDocuments({ subject });
+    return identityModel(stack.db).countDocuments({ subject });
   }
 
   afterEach(async () => {
     // Deliver what a test left queued (the "linked" notice), so the next test sees only its own e-mails.
     await deliver();
-    await identityModel(stack.broker.mongo).deleteMany({ subject: { $in: [carol.sub, bob.sub] } });
-    await membershipModel(stack.broker.mongo).deleteMany({});
-    await pendingAssociationModel(stack.broker.mongo).deleteMany({});
+    await identityModel(stack.db).deleteMany({ subject: { $in: [carol.sub, bob.sub] } });
+    await membershipModel(stack.db).deleteMany({});
+    await pendingAssociationModel(stack.db).deleteMany({});
   });
 
   it('walks the whole story: no code before confirmation, e-mail to the registered address, link, re-authentication, link, tokens', async () => {
@@ -147,9 +148,9 @@ describe('first login: associating an upstream identity with a customer account'
     const tokens = await portal.exchange(callback.url, attempt);
     expect(tokens.claims()).toMatchObject({ email: REGISTERED, customer_number: '100003', account_name: 'Carol & Co' });
     // The sub is the person Carol is now, and the account is what she acts for.
-    const [identity] = await identityModel(stack.broker.mongo).find({ subject: carol.sub }).lean();
+    const [identity] = await identityModel(stack.db).find({ subject: carol.sub }).lean();
     expect(tokens.claims()?.sub).toBe(identity?.personId.toString());
-    expect(await membershipModel(stack.broker.mongo).countDocuments({ personId: identity?.personId, accountId })).toBe(1);
+    expect(await membershipModel(stack.db).countDocuments({ personId: identity?.personId, accountId })).toBe(1);
   });
 
   it('resumes the original authorization request when confirmed in the same browser', async () => {
@@ -170,7 +171,7 @@ describe('first login: associating an upstream identity with a customer account'
     expect(headingOf(refused.html)).toBe('This is a different sign-in');
     expect(await linkedIdentities(bob.sub)).toBe(0);
     expect(await linkedIdentities(carol.sub)).toBe(0);
-    const audit = await stack.broker.audit.recent({ type: 'association.refused' });
+    const audit = await recentAudit(stack.db, { type: 'association.refused' });
     expect(audit[0]).toMatchObject({ reason: 'identity-mismatch', subject: carol.sub });
 
     const success = await confirm(new TestBrowser(), link, carol);
@@ -197,7 +198,7 @@ describe('first login: associating an upstream identity with a customer account'
     const again = await new TestBrowser().navigate(linkIn(mail!));
     expect(headingOf(again.html)).toBe('This link was cancelled');
     expect(await linkedIdentities(carol.sub)).toBe(0);
-    const [event] = await stack.broker.audit.recent({ type: 'association.cancelled' });
+    const [event] = await recentAudit(stack.db, { type: 'association.cancelled' });
     expect(event).toMatchObject({ subject: carol.sub, reason: 'cancelled-by-recipient' });
   });
 
@@ -212,17 +213,17 @@ describe('first login: associating an upstream identity with a customer account'
 
     const linked = await confirm(new TestBrowser(), linkIn(mail!));
     expect(headingOf(linked.html)).toBe('Your sign-in is associated');
-    const [identity] = await identityModel(stack.broker.mongo).find({ subject: carol.sub }).lean();
+    const [identity] = await identityModel(stack.db).find({ subject: carol.sub }).lean();
     expect(identity?.personId.toString()).toBe(bobPerson);
     const [notice] = await deliver();
     expect(notice?.text).toContain('The sign-in was added to the person who already signs in with this address.');
-    await membershipModel(stack.broker.mongo).deleteMany({ personId: identity?.personId });
+    await membershipModel(stack.db).deleteMany({ personId: identity?.personId });
   });
 
   it('refuses an expired link with a way to start again', async () => {
     await requestAssociation(new TestBrowser());
     const link = linkIn((await deliver())[0]!);
-    await pendingAssociationModel(stack.broker.mongo).updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await pendingAssociationModel(stack.db).updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const page = await new TestBrowser().navigate(link);
     expect(page.status).toBe(410);
     expect(headingOf(page.html)).toBe('This link has expired');
@@ -261,15 +262,15 @@ describe('first login: associating an upstream identity with a customer account'
   it('answers an unknown address with the same page and sends no e-mail', async () => {
     const known = await requestAssociation(new TestBrowser(), carol, REGISTERED);
     expect(await deliver()).toHaveLength(1);
-    await pendingAssociationModel(stack.broker.mongo).deleteMany({});
+    await pendingAssociationModel(stack.db).deleteMany({});
     const unknown = await requestAssociation(new TestBrowser(), carol, 'nobody@unknown.example');
     expect(await deliver()).toEqual([]);
     // What a person reads is the same, word for word, whether or not the address is registered.
     expect(headingOf(unknown.html)).toBe('Thank you');
     expect(textContent(unknown.html)).toBe(textContent(known.html));
-    const pending = await pendingAssociationModel(stack.broker.mongo).findOne({ subject: carol.sub }).lean();
+    const pending = await pendingAssociationModel(stack.db).findOne({ subject: carol.sub }).lean();
     expect(pending).toMatchObject({ contactIds: [], status: 'pending' });
-    const audit = await stack.broker.audit.recent({ type: 'association.requested' });
+    const audit = await recentAudit(stack.db, { type: 'association.requested' });
     expect(JSON.stringify(audit[0])).not.toContain('nobody@unknown.example');
   });
 
@@ -278,7 +279,7 @@ describe('first login: associating an upstream identity with a customer account'
     const { callback } = await signIn(browser, portal, carol);
     const refused = await browser.submit(callback, '/associate', { email: REGISTERED, _csrf: '' });
     expect(refused.status).toBe(403);
-    expect(await pendingAssociationModel(stack.broker.mongo).countDocuments({})).toBe(0);
+    expect(await pendingAssociationModel(stack.db).countDocuments({})).toBe(0);
   });
 
   it('shows the form again with a message tied to the field for an address that is not one', async () => {

@@ -36,7 +36,7 @@ describe('customer accounts with several people', () => {
 
   async function mailsSent(): Promise<Array<{ to: string; text: string }>> {
     const before = sink.received.length;
-    await stack.broker.mailWorker.runOnce();
+    await stack.broker.deliverMail();
     return sink.received.slice(before).map((body) => {
       const mail = body as { personalizations: Array<{ to: Array<{ email: string }> }>; content: Array<{ type: string; value: string }> };
       return { to: mail.personalizations[0]?.to[0]?.email ?? '', text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '' };

@@ -16,3 +16,15 @@ export function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
 }
+
+/** An HTTP server on a given loopback port (the demo's fixed ports), with a clear message when it is taken. */
+export async function listenOnPort(port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === 'EADDRINUSE' ? `port ${port} is in use: stop what runs there` : error.message)),
+    );
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return { server, url: `http://localhost:${port}` };
+}

@@ -21,8 +21,8 @@ describe('a person who acts for several customer accounts', () => {
     partnerSource = await TestPortal.discover(stack, TEST_CLIENTS[1]);
     aliceCorp = await stack.seedLinkedAccount(alice, { email: 'billing@alice-corp.example', plans: [{ type: 'support', expiresAt: IN_A_YEAR }] });
     northwind = await stack.seedAccount({ name: 'Northwind Traders', email: 'alice@northwind.example', customerNumber: '100004' });
-    const contact = await contactModel(stack.broker.mongo).findOne({ email: 'alice@northwind.example' }).lean();
-    await membershipModel(stack.broker.mongo).create({
+    const contact = await contactModel(stack.db).findOne({ email: 'alice@northwind.example' }).lean();
+    await membershipModel(stack.db).create({
       personId: new Types.ObjectId(aliceCorp),
       accountId: contact?.accountId,
       contactId: contact?._id,

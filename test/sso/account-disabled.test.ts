@@ -17,7 +17,7 @@ describe('a sign-in linked to an account support has disabled', () => {
 
   it('gets no code and a page that says so and names support', async () => {
     const accountId = await stack.seedLinkedAccount(alice);
-    await accountModel(stack.broker.mongo).updateOne({ _id: accountId }, { $set: { status: 'disabled' } });
+    await accountModel(stack.db).updateOne({ _id: accountId }, { $set: { status: 'disabled' } });
     const { callback } = await signIn(new TestBrowser(), portal, alice);
     expect(callback.status).toBe(403);
     expect(callback.url.startsWith(portal.redirectUri)).toBe(false);

@@ -60,7 +60,7 @@ describe('a linked customer signs into a portal', () => {
     const userinfo = await oidc.fetchUserInfo(portal.configuration, tokens.access_token, aliceAccount);
     expect(userinfo).toMatchObject({ sub: aliceAccount, email: 'accounts@alice-corp.example', plans: ['support'] });
 
-    const identity = await identityModel(stack.broker.mongo).findOne({ subject: alice.sub }).lean();
+    const identity = await identityModel(stack.db).findOne({ subject: alice.sub }).lean();
     expect(identity?.lastLoginAt).toBeInstanceOf(Date);
   });
 
@@ -230,7 +230,7 @@ describe('signing keys', () => {
       const { id_token: idToken } = await portal.exchange(callback.url, attempt);
 
       const restarted = await createBroker(stack.config, silentLogger);
-      const server = await restarted.listen(0, '127.0.0.1');
+      const { server } = await restarted.start({ port: 0, host: '127.0.0.1', management: false });
       try {
         const port = (server.address() as { port: number }).port;
         // The restarted broker answers only for its issuer's host (pinned public URLs), so it is asked with it.
@@ -245,7 +245,7 @@ describe('signing keys', () => {
         const { payload } = await jwtVerify(idToken ?? '', jwks, { issuer: stack.brokerUrl });
         expect(payload.sub).toBeDefined();
       } finally {
-        await restarted.close();
+        await restarted.stop();
       }
     } finally {
       await stack.close();

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { connectMongo } from '../../src/store/mongo.ts';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
@@ -27,6 +29,8 @@ export interface ProviderStack {
   broker: Broker;
   config: Readonly<BrokerConfig>;
   brokerUrl: string;
+  /** The stack's own connection to the broker's database. */
+  db: Connection;
   sink: SendGridSink;
   seedAccount(account: { name: string; email: string; customerNumber: string }): Promise<string>;
   /** An account with the upstream identity already linked, as a confirmed association leaves it. */
@@ -82,27 +86,30 @@ export async function startProviderStack(
   );
   const broker = await createBroker(config, logger);
   brokerServer.server.on('request', broker.app.callback());
+  const db = await connectMongo(config.mongodb.uri, { logger });
   return {
     broker,
     config,
     brokerUrl: brokerServer.url,
+    db,
     sink,
     seedAccount(account) {
-      return seedAccount(broker.mongo, account);
+      return seedAccount(db, account);
     },
     seedLinkedIdentity(seed) {
-      return seedLinkedAccount(broker.mongo, { name: 'Zoe & Co', ...seed });
+      return seedLinkedAccount(db, { name: 'Zoe & Co', ...seed });
     },
     async deliverMail() {
       const before = sink.received.length;
-      await broker.mailWorker.runOnce();
+      await broker.deliverMail();
       return sink.received.slice(before).map(mailOf);
     },
     async close() {
       await closeServer(brokerServer.server);
       await Promise.all(parties.map((p) => p.close()));
-      await broker.mongo.dropDatabase().catch(() => undefined);
-      await broker.close();
+      await db.dropDatabase().catch(() => undefined);
+      await broker.stop();
+      await db.close();
       await sink.close();
     },
   };

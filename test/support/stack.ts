@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createBroker, type Broker } from '../../src/broker.ts';
+import type { Connection } from 'mongoose';
+import type { Broker, BrokerOptions } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
-import { createDemoUpstream, DEMO_USERS, type DemoUser } from '../parties/demo-upstream.ts';
+import { DEMO_USERS, type DemoUser } from '../parties/demo-upstream.ts';
 import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
+import { startLoopbackStack } from '../parties/loopback-stack.ts';
 import { seedAccount, seedLinkedAccount } from '../parties/seed-linked-account.ts';
 
 export const PORTAL_REDIRECT = 'http://127.0.0.1:9/customersource/callback';
@@ -42,6 +43,8 @@ export interface Stack {
   config: Readonly<BrokerConfig>;
   brokerUrl: string;
   upstreamUrl: string;
+  /** The stack's own connection to the broker's database: for seeding and for looking at what the broker stored. */
+  db: Connection;
   /** Creates a customer account (not linked to anything); returns its id. */
   seedAccount(account: { name: string; email: string | readonly string[]; customerNumber: string; plans?: Array<{ type: string; expiresAt: Date }> }): Promise<string>;
   /** Creates a customer account and links `user`'s upstream identity to it; returns the account id. */
@@ -60,41 +63,41 @@ export interface StackStores {
   /** Instead of the shared Redis; '' leaves `redis` entirely to the configuration overrides (Sentinel). */
   redisUrl?: string;
   logger?: Logger;
+  /** The broker's parts, for a test that must break a store in a way no outage produces (createBroker's seam). */
+  instrument?: BrokerOptions['instrument'];
 }
 
 export async function startStack(configOverrides: Record<string, unknown> = {}, stores: StackStores = {}): Promise<Stack> {
-  const upstreamServer = await listenOnLoopback();
-  const brokerServer = await listenOnLoopback();
-  const upstream = await createDemoUpstream({
-    issuer: upstreamServer.url,
-    clients: [{ ...UPSTREAM_CLIENT, redirectUris: [`${brokerServer.url}/upstream/demo/callback`] }],
+  const stack = await startLoopbackStack({
+    upstreamClient: UPSTREAM_CLIENT,
+    logger: stores.logger ?? silentLogger,
+    ...(stores.instrument ? { brokerOptions: { instrument: stores.instrument } } : {}),
+    configure: ({ brokerUrl, upstreamUrl }) =>
+      parseConfig(
+        baseConfigDocument({
+          issuer: brokerUrl,
+          upstreams: [{ id: 'demo', name: 'Demo ID', issuer: upstreamUrl, ...UPSTREAM_CLIENT }],
+          clients: TEST_CLIENTS,
+          // Keys of their own: rate-limit counters (per IP: always 127.0.0.1 here) must not carry over between stacks.
+          redis: { url: REDIS_URL, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` },
+          ...configOverrides,
+        }),
+        { MONGODB_URI: stores.mongodbUri ?? uniqueMongoUri(), REDIS_URL: stores.redisUrl ?? REDIS_URL },
+      ),
   });
-  upstreamServer.server.on('request', upstream.callback);
-
-  const document = baseConfigDocument({
-    issuer: brokerServer.url,
-    upstreams: [{ id: 'demo', name: 'Demo ID', issuer: upstreamServer.url, ...UPSTREAM_CLIENT }],
-    clients: TEST_CLIENTS,
-    // Keys of their own: rate-limit counters (per IP: always 127.0.0.1 here) must not carry over between stacks.
-    redis: { url: REDIS_URL, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` },
-    ...configOverrides,
-  });
-  const config = parseConfig(document, { MONGODB_URI: stores.mongodbUri ?? uniqueMongoUri(), REDIS_URL: stores.redisUrl ?? REDIS_URL });
-  const broker = await createBroker(config, stores.logger ?? silentLogger);
-  brokerServer.server.on('request', broker.app.callback());
-
   return {
-    broker,
-    config,
-    brokerUrl: brokerServer.url,
-    upstreamUrl: upstreamServer.url,
+    broker: stack.broker,
+    config: stack.config,
+    brokerUrl: stack.brokerUrl,
+    upstreamUrl: stack.upstreamUrl,
+    db: stack.db,
     seedAccount(account) {
-      return seedAccount(broker.mongo, account);
+      return seedAccount(stack.db, account);
     },
     seedLinkedAccount(user, account = {}) {
-      return seedLinkedAccount(broker.mongo, {
+      return seedLinkedAccount(stack.db, {
         upstreamId: 'demo',
-        issuer: upstreamServer.url,
+        issuer: stack.upstreamUrl,
         subject: user.sub,
         name: `${user.name} Ltd`,
         email: account.email ?? `billing+${user.sub}@example.com`,
@@ -102,9 +105,8 @@ export async function startStack(configOverrides: Record<string, unknown> = {}, 
       });
     },
     async close() {
-      await Promise.all([closeServer(brokerServer.server), closeServer(upstreamServer.server)]);
-      await broker.mongo.dropDatabase().catch(() => undefined);
-      await broker.close();
+      await stack.db.dropDatabase().catch(() => undefined);
+      await stack.close();
     },
   };
 }

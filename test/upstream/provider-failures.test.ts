@@ -1,5 +1,6 @@
 import { identityModel } from '../../src/accounts/identity-model.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
 import { TestPortal, loginUpstream } from '../support/portal.ts';
 import { startProviderStack, type ProviderStack, type SentMail } from '../support/provider-stack.ts';
@@ -75,9 +76,17 @@ function failureLogged(logs: Array<Record<string, unknown>>, cause: string): Rec
   return logs.find((line) => line.cause === cause && typeof line.msg === 'string' && line.msg.startsWith('upstream'));
 }
 
+/** The failure counter as an operator's scraper reads it, from the management application's /metrics. */
 async function failuresCounted({ stack }: Started, upstream: string, cause: string): Promise<number> {
-  const metric = await stack.broker.metrics.upstreamFailures.get();
-  return metric.values.find((v) => v.labels.upstream === upstream && v.labels.cause === cause)?.value ?? 0;
+  const scraper = await listenOnLoopback();
+  scraper.server.on('request', stack.broker.managementApp.callback());
+  try {
+    const text = await (await fetch(`${scraper.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`broker_upstream_failures_total{upstream="${upstream}",cause="${cause}"}`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  } finally {
+    await closeServer(scraper.server);
+  }
 }
 
 /** What a person sees: the provider named, and the way back to the portal. */
@@ -164,7 +173,7 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
     expect(headingOf(refused.html)).toBe('Please sign in again');
     expect(textContent(refused.html)).toContain('Google did not ask you to sign in again');
     expect(failureLogged(started.logs, 'auth-time')).toBeDefined();
-    expect(await identityModel(started.stack.broker.mongo).countDocuments({ subject: ZOE.sub })).toBe(0);
+    expect(await identityModel(started.stack.db).countDocuments({ subject: ZOE.sub })).toBe(0);
   });
 });
 

@@ -108,7 +108,7 @@ export async function startE2eStack(): Promise<E2eStack> {
     partnerSource: { clientId: partnerClient.clientId, name: partnerClient.name, url: partnerServer.url },
     async deliverMail() {
       const before = sink.received.length;
-      await stack.broker.mailWorker.runOnce();
+      await stack.broker.deliverMail();
       return sink.received.slice(before).map(mailOf);
     },
     async close() {

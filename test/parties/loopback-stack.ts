@@ -1,0 +1,65 @@
+import type { Connection } from 'mongoose';
+import { createBroker, type Broker, type BrokerOptions } from '../../src/broker.ts';
+import type { BrokerConfig } from '../../src/config/index.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { connectMongo } from '../../src/store/mongo.ts';
+import { createDemoUpstream, type DemoUpstream, type DemoUser } from './demo-upstream.ts';
+import { closeServer, listenOnLoopback, listenOnPort } from './loopback-server.ts';
+
+export interface LoopbackStackOptions {
+  /** The broker's configuration, once its own URL and the demo upstream's are known. */
+  configure(urls: { brokerUrl: string; upstreamUrl: string }): Readonly<BrokerConfig>;
+  /** The broker's client at the demo upstream; its redirect URI is `{broker}/upstream/demo/callback`. */
+  upstreamClient: { clientId: string; clientSecret: string };
+  users?: readonly DemoUser[];
+  /** Fixed ports (the demo); free loopback ports when left out (tests, the benchmark). */
+  ports?: { broker: number; upstream: number };
+  logger?: Logger;
+  /** Passed on to createBroker (instrumentation of the broker's stores). */
+  brokerOptions?: BrokerOptions;
+}
+
+export interface LoopbackStack {
+  broker: Broker;
+  config: Readonly<BrokerConfig>;
+  brokerUrl: string;
+  upstreamUrl: string;
+  upstream: DemoUpstream;
+  /** A connection of the stack's own to the broker's database, for seeding and for looking at what it stored. */
+  db: Connection;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole loopback set-up, written once for the tests, the demo and the benchmark: the demo upstream (Demo ID)
+ * and the broker, each on a loopback port of its own, with the broker's configuration built for those URLs.
+ */
+export async function startLoopbackStack(options: LoopbackStackOptions): Promise<LoopbackStack> {
+  const upstreamServer = options.ports ? await listenOnPort(options.ports.upstream) : await listenOnLoopback();
+  const brokerServer = options.ports ? await listenOnPort(options.ports.broker) : await listenOnLoopback();
+  const upstream = await createDemoUpstream({
+    issuer: upstreamServer.url,
+    clients: [{ ...options.upstreamClient, redirectUris: [`${brokerServer.url}/upstream/demo/callback`] }],
+    ...(options.users ? { users: options.users } : {}),
+  });
+  upstreamServer.server.on('request', upstream.callback);
+  const config = options.configure({ brokerUrl: brokerServer.url, upstreamUrl: upstreamServer.url });
+  const logger = options.logger ?? createLogger('silent');
+  const broker = await createBroker(config, logger, options.brokerOptions);
+  brokerServer.server.on('request', broker.app.callback());
+  const db = await connectMongo(config.mongodb.uri, { logger });
+  return {
+    broker,
+    config,
+    brokerUrl: brokerServer.url,
+    upstreamUrl: upstreamServer.url,
+    upstream,
+    db,
+    async close() {
+      await Promise.all([closeServer(brokerServer.server), closeServer(upstreamServer.server)]);
+      await broker.stop();
+      await db.close();
+    },
+  };
+}
