@@ -71,21 +71,22 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     return true;
   }, 30_000);
 
+  const killServer = async (port: number): Promise<void> => {
+    const child = children.get(port);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
   return {
     sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
     async primaryPort() {
       const address = (await ask(sentinelPorts[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', PRIMARY_NAME)) as string[] | undefined;
       return Number(address?.[1]);
     },
-    async killServer(port) {
-      const child = children.get(port);
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    },
+    killServer,
     async stop() {
-      for (const port of children.keys()) await this.killServer(port);
+      for (const port of children.keys()) await killServer(port);
     },
   };
 }
