@@ -36,7 +36,7 @@ function accountSchema(): Schema<AccountRecord> {
       customerNumber: { type: String, required: true },
       name: { type: String, required: true },
       // The setter normalises on every write path, including code that bypasses AccountStore.
-      email: { type: String, default: null, set: (value: string | null) => (value ? normalizeEmail(value) : null) },
+      email: { type: String, set: (value: string | null) => (value ? normalizeEmail(value) : null) },
       plans: { type: [planSchema], default: [] },
       status: { type: String, enum: ['active', 'disabled'], required: true, default: 'active' },
     },

@@ -78,33 +78,6 @@ export class AccountStore {
     return this.#accounts.findById(new Types.ObjectId(id)).lean<AccountRecord>().exec();
   }
 
-  async findAccountByEmail(email: string): Promise<AccountRecord | null> {
-    // Sorted so that an address registered for several accounts always finds the same (the oldest) one.
-    return this.#accounts
-      .findOne({ email: normalizeEmail(email) })
-      .sort({ _id: 1 })
-      .lean<AccountRecord>()
-      .exec();
-  }
-
-  /** The account an upstream identity signs in as; null when unlinked or when the account has since been removed. */
-  async findLinkedAccount(
-    issuer: string,
-    subject: string,
-  ): Promise<{ identity: IdentityRecord; account: AccountRecord } | null> {
-    const identity = await this.#identities.findOne({ issuer, subject }).lean<IdentityRecord>().exec();
-    if (!identity) return null;
-    const account = await this.#accounts.findById(identity.accountId).lean<AccountRecord>().exec();
-    return account ? { identity, account } : null;
-  }
-
-  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  async recordLogin(identityId: Types.ObjectId, at: Date = new Date(), authenticatedAt?: Date): Promise<void> {
-    await this.#identities
-      .updateOne({ _id: identityId }, { $set: { lastLoginAt: at, ...(authenticatedAt ? { authenticatedAt } : {}) } })
-      .exec();
-  }
-
   /**
    * Creates or updates the account with this customer number, then its contacts by address (see upsertContacts).
    * A plain read, then an insert or an update, because FerretDB has no transactions and no atomic upsert; the unique

@@ -29,7 +29,7 @@ function identitySchema(): Schema<IdentityRecord> {
   const schema = new Schema<IdentityRecord>(
     {
       personId: { type: Schema.Types.ObjectId, required: true },
-      accountId: { type: Schema.Types.ObjectId, default: null },
+      accountId: { type: Schema.Types.ObjectId },
       upstreamId: { type: String, required: true },
       issuer: { type: String, required: true },
       subject: { type: String, required: true },
