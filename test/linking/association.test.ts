@@ -3,7 +3,7 @@ import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { TestBrowser, formsOf, headingOf, textContent, textOf, type Page } from '../support/browser.ts';
 import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
-import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { linkIn, mailOf, startSendGridSink, type SendGridSink, type SentMail } from '../support/sendgrid-sink.ts';
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
 import { recentAudit } from '../support/records.ts';
 
@@ -11,34 +11,6 @@ const carol = demoUser('carol');
 const bob = demoUser('bob');
 const REGISTERED = 'office@carol-and-co.example';
 const HOME = 'http://127.0.0.1:9/customersource/';
-
-interface SentMail {
-  to: string;
-  from: string;
-  subject: string;
-  text: string;
-}
-
-function mailOf(body: unknown): SentMail {
-  const mail = body as {
-    personalizations: Array<{ to: Array<{ email: string }> }>;
-    from: { email: string };
-    subject: string;
-    content: Array<{ type: string; value: string }>;
-  };
-  return {
-    to: mail.personalizations[0]?.to[0]?.email ?? '',
-    from: mail.from.email,
-    subject: mail.subject,
-    text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
-  };
-}
-
-function linkIn(mail: SentMail): string {
-  const match = /(http:\/\/127\.0\.0\.1:\d+\/link\?token=[A-Za-z0-9_-]{43})/.exec(mail.text);
-  if (!match?.[1]) throw new Error(`no link in:\n${mail.text}`);
-  return match[1];
-}
 
 describe('first login: associating an upstream identity with a customer account', () => {
   let sink: SendGridSink;
@@ -113,7 +85,7 @@ describe('first login: associating an upstream identity with a customer account'
     const browser = new TestBrowser();
     const thanks = await requestAssociation(browser);
     expect(headingOf(thanks.html)).toBe('Thank you');
-    expect(thanks.html).toContain('Thank you. You will be receiving an e-mail that gives you further instructions.');
+    expect(textOf(thanks.html, 'sent-to')).toBe('If o***@carol-and-co.example is registered on a customer account, an e-mail with a link is on its way to it.');
     expect(thanks.url.startsWith(portal.redirectUri)).toBe(false);
 
     // Signing in again before confirming still yields no code.
@@ -267,7 +239,7 @@ describe('first login: associating an upstream identity with a customer account'
     expect(await deliver()).toEqual([]);
     // What a person reads is the same, word for word, whether or not the address is registered.
     expect(headingOf(unknown.html)).toBe('Thank you');
-    expect(textContent(unknown.html)).toBe(textContent(known.html));
+    expect(textContent(unknown.html).replace('n***@unknown.example', 'o***@carol-and-co.example')).toBe(textContent(known.html));
     const pending = await pendingAssociationModel(stack.db).findOne({ subject: carol.sub }).lean();
     expect(pending).toMatchObject({ contactIds: [], status: 'pending' });
     const audit = await recentAudit(stack.db, { type: 'association.requested' });

@@ -7,7 +7,9 @@ import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 import { seedAccount, seedLinkedAccount, type LinkedAccountSeed } from '../parties/seed-linked-account.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { baseConfigDocument } from './config.ts';
-import { startSendGridSink, type SendGridSink } from './sendgrid-sink.ts';
+import { mailOf, startSendGridSink, type SendGridSink, type SentMail } from './sendgrid-sink.ts';
+
+export type { SentMail };
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
 import { TEST_CLIENTS } from './stack.ts';
 
@@ -16,13 +18,6 @@ export interface UpstreamParty {
   /** The `upstreams[]` entry for the broker's configuration. */
   entry: Record<string, unknown>;
   close(): Promise<void>;
-}
-
-export interface SentMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
 }
 
 export interface ProviderStack {
@@ -38,20 +33,6 @@ export interface ProviderStack {
   /** Runs the outbox worker once; returns the e-mails the SendGrid sink received meanwhile. */
   deliverMail(): Promise<SentMail[]>;
   close(): Promise<void>;
-}
-
-function mailOf(body: unknown): SentMail {
-  const mail = body as {
-    personalizations: Array<{ to: Array<{ email: string }> }>;
-    subject: string;
-    content: Array<{ type: string; value: string }>;
-  };
-  return {
-    to: mail.personalizations[0]?.to[0]?.email ?? '',
-    subject: mail.subject,
-    text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
-    html: mail.content.find((c) => c.type === 'text/html')?.value ?? '',
-  };
 }
 
 /**

@@ -99,3 +99,36 @@ export async function startSendGridSink({ apiKey, failFirst = 0 }: SendGridSinkO
   };
   return sink;
 }
+
+/** An e-mail as the sink received it, the way a recipient reads it. */
+export interface SentMail {
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Reads a body the sink accepted (SendGrid's v3 JSON) as the e-mail it is. */
+export function mailOf(body: unknown): SentMail {
+  const mail = body as {
+    personalizations: Array<{ to: Array<{ email: string }> }>;
+    from: { email: string };
+    subject: string;
+    content: Array<{ type: string; value: string }>;
+  };
+  return {
+    to: mail.personalizations[0]?.to[0]?.email ?? '',
+    from: mail.from.email,
+    subject: mail.subject,
+    text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
+    html: mail.content.find((c) => c.type === 'text/html')?.value ?? '',
+  };
+}
+
+/** The one-time link an association e-mail carries. */
+export function linkIn(mail: Pick<SentMail, 'text'>): string {
+  const match = /(http:\/\/(?:127\.0\.0\.1|localhost):\d+\/link\?token=[A-Za-z0-9_-]{43})/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no link in:\n${mail.text}`);
+  return match[1];
+}

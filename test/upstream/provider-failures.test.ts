@@ -2,7 +2,8 @@ import { identityModel } from '../../src/accounts/identity-model.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
-import { TestPortal, loginUpstream } from '../support/portal.ts';
+import { TestPortal } from '../support/portal.ts';
+import { isLoginPage, logInUpstream as logInAt } from './support/upstream-login.ts';
 import { startProviderStack, type ProviderStack, type SentMail } from '../support/provider-stack.ts';
 import { createAppleClientKey } from '../support/upstream-doubles/apple-client-key.ts';
 import { startAppleDouble } from '../support/upstream-doubles/apple.ts';
@@ -54,22 +55,12 @@ afterAll(async () => {
 
 const generic: DoubleStarter = (redirectUri) => startGenericOidcDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] });
 
-function isLoginPage(page: Page): boolean {
-  return /<form[^>]*action="[^"]*\/login"/.test(page.html);
-}
-
-async function logInUpstream(browser: TestBrowser, page: Page, stopAt: string, user = ZOE): Promise<Page> {
-  const answered = await loginUpstream(browser, page, user, stopAt);
-  const posts = formsOf(answered.html).some((f) => f.method === 'post' && /\/upstream\/[a-z0-9-]+\/callback$/.test(f.action));
-  return posts ? browser.submit(answered, '/callback', {}, stopAt) : answered;
-}
-
 /** Portal → broker → the double's login page → signed in; returns the page the broker answered with. */
 async function firstLogin({ portal }: Started, browser = new TestBrowser(), user = ZOE): Promise<Page> {
   const attempt = await portal.authorizationRequest();
   const page = await browser.navigate(attempt.url.href, {}, portal.redirectUri);
   if (!isLoginPage(page)) return page;
-  return logInUpstream(browser, page, portal.redirectUri, user);
+  return logInAt(browser, page, portal.redirectUri, user);
 }
 
 function failureLogged(logs: Array<Record<string, unknown>>, cause: string): Record<string, unknown> | undefined {

@@ -1,7 +1,9 @@
 import { decodeJwt } from 'jose';
-import { TestBrowser, formsOf, headingOf, type Page } from '../support/browser.ts';
-import { TestPortal, loginUpstream } from '../support/portal.ts';
-import { startProviderStack, type ProviderStack, type SentMail } from '../support/provider-stack.ts';
+import { TestBrowser, formsOf, headingOf } from '../support/browser.ts';
+import { TestPortal } from '../support/portal.ts';
+import { isLoginPage, logInUpstream as logInAt } from './support/upstream-login.ts';
+import { startProviderStack, type ProviderStack } from '../support/provider-stack.ts';
+import { linkIn } from '../support/sendgrid-sink.ts';
 import { createAppleClientKey } from '../support/upstream-doubles/apple-client-key.ts';
 import { startAppleDouble } from '../support/upstream-doubles/apple.ts';
 import type { DoubleUser, UpstreamDouble } from '../support/upstream-doubles/contract.ts';
@@ -58,23 +60,7 @@ const PROVIDERS: ProviderCase[] = [
   },
 ];
 
-function isLoginPage(page: Page): boolean {
-  return /<form[^>]*action="[^"]*\/login"/.test(page.html);
-}
-
 /** Signs in at a double's login page; submits a form_post answer (Apple) to the broker as the browser's script would. */
-async function logInUpstream(browser: TestBrowser, page: Page, stopAt: string, user = ZOE): Promise<Page> {
-  const answered = await loginUpstream(browser, page, user, stopAt);
-  const posts = formsOf(answered.html).some((f) => f.method === 'post' && /\/upstream\/[a-z0-9-]+\/callback$/.test(f.action));
-  return posts ? browser.submit(answered, '/callback', {}, stopAt) : answered;
-}
-
-function linkIn(mail: SentMail): string {
-  const match = /(http:\/\/127\.0\.0\.1:\d+\/link\?token=[A-Za-z0-9_-]{43})/.exec(mail.text);
-  if (!match?.[1]) throw new Error(`no link in:\n${mail.text}`);
-  return match[1];
-}
-
 async function startWith(provider: ProviderCase): Promise<{ stack: ProviderStack; double: UpstreamDouble }> {
   let double: UpstreamDouble | undefined;
   const stack = await startProviderStack(async (brokerUrl) => {
@@ -102,7 +88,7 @@ describe.each(PROVIDERS)('signing in with $label', (provider) => {
     const first = await portal.authorizationRequest();
     const login = await browser.navigate(first.url.href, {}, portal.redirectUri);
     expect(isLoginPage(login)).toBe(true);
-    const associate = await logInUpstream(browser, login, portal.redirectUri);
+    const associate = await logInAt(browser, login, portal.redirectUri, ZOE);
     expect(headingOf(associate.html)).toBe('Associate your account');
 
     const thanks = await browser.submit(associate, '/associate', { email: REGISTERED }, portal.redirectUri);
@@ -124,12 +110,12 @@ describe.each(PROVIDERS)('signing in with $label', (provider) => {
     }
     const again = await fresh.navigate(upstream.href, {}, portal.redirectUri);
     expect(isLoginPage(again)).toBe(true);
-    const linked = await logInUpstream(fresh, again, portal.redirectUri);
+    const linked = await logInAt(fresh, again, portal.redirectUri, ZOE);
     expect(headingOf(linked.html)).toBe('Your sign-in is associated');
 
     const second = await portal.authorizationRequest();
     let back = await browser.navigate(second.url.href, {}, portal.redirectUri);
-    if (isLoginPage(back)) back = await logInUpstream(browser, back, portal.redirectUri);
+    if (isLoginPage(back)) back = await logInAt(browser, back, portal.redirectUri, ZOE);
     expect(back.url.startsWith(portal.redirectUri)).toBe(true);
     const tokens = await portal.exchange(back.url, second);
     expect(tokens.claims()).toMatchObject({ customer_number: '200001', email: REGISTERED });
@@ -155,7 +141,7 @@ describe('what the broker says about when the person authenticated upstream', ()
     const attempt = await portal.authorizationRequest(parameters);
     let page = await browser.navigate(attempt.url.href, {}, portal.redirectUri);
     const loginShown = isLoginPage(page);
-    if (loginShown) page = await logInUpstream(browser, page, portal.redirectUri);
+    if (loginShown) page = await logInAt(browser, page, portal.redirectUri, ZOE);
     const tokens = await portal.exchange(page.url, attempt);
     return { authTime: decodeJwt(tokens.id_token ?? '').auth_time, loginShown };
   }

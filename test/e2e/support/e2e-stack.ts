@@ -1,5 +1,7 @@
 import { createDemoPortal } from '../../parties/demo-portal.ts';
-import { startSendGridSink, type SendGridSink } from '../../support/sendgrid-sink.ts';
+import { mailOf, startSendGridSink, type SendGridSink, type SentMail } from '../../support/sendgrid-sink.ts';
+
+export type { SentMail };
 import { startStack, TEST_CLIENTS, type Stack } from '../../support/stack.ts';
 import { closeServer, listenOnLoopback } from '../../parties/loopback-server.ts';
 
@@ -15,13 +17,6 @@ export interface E2ePortal {
   url: string;
 }
 
-export interface SentMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
 export interface E2eStack {
   stack: Stack;
   sink: SendGridSink;
@@ -32,20 +27,6 @@ export interface E2eStack {
   /** Runs the broker's outbox worker once and returns the e-mails the SendGrid sink received meanwhile. */
   deliverMail(): Promise<SentMail[]>;
   close(): Promise<void>;
-}
-
-function mailOf(body: unknown): SentMail {
-  const mail = body as {
-    personalizations: Array<{ to: Array<{ email: string }> }>;
-    subject: string;
-    content: Array<{ type: string; value: string }>;
-  };
-  return {
-    to: mail.personalizations[0]?.to[0]?.email ?? '',
-    subject: mail.subject,
-    text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
-    html: mail.content.find((c) => c.type === 'text/html')?.value ?? '',
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { constantEquals } from '../../../src/security/constant-equals.ts';
 import { APPLE_CLIENT_SECRET_MAX_LIFETIME_S, type AppleClientKey } from './apple-client-key.ts';
 import type { DoubleBehaviour, DoubleOptions, UpstreamDouble } from './contract.ts';
-import { scopesOf, startMiniOp, type ClientCredentials, type Grant } from './mini-op.ts';
+import { scopesOf, startMiniOp, type ClientCredentials, type Grant, doubleOf } from './mini-op.ts';
 
 // Sign in with Apple, REST API (https://appleid.apple.com; developer.apple.com/documentation/signinwithapplerestapi).
 //
@@ -125,20 +125,12 @@ export async function startAppleDouble(options: AppleDoubleOptions): Promise<Ups
       }),
     }),
   });
-  return {
-    issuer: op.issuer,
-    discoveryUrl: op.discoveryUrl,
-    authentications: op.authentications,
-    authorizationRequests: op.authorizationRequests,
-    behaviour,
-    close: op.close,
-    upstreamConfig: (id, name) => ({
+  return doubleOf(op, behaviour, (id, name) => ({
       id,
       name,
       type: 'apple',
       issuer: op.issuer,
       clientId: options.clientId,
       apple: { teamId: options.clientKey.teamId, keyId: options.clientKey.keyId, privateKeyFile: options.clientKey.privateKeyFile },
-    }),
-  };
+    }));
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { secretAuthentication } from './client-secret.ts';
 import type { DoubleBehaviour, DoubleOptions, UpstreamDouble } from './contract.ts';
-import { promptValues, startMiniOp, maxAgeExceeded, type Grant } from './mini-op.ts';
+import { promptValues, startMiniOp, maxAgeExceeded, type Grant, doubleOf } from './mini-op.ts';
 
 // A standard OpenID provider (OIDC Core as written: prompt=login and max_age honoured, auth_time given) whose
 // discovery document is published under an alias, as reverse proxies and multi-tenant products often do: served
@@ -67,14 +67,7 @@ export async function startGenericOidcDouble(options: GenericDoubleOptions): Pro
       userinfo: claims,
     }),
   });
-  return {
-    issuer: op.issuer,
-    discoveryUrl: op.discoveryUrl,
-    authentications: op.authentications,
-    authorizationRequests: op.authorizationRequests,
-    behaviour,
-    close: op.close,
-    upstreamConfig: (id, name) => ({
+  return doubleOf(op, behaviour, (id, name) => ({
       id,
       name,
       type: 'oidc',
@@ -82,6 +75,5 @@ export async function startGenericOidcDouble(options: GenericDoubleOptions): Pro
       discoveryUrl: op.discoveryUrl,
       clientId: options.clientId,
       clientSecret,
-    }),
-  };
+    }));
 }

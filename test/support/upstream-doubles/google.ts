@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { secretAuthentication } from './client-secret.ts';
 import type { DoubleBehaviour, DoubleOptions, UpstreamDouble } from './contract.ts';
-import { promptValues, startMiniOp, maxAgeExceeded, type Grant } from './mini-op.ts';
+import { promptValues, startMiniOp, maxAgeExceeded, type Grant, doubleOf } from './mini-op.ts';
 
 // Google as an OpenID provider (https://accounts.google.com, developers.google.com/identity/openid-connect).
 //
@@ -80,15 +80,7 @@ export async function startGoogleDouble(options: GoogleDoubleOptions): Promise<U
       }),
     }),
   });
-  return {
-    issuer: op.issuer,
-    discoveryUrl: op.discoveryUrl,
-    authentications: op.authentications,
-    authorizationRequests: op.authorizationRequests,
-    behaviour,
-    close: op.close,
-    upstreamConfig: (id, name) => ({ id, name, type: 'google', issuer: op.issuer, clientId: options.clientId, clientSecret }),
-  };
+  return doubleOf(op, behaviour, (id, name) => ({ id, name, type: 'google', issuer: op.issuer, clientId: options.clientId, clientSecret }));
 }
 
 function profile(grant: Grant): Record<string, string> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { secretAuthentication } from './client-secret.ts';
 import type { DoubleBehaviour, DoubleOptions, UpstreamDouble } from './contract.ts';
-import { promptValues, startMiniOp, maxAgeExceeded, type Grant } from './mini-op.ts';
+import { promptValues, startMiniOp, maxAgeExceeded, type Grant, doubleOf } from './mini-op.ts';
 
 // Microsoft identity platform v2.0, personal accounts through the `consumers` authority
 // (https://login.microsoftonline.com/consumers/v2.0/.well-known/openid-configuration).
@@ -96,14 +96,7 @@ export async function startMicrosoftDouble(options: MicrosoftDoubleOptions): Pro
       },
     }),
   });
-  return {
-    issuer: op.issuer,
-    discoveryUrl: op.discoveryUrl,
-    authentications: op.authentications,
-    authorizationRequests: op.authorizationRequests,
-    behaviour,
-    close: op.close,
-    upstreamConfig: (id, name) => ({
+  return doubleOf(op, behaviour, (id, name) => ({
       id,
       name,
       type: 'microsoft',
@@ -113,6 +106,5 @@ export async function startMicrosoftDouble(options: MicrosoftDoubleOptions): Pro
       discoveryUrl: op.discoveryUrl,
       clientId: options.clientId,
       clientSecret,
-    }),
-  };
+    }));
 }

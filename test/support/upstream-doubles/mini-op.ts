@@ -6,7 +6,7 @@ import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK }
 import Koa, { type Context } from 'koa';
 import { closeServer, listenOnLoopback } from '../../parties/loopback-server.ts';
 import { constantEquals } from '../../../src/security/constant-equals.ts';
-import type { Authentication, DoubleBehaviour, DoubleOptions, DoubleUser } from './contract.ts';
+import type { Authentication, DoubleBehaviour, DoubleOptions, DoubleUser, UpstreamDouble } from './contract.ts';
 import { formPostPage, loginPage, messagePage } from './pages.ts';
 
 // The shared core of the upstream doubles: a hand-written OpenID provider (authorization code flow only) whose
@@ -66,6 +66,16 @@ export interface MiniOp {
   authentications: Authentication[];
   authorizationRequests: Array<Record<string, string>>;
   close(): Promise<void>;
+}
+
+/** A running mini OP as the contract's double: what every provider double returns, with its own config entry. */
+export function doubleOf<B extends DoubleBehaviour>(
+  op: MiniOp,
+  behaviour: B,
+  upstreamConfig: UpstreamDouble<B>['upstreamConfig'],
+): UpstreamDouble<B> {
+  const { issuer, discoveryUrl, authentications, authorizationRequests, close } = op;
+  return { issuer, discoveryUrl, authentications, authorizationRequests, behaviour, close, upstreamConfig };
 }
 
 const CODE_TTL_S = 600;
