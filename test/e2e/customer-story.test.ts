@@ -133,7 +133,7 @@ async function requestAssociation(session: BrowserSession, user: DemoUser, recor
 
   await expectHeading(page, t.associationSent.heading);
   await recorder.brokerPage(page, 'thank you');
-  expect(await visibleText(page)).toContain(t.associationSent.text);
+  expect(await visibleText(page)).toContain(t.associationSent.text('o***@carol-and-co.example'));
   // No code went to the portal: the person is still at the broker.
   expect(new URL(page.url()).origin).toBe(brokerUrl());
 

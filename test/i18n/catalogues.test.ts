@@ -123,7 +123,7 @@ describe('pages and e-mails render in every language', () => {
     'upstream-denied': { title: 't', message: 'm' },
     'login-expired': { title: 't', message: 'm' },
     associate: { clientName: 'CustomerSource', support: 'help@example.com', emailError: true, uid: 'u', csrfToken: 'c' },
-    'association-sent': {},
+    'association-sent': { clientName: 'CustomerSource', address: 'o***@example.com', lifetime: '1 hour', support: 'help@example.com', noticeKey: 'associationSent.notice.limit', uid: 'u', csrfToken: 'c' },
     'link-confirm': { upstreamName: 'Demo ID', token: 't', csrfToken: 'c' },
     'link-problem': { title: 't', message: 'm', startAgainUrl: 'http://x/' },
     'association-linked': { accountName: 'Carol & Co', upstreamName: 'Demo ID', continueUrl: '/x' },

@@ -14,6 +14,8 @@ import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
 import { resolveSignIn } from '../../linking/sign-in.ts';
+import { TooManyRequests } from '../../linking/linking-errors.ts';
+import { maskEmail } from '../../audit/audit-log.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -25,6 +27,17 @@ import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 import type { ViewRenderer } from '../views.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** A resend sooner than this after the last e-mail is refused: mail can take a minute to arrive. */
+const RESEND_AFTER_MS = 60_000;
+const SENT_NOTICES = new Set(['resent', 'wait', 'limit']);
+
+/** "1 hour", "45 minutes" (rounded up, in the page's language): how long the e-mailed link still works. */
+function remainingLifetime(expiresAt: Date, now: Date, locale: string): string {
+  const minutes = Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 60_000));
+  const [value, unit] = minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}
 
 export interface InteractionRouteDependencies {
   provider: Provider;
@@ -47,7 +60,6 @@ export interface InteractionRouteDependencies {
  */
 export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   const { provider, federation, identities, views } = deps;
-  const consentRequired = new Set(deps.clients.filter((c) => c.consent).map((c) => c.clientId));
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection());
 
@@ -103,7 +115,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (interaction.prompt.name === 'consent') {
       // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
       // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
-      if (!consentRequired.has(String(clientId))) return grantConsent(ctx, interaction);
+      if (!deps.portals.get(clientId)?.asksConsent) return grantConsent(ctx, interaction);
       const scopes = [...new Set([...(interaction.prompt.details.missingOIDCScope as string[] | undefined ?? [])])];
       return page(ctx, 'consent', clientId, { titleKey: 'consent.title', scopeKeys: scopes.map((s) => `consent.scope.${s}`) });
     }
@@ -220,6 +232,14 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     page(ctx, 'associate', clientId, { titleKey: 'associate.title', support: deps.support, ...data });
   }
 
+  router.get('/associate', async (ctx) => {
+    const interaction = await details(ctx);
+    if (!(await identities.find(interaction.uid))) throw new InteractionExpired();
+    associatePage(ctx, interaction.params.client_id);
+  });
+
+  // POST-redirect-GET: the request is answered by a redirect to "Thank you", so reloading that page (or going back
+  // to it) sends nothing and spends none of the person's allowance.
   router.post('/associate', async (ctx) => {
     const interaction = await details(ctx);
     const identity = await identities.find(interaction.uid);
@@ -237,7 +257,59 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       origin: { ip: ctx.ip, locale: ctx.state.locale },
     });
     deps.metrics?.associations.inc({ step: 'requested' });
-    page(ctx, 'association-sent', interaction.params.client_id, { titleKey: 'associationSent.title' });
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${interaction.uid}/sent`);
+  });
+
+  // "Thank you": the same page whether or not the address is registered (it shows only what the person typed,
+  // masked), read from the identity's newest association so a reload shows it again without sending anything.
+  router.get('/sent', async (ctx) => {
+    const interaction = await details(ctx);
+    const identity = await identities.find(interaction.uid);
+    if (!identity) throw new InteractionExpired();
+    const newest = await deps.linking.pending.newestOf(identity.issuer, identity.subject);
+    const now = deps.linking.now();
+    if (newest?.status === 'confirmed') {
+      ctx.status = 303;
+      return ctx.redirect(`/interaction/${interaction.uid}/continue`);
+    }
+    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction.params.client_id);
+    const notice = typeof ctx.query.notice === 'string' && SENT_NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+    page(ctx, 'association-sent', interaction.params.client_id, {
+      titleKey: 'associationSent.title',
+      address: maskEmail(newest.enteredEmail),
+      lifetime: remainingLifetime(newest.expiresAt, now, String(ctx.state.locale)),
+      support: deps.support,
+      ...(notice ? { noticeKey: `associationSent.notice.${notice}` } : {}),
+    });
+  });
+
+  // "Didn't get it? Send it again": the same address, within the same limits; refused by the limits or asked
+  // too soon, nothing is sent and the page says so while the earlier link keeps working.
+  router.post('/resend', async (ctx) => {
+    const interaction = await details(ctx);
+    const identity = await identities.find(interaction.uid);
+    if (!identity) throw new InteractionExpired();
+    const newest = await deps.linking.pending.newestOf(identity.issuer, identity.subject);
+    const now = deps.linking.now();
+    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction.params.client_id);
+    const sent = `/interaction/${interaction.uid}/sent`;
+    ctx.status = 303;
+    if (now.getTime() - newest.createdAt.getTime() < RESEND_AFTER_MS) return ctx.redirect(`${sent}?notice=wait`);
+    try {
+      await requestAssociation(deps.linking, {
+        identity,
+        enteredEmail: newest.enteredEmail,
+        clientId: String(interaction.params.client_id ?? '') || null,
+        interactionUid: interaction.uid,
+        origin: { ip: ctx.ip, locale: ctx.state.locale },
+      });
+    } catch (error) {
+      if (error instanceof TooManyRequests) return ctx.redirect(`${sent}?notice=limit`);
+      throw error;
+    }
+    deps.metrics?.associations.inc({ step: 'requested' });
+    ctx.redirect(`${sent}?notice=resent`);
   });
 
   async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {

@@ -7,7 +7,8 @@ export interface BrokerTexts {
   /** Sent as the browser's language (Playwright's `locale` context option sets Accept-Language). */
   browserLocale: string;
   associate: { heading: string; emailLabel: string; submit: string; help: (support: string) => string };
-  associationSent: { heading: string; text: string };
+  /** `text` takes the address as shown: masked (`o***@carol-and-co.example`). */
+  associationSent: { heading: string; text: (masked: string) => string };
   linkConfirm: { heading: string; confirm: (upstreamName: string) => string };
   associationLinked: { heading: string; text: (accountName: string) => string; continue: string };
   mismatch: { heading: string };
@@ -25,7 +26,7 @@ export const TEXTS = {
     },
     associationSent: {
       heading: 'Thank you',
-      text: 'Thank you. You will be receiving an e-mail that gives you further instructions.',
+      text: (masked) => `If ${masked} is registered on a customer account, an e-mail with a link is on its way to it.`,
     },
     linkConfirm: {
       heading: 'Confirm the association',
@@ -49,7 +50,7 @@ export const TEXTS = {
     },
     associationSent: {
       heading: 'Vielen Dank',
-      text: 'Vielen Dank. Sie erhalten eine E-Mail mit weiteren Anweisungen.',
+      text: (masked) => `Wenn ${masked} bei einem Kundenkonto hinterlegt ist, ist eine E-Mail mit einem Link dorthin unterwegs.`,
     },
     linkConfirm: {
       heading: 'Zuordnung bestätigen',
