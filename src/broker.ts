@@ -9,6 +9,8 @@ import type Provider from 'oidc-provider';
 import { cachedMemberships } from './accounts/account-cache.ts';
 import { PeopleDirectory } from './accounts/people-directory.ts';
 import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
+import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
+import { adminApiRoutes } from './admin/api/admin-api-routes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
 import { createApp, createManagementApp } from './http/app.ts';
@@ -133,8 +135,10 @@ async function assemble(
   const directory = new PeopleDirectory(mongo);
   await directory.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
+  const portals = new PortalDirectory(config.clients);
   const provider = createProvider({
     config,
+    portals,
     redis,
     memberships: cachedMemberships(directory, { ttlMs: config.accountCacheTtl }),
     logger,
@@ -142,7 +146,6 @@ async function assemble(
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
   });
   const metrics = createBrokerMetrics();
-  const portals = new PortalDirectory(config.clients);
   const federation = new Federation(config.upstreams, {
     brokerIssuer: config.issuer,
     redis,
@@ -222,13 +225,18 @@ async function assemble(
         portals,
         leadUpstream,
         directory,
-        clients: config.clients,
         views,
         support: config.mail.support,
         linking,
         metrics,
       }),
       linkRoutes(linking, federation, views, leadUpstream),
+      adminApiRoutes({
+        context: { db: mongo, linking, audit, mailer: outbox, upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer, now: () => new Date() },
+        tokens: clientCredentialsTokens(provider),
+        clients: config.admin.clients,
+        issuer: config.issuer,
+      }),
       upstreamCallbackRoutes({
         federation,
         identities,

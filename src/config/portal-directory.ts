@@ -8,6 +8,11 @@ export interface Portal {
   homeUrl: string | undefined;
   /** The plans an account needs to sign in here (`clients[].requires`). */
   requires: ClientConfig['requires'];
+  /**
+   * Whether the portal shows a consent screen. Configured portals are first-party: they get what they ask for
+   * without one unless their configuration says `consent: true` (the one consent policy of both paths that grant).
+   */
+  asksConsent: boolean;
 }
 
 function homeOf(client: ClientConfig): string | undefined {
@@ -21,7 +26,7 @@ export class PortalDirectory {
   readonly #portals: ReadonlyMap<string, Portal>;
 
   constructor(clients: readonly ClientConfig[]) {
-    this.#portals = new Map(clients.map((c) => [c.clientId, Object.freeze({ clientId: c.clientId, name: c.name, homeUrl: homeOf(c), requires: c.requires })]));
+    this.#portals = new Map(clients.map((c) => [c.clientId, Object.freeze({ clientId: c.clientId, name: c.name, homeUrl: homeOf(c), requires: c.requires, asksConsent: c.consent })]));
   }
 
   get(clientId: unknown): Portal | undefined {

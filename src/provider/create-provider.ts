@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { BrokerConfig } from '../config/index.ts';
+import type { PortalDirectory } from '../config/portal-directory.ts';
 import type { MembershipReader } from '../accounts/account-cache.ts';
 import { AccountChoices } from './account-choices.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
 import { SCOPE_CLAIMS, createFindAccount } from './account-claims.ts';
+import { adminClientMetadata } from './admin-client-metadata.ts';
 import { autoSubmitScripts } from './auto-submit-scripts.ts';
 import { CLIENT_AUTH_METHODS, clientBasedCors, clientMetadata } from './client-metadata.ts';
 import { createInteractionPolicy } from './entitlement-policy.ts';
@@ -24,6 +26,8 @@ export { TOKEN_LIFETIMES } from './token-lifetimes.ts';
 
 export interface ProviderDependencies {
   config: Readonly<BrokerConfig>;
+  /** The configured portals, built once by the composition root. */
+  portals: PortalDirectory;
   redis: Redis;
   /** Membership reads for claims and entitlement (cached briefly: this is the token endpoint's hot path). */
   memberships: MembershipReader;
@@ -34,14 +38,12 @@ export interface ProviderDependencies {
 }
 
 /** The downstream OpenID Provider portals talk to: oidc-provider configured from the broker's configuration. */
-export function createProvider({ config, redis, memberships, keys, renderPage, logger }: ProviderDependencies): Provider {
+export function createProvider({ config, portals, redis, memberships, keys, renderPage, logger }: ProviderDependencies): Provider {
   const choices = new AccountChoices(redis);
-  const consentRequired = new Set(config.clients.filter((c) => c.consent).map((c) => c.clientId));
-  const clientNames = new Map(config.clients.map((c) => [c.clientId, c.name]));
 
   const configuration: Configuration = {
     adapter: createRedisAdapter(redis),
-    clients: config.clients.map((c) => clientMetadata(c, config.keys.algorithm)),
+    clients: [...config.clients.map((c) => clientMetadata(c, config.keys.algorithm)), ...config.admin.clients.map(adminClientMetadata)],
     clientAuthMethods: CLIENT_AUTH_METHODS,
     clientBasedCORS: clientBasedCors(config.clients),
     fetch: configuredDestinationsOnly(config.clients),
@@ -71,11 +73,13 @@ export function createProvider({ config, redis, memberships, keys, renderPage, l
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
+      // Only for the admin API's tools (admin-client-metadata.ts); portals are not registered for this grant.
+      clientCredentials: { enabled: config.admin.clients.length > 0 },
       // A portal may inspect or revoke only tokens issued to itself: portals are separate tenants of one broker.
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(renderPage, clientNames) },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(renderPage, portals) },
       backchannelLogout: { enabled: true },
     },
     // Front-channel logout is the broker's own (frontchannel-logout.ts); discovery says so, as that specification asks.
@@ -87,11 +91,10 @@ export function createProvider({ config, redis, memberships, keys, renderPage, l
     async loadExistingGrant(ctx) {
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      // Configured portals are first-party: they get what they ask for without a consent screen, unless their
-      // configuration says `consent: true`.
+      // Configured portals are first-party (portal-directory.ts says which ones ask for consent).
       const clientId = ctx.oidc.client?.clientId;
       const accountId = ctx.oidc.session?.accountId;
-      if (!clientId || !accountId || consentRequired.has(clientId)) return undefined;
+      if (!clientId || !accountId || portals.get(clientId)?.asksConsent !== false) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
       await grant.save();

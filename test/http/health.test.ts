@@ -83,7 +83,7 @@ describe('health endpoints', () => {
     }
   });
 
-  it('refuses to start with one line naming the setting when MongoDB cannot be reached', async () => {
+  it('fails to connect to an unreachable MongoDB with one line naming the setting (what npm start prints)', async () => {
     const port = await closedPort();
     const config = parseConfig(baseConfigDocument(), { MONGODB_URI: `mongodb://127.0.0.1:${port}/none`, REDIS_URL });
     await expect(connectMongo(config.mongodb.uri, { logger: silentLogger, timeoutMs: 300 })).rejects.toThrow(

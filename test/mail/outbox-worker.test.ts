@@ -233,10 +233,31 @@ describe('outbox worker', () => {
 
   it('stops polling and waits for the pass in progress', async () => {
     await outbox.enqueue(linkMail());
-    const mailer = worker();
+    // A transport that holds the send until the test lets it go: stop() is called while the send is in flight.
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    const sent: string[] = [];
+    const mailer = worker({
+      transport: {
+        name: 'sendgrid',
+        async send(mail) {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+          sent.push(mail.to);
+          return { providerMessageId: 'held-1' };
+        },
+      },
+    });
     mailer.start();
-    await sink.waitFor(1);
-    await mailer.stop();
-    expect(sink.received).toHaveLength(1);
+    await inFlight;
+    let stopped = false;
+    const stopping = mailer.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(sent).toHaveLength(1);
+    expect((await outbox.recent(1))[0]).toMatchObject({ status: 'sent' });
   });
 });

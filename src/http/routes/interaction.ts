@@ -4,7 +4,6 @@ import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import { meetsRequirement } from '../../accounts/entitlement.ts';
 import { objectIdOf, type Membership, type PeopleDirectory } from '../../accounts/people-directory.ts';
-import type { ClientConfig } from '../../config/index.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
 import { isPlausibleAddress } from '../../accounts/email.ts';
@@ -32,6 +31,11 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 const RESEND_AFTER_MS = 60_000;
 const SENT_NOTICES = new Set(['resent', 'wait', 'limit']);
 
+/** "support or enhancement" in the page's language. */
+function planList(plans: readonly string[], locale: string): string {
+  return new Intl.ListFormat(locale, { type: 'disjunction' }).format(plans);
+}
+
 /** "1 hour", "45 minutes" (rounded up, in the page's language): how long the e-mailed link still works. */
 function remainingLifetime(expiresAt: Date, now: Date, locale: string): string {
   const minutes = Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 60_000));
@@ -44,7 +48,6 @@ export interface InteractionRouteDependencies {
   federation: Federation;
   identities: InteractionIdentityStore;
   directory: PeopleDirectory;
-  clients: readonly ClientConfig[];
   portals: PortalDirectory;
   /** Lets the provider choice's forms lead to the upstreams' login pages, wherever they are (CSP form-action). */
   leadUpstream: Middleware;
@@ -112,6 +115,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       if (!personId) throw new InteractionExpired();
       return choosePage(ctx, interaction, await deps.directory.membershipsOf(personId));
     }
+    if (interaction.prompt.name === 'entitlement') return entitlementPage(ctx, interaction);
     if (interaction.prompt.name === 'consent') {
       // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
       // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
@@ -194,6 +198,18 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     });
   }
 
+  /** The chosen account lacks the portal's plan: what is missing, for which account, whom to ask, and the way back. */
+  function entitlementPage(ctx: Context, interaction: Interaction) {
+    const details = interaction.prompt.details as { requiredPlans?: string[]; accountName?: string; customerNumber?: string };
+    page(ctx, 'entitlement-missing', interaction.params.client_id, {
+      titleKey: 'entitlementMissing.title',
+      plans: planList(details.requiredPlans ?? [], String(ctx.state.locale)),
+      accountName: details.accountName,
+      customerNumber: details.customerNumber,
+      support: deps.support,
+    });
+  }
+
   router.post('/account', async (ctx) => {
     const interaction = await details(ctx);
     const chosen = objectIdOf(formBody(ctx).account)?.toHexString();
@@ -229,7 +245,13 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   });
 
   function associatePage(ctx: Context, clientId: unknown, data: Record<string, unknown> = {}) {
-    page(ctx, 'associate', clientId, { titleKey: 'associate.title', support: deps.support, ...data });
+    const requires = deps.portals.get(clientId)?.requires;
+    page(ctx, 'associate', clientId, {
+      titleKey: 'associate.title',
+      support: deps.support,
+      ...(requires ? { requiredPlans: planList(requires.plans, String(ctx.state.locale)) } : {}),
+      ...data,
+    });
   }
 
   router.get('/associate', async (ctx) => {
@@ -326,8 +348,11 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   router.post('/consent', async (ctx) => grantConsent(ctx, await details(ctx)));
 
   router.post('/abort', async (ctx) => {
-    await details(ctx);
-    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in' });
+    const interaction = await details(ctx);
+    const description = interaction.prompt.name === 'entitlement'
+      ? 'the account lacks a plan this client requires'
+      : 'The user cancelled the sign-in';
+    await finish(ctx, { error: 'access_denied', error_description: description });
   });
 
   return router;

@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { scriptNonceOf } from '../auto-submit-scripts.ts';
+import type { PortalDirectory } from '../../config/portal-directory.ts';
 import type { RenderPage } from '../render-page.ts';
 
 /**
@@ -16,8 +17,8 @@ function hintNamesThisSession(ctx: KoaContextWithOIDC): boolean {
 }
 
 /** oidc-provider's `rpInitiatedLogout` pages, in the broker's layout and language. */
-export function logoutPages(renderPage: RenderPage, clientNames: ReadonlyMap<string, string>) {
-  const clientNameOf = (ctx: KoaContextWithOIDC) => clientNames.get(ctx.oidc.client?.clientId ?? '');
+export function logoutPages(renderPage: RenderPage, portals: PortalDirectory) {
+  const clientNameOf = (ctx: KoaContextWithOIDC) => portals.get(ctx.oidc.client?.clientId)?.name;
   return {
     /** `form` is oidc-provider's form posting the logout confirmation (with its CSRF token) to end_session_confirm. */
     async logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
