@@ -10,6 +10,17 @@ export const AUDIT_EVENT_TYPES = [
   'mail.failed',
   // An association e-mail not sent because its link expired before delivery was possible.
   'mail.expired',
+  // Changes made through the admin API; `detail.actor` names the client (src/admin).
+  'admin.account-created',
+  'admin.account-changed',
+  'admin.contact-added',
+  'admin.contact-changed',
+  'admin.association-resent',
+  'admin.association-cancelled',
+  'admin.membership-removed',
+  'admin.identity-removed',
+  'admin.identity-linked',
+  'admin.mail-retried',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

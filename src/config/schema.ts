@@ -317,6 +317,22 @@ const validatedConfig = z
           .prefault({}),
       })
       .prefault({}),
+    /** Who may use the admin API (issue 13): clients that obtain access tokens with the client-credentials grant. */
+    admin: z
+      .strictObject({
+        clients: z
+          .array(
+            z.strictObject({
+              clientId: nonEmpty,
+              clientSecret: nonEmpty.min(32, { error: 'must be at least 32 characters' }),
+              name: nonEmpty.optional(),
+              /** `support` reads, resends and cancels; `admin` also changes accounts, links and unlinks. */
+              role: z.enum(['support', 'admin'], { error: 'must be support or admin' }),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
@@ -328,6 +344,12 @@ const validatedConfig = z
     }
     for (const id of duplicates(config.clients.map((c) => c.clientId))) {
       ctx.addIssue({ code: 'custom', path: ['clients'], message: `clientId "${id}" is used twice` });
+    }
+    // Admin clients are clients of the same provider: one id must not name a portal and an admin tool.
+    const portalIds = new Set(config.clients.map((c) => c.clientId));
+    const adminIds = config.admin.clients.map((c) => c.clientId);
+    for (const id of new Set([...duplicates(adminIds), ...adminIds.filter((a) => portalIds.has(a))])) {
+      ctx.addIssue({ code: 'custom', path: ['admin', 'clients'], message: `clientId "${id}" is used twice` });
     }
   });
 
@@ -351,3 +373,4 @@ export const configSchema = validatedConfig.transform(({ trustProxy, ...config }
 export type BrokerConfig = z.output<typeof configSchema>;
 export type UpstreamConfig = BrokerConfig['upstreams'][number];
 export type ClientConfig = BrokerConfig['clients'][number];
+export type AdminClientConfig = BrokerConfig['admin']['clients'][number];

@@ -7,6 +7,8 @@ export const TOKEN_LIFETIMES = {
   Session: 14 * 24 * 60 * 60,
   Grant: 14 * 24 * 60 * 60,
   RefreshToken: 14 * 24 * 60 * 60,
+  // Admin API tools (client-credentials grant): short, a leaked token opens the customer data for minutes only.
+  ClientCredentials: 10 * 60,
 } as const;
 
 /**

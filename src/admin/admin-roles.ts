@@ -1,0 +1,16 @@
+/** `support` reads, resends and cancels links; `admin` also changes accounts and contacts, links and unlinks. */
+export type AdminRole = 'support' | 'admin';
+
+const RANK: Readonly<Record<AdminRole, number>> = { support: 1, admin: 2 };
+
+/** Whether a caller with `role` may do what needs `needed` (admin includes everything support may do). */
+export function roleAllows(role: AdminRole, needed: AdminRole): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+/** Who asks: every change is audited with the client id (`detail.actor`). */
+export interface AdminActor {
+  clientId: string;
+  role: AdminRole;
+  ip: string;
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-model.ts';
+import type { AdminContext } from '../admin-context.ts';
+import type { AdminActor, AdminRole } from '../admin-roles.ts';
+import { accountDetail, personDetail, searchAccounts } from '../account-views.ts';
+import { addContact, changeAccount, changeContact, createAccount } from '../account-changes.ts';
+import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../association-support.ts';
+import { auditView, findAudit } from '../audit-trail.ts';
+import { mailFailures, retryMail } from '../mail-failures.ts';
+import { removeMembership, removeSignIn } from '../membership-removal.ts';
+
+/**
+ * The admin API as a table, one row per operation: method, path, the role it needs, what it takes and which
+ * function does it. The router (admin-api-routes.ts), the OpenAPI document (openapi.ts) and the CLI
+ * (scripts/admin.ts) are all built from this table, so none of them can list a route the others do not know.
+ */
+export interface AdminOperation {
+  operationId: string;
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI template under /admin/api/v1 (`/accounts/{accountId}`). */
+  path: string;
+  role: AdminRole;
+  summary: string;
+  query?: z.ZodObject;
+  body?: z.ZodObject;
+  /** 200 with the result, 201 for a creation, 204 for a removal. */
+  status: 200 | 201 | 204;
+  run(context: AdminContext, call: OperationCall): Promise<unknown>;
+}
+
+export interface OperationCall {
+  actor: AdminActor;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
+
+type Parsed<S> = S extends z.ZodObject ? z.output<S> : Record<string, never>;
+
+interface OperationSpec<Q, B> extends Omit<AdminOperation, 'run' | 'query' | 'body'> {
+  query?: Q;
+  body?: B;
+  run(context: AdminContext, call: { actor: AdminActor; params: Record<string, string>; query: Parsed<Q>; body: Parsed<B> }): Promise<unknown>;
+}
+
+/** A row of the table, typed by its own schemas (the router parses query and body with them before `run`). */
+function operation<Q extends z.ZodObject | undefined = undefined, B extends z.ZodObject | undefined = undefined>(
+  spec: OperationSpec<Q, B>,
+): AdminOperation {
+  return spec as unknown as AdminOperation;
+}
+
+const locale = z.enum(['en', 'de']).default('en').describe('Language of the e-mail that the change sends');
+const status = z.enum(['active', 'disabled']);
+const plan = z.object({ type: z.string().min(1), expiresAt: z.iso.datetime().transform((s) => new Date(s)) });
+const limit = z.coerce.number().int().min(1).max(500).optional();
+
+export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
+  operation({
+    operationId: 'searchAccounts',
+    method: 'get',
+    path: '/accounts',
+    role: 'support',
+    summary: 'Find accounts by customer number, name (contains) or a contact address',
+    query: z.object({ q: z.string().min(1).max(200) }),
+    status: 200,
+    run: async (context, { query }) => ({ accounts: await searchAccounts(context, query.q) }),
+  }),
+  operation({
+    operationId: 'getAccount',
+    method: 'get',
+    path: '/accounts/{accountId}',
+    role: 'support',
+    summary: 'An account with its contacts, members (sign-ins, last sign-in), pending associations and recent audit',
+    status: 200,
+    run: (context, { params }) => accountDetail(context, params.accountId ?? ''),
+  }),
+  operation({
+    operationId: 'createAccount',
+    method: 'post',
+    path: '/accounts',
+    role: 'admin',
+    summary: 'Create an account',
+    body: z.object({
+      customerNumber: z.string().min(1).max(100),
+      name: z.string().min(1).max(300),
+      plans: z.array(plan).default([]),
+      status: status.default('active'),
+    }),
+    status: 201,
+    run: (context, { actor, body }) => createAccount(context, actor, body),
+  }),
+  operation({
+    operationId: 'changeAccount',
+    method: 'patch',
+    path: '/accounts/{accountId}',
+    role: 'admin',
+    summary: "Change an account's name or plans, or disable (enable) it",
+    body: z.object({ name: z.string().min(1).max(300).optional(), plans: z.array(plan).optional(), status: status.optional() }),
+    status: 200,
+    run: (context, { actor, params, body }) => changeAccount(context, actor, params.accountId ?? '', body),
+  }),
+  operation({
+    operationId: 'addContact',
+    method: 'post',
+    path: '/accounts/{accountId}/contacts',
+    role: 'admin',
+    summary: 'Register an address as a contact of the account',
+    body: z.object({ email: z.email(), name: z.string().max(300).nullable().optional() }),
+    status: 201,
+    run: (context, { actor, params, body }) => addContact(context, actor, params.accountId ?? '', body),
+  }),
+  operation({
+    operationId: 'changeContact',
+    method: 'patch',
+    path: '/contacts/{contactId}',
+    role: 'admin',
+    summary: "Change a contact's address or name, or disable (enable) it",
+    body: z.object({ email: z.email().optional(), name: z.string().max(300).nullable().optional(), status: status.optional() }),
+    status: 200,
+    run: (context, { actor, params, body }) => changeContact(context, actor, params.contactId ?? '', body),
+  }),
+  operation({
+    operationId: 'linkSignIn',
+    method: 'post',
+    path: '/contacts/{contactId}/sign-ins',
+    role: 'admin',
+    summary: "Link a person's upstream sign-in to the contact on their behalf (the registered address is notified)",
+    body: z.object({
+      upstreamId: z.string().min(1),
+      subject: z.string().min(1).max(255),
+      signInName: z.string().max(200).optional(),
+      locale,
+    }),
+    status: 201,
+    run: (context, { actor, params, body }) =>
+      linkOnBehalf(context, actor, { ...body, contactId: params.contactId ?? '' }),
+  }),
+  operation({
+    operationId: 'getPerson',
+    method: 'get',
+    path: '/people/{personId}',
+    role: 'support',
+    summary: 'A person with their sign-ins and memberships',
+    status: 200,
+    run: (context, { params }) => personDetail(context, params.personId ?? ''),
+  }),
+  operation({
+    operationId: 'removeMembership',
+    method: 'delete',
+    path: '/memberships/{membershipId}',
+    role: 'admin',
+    summary: "End a person's membership of an account",
+    status: 204,
+    run: (context, { actor, params }) => removeMembership(context, actor, params.membershipId ?? ''),
+  }),
+  operation({
+    operationId: 'removeSignIn',
+    method: 'delete',
+    path: '/sign-ins/{signInId}',
+    role: 'admin',
+    summary: 'Remove an upstream sign-in of a person (lost or stolen)',
+    status: 204,
+    run: (context, { actor, params }) => removeSignIn(context, actor, params.signInId ?? ''),
+  }),
+  operation({
+    operationId: 'resendAssociation',
+    method: 'post',
+    path: '/associations/{associationId}/resend',
+    role: 'support',
+    summary: 'Send a new link to the registered address; the older link stops working',
+    body: z.object({ locale }),
+    status: 201,
+    run: (context, { actor, params, body }) => resendAssociation(context, actor, params.associationId ?? '', body.locale),
+  }),
+  operation({
+    operationId: 'cancelAssociation',
+    method: 'post',
+    path: '/associations/{associationId}/cancel',
+    role: 'support',
+    summary: 'Cancel a pending association: its link stops working',
+    status: 200,
+    run: (context, { actor, params }) => cancelAssociationBySupport(context, actor, params.associationId ?? ''),
+  }),
+  operation({
+    operationId: 'listMailFailures',
+    method: 'get',
+    path: '/outbox/failures',
+    role: 'support',
+    summary: 'E-mails given up (with their last error) or not sent because their link expired',
+    query: z.object({ limit }),
+    status: 200,
+    run: async (context, { query }) => ({ messages: await mailFailures(context, query.limit ?? 100) }),
+  }),
+  operation({
+    operationId: 'retryMail',
+    method: 'post',
+    path: '/outbox/{messageId}/retry',
+    role: 'support',
+    summary: 'Queue a failed e-mail again (link e-mails: resend the association instead)',
+    status: 201,
+    run: (context, { actor, params }) => retryMail(context, actor, params.messageId ?? ''),
+  }),
+  operation({
+    operationId: 'searchAudit',
+    method: 'get',
+    path: '/audit',
+    role: 'support',
+    summary: 'The audit trail, newest first, filtered by account, person, type and time',
+    query: z.object({
+      accountId: z.string().optional(),
+      personId: z.string().optional(),
+      type: z.enum(AUDIT_EVENT_TYPES).optional(),
+      since: z.iso.datetime().transform((s) => new Date(s)).optional(),
+      until: z.iso.datetime().transform((s) => new Date(s)).optional(),
+      limit,
+    }),
+    status: 200,
+    run: async (context, { query }) => {
+      const { limit: max, ...filter } = query;
+      return { events: (await findAudit(context, filter, max ?? 100)).map(auditView) };
+    },
+  }),
+];

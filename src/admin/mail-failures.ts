@@ -1,0 +1,51 @@
+import { objectIdOf } from '../accounts/people-directory.ts';
+import { maskEmail } from '../audit/audit-log.ts';
+import { outboxMessageModel, type OutboxMessageRecord } from '../mail/outbox-model.ts';
+import { recordAdminChange } from './admin-audit.ts';
+import type { AdminContext } from './admin-context.ts';
+import { AdminConflict, AdminNotFound } from './admin-errors.ts';
+import type { AdminActor } from './admin-roles.ts';
+
+export function failureView(m: OutboxMessageRecord) {
+  return {
+    id: m._id.toHexString(),
+    to: m.to,
+    template: m.template,
+    status: m.status,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+/** E-mails that were given up (failed) or not sent because their link expired, newest first. */
+export async function mailFailures(context: AdminContext, limit = 100) {
+  const messages = await outboxMessageModel(context.db)
+    .find({ status: { $in: ['failed', 'expired'] } })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(Math.min(Math.max(limit, 1), 500))
+    .lean<OutboxMessageRecord[]>()
+    .exec();
+  return messages.map(failureView);
+}
+
+/**
+ * Queues the same message again as a new outbox message (the failed one stays as the record of what failed). A
+ * link e-mail cannot be retried: its link was erased when it failed (never kept readable), and an old link would be
+ * the wrong one to revive; resending the association sends a new link instead.
+ */
+export async function retryMail(context: AdminContext, actor: AdminActor, messageId: string) {
+  const id = objectIdOf(messageId);
+  const message = id ? await outboxMessageModel(context.db).findById(id).lean<OutboxMessageRecord>().exec() : null;
+  if (!message) throw new AdminNotFound('message');
+  if (message.status !== 'failed') throw new AdminConflict(`the message is ${message.status}; only a failed one is retried`);
+  if (message.template === 'association-link') {
+    throw new AdminConflict('a link e-mail carries a one-time link that is gone: resend the association instead');
+  }
+  const newId = await context.mailer.enqueue({ to: message.to, template: message.template, data: message.data });
+  await recordAdminChange(context, actor, {
+    type: 'admin.mail-retried',
+    detail: { messageId: message._id.toHexString(), newMessageId: newId, template: message.template, to: maskEmail(message.to) },
+  });
+  return { id: newId };
+}

@@ -1,0 +1,36 @@
+import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
+import { membershipModel, type MembershipRecord } from '../accounts/membership-model.ts';
+import { objectIdOf } from '../accounts/people-directory.ts';
+import { recordAdminChange } from './admin-audit.ts';
+import type { AdminContext } from './admin-context.ts';
+import { AdminNotFound } from './admin-errors.ts';
+import type { AdminActor } from './admin-roles.ts';
+
+// A lost or stolen sign-in, or a person who left: the next sign-in finds no membership (or no identity) and meets
+// the association page again. The person record stays: their `sub` comes back if they are linked again through a
+// remaining sign-in. Portals' sessions end on their own (tokens are short; refresh re-reads memberships).
+
+/** Ends a person's membership of an account (the contact is free for someone else). */
+export async function removeMembership(context: AdminContext, actor: AdminActor, membershipId: string) {
+  const id = objectIdOf(membershipId);
+  const membership = id ? await membershipModel(context.db).findOneAndDelete({ _id: id }).lean<MembershipRecord>().exec() : null;
+  if (!membership) throw new AdminNotFound('membership');
+  await recordAdminChange(context, actor, {
+    type: 'admin.membership-removed',
+    accountId: membership.accountId,
+    detail: { membershipId: membership._id.toHexString(), personId: membership.personId.toHexString(), contactId: membership.contactId.toHexString() },
+  });
+}
+
+/** Removes one upstream sign-in of a person: whoever signs in with it is a stranger again. */
+export async function removeSignIn(context: AdminContext, actor: AdminActor, identityId: string) {
+  const id = objectIdOf(identityId);
+  const identity = id ? await identityModel(context.db).findOneAndDelete({ _id: id }).lean<IdentityRecord>().exec() : null;
+  if (!identity) throw new AdminNotFound('sign-in');
+  await recordAdminChange(context, actor, {
+    type: 'admin.identity-removed',
+    upstreamId: identity.upstreamId,
+    subject: identity.subject,
+    detail: { identityId: identity._id.toHexString(), personId: identity.personId.toHexString() },
+  });
+}
