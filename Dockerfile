@@ -21,7 +21,7 @@ COPY config/broker.example.yaml ./config/
 # The keys and accounts commands are TypeScript run by Node 24 itself (type stripping), as `npm run keys` does in a
 # checkout: they need the sources they import next to them.
 COPY src ./src
-COPY scripts/keys.ts scripts/accounts.ts ./scripts/
+COPY scripts/keys.ts scripts/accounts.ts scripts/admin.ts ./scripts/
 COPY docker/entrypoint.sh ./docker/entrypoint.sh
 # The key file's folder belongs to the runtime user, so a named volume mounted there starts writable by it.
 RUN mkdir -p /app/.data/keys && chown -R node:node /app/.data && chmod 0700 /app/.data/keys
