@@ -130,7 +130,7 @@ describe('npm run accounts -- import FILE [--prune]', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toEqual([expect.stringMatching(/^usage: npm run accounts -- import FILE \[--prune\]/)]);
     }
-  });
+  }, 90_000); // six CLI runs, each starting Node and loading the TypeScript sources
 
   it('reports an unreadable file in one line and exits 1', async () => {
     const run = await runAccounts(['import', fixture('missing.csv')], mongo.uri);

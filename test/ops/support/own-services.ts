@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildFerretDb } from '../../../scripts/lib/local-services.ts';
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -78,7 +79,8 @@ export async function ownFerretDb(): Promise<OwnService> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ib-ferretdb-'));
   const service = ownService(port, `mongodb://127.0.0.1:${port}/ib_outage`, () =>
-    spawn(join(process.cwd(), '.cache/bin/ferretdb'), [`-listen-addr=127.0.0.1:${port}`, `-sqlite-url=file:${dir}/`, '-log-level=error'], {
+    // The binary `npm run services -- up` builds; built here too when that found a MongoDB-wire server already running.
+    spawn(buildFerretDb(() => undefined), [`-listen-addr=127.0.0.1:${port}`, `-sqlite-url=file:${dir}/`, '-log-level=error'], {
       stdio: 'ignore',
     }),
   );
