@@ -1,4 +1,4 @@
-import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.ts';
 import type { MembershipReader } from '../accounts/account-cache.ts';
 import { actingMembership } from '../accounts/acting-account.ts';
@@ -17,8 +17,7 @@ function chosenNow(ctx: KoaContextWithOIDC): string | undefined {
  * The interaction policy: login, then the account (`select_account`) for a person who acts for several, then the
  * entitlement check, then consent. The checks run on every authorization request once the person is signed in —
  * including silent SSO, where no interaction happens — so a portal whose `requires` the chosen account does not
- * meet gets `access_denied` and never a code. Throwing from a check makes oidc-provider answer the portal's
- * redirect_uri with that error.
+ * meet gets `access_denied` and never a code (after a page that explains why, where a person is there to read it).
  */
 export function createInteractionPolicy(clients: readonly ClientConfig[], memberships: MembershipReader, choices: AccountChoices) {
   const requirements = new Map(clients.map((c) => [c.clientId, c.requires]));
@@ -54,18 +53,35 @@ export function createInteractionPolicy(clients: readonly ClientConfig[], member
     }),
   );
 
+  /** The account the person acts for at this portal, and whether it has what the portal requires. */
+  async function entitlementOf(ctx: KoaContextWithOIDC) {
+    const clientId = ctx.oidc.client?.clientId ?? '';
+    const requires = requirements.get(clientId);
+    const session = ctx.oidc.session;
+    if (!requires || !session?.accountId) return { met: true } as const;
+    const all = await sessionMemberships(ctx);
+    const acting = actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0];
+    return { met: Boolean(acting && meetsRequirement(acting.account, requires)), requires, acting } as const;
+  }
+
+  // Entitlements before effort: a person signing in interactively sees a broker page naming the plan, the account
+  // and whom to ask (the prompt's details), and leaves it with access_denied for the portal; a silent request
+  // (prompt=none) gets access_denied at once, as the check's error. Either way the portal never gets a code.
   const entitlement = new Prompt(
     { name: 'entitlement', requestable: false },
-    new Check('entitlement_missing', 'the account lacks an entitlement this client requires', async (ctx: KoaContextWithOIDC) => {
-      const clientId = ctx.oidc.client?.clientId ?? '';
-      const requires = requirements.get(clientId);
-      const session = ctx.oidc.session;
-      if (!requires || !session?.accountId) return Check.NO_NEED_TO_PROMPT;
-      const all = await sessionMemberships(ctx);
-      const acting = actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0];
-      if (acting && meetsRequirement(acting.account, requires)) return Check.NO_NEED_TO_PROMPT;
-      throw new errors.AccessDenied(`an active ${requires.plans.join(' or ')} plan is required`);
-    }),
+    new Check(
+      'entitlement_missing',
+      'the account lacks an entitlement this client requires',
+      'access_denied',
+      async (ctx: KoaContextWithOIDC) => ((await entitlementOf(ctx)).met ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT),
+      async (ctx: KoaContextWithOIDC) => {
+        const { requires, acting } = await entitlementOf(ctx);
+        return {
+          requiredPlans: requires?.plans ?? [],
+          ...(acting ? { accountName: acting.account.name, customerNumber: acting.account.customerNumber } : {}),
+        };
+      },
+    ),
   );
   const consentAt = policy.findIndex((prompt) => prompt.name === 'consent');
   policy.add(selectAccount, consentAt);

@@ -235,12 +235,16 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     expect(bobs.map((identity) => identity.personId.toString())).toEqual([bobAccount]);
   });
 
-  scenario('a portal requiring a plan the account lacks receives access_denied', async ({ recorder, openSession }) => {
+  scenario('a missing plan is explained at the broker, and its button returns access_denied to the portal', async ({ recorder, openSession }) => {
     const { partnerSource } = e2e;
     const { page } = await openSession();
     await openPortal(page, partnerSource, recorder);
     await clickPortalSignIn(page);
     await signInAtDemoId(page, bob, recorder);
+    await expectHeading(page, t.entitlementMissing.heading('PartnerSource', 'support'));
+    expect(new URL(page.url()).origin).toBe(brokerUrl());
+    await recorder.brokerPage(page, 'plan required');
+    await page.getByRole('button', { name: t.entitlementMissing.back('PartnerSource') }).click();
     expect(await portalError(page, partnerSource, recorder)).toContain('access_denied');
     expect(await page.locator('#claims').count()).toBe(0);
   });

@@ -147,7 +147,10 @@ describe('a linked customer signs into a portal', () => {
 
   it('refuses a portal that requires a plan the account lacks with access_denied and no code', async () => {
     const partner = await TestPortal.discover(stack, TEST_CLIENTS[1]);
-    const { callback } = await signIn(new TestBrowser(), partner, bob);
+    const browser = new TestBrowser();
+    const { callback: explained } = await signIn(browser, partner, bob);
+    expect(headingOf(explained.html)).toBe('PartnerSource needs a support plan');
+    const callback = await browser.submit(explained, '/abort', {}, partner.redirectUri);
     const params = new URL(callback.url).searchParams;
     expect(params.get('error')).toBe('access_denied');
     expect(params.get('code')).toBeNull();
@@ -161,7 +164,9 @@ describe('a linked customer signs into a portal', () => {
     await signIn(browser, portal, bob);
     const partner = await TestPortal.discover(stack, TEST_CLIENTS[1]);
     const attempt = await partner.authorizationRequest();
-    const callback = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
+    const explained = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
+    expect(headingOf(explained.html)).toBe('PartnerSource needs a support plan');
+    const callback = await browser.submit(explained, '/abort', {}, attempt.redirectUri);
     expect(new URL(callback.url).searchParams.get('error')).toBe('access_denied');
     expect(new URL(callback.url).searchParams.get('code')).toBeNull();
   });

@@ -12,6 +12,7 @@ export interface BrokerTexts {
   linkConfirm: { heading: string; confirm: (upstreamName: string) => string };
   associationLinked: { heading: string; text: (accountName: string) => string; continue: string };
   mismatch: { heading: string };
+  entitlementMissing: { heading: (clientName: string, plans: string) => string; back: (clientName: string) => string };
   logout: { heading: (clientName: string) => string; yes: string };
 }
 
@@ -38,6 +39,10 @@ export const TEXTS = {
       continue: 'Continue',
     },
     mismatch: { heading: 'This is a different sign-in' },
+    entitlementMissing: {
+      heading: (clientName, plans) => `${clientName} needs a ${plans} plan`,
+      back: (clientName) => `Back to ${clientName}`,
+    },
     logout: { heading: (clientName) => `Sign out of ${clientName}`, yes: 'Yes, sign me out' },
   },
   de: {
@@ -62,6 +67,10 @@ export const TEXTS = {
       continue: 'Weiter',
     },
     mismatch: { heading: 'Das ist eine andere Anmeldung' },
+    entitlementMissing: {
+      heading: (clientName, plans) => `${clientName} erfordert einen ${plans}-Vertrag`,
+      back: (clientName) => `Zurück zu ${clientName}`,
+    },
     logout: { heading: (clientName) => `Von ${clientName} abmelden`, yes: 'Ja, abmelden' },
   },
 } satisfies Record<string, BrokerTexts>;
