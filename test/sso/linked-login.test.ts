@@ -194,14 +194,16 @@ describe('a linked customer signs into a portal', () => {
     expect(headingOf(callback.html)).toBe('Associate your account');
   });
 
-  it('ends on an error page with no code when the person cancels at the upstream', async () => {
+  it('returns access_denied, and no code, to the portal when the person cancels at the upstream', async () => {
     const browser = new TestBrowser();
     const attempt = await portal.authorizationRequest();
     const loginPage = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
     const page = await browser.submit(loginPage, '/abort', {}, attempt.redirectUri);
-    expect(page.url.startsWith(attempt.redirectUri)).toBe(false);
-    expect(page.status).toBe(403);
-    expect(headingOf(page.html)).toBe('Sign-in cancelled');
+    expect(page.url.startsWith(attempt.redirectUri)).toBe(true);
+    const params = new URL(page.url).searchParams;
+    expect(params.get('error')).toBe('access_denied');
+    expect(params.get('state')).toBe(attempt.state);
+    expect(params.get('code')).toBeNull();
   });
 
   it('ends on an error page with no code when the state coming back from upstream was tampered with', async () => {

@@ -347,6 +347,13 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
 
   router.post('/consent', async (ctx) => grantConsent(ctx, await details(ctx)));
 
+  // Where the upstream callback sends a sign-in cancelled or refused upstream: the portal receives access_denied.
+  router.get('/upstream-denied', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'login') throw new InteractionExpired();
+    await finish(ctx, { error: 'access_denied', error_description: 'The sign-in at the identity provider was cancelled or refused' });
+  });
+
   router.post('/abort', async (ctx) => {
     const interaction = await details(ctx);
     const description = interaction.prompt.name === 'entitlement'

@@ -6,7 +6,7 @@ import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import type { PostedCallbacks } from '../../upstream/posted-callbacks.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
-import { LoginTransactionInvalid } from '../../upstream/upstream-errors.ts';
+import { LoginTransactionInvalid, UpstreamDenied } from '../../upstream/upstream-errors.ts';
 import { formBody } from '../form-body.ts';
 import { noStore } from '../middleware/no-store.ts';
 import { takeUpstreamStateCookie } from './upstream-state-cookie.ts';
@@ -35,7 +35,19 @@ export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Rout
     const transaction = await federation.take(upstreamId, parameters, takeUpstreamStateCookie(ctx));
     // From here on, a failure page offers the way back to the portal the person came from.
     ctx.state.portal = deps.portals.get(transaction.clientId);
-    const { identity } = await federation.complete(transaction, parameters);
+    const purpose = transaction.purpose;
+    let identity: UpstreamIdentity;
+    try {
+      ({ identity } = await federation.complete(transaction, parameters));
+    } catch (error) {
+      // Cancelled or refused upstream while signing in to a portal: the portal's sign-in ends with the OpenID
+      // error (Core 3.1.2.6) rather than leaving the person on a page the portal never learns about.
+      if (error instanceof UpstreamDenied && purpose.kind === 'interaction') {
+        ctx.status = 303;
+        return ctx.redirect(`/interaction/${purpose.interactionUid}/upstream-denied`);
+      }
+      throw error;
+    }
     if (transaction.purpose.kind === 'interaction') {
       await deps.identities.save(transaction.purpose.interactionUid, identity);
       ctx.status = 303;
