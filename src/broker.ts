@@ -11,6 +11,8 @@ import { PeopleDirectory } from './accounts/people-directory.ts';
 import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
 import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
 import { adminApiRoutes } from './admin/api/admin-api-routes.ts';
+import { askSupport } from './admin/support-requests/ask-support.ts';
+import { supportRequestRoutes } from './admin/support-requests/support-request-routes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
 import { createApp, createManagementApp } from './http/app.ts';
@@ -236,6 +238,13 @@ async function assemble(
         tokens: clientCredentialsTokens(provider),
         clients: config.admin.clients,
         issuer: config.issuer,
+      }),
+      supportRequestRoutes({
+        provider,
+        identities,
+        portals,
+        views,
+        submit: askSupport({ db: mongo, redis, audit, mailer: outbox, support: config.mail.support, upstreamName, limits: config.linking.limits }),
       }),
       upstreamCallbackRoutes({
         federation,

@@ -21,6 +21,9 @@ export const AUDIT_EVENT_TYPES = [
   'admin.identity-removed',
   'admin.identity-linked',
   'admin.mail-retried',
+  'admin.support-request-resolved',
+  // A person asked support from the association page (src/admin/support-requests).
+  'support.requested',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

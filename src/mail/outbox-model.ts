@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** The messages the broker sends; each has a folder of templates under views/mail/. */
-export const MAIL_TEMPLATES = ['association-link', 'association-linked'] as const;
+export const MAIL_TEMPLATES = ['association-link', 'association-linked', 'support-request'] as const;
 
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 

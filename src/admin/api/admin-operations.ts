@@ -8,6 +8,7 @@ import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../
 import { auditView, findAudit } from '../audit-trail.ts';
 import { mailFailures, retryMail } from '../mail-failures.ts';
 import { removeMembership, removeSignIn } from '../membership-removal.ts';
+import { listSupportRequests, resolveSupportRequest } from '../support-requests/support-request-cases.ts';
 
 /**
  * The admin API as a table, one row per operation: method, path, the role it needs, what it takes and which
@@ -200,6 +201,26 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Queue a failed e-mail again (link e-mails: resend the association instead)',
     status: 201,
     run: (context, { actor, params }) => retryMail(context, actor, params.messageId ?? ''),
+  }),
+  operation({
+    operationId: 'listSupportRequests',
+    method: 'get',
+    path: '/support-requests',
+    role: 'support',
+    summary: 'Requests of people stuck on the association page, with the sign-in that asked, newest first',
+    query: z.object({ status: z.enum(['open', 'resolved']).default('open'), limit }),
+    status: 200,
+    run: async (context, { query }) => ({ supportRequests: await listSupportRequests(context, query.status, query.limit ?? 100) }),
+  }),
+  operation({
+    operationId: 'resolveSupportRequest',
+    method: 'post',
+    path: '/support-requests/{supportRequestId}/resolve',
+    role: 'support',
+    summary: 'Mark a support request answered (audited, with an optional note)',
+    body: z.object({ note: z.string().max(500).optional() }),
+    status: 200,
+    run: (context, { actor, params, body }) => resolveSupportRequest(context, actor, params.supportRequestId ?? '', body.note),
   }),
   operation({
     operationId: 'searchAudit',

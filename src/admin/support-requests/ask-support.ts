@@ -1,0 +1,96 @@
+import type { Connection } from 'mongoose';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { ServiceUnavailable } from '../../errors/broker-error.ts';
+import { signInNameOf } from '../../linking/association-hooks.ts';
+import { TooManyRequests } from '../../linking/linking-errors.ts';
+import type { AuditTrail, Mailer } from '../../linking/ports.ts';
+import type { Redis } from '../../store/redis.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import { supportRequestModel } from './support-request-model.ts';
+
+export interface SupportRequestInput {
+  identity: UpstreamIdentity;
+  replyTo: string;
+  customer: string;
+  message: string;
+  clientId: string | null;
+  ip: string;
+  locale: string;
+}
+
+export interface AskSupportSettings {
+  db: Connection;
+  redis: Redis;
+  audit: AuditTrail;
+  mailer: Mailer;
+  /** `mail.support`: where the requests are mailed. */
+  support: string;
+  upstreamName(upstreamId: string): string;
+  /** Requests per hour, as for association requests (`linking.limits`). */
+  limits: { perIdentity: number; perIp: number };
+}
+
+const HOUR_S = 3600;
+// Bounded: what a person types is stored and mailed, never more than support can read.
+const bounded = (text: string, max: number) => text.replace(/\s+/g, ' ').trim().slice(0, max);
+
+/**
+ * "Ask support" from the association page: stores the request with the sign-in attached (provider, subject,
+ * masked address) and mails the support address. Nothing the person enters changes what they see next (the same
+ * page follows whatever they typed); only the rate limits, counted like association requests, answer otherwise.
+ */
+export function askSupport(settings: AskSupportSettings) {
+  const limiter = (keyPrefix: string, points: number) =>
+    new RateLimiterRedis({ storeClient: settings.redis, keyPrefix, points, duration: HOUR_S, rejectIfRedisNotReady: true });
+  const perIdentity = limiter('rl:support:identity', settings.limits.perIdentity);
+  const perIp = limiter('rl:support:ip', settings.limits.perIp);
+  const requests = supportRequestModel(settings.db);
+
+  return async function submit(input: SupportRequestInput): Promise<void> {
+    const { identity } = input;
+    const results = await Promise.allSettled([perIdentity.consume(`${identity.issuer}|${identity.subject}`), perIp.consume(input.ip)]);
+    for (const result of results) {
+      if (result.status === 'fulfilled') continue;
+      throw result.reason instanceof RateLimiterRes ? new TooManyRequests() : new ServiceUnavailable(result.reason);
+    }
+    const request = await requests.create({
+      createdAt: new Date(),
+      status: 'open',
+      upstreamId: identity.upstreamId,
+      issuer: identity.issuer,
+      subject: identity.subject,
+      signInName: signInNameOf(identity),
+      // Empty: answer at the address the person signs in with (the provider's, not typed by anyone).
+      replyTo: bounded(input.replyTo, 200) || (identity.email ?? ''),
+      customer: bounded(input.customer, 100),
+      message: bounded(input.message, 2000),
+      clientId: input.clientId,
+      locale: input.locale,
+      resolvedAt: null,
+      resolvedBy: null,
+    });
+    const messageId = await settings.mailer.enqueue({
+      to: settings.support,
+      template: 'support-request',
+      data: {
+        requestId: request._id.toHexString(),
+        upstreamName: settings.upstreamName(identity.upstreamId),
+        subject: identity.subject,
+        signInName: request.signInName,
+        replyTo: request.replyTo,
+        customer: request.customer,
+        message: request.message,
+        locale: 'en',
+      },
+    });
+    await settings.audit.record({
+      type: 'support.requested',
+      upstreamId: identity.upstreamId,
+      subject: identity.subject,
+      ip: input.ip,
+      detail: { supportRequestId: request._id.toHexString(), clientId: input.clientId, messageId },
+    });
+  };
+}
+
+export type SubmitSupportRequest = ReturnType<typeof askSupport>;

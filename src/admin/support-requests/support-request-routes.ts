@@ -1,0 +1,60 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { PortalDirectory } from '../../config/portal-directory.ts';
+import { formBody } from '../../http/form-body.ts';
+import { csrfProtection } from '../../http/middleware/csrf.ts';
+import { noStore } from '../../http/middleware/no-store.ts';
+import { renderPage } from '../../http/render-page.ts';
+import { InteractionExpired } from '../../http/routes/interaction-errors.ts';
+import type { ViewRenderer } from '../../http/views.ts';
+import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
+import type { SubmitSupportRequest } from './ask-support.ts';
+
+export interface SupportRequestRouteOptions {
+  provider: Provider;
+  identities: InteractionIdentityStore;
+  portals: PortalDirectory;
+  views: ViewRenderer;
+  submit: SubmitSupportRequest;
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/**
+ * The "Ask support" form of the association page (views/partials/support-request-form.hbs) posts here, under the
+ * interaction's path so the interaction cookie (scoped to it) comes along and names the sign-in that asks.
+ */
+export function supportRequestRoutes(options: SupportRequestRouteOptions): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  router.post('/support-request', noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection(), async (ctx) => {
+    let interaction;
+    try {
+      interaction = await options.provider.interactionDetails(ctx.req, ctx.res);
+    } catch {
+      throw new InteractionExpired();
+    }
+    const identity = interaction.uid === ctx.params.uid ? await options.identities.find(interaction.uid) : undefined;
+    if (!identity) throw new InteractionExpired();
+    const clientId = text(interaction.params.client_id) || null;
+    const portal = options.portals.get(clientId);
+    ctx.state.portal = portal;
+    const form = formBody(ctx);
+    await options.submit({
+      identity,
+      replyTo: text(form.replyTo),
+      customer: text(form.customer),
+      message: text(form.message),
+      clientId,
+      ip: ctx.ip,
+      locale: String(ctx.state.locale),
+    });
+    renderPage(ctx, options.views, 'support-request-sent', {
+      titleKey: 'supportRequest.sentTitle',
+      clientName: portal?.name,
+      portalHomeUrl: portal?.homeUrl,
+      uid: interaction.uid,
+    });
+  });
+  return router;
+}

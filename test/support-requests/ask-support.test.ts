@@ -1,0 +1,103 @@
+import { TestBrowser, headingOf, textContent, type Page } from '../support/browser.ts';
+import { TestPortal, signIn } from '../support/portal.ts';
+import { recentAudit } from '../support/records.ts';
+import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import { ADMIN_CLIENT, ADMIN_CONFIG, SUPPORT_CLIENT, accessToken, adminApi, deliveredMail, linkOf } from '../admin/support/admin-client.ts';
+
+const carol = demoUser('carol');
+const bob = demoUser('bob');
+
+describe('asking support from the association page', () => {
+  let sink: SendGridSink;
+  let stack: Stack;
+  let portal: TestPortal;
+  let support: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    sink = await startSendGridSink({ apiKey: 'SG.support-test' });
+    stack = await startStack({
+      admin: ADMIN_CONFIG,
+      mail: {
+        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
+        support: 'help@broker.example',
+        transport: 'sendgrid',
+        sendgrid: { apiKey: 'SG.support-test', baseUrl: sink.url },
+      },
+      linking: { limits: { perIdentity: 3, perAddress: 50, perIp: 500 } },
+    });
+    portal = await TestPortal.discover(stack);
+    [support, admin] = await Promise.all([accessToken(stack, SUPPORT_CLIENT), accessToken(stack, ADMIN_CLIENT)]);
+  });
+  afterAll(async () => {
+    await stack.close();
+    await sink.close();
+  });
+
+  async function associationPage(user = carol): Promise<{ browser: TestBrowser; page: Page }> {
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, portal, user);
+    expect(headingOf(callback.html)).toBe('Associate your account');
+    return { browser, page: callback };
+  }
+
+  it('stores the request with the sign-in attached, mails support, and answers the same page whatever is entered', async () => {
+    const first = await associationPage();
+    const answered = await first.browser.submit(first.page, '/support-request', {
+      replyTo: 'carol.private@example.org',
+      customer: 'Tailspin Toys',
+      message: 'I do not know which address my company registered.',
+    });
+    expect(answered.status).toBe(200);
+    expect(headingOf(answered.html)).toBe('Support will get back to you');
+    const second = await associationPage();
+    const anything = await second.browser.submit(second.page, '/support-request', { replyTo: 'not an address', customer: '', message: '' });
+    expect(textContent(anything.html)).toBe(textContent(answered.html));
+
+    const mails = await deliveredMail(stack, sink);
+    expect(mails.map((m) => m.to)).toEqual(['help@broker.example', 'help@broker.example']);
+    const mail = mails.find((m) => m.text.includes('Tailspin Toys'));
+    expect(mail?.text).toContain(`Demo ID, c***@example.net (subject ${carol.sub})`);
+    expect(mail?.text).toContain('carol.private@example.org');
+    expect(mail?.text).not.toContain(carol.email);
+
+    const listed = await adminApi(stack, support, 'GET', '/support-requests');
+    expect(listed.body.supportRequests).toEqual([
+      expect.objectContaining({ replyTo: 'not an address', signIn: expect.objectContaining({ subject: carol.sub, signInName: 'c***@example.net' }) }),
+      expect.objectContaining({ customer: 'Tailspin Toys', replyTo: 'carol.private@example.org', signIn: { upstreamId: 'demo', issuer: stack.upstreamUrl, subject: carol.sub, signInName: 'c***@example.net' } }),
+    ]);
+    const [event] = await recentAudit(stack.db, { type: 'support.requested' });
+    expect(event).toMatchObject({ upstreamId: 'demo', subject: carol.sub });
+  });
+
+  it('is resolved by adding the address as a contact and resending the link, which the person then receives', async () => {
+    const accountId = (await adminApi(stack, admin, 'POST', '/accounts', { customerNumber: 'C-4004', name: 'Tailspin Toys' })).body.id as string;
+    // The person had asked with an address nobody registered: their association waits, linked to no contact.
+    const { browser, page } = await associationPage();
+    await browser.submit(page, '/associate', { email: 'carol.private@example.org' }, portal.redirectUri);
+    expect(await deliveredMail(stack, sink)).toEqual([]);
+    const added = await adminApi(stack, admin, 'POST', `/accounts/${accountId}/contacts`, { email: 'carol.private@example.org' });
+    expect(added.status).toBe(201);
+    const pending = await stack.db.collection('pendingassociations').findOne({ subject: carol.sub }, { sort: { createdAt: -1 } });
+    const resent = await adminApi(stack, support, 'POST', `/associations/${String(pending?._id)}/resend`, {});
+    expect(resent.status).toBe(201);
+    const [mail, ...more] = await deliveredMail(stack, sink);
+    expect([mail?.to, more]).toEqual(['carol.private@example.org', []]);
+    expect(linkOf(mail!)).toMatch(/\/link\?token=/);
+
+    const request = (await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests[0];
+    const resolved = await adminApi(stack, support, 'POST', `/support-requests/${request.id}/resolve`, { note: 'added the address, link resent' });
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: SUPPORT_CLIENT.clientId });
+    expect((await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests).toHaveLength(1);
+  });
+
+  it('is rate-limited like association requests', async () => {
+    const pages: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const { browser, page } = await associationPage(bob);
+      pages.push(headingOf((await browser.submit(page, '/support-request', { message: `try ${i}` })).html) ?? '');
+    }
+    expect(pages).toEqual(['Support will get back to you', 'Support will get back to you', 'Support will get back to you', 'Please try again later']);
+  });
+});
