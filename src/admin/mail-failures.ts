@@ -1,10 +1,34 @@
+import { Schema, type Connection, type Model } from 'mongoose';
 import { objectIdOf } from '../accounts/people-directory.ts';
+import { isDuplicateKeyError } from '../store/errors.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { outboxMessageModel, type OutboxMessageRecord } from '../mail/outbox-model.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminConflict, AdminNotFound } from './admin-errors.ts';
 import type { AdminActor } from './admin-roles.ts';
+
+/**
+ * One document per failed message that was retried, keyed by the message's id: inserting it is what lets exactly
+ * one retry through (two staff pressing "retry" at once would otherwise send the e-mail twice). An insert, not a
+ * conditional update, because FerretDB applies those as read-modify-write.
+ */
+interface MailRetryRecord {
+  _id: string;
+  at: Date;
+  actor: string;
+  newMessageId: string | null;
+}
+
+function mailRetryModel(connection: Connection): Model<MailRetryRecord> {
+  const existing = connection.models.MailRetry as Model<MailRetryRecord> | undefined;
+  if (existing) return existing;
+  const schema = new Schema<MailRetryRecord>(
+    { _id: { type: String, required: true }, at: { type: Date, required: true }, actor: { type: String, required: true }, newMessageId: { type: String, default: null } },
+    { collection: 'mailretries', versionKey: false },
+  );
+  return connection.model<MailRetryRecord>('MailRetry', schema);
+}
 
 export function failureView(m: OutboxMessageRecord) {
   return {
@@ -30,7 +54,7 @@ export async function mailFailures(context: AdminContext, limit = 100) {
 }
 
 /**
- * Queues the same message again as a new outbox message (the failed one stays as the record of what failed). A
+ * Queues the same message again as a new outbox message (the failed one stays as the record of what failed), once. A
  * link e-mail cannot be retried: its link was erased when it failed (never kept readable), and an old link would be
  * the wrong one to revive; resending the association sends a new link instead.
  */
@@ -42,7 +66,15 @@ export async function retryMail(context: AdminContext, actor: AdminActor, messag
   if (message.template === 'association-link') {
     throw new AdminConflict('a link e-mail carries a one-time link that is gone: resend the association instead');
   }
+  const retries = mailRetryModel(context.db);
+  try {
+    await retries.create({ _id: message._id.toHexString(), at: context.now(), actor: actor.clientId, newMessageId: null });
+  } catch (error) {
+    if (isDuplicateKeyError(error)) throw new AdminConflict('the message was retried already; see the outbox for the new one');
+    throw error;
+  }
   const newId = await context.mailer.enqueue({ to: message.to, template: message.template, data: message.data });
+  await retries.updateOne({ _id: message._id.toHexString() }, { $set: { newMessageId: newId } }).exec();
   await recordAdminChange(context, actor, {
     type: 'admin.mail-retried',
     detail: { messageId: message._id.toHexString(), newMessageId: newId, template: message.template, to: maskEmail(message.to) },
