@@ -139,6 +139,21 @@ export async function accountDetail(context: AdminContext, accountId: string) {
   };
 }
 
+/**
+ * The associations one sign-in asked for, newest first, whether or not the entered address matched a contact: how
+ * support finds the request of a person who typed an address nobody registered (then registers it and resends).
+ */
+export async function associationsOfSignIn(context: AdminContext, signIn: { upstreamId: string; subject: string }) {
+  const records = await pendingAssociationModel(context.db)
+    .find({ upstreamId: signIn.upstreamId, subject: signIn.subject })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(SEARCH_LIMIT)
+    .lean<PendingAssociationRecord[]>()
+    .exec();
+  const now = context.now();
+  return records.map((p) => associationView(p, now));
+}
+
 /** A person: their sign-ins and the accounts they act for (as which contact). */
 export async function personDetail(context: AdminContext, personId: string) {
   const id = objectIdOf(personId);

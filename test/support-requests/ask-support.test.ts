@@ -79,14 +79,17 @@ describe('asking support from the association page', () => {
     expect(await deliveredMail(stack, sink)).toEqual([]);
     const added = await adminApi(stack, admin, 'POST', `/accounts/${accountId}/contacts`, { email: 'carol.private@example.org' });
     expect(added.status).toBe(201);
-    const pending = await stack.db.collection('pendingassociations').findOne({ subject: carol.sub }, { sort: { createdAt: -1 } });
-    const resent = await adminApi(stack, support, 'POST', `/associations/${String(pending?._id)}/resend`, {});
+    // Support finds the request from the sign-in the support request names.
+    const request = (await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests[0];
+    const { upstreamId, subject } = request.signIn as { upstreamId: string; subject: string };
+    const [pending] = (await adminApi(stack, support, 'GET', `/associations?upstreamId=${upstreamId}&subject=${encodeURIComponent(subject)}`)).body.associations;
+    expect(pending).toMatchObject({ enteredEmail: 'c***@example.org', state: 'pending', contactIds: [] });
+    const resent = await adminApi(stack, support, 'POST', `/associations/${pending.id}/resend`, {});
     expect(resent.status).toBe(201);
     const [mail, ...more] = await deliveredMail(stack, sink);
     expect([mail?.to, more]).toEqual(['carol.private@example.org', []]);
     expect(linkOf(mail!)).toMatch(/\/link\?token=/);
 
-    const request = (await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests[0];
     const resolved = await adminApi(stack, support, 'POST', `/support-requests/${request.id}/resolve`, { note: 'added the address, link resent' });
     expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: SUPPORT_CLIENT.clientId });
     expect((await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests).toHaveLength(1);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-model.ts';
 import type { AdminContext } from '../admin-context.ts';
 import type { AdminActor, AdminRole } from '../admin-roles.ts';
-import { accountDetail, personDetail, searchAccounts } from '../account-views.ts';
+import { accountDetail, associationsOfSignIn, personDetail, searchAccounts } from '../account-views.ts';
 import { addContact, changeAccount, changeContact, createAccount } from '../account-changes.ts';
 import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../association-support.ts';
 import { auditView, findAudit } from '../audit-trail.ts';
@@ -163,6 +163,16 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Remove an upstream sign-in of a person (lost or stolen)',
     status: 204,
     run: (context, { actor, params }) => removeSignIn(context, actor, params.signInId ?? ''),
+  }),
+  operation({
+    operationId: 'listAssociations',
+    method: 'get',
+    path: '/associations',
+    role: 'support',
+    summary: "A sign-in's association requests (entered address masked, state, times), newest first",
+    query: z.object({ upstreamId: z.string().min(1), subject: z.string().min(1).max(255) }),
+    status: 200,
+    run: async (context, { query }) => ({ associations: await associationsOfSignIn(context, query) }),
   }),
   operation({
     operationId: 'resendAssociation',
