@@ -51,6 +51,45 @@ const email = z.email({ error: 'must be an e-mail address' });
 const nonEmpty = z.string({ error: 'is required' }).min(1, { error: 'must not be empty' });
 const positiveInt = z.number({ error: 'must be a number' }).int().positive();
 
+/** WCAG 2.x relative luminance of a #rrggbb colour. */
+function relativeLuminance(hex: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+/** Contrast ratio of a colour against white: the brand colour is the background of white button text. */
+export function contrastWithWhite(hex: string): number {
+  return 1.05 / (relativeLuminance(hex) + 0.05);
+}
+
+/**
+ * The company's brand on every page and e-mail. The primary colour carries white text (buttons) and is used as
+ * text on white (links), so it must reach WCAG AA for normal text, 4.5:1, or people with low vision lose the
+ * button's label; a colour that does not is refused at start-up rather than shipped.
+ */
+const branding = z
+  .strictObject({
+    companyName: nonEmpty,
+    logoUrl: secureUrl.optional(),
+    primaryColor: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a colour like #0b5cad' })
+      .superRefine((value, ctx) => {
+        const ratio = contrastWithWhite(value);
+        if (ratio < 4.5) {
+          ctx.addIssue({ code: 'custom', message: `has a contrast of ${ratio.toFixed(2)}:1 with white; at least 4.5:1 is needed` });
+        }
+      })
+      .default('#0b5cad'),
+    supportUrl: secureUrl.optional(),
+    privacyUrl: secureUrl.optional(),
+    imprintUrl: secureUrl.optional(),
+  })
+  .optional();
+
 const clientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
 
 const upstreamEntry = z.strictObject({
@@ -317,6 +356,8 @@ const validatedConfig = z
           .prefault({}),
       })
       .prefault({}),
+    /** The company's name, logo, colour and footer links on every page and e-mail. */
+    branding,
     /** Who may use the admin API (issue 13): clients that obtain access tokens with the client-credentials grant. */
     admin: z
       .strictObject({
