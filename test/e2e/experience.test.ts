@@ -79,6 +79,15 @@ scenario('reloading "Thank you" sends no second e-mail', async (recorder, { page
   expect(await e2e.deliverMail()).toEqual([]);
 });
 
+scenario('the association page shows who is signing in, with a way to use another sign-in', async (recorder, { page }) => {
+  await toAssociationPage(page, recorder);
+  await recorder.brokerPage(page, 'associate, signed in as');
+  expect(await page.locator('#signed-in-as').innerText()).toBe(t.associate.signedInAs('c***@example.net', e2e.stack.config.upstreams[0]!.name));
+  expect(await page.getByRole('button', { name: t.associate.anotherSignIn }).isVisible()).toBe(true);
+  await page.getByRole('button', { name: t.associate.anotherSignIn }).click();
+  await expectHeading(page, DEMO_ID_LOGIN_HEADING);
+});
+
 /** Where an element is on the page, in CSS pixels; fails the test when it is not rendered. */
 async function box(page: Page, selector: string) {
   const found = await page.locator(selector).first().boundingBox();

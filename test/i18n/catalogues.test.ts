@@ -122,7 +122,7 @@ describe('pages and e-mails render in every language', () => {
     'upstream-unavailable': { upstreamName: 'Demo ID', message: 'm' },
     'upstream-denied': { title: 't', message: 'm' },
     'login-expired': { title: 't', message: 'm' },
-    associate: { clientName: 'CustomerSource', support: 'help@example.com', emailError: true, requiredPlans: 'support', uid: 'u', csrfToken: 'c' },
+    associate: { clientName: 'CustomerSource', support: 'help@example.com', emailError: true, requiredPlans: 'support', signInName: 'c***@example.net', upstreamName: 'Demo ID', uid: 'u', csrfToken: 'c' },
     'entitlement-missing': { clientName: 'PartnerSource', plans: 'support', accountName: 'Bob & Co', customerNumber: '100002', support: 'help@example.com', uid: 'u', csrfToken: 'c' },
     'association-sent': { clientName: 'CustomerSource', address: 'o***@example.com', lifetime: '1 hour', support: 'help@example.com', noticeKey: 'associationSent.notice.limit', uid: 'u', csrfToken: 'c' },
     'link-confirm': { upstreamName: 'Demo ID', token: 't', csrfToken: 'c' },

@@ -15,6 +15,8 @@ import { requestAssociation } from '../../linking/request-association.ts';
 import { resolveSignIn } from '../../linking/sign-in.ts';
 import { TooManyRequests } from '../../linking/linking-errors.ts';
 import { maskEmail } from '../../audit/audit-log.ts';
+import { signInNameOf } from '../../linking/association-hooks.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -86,12 +88,13 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     ctx.redirect(returnTo);
   }
 
-  async function goUpstream(ctx: Context, upstreamId: string, interaction: Interaction) {
+  async function goUpstream(ctx: Context, upstreamId: string, interaction: Interaction, fresh: { maxAge?: number } = {}) {
     const started = await federation.start({
       upstreamId,
       purpose: { kind: 'interaction', interactionUid: interaction.uid },
       clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
       ...freshnessAskedBy(interaction.params),
+      ...fresh,
     });
     setUpstreamStateCookie(ctx, started.state);
     ctx.status = 303;
@@ -152,7 +155,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const outcome = await resolveSignIn(deps.directory, identity);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
-    if (outcome.kind === 'not-linked') return associatePage(ctx, interaction.params.client_id);
+    if (outcome.kind === 'not-linked') return associatePage(ctx, interaction, identity);
     const [only] = outcome.memberships;
     if (outcome.memberships.length > 1 || !only) return choosePage(ctx, interaction, outcome.memberships);
     await finishLogin(ctx, interaction, outcome, only.account._id.toHexString());
@@ -235,20 +238,29 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   // "Use another account": the association flow for the sign-in of this interaction, or of this session's person.
   router.post('/another-account', async (ctx) => {
     const interaction = await details(ctx);
-    if (!(await identities.find(interaction.uid))) {
+    let identity = await identities.find(interaction.uid);
+    if (!identity) {
       const personId = objectIdOf(interaction.session?.accountId);
       const [latest] = personId ? await deps.directory.identitiesOf(personId) : [];
       if (!latest) throw new InteractionExpired();
-      await identities.save(interaction.uid, { upstreamId: latest.upstreamId, issuer: latest.issuer, subject: latest.subject });
+      identity = { upstreamId: latest.upstreamId, issuer: latest.issuer, subject: latest.subject };
+      await identities.save(interaction.uid, identity);
     }
-    associatePage(ctx, interaction.params.client_id);
+    associatePage(ctx, interaction, identity);
   });
 
-  function associatePage(ctx: Context, clientId: unknown, data: Record<string, unknown> = {}) {
+  /**
+   * "Associate your account", saying who is signing in (the masked address or the name the upstream gave, shown as
+   * data) with a way to use another sign-in, and the plan the portal requires, before the person makes the effort.
+   */
+  function associatePage(ctx: Context, interaction: Interaction, identity: UpstreamIdentity, data: Record<string, unknown> = {}) {
+    const clientId = interaction.params.client_id;
     const requires = deps.portals.get(clientId)?.requires;
     page(ctx, 'associate', clientId, {
       titleKey: 'associate.title',
       support: deps.support,
+      signInName: signInNameOf(identity) || undefined,
+      upstreamName: deps.linking.upstreamName(identity.upstreamId),
       ...(requires ? { requiredPlans: planList(requires.plans, String(ctx.state.locale)) } : {}),
       ...data,
     });
@@ -256,8 +268,21 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
 
   router.get('/associate', async (ctx) => {
     const interaction = await details(ctx);
-    if (!(await identities.find(interaction.uid))) throw new InteractionExpired();
-    associatePage(ctx, interaction.params.client_id);
+    const identity = await identities.find(interaction.uid);
+    if (!identity) throw new InteractionExpired();
+    associatePage(ctx, interaction, identity);
+  });
+
+  // "Not you? Use another sign-in": this upstream identity is set aside and the upstream is asked for a fresh
+  // login (prompt=login), so its own session does not hand back the same identity.
+  router.post('/another-sign-in', async (ctx) => {
+    const interaction = await details(ctx);
+    const identity = await identities.find(interaction.uid);
+    if (!identity || interaction.prompt.name !== 'login') throw new InteractionExpired();
+    await identities.forget(interaction.uid);
+    const upstreams = federation.list();
+    if (upstreams.length > 1) return page(ctx, 'choose-upstream', interaction.params.client_id, { titleKey: 'chooseUpstream.title', upstreams });
+    await goUpstream(ctx, identity.upstreamId, interaction, { maxAge: 0 });
   });
 
   // POST-redirect-GET: the request is answered by a redirect to "Thank you", so reloading that page (or going back
@@ -269,7 +294,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const entered = String(formBody(ctx).email ?? '').trim();
     if (!isPlausibleAddress(entered)) {
       ctx.status = 422;
-      return associatePage(ctx, interaction.params.client_id, { email: entered, emailError: true });
+      return associatePage(ctx, interaction, identity, { email: entered, emailError: true });
     }
     await requestAssociation(deps.linking, {
       identity,
@@ -295,7 +320,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${interaction.uid}/continue`);
     }
-    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction.params.client_id);
+    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction, identity);
     const notice = typeof ctx.query.notice === 'string' && SENT_NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
     page(ctx, 'association-sent', interaction.params.client_id, {
       titleKey: 'associationSent.title',
@@ -314,7 +339,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (!identity) throw new InteractionExpired();
     const newest = await deps.linking.pending.newestOf(identity.issuer, identity.subject);
     const now = deps.linking.now();
-    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction.params.client_id);
+    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction, identity);
     const sent = `/interaction/${interaction.uid}/sent`;
     ctx.status = 303;
     if (now.getTime() - newest.createdAt.getTime() < RESEND_AFTER_MS) return ctx.redirect(`${sent}?notice=wait`);

@@ -6,7 +6,14 @@
 export interface BrokerTexts {
   /** Sent as the browser's language (Playwright's `locale` context option sets Accept-Language). */
   browserLocale: string;
-  associate: { heading: string; emailLabel: string; submit: string; help: (support: string) => string };
+  associate: {
+    heading: string;
+    emailLabel: string;
+    submit: string;
+    help: (support: string) => string;
+    signedInAs: (signInName: string, upstreamName: string) => string;
+    anotherSignIn: string;
+  };
   /** `text` takes the address as shown: masked (`o***@carol-and-co.example`). */
   associationSent: { heading: string; text: (masked: string) => string };
   linkConfirm: { heading: string; confirm: (upstreamName: string) => string };
@@ -24,6 +31,8 @@ export const TEXTS = {
       emailLabel: 'E-mail address registered on your customer account',
       submit: 'Send me an e-mail',
       help: (support) => `Don't know it? Write to ${support}.`,
+      signedInAs: (signInName, upstreamName) => `You signed in as “${signInName}” at ${upstreamName}.`,
+      anotherSignIn: 'Not you? Use another sign-in',
     },
     associationSent: {
       heading: 'Thank you',
@@ -52,6 +61,8 @@ export const TEXTS = {
       emailLabel: 'Bei Ihrem Kundenkonto hinterlegte E-Mail-Adresse',
       submit: 'E-Mail senden',
       help: (support) => `Sie kennen sie nicht? Schreiben Sie an ${support}.`,
+      signedInAs: (signInName, upstreamName) => `Sie haben sich als „${signInName}“ bei ${upstreamName} angemeldet.`,
+      anotherSignIn: 'Nicht Sie? Andere Anmeldung verwenden',
     },
     associationSent: {
       heading: 'Vielen Dank',
