@@ -1,8 +1,20 @@
 import type { Browser, Page } from 'playwright-core';
+import { identityModel } from '../../src/accounts/identity-model.ts';
+import { membershipModel } from '../../src/accounts/membership-model.ts';
+import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
+import { linkIn } from '../support/sendgrid-sink.ts';
 import { demoUser } from '../support/stack.ts';
 import { launchChromium, openBrowserSession, type BrowserSession } from './support/chromium.ts';
 import { startE2eStack, type E2eStack } from './support/e2e-stack.ts';
-import { clickPortalSignIn, DEMO_ID_LOGIN_HEADING, expectHeading, openPortal, portalError, signInAtDemoId } from './support/steps.ts';
+import {
+  clickPortalSignIn,
+  DEMO_ID_LOGIN_HEADING,
+  expectHeading,
+  openPortal,
+  portalClaims,
+  portalError,
+  signInAtDemoId,
+} from './support/steps.ts';
 import { StoryRecorder } from './support/story-recorder.ts';
 import { e2eLocale, TEXTS } from './support/texts.ts';
 
@@ -86,6 +98,35 @@ scenario('the association page shows who is signing in, with a way to use anothe
   expect(await page.getByRole('button', { name: t.associate.anotherSignIn }).isVisible()).toBe(true);
   await page.getByRole('button', { name: t.associate.anotherSignIn }).click();
   await expectHeading(page, DEMO_ID_LOGIN_HEADING);
+});
+
+scenario('the back button after success shows the success again, not an error', async (recorder, { page }) => {
+  await e2e.deliverMail();
+  await pendingAssociationModel(e2e.stack.db).deleteMany({ subject: carol.sub });
+  await toAssociationPage(page, recorder);
+  await page.getByLabel(t.associate.emailLabel).fill(CAROL_REGISTERED);
+  await page.getByRole('button', { name: t.associate.submit }).click();
+  await expectHeading(page, t.associationSent.heading);
+  const [mail] = await e2e.deliverMail();
+  try {
+    await page.goto(linkIn(mail!));
+    await expectHeading(page, t.linkConfirm.heading);
+    await page.getByRole('button', { name: t.linkConfirm.confirm(e2e.stack.config.upstreams[0]!.name) }).click();
+    await signInAtDemoId(page, carol, recorder);
+    await expectHeading(page, t.associationLinked.heading);
+    await recorder.brokerPage(page, 'associated');
+    await page.getByRole('link', { name: t.associationLinked.continue }).click();
+    await portalClaims(page, e2e.customerSource, recorder);
+
+    await page.goBack();
+    await expectHeading(page, t.associationLinked.heading);
+    await recorder.brokerPage(page, 'associated, after back');
+    await page.reload();
+    await expectHeading(page, t.associationLinked.heading);
+  } finally {
+    await identityModel(e2e.stack.db).deleteMany({ subject: carol.sub });
+    await membershipModel(e2e.stack.db).deleteMany({});
+  }
 });
 
 /** Where an element is on the page, in CSS pixels; fails the test when it is not rendered. */

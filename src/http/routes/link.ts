@@ -15,6 +15,28 @@ import { renderPage } from '../render-page.ts';
 import type { ViewRenderer } from '../views.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 
+/** The success page's content, kept signed in this browser: reload and back show it again instead of an error. */
+const LINKED_COOKIE = 'ib.linked';
+const LINKED_PAGE_TTL_MS = 3_600_000;
+
+interface LinkedPage {
+  accountName: string;
+  upstreamName: string;
+  clientName?: string;
+  continueUrl?: string;
+}
+
+function readLinkedPage(ctx: Context): LinkedPage | undefined {
+  const value = ctx.cookies.get(LINKED_COOKIE, { signed: true });
+  if (!value) return undefined;
+  try {
+    const page = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<LinkedPage>;
+    return typeof page.accountName === 'string' && typeof page.upstreamName === 'string' ? (page as LinkedPage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function tokenFrom(value: unknown): string {
   if (!looksLikeLinkToken(value)) throw new LinkNotFound();
   return value;
@@ -44,6 +66,15 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
     ctx.redirect(started.url.href);
   });
 
+  // "Your sign-in is associated", after the confirmation's redirect (POST/callback-redirect-GET): a reload or the
+  // back button shows it again; the confirmation itself is never repeated. Without the cookie there is nothing
+  // this browser confirmed, so the page says the link cannot be used.
+  router.get('/linked', async (ctx) => {
+    const page = readLinkedPage(ctx);
+    if (!page) throw new LinkNotFound();
+    renderPage(ctx, views, 'association-linked', { titleKey: 'associationLinked.title', ...page });
+  });
+
   router.post('/cancel', async (ctx) => {
     await cancelAssociation(linking, tokenFrom(formBody(ctx).token), { ip: ctx.ip, locale: ctx.state.locale });
     renderPage(ctx, views, 'link-cancelled', { titleKey: 'linkCancelled.title', support: linking.support });
@@ -59,12 +90,21 @@ export function confirmationFinisher(linking: LinkingContext, views: ViewRendere
     metrics?.associations.inc({ step: 'confirmed' });
     const home = linking.homeUrl(confirmed.clientId);
     const continueUrl = confirmed.interactionUid ? `/interaction/${confirmed.interactionUid}/continue` : home;
-    renderPage(ctx, views, 'association-linked', {
-      titleKey: 'associationLinked.title',
+    const page: LinkedPage = {
       accountName: confirmed.accountName,
       upstreamName: confirmed.upstreamName,
       clientName: linking.clientName(confirmed.clientId),
       continueUrl,
+    };
+    ctx.cookies.set(LINKED_COOKIE, Buffer.from(JSON.stringify(page)).toString('base64url'), {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/link/',
+      maxAge: LINKED_PAGE_TTL_MS,
+      overwrite: true,
     });
+    ctx.status = 303;
+    ctx.redirect('/link/linked');
   };
 }

@@ -1,0 +1,56 @@
+import { TestBrowser, headingOf } from '../support/browser.ts';
+import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
+import { linkIn, mailOf, startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { demoUser, startStack, type Stack } from '../support/stack.ts';
+
+const carol = demoUser('carol');
+const REGISTERED = 'office@carol-and-co.example';
+
+describe('"Your sign-in is associated" after the confirmation', () => {
+  let sink: SendGridSink;
+  let stack: Stack;
+  let portal: TestPortal;
+
+  beforeAll(async () => {
+    sink = await startSendGridSink({ apiKey: 'SG.test-key' });
+    stack = await startStack({
+      mail: {
+        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
+        support: 'help@broker.example',
+        transport: 'sendgrid',
+        sendgrid: { apiKey: 'SG.test-key', baseUrl: sink.url },
+      },
+    });
+    portal = await TestPortal.discover(stack);
+    await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await sink.close();
+  });
+
+  it('is a page of its own: a reload (or the back button) shows it again instead of "This sign-in has expired"', async () => {
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, portal, carol);
+    await browser.submit(callback, '/associate', { email: REGISTERED });
+    const before = sink.received.length;
+    await stack.broker.deliverMail();
+    const link = linkIn(mailOf(sink.received[before]));
+
+    const page = await browser.navigate(link);
+    const upstreamLogin = await browser.submit(page, '/link/confirm');
+    const success = await loginUpstream(browser, upstreamLogin, carol, portal.redirectUri);
+    expect(headingOf(success.html)).toBe('Your sign-in is associated');
+    expect(new URL(success.url).pathname).toBe('/link/linked');
+
+    const reloaded = await browser.navigate(success.url);
+    expect(reloaded.status).toBe(200);
+    expect(headingOf(reloaded.html)).toBe('Your sign-in is associated');
+    expect(reloaded.html).toContain('Carol &amp; Co');
+
+    // Another browser never confirmed anything: it is told the link cannot be used, and shown nothing of Carol.
+    const elsewhere = await new TestBrowser().navigate(success.url);
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.html).not.toContain('Carol');
+  });
+});
