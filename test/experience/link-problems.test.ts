@@ -1,0 +1,53 @@
+import { TestBrowser, formsOf, headingOf } from '../support/browser.ts';
+import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
+import { linkIn, mailOf, startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
+
+const carol = demoUser('carol');
+const bob = demoUser('bob');
+const REGISTERED = 'office@carol-and-co.example';
+const HOME = 'http://127.0.0.1:9/customersource/';
+
+describe('a link confirmed with a different sign-in', () => {
+  let sink: SendGridSink;
+  let stack: Stack;
+  let portal: TestPortal;
+
+  beforeAll(async () => {
+    sink = await startSendGridSink({ apiKey: 'SG.test-key' });
+    stack = await startStack({
+      clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })),
+      mail: {
+        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
+        support: 'help@broker.example',
+        transport: 'sendgrid',
+        sendgrid: { apiKey: 'SG.test-key', baseUrl: sink.url },
+      },
+    });
+    portal = await TestPortal.discover(stack);
+    await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await sink.close();
+  });
+
+  it('names the portal and offers the way back to it', async () => {
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, portal, carol);
+    await browser.submit(callback, '/associate', { email: REGISTERED });
+    const before = sink.received.length;
+    await stack.broker.deliverMail();
+    const link = linkIn(mailOf(sink.received[before]));
+
+    const other = new TestBrowser();
+    const page = await other.navigate(link);
+    const form = formsOf(page.html).find((f) => f.action === '/link/confirm');
+    const upstreamLogin = await other.navigate(new URL('/link/confirm', page.url).href, { form: form?.fields ?? {} });
+    const refused = await loginUpstream(other, upstreamLogin, bob, portal.redirectUri);
+    expect(refused.status).toBe(403);
+    expect(headingOf(refused.html)).toBe('This is a different sign-in');
+    expect(refused.html).toContain('<header class="portal"><p>CustomerSource</p></header>');
+    expect(refused.html).toContain(`<a class="button" href="${HOME}">Back to CustomerSource</a>`);
+  });
+});
