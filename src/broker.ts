@@ -133,7 +133,9 @@ async function assemble(
   options: BrokerOptions,
 ): Promise<Broker> {
   const translator = loadTranslator(join(VIEWS_DIR, 'locales'));
-  const views = createViewRenderer(VIEWS_DIR, translator);
+  // The company's branding goes to every page and e-mail, without touching a template.
+  const brand = config.branding ? { branding: config.branding } : {};
+  const views = createViewRenderer(VIEWS_DIR, translator, brand);
   const directory = new PeopleDirectory(mongo);
   await directory.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
@@ -162,7 +164,7 @@ async function assemble(
   const devTransport = config.mail.transport === 'dev' ? createDevTransport() : undefined;
   const pending = new PendingAssociationStore(mongo);
   await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
-  const mailRenderer = createMailRenderer(VIEWS_DIR, translator);
+  const mailRenderer = createMailRenderer(VIEWS_DIR, translator, brand);
   const mailWorker = new OutboxWorker({
     outbox,
     transport: devTransport ?? mailTransport(config),
@@ -218,8 +220,9 @@ async function assemble(
     // Upstreams are not listed: the pages that lead there widen form-action themselves (forms-lead-upstream.ts).
     // Redirect URIs (form_post, consent) and post-logout URIs: the logout form's answer redirects there.
     formTargets: config.clients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris]),
+    imageOrigins: config.branding?.logoUrl ? [new URL(config.branding.logoUrl).origin] : [],
     routers: [
-      assetRoutes(VIEWS_DIR),
+      assetRoutes(VIEWS_DIR, config.branding?.primaryColor),
       interactionRoutes({
         provider,
         federation,

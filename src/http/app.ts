@@ -31,6 +31,8 @@ export interface AppOptions {
   metrics?: BrokerMetrics;
   /** Origins forms may post or redirect to besides the broker (upstream IdPs, portals). */
   formTargets?: readonly string[];
+  /** Origins images may come from besides the broker (the company's logo). */
+  imageOrigins?: readonly string[];
   /** Feature routers, in order, after the shared middleware. */
   routers?: readonly Router[];
   /** Mounted applications (oidc-provider) last, so the broker's own routes take precedence. */
@@ -56,7 +58,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(pinPublicOrigin(options.issuer));
   app.use(requestContext(options.logger));
   if (options.metrics) app.use(requestMetrics(options.metrics));
-  app.use(securityHeaders(options.formTargets ?? []));
+  app.use(securityHeaders(options.formTargets ?? [], options.imageOrigins ?? []));
   app.use(localeFromRequest(options.views.translator));
   app.use(errorHandler(options.views, options.metrics));
   app.use(refuseOtherHosts(options.issuer, options.proxyTrust, isProbe));

@@ -22,7 +22,10 @@ function templatesIn(dir: string): Map<string, string> {
 }
 
 /** Compiles every page once at start-up: a template error stops the process instead of failing a request. */
-export function createViewRenderer(viewsDir: string, translator: Translator): ViewRenderer {
+/**
+ * Every page gets `shared` (the company's branding) under what the page itself passes.
+ */
+export function createViewRenderer(viewsDir: string, translator: Translator, shared: Record<string, unknown> = {}): ViewRenderer {
   const handlebars = Handlebars.create();
   registerTranslationHelper(handlebars, translator);
   for (const [name, source] of templatesIn(join(viewsDir, 'partials'))) handlebars.registerPartial(name, source);
@@ -35,8 +38,9 @@ export function createViewRenderer(viewsDir: string, translator: Translator): Vi
     render(page, data) {
       const template = pages.get(page);
       if (!template) throw new Error(`no view named ${page}`);
-      const body = template(data);
-      return layout({ ...data, body: new Handlebars.SafeString(body) });
+      const context = { ...shared, ...data };
+      const body = template(context);
+      return layout({ ...context, body: new Handlebars.SafeString(body) });
     },
   };
 }

@@ -53,7 +53,7 @@ function checkLink(template: MailTemplate, data: Record<string, unknown>): void 
  * broken template stops the start-up instead of a delivery. Strict mode makes a missing value an error rather
  * than an empty space in a sentence.
  */
-export function createMailRenderer(viewsDir: string, translator: Translator): MailRenderer {
+export function createMailRenderer(viewsDir: string, translator: Translator, shared: Record<string, unknown> = {}): MailRenderer {
   const handlebars = Handlebars.create();
   registerTranslationHelper(handlebars, translator);
   const compile = (template: MailTemplate, part: keyof RenderedMail): Handlebars.TemplateDelegate => {
@@ -73,7 +73,7 @@ export function createMailRenderer(viewsDir: string, translator: Translator): Ma
       const compiled = templates.get(template);
       if (!compiled) throw new Error(`no mail template named ${template}`);
       checkLink(template, data);
-      const localised = { ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
+      const localised = { ...shared, ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
       const plain = withoutControlCharacters(localised);
       return {
         // A subject is one header line.

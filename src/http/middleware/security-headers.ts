@@ -19,7 +19,7 @@ export function formActionSource(uri: string): string {
  * `form-action` also governs the redirect that follows a form submission (the pages that lead upstream widen it:
  * forms-lead-upstream.ts).
  */
-export function securityHeaders(formTargets: readonly string[]): Middleware {
+export function securityHeaders(formTargets: readonly string[], imageOrigins: readonly string[] = []): Middleware {
   const origins = [...new Set(formTargets.map(formActionSource))];
   return helmet({
     contentSecurityPolicy: {
@@ -27,7 +27,8 @@ export function securityHeaders(formTargets: readonly string[]): Middleware {
       directives: {
         defaultSrc: ["'none'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // The company's logo may live on its own site (branding.logoUrl): that origin, and no other.
+        imgSrc: ["'self'", 'data:', ...imageOrigins],
         formAction: ["'self'", ...origins],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
