@@ -1,7 +1,9 @@
 import { TestBrowser, headingOf } from '../support/browser.ts';
-import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
-import { linkIn, mailOf, startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
-import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import type { TestPortal} from '../support/portal.ts';
+import { loginUpstream, signIn } from '../support/portal.ts';
+import { linkIn, mailOf, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { demoUser, type Stack } from '../support/stack.ts';
+import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 
 const carol = demoUser('carol');
 const REGISTERED = 'office@carol-and-co.example';
@@ -11,23 +13,14 @@ describe('"Your sign-in is associated" after the confirmation', () => {
   let stack: Stack;
   let portal: TestPortal;
 
+  let mailing: MailingStack;
+
   beforeAll(async () => {
-    sink = await startSendGridSink({ apiKey: 'SG.test-key' });
-    stack = await startStack({
-      mail: {
-        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
-        support: 'help@broker.example',
-        transport: 'sendgrid',
-        sendgrid: { apiKey: 'SG.test-key', baseUrl: sink.url },
-      },
-    });
-    portal = await TestPortal.discover(stack);
+    mailing = await startMailingStack();
+    ({ stack, sink, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });
-  afterAll(async () => {
-    await stack.close();
-    await sink.close();
-  });
+  afterAll(() => mailing.close());
 
   it('is a page of its own: a reload (or the back button) shows it again instead of "This sign-in has expired"', async () => {
     const browser = new TestBrowser();

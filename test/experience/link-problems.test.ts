@@ -1,7 +1,9 @@
 import { TestBrowser, formsOf, headingOf } from '../support/browser.ts';
-import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
-import { linkIn, mailOf, startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
-import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
+import type { TestPortal} from '../support/portal.ts';
+import { loginUpstream, signIn } from '../support/portal.ts';
+import { linkIn, mailOf, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { demoUser, TEST_CLIENTS, type Stack } from '../support/stack.ts';
+import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 
 const carol = demoUser('carol');
 const bob = demoUser('bob');
@@ -13,24 +15,14 @@ describe('a link confirmed with a different sign-in', () => {
   let stack: Stack;
   let portal: TestPortal;
 
+  let mailing: MailingStack;
+
   beforeAll(async () => {
-    sink = await startSendGridSink({ apiKey: 'SG.test-key' });
-    stack = await startStack({
-      clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })),
-      mail: {
-        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
-        support: 'help@broker.example',
-        transport: 'sendgrid',
-        sendgrid: { apiKey: 'SG.test-key', baseUrl: sink.url },
-      },
-    });
-    portal = await TestPortal.discover(stack);
+    mailing = await startMailingStack({ clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })), });
+    ({ stack, sink, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });
-  afterAll(async () => {
-    await stack.close();
-    await sink.close();
-  });
+  afterAll(() => mailing.close());
 
   it('names the portal and offers the way back to it', async () => {
     const browser = new TestBrowser();

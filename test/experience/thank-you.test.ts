@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { TestBrowser, formsOf, headingOf, textContent, textOf, type Page } from '../support/browser.ts';
-import { TestPortal, signIn } from '../support/portal.ts';
-import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
-import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import type { TestPortal} from '../support/portal.ts';
+import { signIn } from '../support/portal.ts';
+import type { SendGridSink } from '../support/sendgrid-sink.ts';
+import { demoUser, type Stack } from '../support/stack.ts';
+import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 
 const carol = demoUser('carol');
 const REGISTERED = 'office@carol-and-co.example';
@@ -13,24 +15,14 @@ describe('"Thank you" after asking for the association e-mail', () => {
   let stack: Stack;
   let portal: TestPortal;
 
+  let mailing: MailingStack;
+
   beforeAll(async () => {
-    sink = await startSendGridSink({ apiKey: 'SG.test-key' });
-    stack = await startStack({
-      mail: {
-        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
-        support: 'help@broker.example',
-        transport: 'sendgrid',
-        sendgrid: { apiKey: 'SG.test-key', baseUrl: sink.url },
-      },
-      linking: { linkTtl: '1h', limits: { perIdentity: 2, perAddress: 50, perIp: 500 } },
-    });
-    portal = await TestPortal.discover(stack);
+    mailing = await startMailingStack({ linking: { linkTtl: '1h', limits: { perIdentity: 2, perAddress: 50, perIp: 500 } }, });
+    ({ stack, sink, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });
-  afterAll(async () => {
-    await stack.close();
-    await sink.close();
-  });
+  afterAll(() => mailing.close());
   afterEach(async () => {
     await stack.broker.deliverMail();
     await pendingAssociationModel(stack.db).deleteMany({});
