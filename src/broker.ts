@@ -192,6 +192,8 @@ async function assemble(
       linkTtlMs: config.linking.linkTtl,
       support: config.mail.support,
       upstreamName,
+      portalName: (clientId) => portals.get(clientId)?.name,
+      now: () => new Date(),
     }),
     linkTtlMs: config.linking.linkTtl,
     support: config.mail.support,

@@ -2,6 +2,7 @@ import type { AccountRecord } from '../accounts/account-model.ts';
 import type { JoinableContact } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
+import { displayText } from '../upstream/untrusted-text.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';
 import type { AuditTrail, LinkOutcome, Mailer } from './ports.ts';
 
@@ -10,6 +11,8 @@ export interface Origin {
   ip: string;
   /** Language of the page the person was on: e-mails are written in it. */
   locale: string;
+  /** The browser's User-Agent, named (bounded) in the notice after linking so its owner can tell it was them. */
+  userAgent?: string;
 }
 
 /**
@@ -44,6 +47,9 @@ export interface AssociationHookSettings {
   linkTtlMs: number;
   support: string;
   upstreamName(upstreamId: string): string;
+  /** The portal's display name, for the e-mails' "while signing in to …". */
+  portalName(clientId: string | null): string | undefined;
+  now(): Date;
 }
 
 function subjectOf(record: PendingAssociationRecord) {
@@ -78,6 +84,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
           notAfter: record.expiresAt,
           data: {
             upstreamName: settings.upstreamName(record.upstreamId),
+            portalName: settings.portalName(record.clientId) ?? null,
             signInName: record.signInName,
             accountName: accountsNamed(contacts.map((c) => c.account)),
             existingSignIn: existingSignIn || null,
@@ -123,6 +130,9 @@ export function associationHooks(settings: AssociationHookSettings): Association
           template: 'association-linked',
           data: {
             upstreamName: settings.upstreamName(record.upstreamId),
+            portalName: settings.portalName(record.clientId) ?? null,
+            when: `${settings.now().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+            browser: displayText(origin.userAgent, 80) ?? '?',
             signInName: record.signInName,
             accountName: accountsNamed(joined.map((c) => c.account)),
             signInAdded: outcome.identityAdded,

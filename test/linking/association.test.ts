@@ -97,6 +97,7 @@ describe('first login: associating an upstream identity with a customer account'
     expect(mail).toMatchObject({ to: REGISTERED, from: 'accounts@broker.example' });
     // The sign-in is named by its masked address, never by what the provider lets the person choose.
     expect(mail?.text).toContain(`The sign-in "c***@example.net" at Demo ID`);
+    expect(mail?.text).toContain('It was asked for while signing in to CustomerSource.');
     expect(mail?.text).not.toContain(carol.email);
     const link = linkIn(mail!);
 
@@ -114,6 +115,9 @@ describe('first login: associating an upstream identity with a customer account'
     const [notice] = await deliver();
     expect(notice).toMatchObject({ to: REGISTERED });
     expect(notice?.text).toContain('Carol & Co');
+    // When and from which browser, so the address's owner can tell whether it was them.
+    expect(notice?.text).toContain('It was confirmed while signing in to CustomerSource.');
+    expect(notice?.text).toMatch(/When: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC · Browser: \S/);
 
     // From now on, signing in upstream is all it takes.
     const { attempt, callback } = await signIn(new TestBrowser(), portal, carol);

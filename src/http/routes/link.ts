@@ -86,7 +86,7 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 /** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
 export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer, metrics?: BrokerMetrics) {
   return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
-    const confirmed = await completeConfirmation(linking, reference, identity, { ip: ctx.ip, locale: ctx.state.locale });
+    const confirmed = await completeConfirmation(linking, reference, identity, { ip: ctx.ip, locale: ctx.state.locale, userAgent: ctx.get('user-agent') });
     metrics?.associations.inc({ step: 'confirmed' });
     const home = linking.homeUrl(confirmed.clientId);
     const continueUrl = confirmed.interactionUid ? `/interaction/${confirmed.interactionUid}/continue` : home;
