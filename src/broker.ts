@@ -139,7 +139,7 @@ async function assemble(
   const directory = new PeopleDirectory(mongo);
   await directory.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
-  const portals = new PortalDirectory(config.clients);
+  const portals = new PortalDirectory(config.clients, config.issuer);
   const provider = createProvider({
     config,
     portals,
@@ -256,7 +256,7 @@ async function assemble(
         identities,
         postedCallbacks: new PostedCallbacks(redis),
         portals,
-        onConfirmation: confirmationFinisher(linking, views, metrics),
+        onConfirmation: confirmationFinisher(linking, views, portals, metrics),
       }),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),

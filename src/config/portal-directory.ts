@@ -6,6 +6,12 @@ export interface Portal {
   name: string;
   /** The portal's own page: its `homeUrl`, else the origin of its first web redirect URI. */
   homeUrl: string | undefined;
+  /**
+   * Where a person continues once a sign-in can no longer be resumed (the association was confirmed in another
+   * browser): the portal's `initiateLoginUri` with `iss` (OpenID Connect Core 4), which starts a new sign-in;
+   * else its home page.
+   */
+  continueUrl: string | undefined;
   /** The plans an account needs to sign in here (`clients[].requires`). */
   requires: ClientConfig['requires'];
   /**
@@ -21,12 +27,31 @@ function homeOf(client: ClientConfig): string | undefined {
   return web ? `${web.origin}/` : undefined;
 }
 
+function continueOf(client: ClientConfig, issuer: string): string | undefined {
+  if (!client.initiateLoginUri) return homeOf(client);
+  const url = new URL(client.initiateLoginUri);
+  url.searchParams.set('iss', issuer);
+  return url.href;
+}
+
 /** The configured portals, looked up by client id: built once from the configuration, read everywhere. */
 export class PortalDirectory {
   readonly #portals: ReadonlyMap<string, Portal>;
 
-  constructor(clients: readonly ClientConfig[]) {
-    this.#portals = new Map(clients.map((c) => [c.clientId, Object.freeze({ clientId: c.clientId, name: c.name, homeUrl: homeOf(c), requires: c.requires, asksConsent: c.consent })]));
+  constructor(clients: readonly ClientConfig[], issuer: string) {
+    this.#portals = new Map(
+      clients.map((c) => [
+        c.clientId,
+        Object.freeze({
+          clientId: c.clientId,
+          name: c.name,
+          homeUrl: homeOf(c),
+          continueUrl: continueOf(c, issuer),
+          requires: c.requires,
+          asksConsent: c.consent,
+        }),
+      ]),
+    );
   }
 
   get(clientId: unknown): Portal | undefined {

@@ -201,6 +201,11 @@ const client = z
     postLogoutRedirectUris: z.array(redirectUri).default([]),
     /** Where a person is sent when the original authorization request can no longer be resumed. */
     homeUrl: redirectUri.optional(),
+    /**
+     * The portal's own "sign in" start (OpenID Connect Core 4, `initiate_login_uri`): after an association the
+     * person continues here, with `iss`, and the portal starts a sign-in that now succeeds.
+     */
+    initiateLoginUri: secureUrl.optional(),
     requires: z.strictObject({ plans: z.array(nonEmpty).min(1) }).optional(),
     consent: z.boolean().default(false),
     subjectType: z.enum(['public', 'pairwise']).default('public'),

@@ -11,6 +11,8 @@ const carol = demoUser('carol');
 const bob = demoUser('bob');
 const REGISTERED = 'office@carol-and-co.example';
 const HOME = 'http://127.0.0.1:9/customersource/';
+/** The portal's own sign-in start (initiate_login_uri), where a person continues who cannot resume the sign-in. */
+const SIGN_IN = 'http://127.0.0.1:9/customersource/login';
 
 describe('first login: associating an upstream identity with a customer account', () => {
   let sink: SendGridSink;
@@ -21,7 +23,7 @@ describe('first login: associating an upstream identity with a customer account'
   beforeAll(async () => {
     sink = await startSendGridSink({ apiKey: 'SG.test-key' });
     stack = await startStack({
-      clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })),
+      clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME, initiateLoginUri: SIGN_IN })),
       mail: {
         from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
         support: 'help@broker.example',
@@ -109,8 +111,9 @@ describe('first login: associating an upstream identity with a customer account'
     expect(await linkedIdentities(carol.sub)).toBe(1);
 
     // Continue: the original authorization request lives in the other browser, so this one goes to the portal's home.
-    const cont = await fresh.submitLink(success, 'Continue', HOME);
-    expect(cont.url).toBe(HOME);
+    // Another browser than the one that signed in: the portal's own sign-in start, told who sends the person.
+    const cont = await fresh.submitLink(success, 'Continue', SIGN_IN);
+    expect(cont.url).toBe(`${SIGN_IN}?iss=${encodeURIComponent(stack.brokerUrl)}`);
 
     const [notice] = await deliver();
     expect(notice).toMatchObject({ to: REGISTERED });

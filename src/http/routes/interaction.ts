@@ -145,10 +145,10 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       interaction = await details(ctx);
     } catch (error) {
       const elsewhere = await provider.Interaction.find(ctx.params.uid ?? '');
-      const home = deps.portals.get(elsewhere?.params.client_id)?.homeUrl;
-      if (!home) throw error;
+      const onward = deps.portals.get(elsewhere?.params.client_id)?.continueUrl;
+      if (!onward) throw error;
       ctx.status = 303;
-      return ctx.redirect(home);
+      return ctx.redirect(onward);
     }
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();

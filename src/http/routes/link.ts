@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
+import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../linking/confirm-association.ts';
 import { looksLikeLinkToken } from '../../linking/link-token.ts';
 import { LinkNotFound } from '../../linking/linking-errors.ts';
@@ -84,12 +85,13 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 }
 
 /** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
-export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer, metrics?: BrokerMetrics) {
+export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer, portals: PortalDirectory, metrics?: BrokerMetrics) {
   return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
     const confirmed = await completeConfirmation(linking, reference, identity, { ip: ctx.ip, locale: ctx.state.locale, userAgent: ctx.get('user-agent') });
     metrics?.associations.inc({ step: 'confirmed' });
-    const home = linking.homeUrl(confirmed.clientId);
-    const continueUrl = confirmed.interactionUid ? `/interaction/${confirmed.interactionUid}/continue` : home;
+    // The sign-in this association interrupted resumes where it is still alive; otherwise the portal starts one.
+    const onward = portals.get(confirmed.clientId)?.continueUrl;
+    const continueUrl = confirmed.interactionUid ? `/interaction/${confirmed.interactionUid}/continue` : onward;
     const page: LinkedPage = {
       accountName: confirmed.accountName,
       upstreamName: confirmed.upstreamName,
