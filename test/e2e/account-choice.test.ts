@@ -149,7 +149,7 @@ describe(`a person who acts for several customer accounts, in Chromium (${locale
     const unavailable = page.locator('.unavailable');
     expect(await unavailable.count()).toBe(1);
     expect(await unavailable.isVisible()).toBe(true);
-    expect((await unavailable.innerText()).replace(/\s+/g, ' ').trim()).toBe(`${northwindLabel()} ${choose.unavailable('support')}`);
+    expect((await unavailable.innerText()).replace(/\s+/g, ' ').trim()).toBe(`${northwindLabel()} ${choose.unavailable('Support')}`);
 
     // The same page on a phone: readable without sideways scrolling, and as accessible as on a desktop.
     const desktop = page.viewportSize();
@@ -175,7 +175,7 @@ describe(`a person who acts for several customer accounts, in Chromium (${locale
     const atCustomerSource = await choicePage(page, customerSource, recorder, 'choose the account for CustomerSource');
     expect(atCustomerSource).toEqual([aliceCorpLabel(), northwindLabel(), choose.another]);
     expect(await page.locator('.unavailable').count()).toBe(0);
-    expect(await visibleText(page)).not.toContain(choose.unavailable('support'));
+    expect(await visibleText(page)).not.toContain(choose.unavailable('Support'));
     await page.getByRole('button', { name: northwindLabel(), exact: true }).click();
     const customerClaims = await portalClaims(page, customerSource, recorder);
     expect(customerClaims).toMatchObject({

@@ -241,7 +241,7 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     await openPortal(page, partnerSource, recorder);
     await clickPortalSignIn(page);
     await signInAtDemoId(page, bob, recorder);
-    await expectHeading(page, t.entitlementMissing.heading('PartnerSource', 'support'));
+    await expectHeading(page, t.entitlementMissing.heading('PartnerSource', 'Support'));
     expect(new URL(page.url()).origin).toBe(brokerUrl());
     await recorder.brokerPage(page, 'plan required');
     await page.getByRole('button', { name: t.entitlementMissing.back('PartnerSource') }).click();

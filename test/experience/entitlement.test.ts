@@ -22,9 +22,9 @@ describe('a portal that requires a plan the account lacks', () => {
     // The person is still at the broker, reading why, rather than at the portal with a bare error.
     expect(page.url.startsWith(stack.brokerUrl)).toBe(true);
     expect(page.status).toBe(200);
-    expect(headingOf(page.html)).toBe('PartnerSource needs a support plan');
+    expect(headingOf(page.html)).toBe('PartnerSource needs a Support plan');
     expect(textOf(page.html, 'entitlement-account')).toMatch(
-      /^You are signed in for the customer account Bob Example Ltd \(C-[0-9a-f]+\)\. It has no active support plan, so you cannot use PartnerSource with it\.$/,
+      /^You are signed in for the customer account Bob Example Ltd \(C-[0-9a-f]+\)\. It has no active Support plan, so you cannot use PartnerSource with it\.$/,
     );
     expect(textOf(page.html, 'entitlement-ask')).toBe(
       `To get access, ask the person who manages your company's contract with us, or write to ${stack.config.mail.support}.`,
@@ -51,7 +51,7 @@ describe('a portal that requires a plan the account lacks', () => {
     const { callback } = await signIn(new TestBrowser(), partner, carol);
     expect(headingOf(callback.html)).toBe('Associate your account');
     expect(textOf(callback.html, 'required-plan')).toBe(
-      'This portal needs an active support plan. If your customer account has none, you can still associate your sign-in, but you will not be able to use the portal until the plan is added.',
+      'This portal needs an active Support plan. If your customer account has none, you can still associate your sign-in, but you will not be able to use the portal until the plan is added.',
     );
     expect(formsOf(callback.html).some((f) => f.action.endsWith('/associate'))).toBe(true);
   });

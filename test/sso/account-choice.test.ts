@@ -73,7 +73,7 @@ describe('a person who acts for several customer accounts', () => {
     const browser = new TestBrowser();
     const { page, attempt } = await start(browser, partnerSource);
     expect(headingOf(page.html)).toBe('Sign in to PartnerSource for:');
-    expect(textContent(page.html)).toContain('Northwind Traders (100004) Not available here: this portal needs an active support plan.');
+    expect(textContent(page.html)).toContain('Northwind Traders (100004) Not available here: this portal needs an active Support plan.');
     const choices = formsOf(page.html).filter((f) => f.action.endsWith('/account')).map((f) => f.fields.account);
     expect(choices).toEqual([aliceCorp]);
 

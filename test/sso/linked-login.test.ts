@@ -149,7 +149,7 @@ describe('a linked customer signs into a portal', () => {
     const partner = await TestPortal.discover(stack, TEST_CLIENTS[1]);
     const browser = new TestBrowser();
     const { callback: explained } = await signIn(browser, partner, bob);
-    expect(headingOf(explained.html)).toBe('PartnerSource needs a support plan');
+    expect(headingOf(explained.html)).toBe('PartnerSource needs a Support plan');
     const callback = await browser.submit(explained, '/abort', {}, partner.redirectUri);
     const params = new URL(callback.url).searchParams;
     expect(params.get('error')).toBe('access_denied');
@@ -165,7 +165,7 @@ describe('a linked customer signs into a portal', () => {
     const partner = await TestPortal.discover(stack, TEST_CLIENTS[1]);
     const attempt = await partner.authorizationRequest();
     const explained = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
-    expect(headingOf(explained.html)).toBe('PartnerSource needs a support plan');
+    expect(headingOf(explained.html)).toBe('PartnerSource needs a Support plan');
     const callback = await browser.submit(explained, '/abort', {}, attempt.redirectUri);
     expect(new URL(callback.url).searchParams.get('error')).toBe('access_denied');
     expect(new URL(callback.url).searchParams.get('code')).toBeNull();

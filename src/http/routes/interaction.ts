@@ -26,6 +26,7 @@ import { formBody } from '../form-body.ts';
 import { renderPage } from '../render-page.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 import type { ViewRenderer } from '../views.ts';
+import type { Translator } from '../../i18n/translator.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -34,8 +35,10 @@ const RESEND_AFTER_MS = 60_000;
 const SENT_NOTICES = new Set(['resent', 'wait', 'limit']);
 
 /** "support or enhancement" in the page's language. */
-function planList(plans: readonly string[], locale: string): string {
-  return new Intl.ListFormat(locale, { type: 'disjunction' }).format(plans);
+/** "Support or Enhancement": plan types as people read them (`plans.<type>` in the catalogues, else the type). */
+function planList(plans: readonly string[], locale: string, translator: Translator): string {
+  const named = plans.map((plan) => (translator.has(locale, `plans.${plan}`) ? translator.t(locale, `plans.${plan}`) : plan));
+  return new Intl.ListFormat(locale, { type: 'disjunction' }).format(named);
 }
 
 /** "1 hour", "45 minutes" (rounded up, in the page's language): how long the e-mailed link still works. */
@@ -197,7 +200,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     page(ctx, 'choose-account', interaction.params.client_id, {
       titleKey: 'chooseAccount.title',
       accounts,
-      requiredPlans: portal?.requires?.plans.join(', '),
+      requiredPlans: portal?.requires ? planList(portal.requires.plans, String(ctx.state.locale), views.translator) : undefined,
     });
   }
 
@@ -206,7 +209,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const details = interaction.prompt.details as { requiredPlans?: string[]; accountName?: string; customerNumber?: string };
     page(ctx, 'entitlement-missing', interaction.params.client_id, {
       titleKey: 'entitlementMissing.title',
-      plans: planList(details.requiredPlans ?? [], String(ctx.state.locale)),
+      plans: planList(details.requiredPlans ?? [], String(ctx.state.locale), views.translator),
       accountName: details.accountName,
       customerNumber: details.customerNumber,
       support: deps.support,
@@ -261,7 +264,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       support: deps.support,
       signInName: signInNameOf(identity) || undefined,
       upstreamName: deps.linking.upstreamName(identity.upstreamId),
-      ...(requires ? { requiredPlans: planList(requires.plans, String(ctx.state.locale)) } : {}),
+      ...(requires ? { requiredPlans: planList(requires.plans, String(ctx.state.locale), views.translator) } : {}),
       ...data,
     });
   }
