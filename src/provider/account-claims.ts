@@ -32,6 +32,8 @@ export async function membershipFor(
   token?: SessionReference,
 ): Promise<Membership | undefined> {
   const all = await memberships.membershipsOf(personId);
+  // Most people act for one account: no choice to look up (a Redis round trip on every token request saved).
+  if (all.length <= 1) return all[0];
   const sessionUid = token?.sessionUid ?? ctx.oidc.session?.uid;
   const clientId = token?.clientId ?? ctx.oidc.client?.clientId;
   const chosen = sessionUid && clientId ? await choices.get(sessionUid, clientId) : undefined;

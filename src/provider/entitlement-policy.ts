@@ -60,7 +60,8 @@ export function createInteractionPolicy(clients: readonly ClientConfig[], member
     const session = ctx.oidc.session;
     if (!requires || !session?.accountId) return { met: true } as const;
     const all = await sessionMemberships(ctx);
-    const acting = actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0];
+    // One account, nothing to choose: no Redis round trip for the choice.
+    const acting = all.length <= 1 ? all[0] : (actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0]);
     return { met: Boolean(acting && meetsRequirement(acting.account, requires)), requires, acting } as const;
   }
 
