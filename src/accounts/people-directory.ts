@@ -77,26 +77,26 @@ export class PeopleDirectory {
 
   /** Every active contact with this address on an active account, with its member if it has one. */
   async joinableContacts(address: string): Promise<JoinableContact[]> {
-    const contacts = await this.#contacts.find({ email: normalizeEmail(address), status: 'active' }).sort({ _id: 1 }).lean<ContactRecord[]>().exec();
+    return this.#joinable({ email: normalizeEmail(address), status: 'active' });
+  }
+
+  /** The contacts of these ids that can still be joined (the ones an association named, re-read at confirmation). */
+  contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
+    return this.#joinable({ _id: { $in: [...ids] }, status: 'active' });
+  }
+
+  async #joinable(filter: Record<string, unknown>): Promise<JoinableContact[]> {
+    const contacts = await this.#contacts.find(filter).sort({ _id: 1 }).lean<ContactRecord[]>().exec();
     if (contacts.length === 0) return [];
-    const ids = contacts.map((c) => c._id);
     const [accounts, members] = await Promise.all([
       this.#accounts.find({ _id: { $in: contacts.map((c) => c.accountId) }, status: 'active' }).lean<AccountRecord[]>().exec(),
-      this.#memberships.find({ contactId: { $in: ids } }).lean<MembershipRecord[]>().exec(),
+      this.#memberships.find({ contactId: { $in: contacts.map((c) => c._id) } }).lean<MembershipRecord[]>().exec(),
     ]);
     return contacts.flatMap((contact) => {
       const account = accounts.find((a) => a._id.equals(contact.accountId));
       if (!account) return [];
       return [{ contact, account, member: members.find((m) => m.contactId.equals(contact._id)) ?? null }];
     });
-  }
-
-  /** The contacts of these ids that can still be joined (the ones an association named, re-read at confirmation). */
-  async contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
-    const contacts = await this.#contacts.find({ _id: { $in: [...ids] }, status: 'active' }).lean<ContactRecord[]>().exec();
-    const addresses = [...new Set(contacts.map((c) => c.email))];
-    const joinable = (await Promise.all(addresses.map((a) => this.joinableContacts(a)))).flat();
-    return joinable.filter((j) => ids.some((id) => id.equals(j.contact._id)));
   }
 
   identitiesOf(personId: Types.ObjectId): Promise<IdentityRecord[]> {
