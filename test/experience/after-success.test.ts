@@ -1,7 +1,6 @@
 import { TestBrowser, headingOf } from '../support/browser.ts';
 import type { TestPortal} from '../support/portal.ts';
-import { loginUpstream, signIn } from '../support/portal.ts';
-import { linkIn, mailOf, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { loginUpstream } from '../support/portal.ts';
 import { demoUser, type Stack } from '../support/stack.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 
@@ -9,7 +8,6 @@ const carol = demoUser('carol');
 const REGISTERED = 'office@carol-and-co.example';
 
 describe('"Your sign-in is associated" after the confirmation', () => {
-  let sink: SendGridSink;
   let stack: Stack;
   let portal: TestPortal;
 
@@ -17,18 +15,14 @@ describe('"Your sign-in is associated" after the confirmation', () => {
 
   beforeAll(async () => {
     mailing = await startMailingStack();
-    ({ stack, sink, portal } = mailing);
+    ({ stack, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });
   afterAll(() => mailing.close());
 
   it('is a page of its own: a reload (or the back button) shows it again instead of "This sign-in has expired"', async () => {
     const browser = new TestBrowser();
-    const { callback } = await signIn(browser, portal, carol);
-    await browser.submit(callback, '/associate', { email: REGISTERED });
-    const before = sink.received.length;
-    await stack.broker.deliverMail();
-    const link = linkIn(mailOf(sink.received[before]));
+    const link = await mailing.requestLink(browser, carol, REGISTERED);
 
     const page = await browser.navigate(link);
     const upstreamLogin = await browser.submit(page, '/link/confirm');

@@ -1,7 +1,6 @@
 import { TestBrowser, formsOf, headingOf } from '../support/browser.ts';
 import type { TestPortal} from '../support/portal.ts';
-import { loginUpstream, signIn } from '../support/portal.ts';
-import { linkIn, mailOf, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { loginUpstream } from '../support/portal.ts';
 import { demoUser, TEST_CLIENTS, type Stack } from '../support/stack.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 
@@ -11,7 +10,6 @@ const REGISTERED = 'office@carol-and-co.example';
 const HOME = 'http://127.0.0.1:9/customersource/';
 
 describe('a link confirmed with a different sign-in', () => {
-  let sink: SendGridSink;
   let stack: Stack;
   let portal: TestPortal;
 
@@ -19,18 +17,14 @@ describe('a link confirmed with a different sign-in', () => {
 
   beforeAll(async () => {
     mailing = await startMailingStack({ clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })), });
-    ({ stack, sink, portal } = mailing);
+    ({ stack, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });
   afterAll(() => mailing.close());
 
   it('names the portal and offers the way back to it', async () => {
     const browser = new TestBrowser();
-    const { callback } = await signIn(browser, portal, carol);
-    await browser.submit(callback, '/associate', { email: REGISTERED });
-    const before = sink.received.length;
-    await stack.broker.deliverMail();
-    const link = linkIn(mailOf(sink.received[before]));
+    const link = await mailing.requestLink(browser, carol, REGISTERED);
 
     const other = new TestBrowser();
     const page = await other.navigate(link);

@@ -1,5 +1,7 @@
-import { TestPortal } from './portal.ts';
-import { mailOf, startSendGridSink, type SendGridSink, type SentMail } from './sendgrid-sink.ts';
+import type { DemoUser } from '../parties/demo-upstream.ts';
+import type { TestBrowser } from './browser.ts';
+import { TestPortal, signIn } from './portal.ts';
+import { linkIn, mailOf, startSendGridSink, type SendGridSink, type SentMail } from './sendgrid-sink.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const API_KEY = 'SG.test-key';
@@ -11,6 +13,8 @@ export interface MailingStack {
   portal: TestPortal;
   /** Runs the outbox now; the e-mails the sink received meanwhile. */
   sentMail(): Promise<SentMail[]>;
+  /** Signs `user` in through CustomerSource in `browser`, asks for the association of `address`, returns the link. */
+  requestLink(browser: TestBrowser, user: DemoUser, address: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -25,14 +29,23 @@ export async function startMailingStack(configOverrides: Record<string, unknown>
     },
     ...configOverrides,
   });
+  const portal = await TestPortal.discover(stack);
+  const sentMail = async () => {
+    const before = sink.received.length;
+    await stack.broker.deliverMail();
+    return sink.received.slice(before).map(mailOf);
+  };
   return {
     stack,
     sink,
-    portal: await TestPortal.discover(stack),
-    async sentMail() {
-      const before = sink.received.length;
-      await stack.broker.deliverMail();
-      return sink.received.slice(before).map(mailOf);
+    portal,
+    sentMail,
+    async requestLink(browser, user, address) {
+      const { callback } = await signIn(browser, portal, user);
+      await browser.submit(callback, '/associate', { email: address });
+      const mail = (await sentMail()).find((m) => m.to === address);
+      if (!mail) throw new Error(`no e-mail to ${address}`);
+      return linkIn(mail);
     },
     async close() {
       await stack.close();
