@@ -13,7 +13,7 @@ import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
 import { resolveSignIn } from '../../linking/sign-in.ts';
-import { TooManyRequests } from '../../linking/linking-errors.ts';
+import { resendAssociation } from '../../linking/resend-association.ts';
 import { maskEmail } from '../../audit/audit-log.ts';
 import { signInNameOf } from '../../linking/association-hooks.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
@@ -30,8 +30,6 @@ import type { Translator } from '../../i18n/translator.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** A resend sooner than this after the last e-mail is refused: mail can take a minute to arrive. */
-const RESEND_AFTER_MS = 60_000;
 const SENT_NOTICES = new Set(['resent', 'wait', 'limit']);
 
 /** "support or enhancement" in the page's language. */
@@ -340,26 +338,16 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const interaction = await details(ctx);
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const newest = await deps.linking.pending.newestOf(identity.issuer, identity.subject);
-    const now = deps.linking.now();
-    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(ctx, interaction, identity);
-    const sent = `/interaction/${interaction.uid}/sent`;
+    const outcome = await resendAssociation(deps.linking, {
+      identity,
+      clientId: String(interaction.params.client_id ?? '') || null,
+      interactionUid: interaction.uid,
+      origin: { ip: ctx.ip, locale: ctx.state.locale },
+    });
+    if (outcome === 'nothing-pending') return associatePage(ctx, interaction, identity);
+    if (outcome === 'resent') deps.metrics?.associations.inc({ step: 'requested' });
     ctx.status = 303;
-    if (now.getTime() - newest.createdAt.getTime() < RESEND_AFTER_MS) return ctx.redirect(`${sent}?notice=wait`);
-    try {
-      await requestAssociation(deps.linking, {
-        identity,
-        enteredEmail: newest.enteredEmail,
-        clientId: String(interaction.params.client_id ?? '') || null,
-        interactionUid: interaction.uid,
-        origin: { ip: ctx.ip, locale: ctx.state.locale },
-      });
-    } catch (error) {
-      if (error instanceof TooManyRequests) return ctx.redirect(`${sent}?notice=limit`);
-      throw error;
-    }
-    deps.metrics?.associations.inc({ step: 'requested' });
-    ctx.redirect(`${sent}?notice=resent`);
+    ctx.redirect(`/interaction/${interaction.uid}/sent?notice=${outcome}`);
   });
 
   async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {
