@@ -90,7 +90,7 @@ describe('dev transport and dev mailbox', () => {
     expect(newest).toBeGreaterThan(-1);
     expect(older).toBeGreaterThan(newest);
     expect(html).toContain(`<a href="/dev/mailbox/${id}">Associate your sign-in with your customer account</a>`);
-    expect(html).toContain('Your sign-in was linked to your customer account');
+    expect(html).toContain('Your sign-in was associated with your customer account');
     expect(html).toContain('<td>sent</td>');
   });
 

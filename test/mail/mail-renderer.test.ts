@@ -41,9 +41,9 @@ describe('mail renderer', () => {
 
   it('renders the linked notice with the accounts and their customer numbers, and whom to contact', () => {
     const mail = renderer.render('association-linked', linkedData);
-    expect(mail.subject).toBe('Your sign-in was linked to your customer account');
+    expect(mail.subject).toBe('Your sign-in was associated with your customer account');
     expect(mail.text).toContain(
-      'Your sign-in "carol@outlook.example" at Microsoft account was linked to the customer account Carol & Co (100003), Carol GmbH (100004).',
+      'Your sign-in "carol@outlook.example" at Microsoft account was associated with the customer account Carol & Co (100003), Carol GmbH (100004).',
     );
     expect(mail.text).not.toContain('added to the person');
     expect(mail.text).toContain("If this wasn't you, contact help@broker.example");
