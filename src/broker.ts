@@ -11,6 +11,8 @@ import { PeopleDirectory } from './accounts/people-directory.ts';
 import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
 import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
 import { adminApiRoutes } from './admin/api/admin-api-routes.ts';
+import type { AdminContext } from './admin/admin-context.ts';
+import { supportConsole } from './admin/console/support-console.ts';
 import { askSupport } from './admin/support-requests/ask-support.ts';
 import { supportRequestRoutes } from './admin/support-requests/support-request-routes.ts';
 import { AuditLog } from './audit/audit-log.ts';
@@ -210,6 +212,15 @@ async function assemble(
     { name: 'mongodb', check: () => pingMongo(mongo) },
     { name: 'redis', check: () => pingRedis(redis) },
   ];
+  const adminContext: AdminContext = {
+    db: mongo,
+    linking,
+    audit,
+    mailer: outbox,
+    upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer,
+    now: () => new Date(),
+  };
+  const adminTranslator = loadTranslator(join(VIEWS_DIR, 'admin/locales'));
   const app = createApp({
     issuer: config.issuer,
     proxyTrust: config.proxyTrust,
@@ -239,7 +250,7 @@ async function assemble(
       }),
       linkRoutes(linking, federation, views, leadUpstream),
       adminApiRoutes({
-        context: { db: mongo, linking, audit, mailer: outbox, upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer, now: () => new Date() },
+        context: adminContext,
         tokens: clientCredentialsTokens(provider),
         clients: config.admin.clients,
         issuer: config.issuer,
@@ -262,6 +273,7 @@ async function assemble(
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),
       // On the public listener only for a scraper with the configured token; otherwise on the management port.
       ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
+      ...(config.admin.console ? [supportConsole(config, config.admin.console, { context: adminContext, redis, logger, metrics, translator: adminTranslator, brand, viewsDir: VIEWS_DIR })] : []),
     ],
     // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
     mounts: [mount(provider)],

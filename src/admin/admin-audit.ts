@@ -19,6 +19,6 @@ export async function recordAdminChange(context: AdminContext, actor: AdminActor
     ...(change.upstreamId ? { upstreamId: change.upstreamId } : {}),
     ...(change.subject ? { subject: change.subject } : {}),
     ip: actor.ip,
-    detail: { ...change.detail, actor: actor.clientId, role: actor.role },
+    detail: { ...change.detail, actor: actor.id, role: actor.role },
   });
 }

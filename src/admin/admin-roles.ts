@@ -8,9 +8,10 @@ export function roleAllows(role: AdminRole, needed: AdminRole): boolean {
   return RANK[role] >= RANK[needed];
 }
 
-/** Who asks: every change is audited with the client id (`detail.actor`). */
+/** Who asks: every change is audited with this id (`detail.actor`). */
 export interface AdminActor {
-  clientId: string;
+  /** An admin API client's id, or `staff:<address>` for someone signed in to the support console. */
+  id: string;
   role: AdminRole;
   ip: string;
 }

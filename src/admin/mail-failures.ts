@@ -68,7 +68,7 @@ export async function retryMail(context: AdminContext, actor: AdminActor, messag
   }
   const retries = mailRetryModel(context.db);
   try {
-    await retries.create({ _id: message._id.toHexString(), at: context.now(), actor: actor.clientId, newMessageId: null });
+    await retries.create({ _id: message._id.toHexString(), at: context.now(), actor: actor.id, newMessageId: null });
   } catch (error) {
     if (isDuplicateKeyError(error)) throw new AdminConflict('the message was retried already; see the outbox for the new one');
     throw error;

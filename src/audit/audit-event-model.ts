@@ -24,6 +24,9 @@ export const AUDIT_EVENT_TYPES = [
   'admin.support-request-resolved',
   // A person asked support from the association page (src/admin/support-requests).
   'support.requested',
+  // Sign-ins to the support console: who got in, and sign-ins at the console upstream that are not staff.
+  'admin.console-signed-in',
+  'admin.console-refused',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

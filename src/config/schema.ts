@@ -377,6 +377,31 @@ const validatedConfig = z
             }),
           )
           .default([]),
+        /**
+         * The support console at /admin: staff sign in through the company's own upstream (its workforce
+         * directory), never through a customer upstream; only the people listed here get in, with their role.
+         */
+        console: z
+          .strictObject({
+            upstream,
+            staff: z
+              .array(
+                z
+                  .strictObject({
+                    /** The staff member's `sub` at the console upstream (preferred: it never changes). */
+                    subject: nonEmpty.optional(),
+                    /** Or the address the console upstream asserts (`email`, verified). */
+                    email: email.optional(),
+                    name: nonEmpty.optional(),
+                    role: z.enum(['support', 'admin'], { error: 'must be support or admin' }),
+                  })
+                  .refine((s) => s.subject !== undefined || s.email !== undefined, { error: 'needs a subject or an email' }),
+              )
+              .min(1, { error: 'must list at least one staff member' }),
+            /** How long a console session lasts from sign-in; staff then sign in again. */
+            sessionTtl: duration(12 * 3_600_000, '12h').default(3_600_000),
+          })
+          .optional(),
       })
       .prefault({}),
   })

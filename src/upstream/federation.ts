@@ -37,6 +37,8 @@ export interface FederationOptions {
   logger: Logger;
   /** Counts upstream failures by upstream and cause (metrics). */
   failures?: UpstreamFailureCounter;
+  /** Where the upstream sends the browser back; the customer sign-in's `/upstream/{id}/callback` by default. */
+  callbackUrl?: (upstreamId: string) => string;
 }
 
 /** Signing in at the configured upstream identity providers: start a login, finish it at the callback. */
@@ -48,7 +50,12 @@ export class Federation {
     this.#clients = new Map(
       upstreams.map((u) => [
         u.id,
-        new UpstreamClient(u, `${options.brokerIssuer}/upstream/${u.id}/callback`, options.logger, options.failures),
+        new UpstreamClient(
+          u,
+          options.callbackUrl?.(u.id) ?? `${options.brokerIssuer}/upstream/${u.id}/callback`,
+          options.logger,
+          options.failures,
+        ),
       ]),
     );
     this.#transactions = new LoginTransactionStore(options.redis);

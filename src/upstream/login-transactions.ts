@@ -12,8 +12,11 @@ export interface LoginTransaction {
   freshness?: FreshnessRequirement;
   /** The portal the person came from, for the way back when the login fails. */
   clientId: string | null;
-  /** What the sign-in is for: an oidc-provider interaction, or confirming a pending association. */
-  purpose: { kind: 'interaction'; interactionUid: string } | { kind: 'confirmation'; reference: string };
+  /** What the sign-in is for: an oidc-provider interaction, confirming a pending association, or the support console. */
+  purpose:
+    | { kind: 'interaction'; interactionUid: string }
+    | { kind: 'confirmation'; reference: string }
+    | { kind: 'console'; returnTo: string };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface UpstreamIdentity {
   subject: string;
   /** The provider's address for the person: shown masked, never mailed to. */
   email?: string;
+  /** Whether the provider asserts that it verified `email` (OIDC `email_verified`). */
+  emailVerified?: boolean;
   /** The provider's display name, bounded and stripped of invisible characters: shown as data only. */
   name?: string;
   /** When the person authenticated upstream (seconds since the epoch), when the provider said or proved it. */
@@ -182,13 +184,17 @@ export class UpstreamClient {
     accessToken: string,
     claims: oidc.IDToken,
     userField: string | undefined,
-  ): Promise<{ email?: string; name?: string }> {
+  ): Promise<{ email?: string; emailVerified?: boolean; name?: string }> {
     let email = upstreamAddress(claims.email);
+    let emailVerified = email ? verified(claims.email_verified) : undefined;
     let name = displayText(claims.name) ?? nameFromAppleUserField(userField);
     if ((!email || !name) && configuration.serverMetadata().userinfo_endpoint) {
       try {
         const info = await oidc.fetchUserInfo(configuration, accessToken, claims.sub);
-        email ??= upstreamAddress(info.email);
+        if (!email) {
+          email = upstreamAddress(info.email);
+          emailVerified = email ? verified(info.email_verified) : undefined;
+        }
         name ??= displayText(info.name);
       } catch (error) {
         // The sign-in itself is valid; without the details, pages and e-mails fall back to the provider's name.
@@ -196,9 +202,12 @@ export class UpstreamClient {
         this.#logger.warn({ failure: describeFailure(error) }, 'upstream userinfo failed');
       }
     }
-    return { ...(email ? { email } : {}), ...(name ? { name } : {}) };
+    return { ...(email ? { email, emailVerified: emailVerified === true } : {}), ...(name ? { name } : {}) };
   }
 }
+
+// Some providers (Apple) send the boolean as a string.
+const verified = (value: unknown): boolean => value === true || value === 'true';
 
 function nameFromAppleUserField(field: string | undefined): string | undefined {
   if (!field || field.length > MAX_USER_FIELD) return undefined;

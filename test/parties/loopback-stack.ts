@@ -10,7 +10,7 @@ import { closeServer, listenOnLoopback, listenOnPort } from './loopback-server.t
 export interface LoopbackStackOptions {
   /** The broker's configuration, once its own URL and the demo upstream's are known. */
   configure(urls: { brokerUrl: string; upstreamUrl: string }): Readonly<BrokerConfig>;
-  /** The broker's client at the demo upstream; its redirect URI is `{broker}/upstream/demo/callback`. */
+  /** The broker's client at the demo upstream; its redirect URIs are `{broker}/upstream/demo/callback` and `{broker}/admin/callback`. */
   upstreamClient: { clientId: string; clientSecret: string };
   users?: readonly DemoUser[];
   /** Fixed ports (the demo); free loopback ports when left out (tests, the benchmark). */
@@ -40,7 +40,8 @@ export async function startLoopbackStack(options: LoopbackStackOptions): Promise
   const brokerServer = options.ports ? await listenOnPort(options.ports.broker) : await listenOnLoopback();
   const upstream = await createDemoUpstream({
     issuer: upstreamServer.url,
-    clients: [{ ...options.upstreamClient, redirectUris: [`${brokerServer.url}/upstream/demo/callback`] }],
+    // Demo ID also plays the company's staff directory for the support console (`admin.console.upstream`).
+    clients: [{ ...options.upstreamClient, redirectUris: [`${brokerServer.url}/upstream/demo/callback`, `${brokerServer.url}/admin/callback`] }],
     ...(options.users ? { users: options.users } : {}),
   });
   upstreamServer.server.on('request', upstream.callback);

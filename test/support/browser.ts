@@ -115,7 +115,12 @@ export class TestBrowser {
   async submit(page: Page, actionPart: string, fields: Record<string, string> = {}, stopAt?: string): Promise<Page> {
     const form = formsOf(page.html).find((f) => f.action.includes(actionPart));
     if (!form) throw new Error(`no form with action containing "${actionPart}" on ${page.url}:\n${page.html}`);
-    const target = new URL(form.action, page.url).href;
-    return this.navigate(target, { method: form.method.toUpperCase(), form: { ...form.fields, ...fields } }, stopAt);
+    const target = new URL(form.action, page.url);
+    if (form.method === 'get') {
+      // A GET form puts its fields in the query string, as a browser does.
+      target.search = new URLSearchParams({ ...form.fields, ...fields }).toString();
+      return this.navigate(target.href, {}, stopAt);
+    }
+    return this.navigate(target.href, { method: form.method.toUpperCase(), form: { ...form.fields, ...fields } }, stopAt);
   }
 }

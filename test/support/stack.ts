@@ -67,7 +67,10 @@ export interface StackStores {
   instrument?: BrokerOptions['instrument'];
 }
 
-export async function startStack(configOverrides: Record<string, unknown> = {}, stores: StackStores = {}): Promise<Stack> {
+/** Overrides of the test configuration; a function when they need the stack's URLs (the console's upstream). */
+export type ConfigOverrides = Record<string, unknown> | ((urls: { brokerUrl: string; upstreamUrl: string }) => Record<string, unknown>);
+
+export async function startStack(configOverrides: ConfigOverrides = {}, stores: StackStores = {}): Promise<Stack> {
   const stack = await startLoopbackStack({
     upstreamClient: UPSTREAM_CLIENT,
     logger: stores.logger ?? silentLogger,
@@ -80,7 +83,7 @@ export async function startStack(configOverrides: Record<string, unknown> = {}, 
           clients: TEST_CLIENTS,
           // Keys of their own: rate-limit counters (per IP: always 127.0.0.1 here) must not carry over between stacks.
           redis: { url: REDIS_URL, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` },
-          ...configOverrides,
+          ...(typeof configOverrides === 'function' ? configOverrides({ brokerUrl, upstreamUrl }) : configOverrides),
         }),
         { MONGODB_URI: stores.mongodbUri ?? uniqueMongoUri(), REDIS_URL: stores.redisUrl ?? REDIS_URL },
       ),

@@ -2,12 +2,13 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { AdminContext } from '../admin-context.ts';
-import { AdminForbidden, AdminUnauthenticated } from '../admin-errors.ts';
-import { roleAllows, type AdminRole } from '../admin-roles.ts';
+import { AdminUnauthenticated } from '../admin-errors.ts';
+import type { AdminRole } from '../admin-roles.ts';
 import type { AccessTokenLookup } from './access-tokens.ts';
 import { ADMIN_OPERATIONS, type AdminOperation } from './admin-operations.ts';
 import { adminApiErrors } from './api-errors.ts';
 import { bearerAuthentication } from './bearer-authentication.ts';
+import { runOperation } from './run-operation.ts';
 import { ADMIN_API_PREFIX, openApiDocument } from './openapi.ts';
 
 export interface AdminApiOptions {
@@ -25,11 +26,11 @@ function handler(context: AdminContext, op: AdminOperation): Middleware {
   return async (ctx: Context) => {
     const actor = ctx.state.adminActor;
     if (!actor) throw new AdminUnauthenticated();
-    if (!roleAllows(actor.role, op.role)) throw new AdminForbidden(op.role);
-    // Validation after authorisation: a caller without the role learns nothing about what the operation accepts.
-    const query = op.query ? op.query.parse(ctx.query) : {};
-    const body = op.body ? op.body.parse(ctx.request.body ?? {}) : {};
-    const result = await op.run(context, { actor, params: ctx.params as Record<string, string>, query, body });
+    const result = await runOperation(context, op, actor, {
+      params: ctx.params as Record<string, string>,
+      query: ctx.query,
+      body: (ctx.request.body ?? {}) as Record<string, unknown>,
+    });
     ctx.status = op.status;
     if (op.status !== 204) ctx.body = result;
   };

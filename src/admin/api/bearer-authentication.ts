@@ -25,7 +25,7 @@ export function bearerAuthentication(lookup: AccessTokenLookup, roles: ReadonlyM
     if (!clientId) throw new AdminUnauthenticated();
     const role = roles.get(clientId);
     if (!role) throw new AdminForbidden('support or admin');
-    ctx.state.adminActor = { clientId, role, ip: ctx.ip };
+    ctx.state.adminActor = { id: clientId, role, ip: ctx.ip };
     await next();
   };
 }

@@ -38,12 +38,12 @@ export async function resolveSupportRequest(context: AdminContext, actor: AdminA
   if (!record || !requestId) throw new AdminNotFound('support request');
   if (record.status !== 'open') throw new AdminConflict('the support request is resolved already');
   const resolvedAt = context.now();
-  await supportRequestModel(context.db).updateOne({ _id: requestId, status: 'open' }, { $set: { status: 'resolved', resolvedAt, resolvedBy: actor.clientId } }).exec();
+  await supportRequestModel(context.db).updateOne({ _id: requestId, status: 'open' }, { $set: { status: 'resolved', resolvedAt, resolvedBy: actor.id } }).exec();
   await recordAdminChange(context, actor, {
     type: 'admin.support-request-resolved',
     upstreamId: record.upstreamId,
     subject: record.subject,
     detail: { supportRequestId: id, note: note ?? null },
   });
-  return supportRequestView({ ...record, status: 'resolved', resolvedAt, resolvedBy: actor.clientId });
+  return supportRequestView({ ...record, status: 'resolved', resolvedAt, resolvedBy: actor.id });
 }

@@ -54,6 +54,8 @@ export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Rout
       ctx.redirect(`/interaction/${transaction.purpose.interactionUid}/continue`);
       return;
     }
+    // A console sign-in finishes at /admin/callback only (its own cookie and client); never here.
+    if (transaction.purpose.kind !== 'confirmation') throw new LoginTransactionInvalid();
     await deps.onConfirmation(ctx, transaction.purpose.reference, identity);
   }
 

@@ -72,3 +72,17 @@ export function linkOf(mail: Mail): string {
   if (!link) throw new Error(`no link in:\n${mail.text}`);
   return link;
 }
+
+/**
+ * `admin.console` of the tests: Demo ID plays the company's staff directory. Carol is an administrator (matched by
+ * her subject), Bob works in support (matched by his verified address); Alice is only a customer.
+ */
+export function consoleConfig(upstreamUrl: string, upstreamClient: { clientId: string; clientSecret: string }) {
+  return {
+    upstream: { id: 'staff', name: 'Example staff directory', issuer: upstreamUrl, ...upstreamClient },
+    staff: [
+      { subject: 'carol-0003', name: 'Carol (admin)', role: 'admin' },
+      { email: 'bob@example.net', role: 'support' },
+    ],
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The admin operations the console uses: reads behind its pages and actions behind its forms. Both are rows of the
+ * operation table (api/admin-operations.ts), so the OpenAPI document lists every route the console relies on; a
+ * test holds the two together.
+ */
+export const CONSOLE_READS: ReadonlySet<string> = new Set([
+  'searchAccounts',
+  'getAccount',
+  'getPerson',
+  'listAssociations',
+  'listSupportRequests',
+  'listMailFailures',
+  'searchAudit',
+]);
+
+export const CONSOLE_ACTIONS: ReadonlySet<string> = new Set([
+  'changeAccount',
+  'addContact',
+  'changeContact',
+  'linkSignIn',
+  'removeMembership',
+  'removeSignIn',
+  'resendAssociation',
+  'cancelAssociation',
+  'retryMail',
+  'resolveSupportRequest',
+]);

@@ -1,0 +1,165 @@
+import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
+import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
+import { recentAudit } from '../support/records.ts';
+import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
+import { UPSTREAM_CLIENT, demoUser, startStack, type Stack } from '../support/stack.ts';
+import { consoleConfig, deliveredMail, linkOf } from './support/admin-client.ts';
+
+const alice = demoUser('alice');
+const bob = demoUser('bob');
+const carol = demoUser('carol');
+
+describe('the support console at /admin', () => {
+  let sink: SendGridSink;
+  let stack: Stack;
+  let portal: TestPortal;
+  let fabrikam: string;
+
+  beforeAll(async () => {
+    sink = await startSendGridSink({ apiKey: 'SG.console-test' });
+    stack = await startStack(({ upstreamUrl }) => ({
+      admin: { console: consoleConfig(upstreamUrl, UPSTREAM_CLIENT) },
+      accountCacheTtl: '0s',
+      mail: {
+        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
+        support: 'help@broker.example',
+        transport: 'sendgrid',
+        sendgrid: { apiKey: 'SG.console-test', baseUrl: sink.url },
+      },
+      linking: { limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
+    }));
+    portal = await TestPortal.discover(stack);
+    fabrikam = await stack.seedAccount({ name: 'Fabrikam', email: ['purchasing@fabrikam.example'], customerNumber: 'C-2002' });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await sink.close();
+  });
+
+  /** Signs `user` in to the console through the staff upstream; returns the page the console then shows. */
+  async function consoleSignIn(user = carol, browser = new TestBrowser()): Promise<{ browser: TestBrowser; page: Page }> {
+    const gate = await browser.navigate(`${stack.brokerUrl}/admin`);
+    expect(gate.status).toBe(401);
+    const upstreamLogin = await browser.submitLink(gate, 'Sign in with your work account');
+    const page = await loginUpstream(browser, upstreamLogin, user, 'never');
+    return { browser, page };
+  }
+
+  async function associationPage(user = alice): Promise<{ browser: TestBrowser; page: Page }> {
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, portal, user);
+    expect(formsOf(callback.html).some((f) => f.action.includes('/associate'))).toBe(true);
+    return { browser, page: callback };
+  }
+
+  it('shows nothing without a console session: every page answers with the sign-in page', async () => {
+    const browser = new TestBrowser();
+    for (const path of ['/admin', `/admin/accounts/${fabrikam}`, '/admin/search?q=C-2002', '/admin/support-requests', '/admin/outbox', '/admin/audit']) {
+      const page = await browser.navigate(`${stack.brokerUrl}${path}`);
+      expect([path, page.status, headingOf(page.html)]).toEqual([path, 401, 'Sign in to the support console']);
+      expect(page.html).not.toContain('Fabrikam');
+      expect(page.headers.get('cache-control')).toBe('no-store');
+    }
+    const action = await browser.request(`${stack.brokerUrl}/admin/actions/addContact`, { form: { accountId: fabrikam, email: 'x@fabrikam.example' } });
+    expect(action.status).toBe(401);
+  });
+
+  it('refuses a customer: their portal sign-in opens nothing, and signing in at the staff upstream as a non-staff identity is refused and audited', async () => {
+    const { browser } = await associationPage(alice);
+    const gate = await browser.navigate(`${stack.brokerUrl}/admin`);
+    expect(gate.status).toBe(401);
+    const upstreamLogin = await browser.submitLink(gate, 'Sign in with your work account');
+    // Demo ID still has Alice's session from the portal sign-in: it may answer at once, or ask her to sign in.
+    const refused = upstreamLogin.url.startsWith(stack.upstreamUrl) ? await loginUpstream(browser, upstreamLogin, alice, 'never') : upstreamLogin;
+    expect([refused.status, headingOf(refused.html)]).toEqual([403, 'No access to the support console']);
+    expect(textContent(refused.html)).toContain(alice.email);
+    expect((await browser.navigate(`${stack.brokerUrl}/admin`)).status).toBe(401);
+    const [event] = await recentAudit(stack.db, { type: 'admin.console-refused' });
+    expect(event).toMatchObject({ upstreamId: 'staff', subject: alice.sub });
+  });
+
+  it('lets support staff search, open an account and resend a link to the registered address, audited with the staff member', async () => {
+    const customer = await associationPage(alice);
+    await customer.browser.submit(customer.page, '/associate', { email: 'Purchasing@fabrikam.example' }, portal.redirectUri);
+    const [first] = await deliveredMail(stack, sink);
+    const firstLink = linkOf(first!);
+
+    const { browser, page: home } = await consoleSignIn(bob);
+    expect(headingOf(home.html)).toBe('Overview');
+    const results = await browser.submit(home, '/admin/search', { q: 'purchasing@fabrikam.example' });
+    const account = await browser.submitLink(results, 'C-2002');
+    expect(headingOf(account.html)).toBe('Fabrikam C-2002');
+    expect(textContent(account.html)).toContain('p***@fabrikam.example');
+    // Support reads and resends; the forms that change accounts are not offered to it.
+    expect(formsOf(account.html).map((f) => f.action)).not.toContain('/admin/actions/addContact');
+
+    const resent = await browser.submit(account, '/admin/actions/resendAssociation');
+    expect(resent.url).toBe(`${stack.brokerUrl}/admin/accounts/${fabrikam}?done=resendAssociation`);
+    expect(textContent(resent.html)).toContain('A new link is on its way to the registered address');
+    const mails = await deliveredMail(stack, sink);
+    expect(mails.map((m) => m.to)).toEqual(['purchasing@fabrikam.example']);
+    expect(linkOf(mails[0]!)).not.toBe(firstLink);
+    const [event] = await recentAudit(stack.db, { type: 'admin.association-resent' });
+    expect(event?.detail).toMatchObject({ actor: 'staff:bob@example.net', role: 'support' });
+
+    // An admin-only action posted anyway is refused by the same role check as the API.
+    const forbidden = await browser.request(`${stack.brokerUrl}/admin/actions/addContact`, {
+      form: { _csrf: formsOf(account.html)[0]?.fields._csrf ?? '', accountId: fabrikam, email: 'x@fabrikam.example', return: `/admin/accounts/${fabrikam}` },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(textContent(await forbidden.text())).toContain('this operation needs the role admin');
+  });
+
+  it('refuses an action without the form\'s CSRF token', async () => {
+    const { browser } = await consoleSignIn(carol);
+    const response = await browser.request(`${stack.brokerUrl}/admin/actions/changeAccount`, { form: { accountId: fabrikam, status: 'disabled' } });
+    expect(response.status).toBe(403);
+    const account = await browser.navigate(`${stack.brokerUrl}/admin/accounts/${fabrikam}`);
+    expect(textContent(account.html)).toContain('Status active');
+  });
+
+  it('resolves a support request from the association page: the address becomes a contact, the link is resent and reaches the person', async () => {
+    const tailspin = await stack.seedAccount({ name: 'Tailspin Toys', email: ['orders@tailspin.example'], customerNumber: 'C-4004' });
+    const customer = await associationPage(alice);
+    await customer.browser.submit(customer.page, '/associate', { email: 'alice.work@tailspin.example' }, portal.redirectUri);
+    expect(await deliveredMail(stack, sink)).toEqual([]);
+    const again = await associationPage(alice);
+    await again.browser.submit(again.page, '/support-request', {
+      replyTo: 'alice.work@tailspin.example',
+      customer: 'C-4004',
+      message: 'My address is not accepted.',
+    });
+    await deliveredMail(stack, sink);
+
+    const { browser, page: home } = await consoleSignIn(carol);
+    const requests = await browser.submitLink(home, 'Open support requests: 1');
+    const text = textContent(requests.html);
+    expect(text).toContain('From alice.work@tailspin.example');
+    expect(text).toContain(`demo: a***@example.net ${alice.sub}`);
+    expect(text).toContain('a***@tailspin.example waiting for confirmation');
+
+    const found = await browser.submitLink(requests, 'Find it');
+    const account = await browser.submitLink(found, 'C-4004');
+    const added = await browser.submit(account, '/admin/actions/addContact', { email: 'alice.work@tailspin.example' });
+    expect(added.url).toContain(`/admin/accounts/${tailspin}?done=addContact`);
+
+    const back = await browser.navigate(`${stack.brokerUrl}/admin/support-requests`);
+    const resent = await browser.submit(back, '/admin/actions/resendAssociation');
+    expect(textContent(resent.html)).toContain('A new link is on its way');
+    const [mail] = await deliveredMail(stack, sink);
+    expect(mail?.to).toBe('alice.work@tailspin.example');
+    const resolved = await browser.submit(resent, '/admin/actions/resolveSupportRequest', { note: 'registered the address' });
+    expect(textContent(resolved.html)).toContain('No open support requests.');
+
+    const audit = await recentAudit(stack.db, { type: 'admin.contact-added' });
+    expect(audit[0]?.detail).toMatchObject({ actor: 'staff:carol-0003', role: 'admin' });
+    expect((await recentAudit(stack.db, { type: 'admin.support-request-resolved' }))[0]?.detail).toMatchObject({ actor: 'staff:carol-0003', note: 'registered the address' });
+  });
+
+  it('ends the console session on sign-out', async () => {
+    const { browser, page } = await consoleSignIn(carol);
+    const out = await browser.submit(page, '/admin/logout');
+    expect(headingOf(out.html)).toBe('Signed out of the support console');
+    expect((await browser.navigate(`${stack.brokerUrl}/admin`)).status).toBe(401);
+  });
+});
