@@ -1,8 +1,8 @@
-import { TestBrowser, headingOf, textContent, type Page } from '../support/browser.ts';
+import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
 import { TestPortal, signIn } from '../support/portal.ts';
 import { recentAudit } from '../support/records.ts';
 import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
-import { demoUser, startStack, type Stack } from '../support/stack.ts';
+import { TEST_CLIENTS, demoUser, startStack, type Stack } from '../support/stack.ts';
 import { ADMIN_CLIENT, ADMIN_CONFIG, SUPPORT_CLIENT, accessToken, adminApi, deliveredMail, linkOf } from '../admin/support/admin-client.ts';
 
 const carol = demoUser('carol');
@@ -93,6 +93,28 @@ describe('asking support from the association page', () => {
     const resolved = await adminApi(stack, support, 'POST', `/support-requests/${request.id}/resolve`, { note: 'added the address, link resent' });
     expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: SUPPORT_CLIENT.clientId });
     expect((await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests).toHaveLength(1);
+  });
+
+  it('starts with the sign-in\'s own address as where to answer, and is offered on "Thank you" and, naming the account, on the missing-plan page', async () => {
+    const { browser, page } = await associationPage(bob);
+    const replyTo = (html: string) => formsOf(html).find((f) => f.action.endsWith('/support-request'))?.fields.replyTo;
+    expect(replyTo(page.html)).toBe(bob.email);
+    await browser.submit(page, '/associate', { email: 'nobody@fabrikam.example' });
+    const thankYou = await browser.navigate(`${stack.brokerUrl}${new URL(page.url).pathname.replace(/\/[^/]+$/, '/sent')}`);
+    expect(replyTo(thankYou.html)).toBe(bob.email);
+
+    // Carol is linked to an account without the support plan that PartnerSource requires.
+    await stack.seedLinkedAccount(carol, { plans: [] });
+    const partner = await TestPortal.discover(stack, TEST_CLIENTS[1]);
+    const refused = new TestBrowser();
+    const { callback } = await signIn(refused, partner, carol);
+    expect(callback.status).toBe(200);
+    // The account is named for support; the sign-in's address is not kept for a linked person, so she gives one.
+    expect(formsOf(callback.html).find((f) => f.action.endsWith('/support-request'))?.fields.customer).toMatch(/^C-/);
+    const asked = await refused.submit(callback, '/support-request', { replyTo: carol.email, message: 'We bought the support plan last week.' });
+    expect(headingOf(asked.html)).toBe('Support will get back to you');
+    const listed = (await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests;
+    expect(listed[0]).toMatchObject({ message: 'We bought the support plan last week.', replyTo: carol.email, clientId: 'partnersource' });
   });
 
   it('is rate-limited like association requests', async () => {

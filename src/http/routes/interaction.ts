@@ -119,7 +119,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       if (!personId) throw new InteractionExpired();
       return choosePage(ctx, interaction, await deps.directory.membershipsOf(personId));
     }
-    if (interaction.prompt.name === 'entitlement') return entitlementPage(ctx, interaction);
+    if (interaction.prompt.name === 'entitlement') return entitlementPage(ctx, interaction, await signInOf(interaction));
     if (interaction.prompt.name === 'consent') {
       // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
       // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
@@ -203,7 +203,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   }
 
   /** The chosen account lacks the portal's plan: what is missing, for which account, whom to ask, and the way back. */
-  function entitlementPage(ctx: Context, interaction: Interaction) {
+  function entitlementPage(ctx: Context, interaction: Interaction, identity: UpstreamIdentity | undefined) {
     const details = interaction.prompt.details as { requiredPlans?: string[]; accountName?: string; customerNumber?: string };
     page(ctx, 'entitlement-missing', interaction.params.client_id, {
       titleKey: 'entitlementMissing.title',
@@ -211,8 +211,14 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
       accountName: details.accountName,
       customerNumber: details.customerNumber,
       support: deps.support,
+      // The account is known here: support reads which one without asking. The sign-in's address is known only
+      // when the page follows the sign-in itself (the broker keeps no upstream address of a linked person).
+      ...(identity ? { ...supportForm(identity), supportCustomer: details.customerNumber } : {}),
     });
   }
+
+  /** "Ask support" on a page: shown with the sign-in's own address filled in as where to answer. */
+  const supportForm = (identity: UpstreamIdentity) => ({ askSupport: true, supportReplyTo: identity.email });
 
   router.post('/account', async (ctx) => {
     const interaction = await details(ctx);
@@ -236,17 +242,26 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     await finish(ctx, { select_account: { accountId: membership.account._id.toHexString() } });
   });
 
+  /**
+   * The sign-in of this interaction, or, for a prompt within a session (the portal's second request), the newest
+   * sign-in of the session's person, kept for the interaction so that its forms (association, Ask support) find it.
+   */
+  async function signInOf(interaction: Interaction): Promise<UpstreamIdentity | undefined> {
+    const kept = await identities.find(interaction.uid);
+    if (kept) return kept;
+    const personId = objectIdOf(interaction.session?.accountId);
+    const [latest] = personId ? await deps.directory.identitiesOf(personId) : [];
+    if (!latest) return undefined;
+    const identity = { upstreamId: latest.upstreamId, issuer: latest.issuer, subject: latest.subject };
+    await identities.save(interaction.uid, identity);
+    return identity;
+  }
+
   // "Use another account": the association flow for the sign-in of this interaction, or of this session's person.
   router.post('/another-account', async (ctx) => {
     const interaction = await details(ctx);
-    let identity = await identities.find(interaction.uid);
-    if (!identity) {
-      const personId = objectIdOf(interaction.session?.accountId);
-      const [latest] = personId ? await deps.directory.identitiesOf(personId) : [];
-      if (!latest) throw new InteractionExpired();
-      identity = { upstreamId: latest.upstreamId, issuer: latest.issuer, subject: latest.subject };
-      await identities.save(interaction.uid, identity);
-    }
+    const identity = await signInOf(interaction);
+    if (!identity) throw new InteractionExpired();
     associatePage(ctx, interaction, identity);
   });
 
@@ -260,6 +275,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     page(ctx, 'associate', clientId, {
       titleKey: 'associate.title',
       support: deps.support,
+      ...supportForm(identity),
       signInName: signInNameOf(identity) || undefined,
       upstreamName: deps.linking.upstreamName(identity.upstreamId),
       ...(requires ? { requiredPlans: planList(requires.plans, String(ctx.state.locale), views.translator) } : {}),
@@ -325,6 +341,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const notice = typeof ctx.query.notice === 'string' && SENT_NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
     page(ctx, 'association-sent', interaction.params.client_id, {
       titleKey: 'associationSent.title',
+      ...supportForm(identity),
       address: maskEmail(newest.enteredEmail),
       lifetime: remainingLifetime(newest.expiresAt, now, String(ctx.state.locale)),
       support: deps.support,
