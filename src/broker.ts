@@ -13,7 +13,7 @@ import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
 import { adminApiRoutes } from './admin/api/admin-api-routes.ts';
 import type { AdminContext } from './admin/admin-context.ts';
 import { supportConsole } from './admin/console/support-console.ts';
-import { askSupport } from './admin/support-requests/ask-support.ts';
+import { askSupport, flowSupportDesk } from './admin/support-requests/ask-support.ts';
 import { supportRequestRoutes } from './admin/support-requests/support-request-routes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { BrokerConfig } from './config/index.ts';
@@ -30,6 +30,7 @@ import type { Logger } from './log/logger.ts';
 import { AssociationLimits } from './linking/association-limits.ts';
 import { ConfirmationReferences } from './linking/confirmation-references.ts';
 import { associationHooks } from './linking/association-hooks.ts';
+import { DisownLinkStore } from './linking/disown-links.ts';
 import { MembershipLinks } from './linking/membership-links.ts';
 import type { LinkingContext } from './linking/linking-context.ts';
 import { PendingAssociationStore } from './linking/pending-associations.ts';
@@ -42,6 +43,7 @@ import type { MailTransport } from './mail/transport.ts';
 import { createBrokerMetrics } from './metrics/broker-metrics.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
+import { PersonSessions } from './provider/person-sessions.ts';
 import { loadSigningKeys, requiredAlgorithms } from './provider/signing-keys.ts';
 import { Federation } from './upstream/federation.ts';
 import { PostedCallbacks } from './upstream/posted-callbacks.ts';
@@ -165,7 +167,8 @@ async function assemble(
   const outbox = new Outbox(mongo, { sealingKeys: config.cookieKeys });
   const devTransport = config.mail.transport === 'dev' ? createDevTransport() : undefined;
   const pending = new PendingAssociationStore(mongo);
-  await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger)]);
+  const disownLinks = new DisownLinkStore(mongo);
+  await Promise.all([audit.ensureIndexes(), outbox.ensureIndexes(logger), pending.ensureIndexes(logger), disownLinks.ensureIndexes(logger)]);
   const mailRenderer = createMailRenderer(VIEWS_DIR, translator, brand);
   const mailWorker = new OutboxWorker({
     outbox,
@@ -192,11 +195,16 @@ async function assemble(
       mailer: outbox,
       linkUrl: `${config.issuer}/link`,
       linkTtlMs: config.linking.linkTtl,
+      disownLinks,
+      disownUrl: `${config.issuer}/link/not-me`,
       support: config.mail.support,
       upstreamName,
       portalName: (clientId) => portals.get(clientId)?.name,
       now: () => new Date(),
     }),
+    disownLinks,
+    sessions: new PersonSessions(provider, redis, logger),
+    supportDesk: flowSupportDesk({ db: mongo, audit, mailer: outbox, support: config.mail.support, upstreamName }),
     linkTtlMs: config.linking.linkTtl,
     support: config.mail.support,
     upstreamName,

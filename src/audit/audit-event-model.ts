@@ -6,6 +6,8 @@ export const AUDIT_EVENT_TYPES = [
   'association.refused',
   'association.cancelled',
   'association.superseded',
+  // "This wasn't me" on the notice after a confirmation: the association undone, its sessions ended.
+  'association.disowned',
   'mail.sent',
   'mail.failed',
   // An association e-mail not sent because its link expired before delivery was possible.

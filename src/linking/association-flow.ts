@@ -3,7 +3,8 @@ import { LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } fr
 
 /**
  * The first-login association as a persisted flow (in the manner of Ory Kratos's self-service flows): a pending
- * association moves pending → confirmed | cancelled | superseded, once, and never back. `expired` is not stored: it
+ * association moves pending → confirmed | cancelled | superseded, once, and never back; a confirmed one becomes
+ * disowned when the owner of the registered address says it wasn't them (disown-association.ts). `expired` is not stored: it
  * is what a pending association is past its `expiresAt`, checked on every load rather than left to a sweeper.
  */
 export type StoredState = AssociationStatus;
@@ -11,9 +12,10 @@ export type AssociationState = StoredState | 'expired';
 
 const ALLOWED: Readonly<Record<StoredState, readonly StoredState[]>> = Object.freeze({
   pending: ['confirmed', 'cancelled', 'superseded'],
-  confirmed: [],
+  confirmed: ['disowned'],
   cancelled: [],
   superseded: [],
+  disowned: [],
 });
 
 export function canTransition(from: StoredState, to: StoredState): boolean {
@@ -40,6 +42,7 @@ export function assertConfirmable(
     case 'expired':
       throw new LinkExpired(startAgainUrl);
     case 'cancelled':
+    case 'disowned':
       throw new LinkCancelled(startAgainUrl);
     case 'superseded':
       throw new LinkSuperseded(startAgainUrl);

@@ -3,8 +3,15 @@ import type { JoinableContact } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
 import { displayText } from '../upstream/untrusted-text.ts';
+import { hashLinkToken, newLinkToken } from './link-token.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';
-import type { AuditTrail, LinkOutcome, Mailer } from './ports.ts';
+import type { AuditTrail, DisownLinks, LinkOutcome, Mailer } from './ports.ts';
+
+/**
+ * How long the notice's "This wasn't me" link works: the longest a session or grant of the new sign-in can live
+ * (14 days), so the link can end every one of them; later, support is the way.
+ */
+export const DISOWN_LINK_TTL_MS = 14 * 24 * 3600 * 1000;
 
 /** Where the request or confirmation came from, for the audit trail and the e-mail's language. */
 export interface Origin {
@@ -36,6 +43,13 @@ export interface AssociationHooks {
     origin: Origin;
   }): Promise<void>;
   cancelled(event: { record: PendingAssociationRecord; origin: Origin }): Promise<void>;
+  /** The owner of the registered address said the confirmed association wasn't them, and it was undone. */
+  disowned(event: {
+    record: PendingAssociationRecord;
+    origin: Origin;
+    supportRequestId: string;
+    ended: { sessions: number; grants: number };
+  }): Promise<void>;
   refused(event: { record: PendingAssociationRecord; reason: string; origin: Pick<Origin, 'ip'> }): Promise<void>;
 }
 
@@ -45,6 +59,9 @@ export interface AssociationHookSettings {
   /** `{issuer}/link`: the token is appended as `?token=`, the only URL that ever carries it. */
   linkUrl: string;
   linkTtlMs: number;
+  /** Where the notice's "This wasn't me" links are kept (as hashes), and `{issuer}/link/not-me` they point to. */
+  disownLinks: DisownLinks;
+  disownUrl: string;
   support: string;
   upstreamName(upstreamId: string): string;
   /** The portal's display name, for the e-mails' "while signing in to …". */
@@ -122,16 +139,25 @@ export function associationHooks(settings: AssociationHookSettings): Association
     async confirmed({ record, contacts, outcome, origin }) {
       const joined = contacts.filter((c) => outcome.accountIds.some((id) => id.equals(c.account._id)));
       const address = joined[0]?.contact.email;
-      if (outcome.kind === 'linked' && address) {
+      if (outcome.kind === 'linked' && address && outcome.personId) {
         // Only the confirmation that wrote something sends the notice, so parallel confirmations send one; a sign-in
-        // added to a person who already signs in with this address is always told to the address's owner.
+        // added to a person who already signs in with this address is always told to the address's owner, with a
+        // one-time "This wasn't me" link that undoes the association and ends the sessions of the person.
+        const token = newLinkToken();
+        const now = settings.now();
+        const expiresAt = new Date(now.getTime() + DISOWN_LINK_TTL_MS);
+        await settings.disownLinks.create({ associationId: record._id, personId: outcome.personId, createdAt: now, expiresAt }, hashLinkToken(token));
+        const notMe = new URL(settings.disownUrl);
+        notMe.searchParams.set('token', token);
         await mailer.enqueue({
           to: address,
           template: 'association-linked',
+          secret: { notMeLink: notMe.href },
+          notAfter: expiresAt,
           data: {
             upstreamName: settings.upstreamName(record.upstreamId),
             portalName: settings.portalName(record.clientId) ?? null,
-            when: `${settings.now().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+            when: `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
             browser: displayText(origin.userAgent, 80) ?? '?',
             signInName: record.signInName,
             accountName: accountsNamed(joined.map((c) => c.account)),
@@ -158,6 +184,22 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ip: origin.ip,
         reason: 'cancelled-by-recipient',
         detail: { pendingId: record._id.toString(), contactIds: record.contactIds.map((id) => id.toHexString()).join(' ') },
+      });
+    },
+
+    async disowned({ record, origin, supportRequestId, ended }) {
+      await audit.record({
+        type: 'association.disowned',
+        ...subjectOf(record),
+        ip: origin.ip,
+        reason: 'disowned-by-recipient',
+        detail: {
+          pendingId: record._id.toString(),
+          contactIds: record.contactIds.map((id) => id.toHexString()).join(' '),
+          supportRequestId,
+          sessionsEnded: ended.sessions,
+          grantsRevoked: ended.grants,
+        },
       });
     },
 

@@ -3,8 +3,11 @@ import type {
   AssociationRateLimits,
   ConfirmationReferenceStore,
   ContactDirectory,
+  DisownLinks,
   MembershipStore,
   PendingAssociations,
+  PersonSessions,
+  SupportDesk,
 } from './ports.ts';
 
 /** Everything the association flow works with, as the ports it declares; built once by the composition root. */
@@ -15,6 +18,10 @@ export interface LinkingContext {
   limits: AssociationRateLimits;
   references: ConfirmationReferenceStore;
   hooks: AssociationHooks;
+  /** "This wasn't me" links of the notices after a confirmation. */
+  disownLinks: DisownLinks;
+  sessions: PersonSessions;
+  supportDesk: SupportDesk;
   linkTtlMs: number;
   support: string;
   upstreamName(upstreamId: string): string;

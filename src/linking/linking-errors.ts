@@ -79,6 +79,23 @@ export class AccountAlreadyLinked extends LinkProblem {
   }
 }
 
+/** The "This wasn't me" link of a notice: not ours (or incomplete), or past its lifetime. Support is the way on. */
+export class DisownLinkNotFound extends LinkProblem {
+  readonly status = 404;
+  readonly code = 'LINK.DISOWN_NOT_FOUND';
+  constructor(support: string) {
+    super('disownNotFound', { support });
+  }
+}
+
+export class DisownLinkExpired extends LinkProblem {
+  readonly status = 410;
+  readonly code = 'LINK.DISOWN_EXPIRED';
+  constructor(support: string) {
+    super('disownExpired', { support });
+  }
+}
+
 export class TooManyRequests extends LinkProblem {
   readonly status = 429;
   readonly code = 'LINK.TOO_MANY_REQUESTS';

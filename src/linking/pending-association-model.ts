@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** The states an association is stored in; `expired` is derived (association-flow.ts). */
-export type AssociationStatus = 'pending' | 'confirmed' | 'cancelled' | 'superseded';
+export type AssociationStatus = 'pending' | 'confirmed' | 'cancelled' | 'superseded' | 'disowned';
 
 /**
  * One request to associate an upstream identity with the customer account registered under an entered address:
@@ -48,7 +48,7 @@ export function pendingAssociationModel(connection: Connection): Model<PendingAs
       enteredEmail: { type: String, required: true },
       contactIds: { type: [Schema.Types.ObjectId], default: [] },
       tokenHash: { type: String, required: true },
-      status: { type: String, enum: ['pending', 'confirmed', 'cancelled', 'superseded'], required: true },
+      status: { type: String, enum: ['pending', 'confirmed', 'cancelled', 'superseded', 'disowned'], required: true },
       createdAt: { type: Date, required: true },
       expiresAt: { type: Date, required: true },
       confirmedAt: { type: Date, default: null },

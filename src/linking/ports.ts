@@ -77,6 +77,32 @@ export interface AssociationRateLimits {
   consumeConfirmation(tokenHash: string): Promise<void>;
 }
 
+/** The notice's "This wasn't me" link: only the SHA-256 of its token is stored, like an association link's. */
+export interface DisownLinkRecord {
+  /** The token's hash (the record's key). */
+  _id: string;
+  associationId: Types.ObjectId;
+  /** The person the association's confirmation made the sign-in part of: whose sessions end. */
+  personId: Types.ObjectId;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface DisownLinks {
+  create(link: Omit<DisownLinkRecord, '_id'>, tokenHash: string): Promise<void>;
+  findByToken(token: string): Promise<DisownLinkRecord | null>;
+}
+
+/** Ends what a person is signed in with at the broker: its sessions, and the grants (and tokens) of its portals. */
+export interface PersonSessions {
+  endAll(personId: string): Promise<{ sessions: number; grants: number }>;
+}
+
+/** A support request opened by the flow itself, with the sign-in attached; resolves with its id. */
+export interface SupportDesk {
+  disowned(request: { record: PendingAssociationRecord; contacts: readonly JoinableContact[]; ip: string; locale: string }): Promise<string>;
+}
+
 export interface AuditTrail {
   record(event: AuditEvent): Promise<void>;
 }

@@ -36,16 +36,18 @@ function withoutControlCharacters(data: Record<string, unknown>): Record<string,
 }
 
 /** A link is ours to build, but a `javascript:` or `data:` URL in an href must never reach a mail client. */
-function checkLink(template: MailTemplate, data: Record<string, unknown>): void {
-  if (!('link' in data)) return;
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(String(data.link)).protocol;
-  } catch {
-    protocol = undefined;
+function checkLinks(template: MailTemplate, data: Record<string, unknown>): void {
+  for (const field of ['link', 'notMeLink']) {
+    if (!(field in data)) continue;
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(String(data[field])).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    // The message names the field, never its value: the value is a one-time credential.
+    if (protocol !== 'https:' && protocol !== 'http:') throw new Error(`${template}: data.${field} must be an http(s) URL`);
   }
-  // The message names the field, never its value: the value is a one-time credential.
-  if (protocol !== 'https:' && protocol !== 'http:') throw new Error(`${template}: data.link must be an http(s) URL`);
 }
 
 /**
@@ -72,7 +74,7 @@ export function createMailRenderer(viewsDir: string, translator: Translator, sha
     render(template, data) {
       const compiled = templates.get(template);
       if (!compiled) throw new Error(`no mail template named ${template}`);
-      checkLink(template, data);
+      checkLinks(template, data);
       const localised = { ...shared, ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
       const plain = withoutControlCharacters(localised);
       return {

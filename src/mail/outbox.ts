@@ -32,7 +32,7 @@ export interface AttemptFailure {
 }
 
 // Values a template may not take from the readable `data`: they are credentials.
-const SECRET_KEYS = ['link'];
+const SECRET_KEYS = ['link', 'notMeLink'];
 
 /** What a message keeps once it is no longer pending: no sealed values, and no link a legacy message held in clear. */
 const ERASE_SECRETS = { $set: { sealed: null }, $unset: { 'data.link': '' } };

@@ -91,6 +91,7 @@ describe('branding on pages and e-mails', () => {
       accountName: 'Carol & Co',
       customerNumber: '100003',
       support: 'help@example.com',
+      notMeLink: 'https://broker.example/link/not-me?token=t',
       locale: 'de',
       branding: BRAND,
     });

@@ -129,6 +129,8 @@ describe('pages and e-mails render in every language', () => {
     'link-problem': { title: 't', message: 'm', startAgainUrl: 'http://x/' },
     'association-linked': { accountName: 'Carol & Co', upstreamName: 'Demo ID', continueUrl: '/x' },
     'link-cancelled': { support: 'help@example.com' },
+    disown: { upstreamName: 'Demo ID', signInName: 'c***@example.net', accountName: 'Carol & Co (100003)', when: '1 December 2026', token: 't', csrfToken: 'c', portalHomeUrl: '/x', clientName: 'CustomerSource' },
+    disowned: { upstreamName: 'Demo ID', signInName: '', accountName: 'Carol & Co (100003)', portalHomeUrl: '/x', clientName: 'CustomerSource' },
     error: { titleKey: 'error.titleClient', messageKey: 'error.portalRequest', detail: 'invalid_request' },
   };
 
@@ -159,6 +161,7 @@ describe('pages and e-mails render in every language', () => {
       accountName: 'Carol & Co',
       customerNumber: '100003',
       support: 'help@example.com',
+      notMeLink: 'https://broker.example/link/not-me?token=t',
       locale,
     });
     expect(linked.text).toContain(translator.t(locale, 'mail.linked.next'));

@@ -234,7 +234,7 @@ describe('first login: associating an upstream identity with a customer account'
     const results = await Promise.all(browsers.map((browser, i) => browser.navigate(callbacks[i]!)));
     expect(results.some((page) => headingOf(page.html) === 'Your sign-in is associated')).toBe(true);
     expect(await linkedIdentities(carol.sub)).toBe(1);
-    const notices = (await deliver()).filter((m) => m.subject.includes('linked'));
+    const notices = (await deliver()).filter((m) => m.subject.includes('was associated'));
     expect(notices).toHaveLength(1);
   });
 

@@ -48,6 +48,7 @@ describe('dev transport and dev mailbox', () => {
     await outbox.enqueue({
       to: 'first@example.net',
       template: 'association-linked',
+      secret: { notMeLink: 'http://localhost:3000/link/not-me?token=t' },
       data: { upstreamName: 'Demo ID', signInName: 'first', accountName: 'First Ltd', customerNumber: '1', support: 'help@example.com' },
     });
     id = await outbox.enqueue({

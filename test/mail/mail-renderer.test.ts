@@ -22,6 +22,7 @@ const linkedData = {
   accountName: 'Carol & Co (100003), Carol GmbH (100004)',
   signInAdded: false,
   support: 'help@broker.example',
+  notMeLink: 'https://broker.example/link/not-me?token=def456',
 };
 
 describe('mail renderer', () => {
@@ -46,9 +47,10 @@ describe('mail renderer', () => {
       'Your sign-in "carol@outlook.example" at Microsoft account was associated with the customer account Carol & Co (100003), Carol GmbH (100004).',
     );
     expect(mail.text).not.toContain('added to the person');
-    expect(mail.text).toContain("If this wasn't you, contact help@broker.example");
+    expect(mail.text).toContain("If this wasn't you, tell us here: the sign-in loses access at once and our support team is told.\nhttps://broker.example/link/not-me?token=def456");
+    expect(mail.text).toContain('This link works once, for 14 days. Later, write to help@broker.example.');
     expect(mail.html).toContain('customer account Carol &amp; Co (100003), Carol GmbH (100004)');
-    expect(mail.html).toContain('If this wasn&#x27;t you, contact help@broker.example');
+    expect(mail.html).toMatch(/<a href="https:\/\/broker\.example\/link\/not-me\?token&#x3D;def456" style="[^"]*">This wasn&#x27;t me<\/a>/);
   });
 
   it('says so when a sign-in was added to the person who already signs in with the address', () => {
@@ -80,6 +82,12 @@ describe('mail renderer', () => {
   it('refuses to render with a value missing instead of leaving a hole in the sentence', () => {
     const { accountName: _omitted, ...incomplete } = linkData;
     expect(() => renderer.render('association-link', incomplete)).toThrow(/accountName/);
+  });
+
+  it('refuses a "This wasn\'t me" link that is not an http(s) URL', () => {
+    expect(() => renderer.render('association-linked', { ...linkedData, notMeLink: 'data:text/html,x' })).toThrow(
+      'association-linked: data.notMeLink must be an http(s) URL',
+    );
   });
 
   it('refuses a link that is not an http(s) URL, without repeating it', () => {

@@ -1,12 +1,12 @@
 import type { Connection } from 'mongoose';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ServiceUnavailable } from '../../errors/broker-error.ts';
-import { signInNameOf } from '../../linking/association-hooks.ts';
+import { accountsNamed, signInNameOf } from '../../linking/association-hooks.ts';
 import { TooManyRequests } from '../../linking/linking-errors.ts';
-import type { AuditTrail, Mailer } from '../../linking/ports.ts';
+import type { AuditTrail, Mailer, SupportDesk } from '../../linking/ports.ts';
 import type { Redis } from '../../store/redis.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
-import { supportRequestModel } from './support-request-model.ts';
+import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
 
 export interface SupportRequestInput {
   identity: UpstreamIdentity;
@@ -44,7 +44,6 @@ export function askSupport(settings: AskSupportSettings) {
     new RateLimiterRedis({ storeClient: settings.redis, keyPrefix, points, duration: HOUR_S, rejectIfRedisNotReady: true });
   const perIdentity = limiter('rl:support:identity', settings.limits.perIdentity);
   const perIp = limiter('rl:support:ip', settings.limits.perIp);
-  const requests = supportRequestModel(settings.db);
 
   return async function submit(input: SupportRequestInput): Promise<void> {
     const { identity } = input;
@@ -53,44 +52,84 @@ export function askSupport(settings: AskSupportSettings) {
       if (result.status === 'fulfilled') continue;
       throw result.reason instanceof RateLimiterRes ? new TooManyRequests() : new ServiceUnavailable(result.reason);
     }
-    const request = await requests.create({
-      createdAt: new Date(),
-      status: 'open',
-      upstreamId: identity.upstreamId,
-      issuer: identity.issuer,
-      subject: identity.subject,
-      signInName: signInNameOf(identity),
-      // Empty: answer at the address the person signs in with (the provider's, not typed by anyone).
-      replyTo: bounded(input.replyTo, 200) || (identity.email ?? ''),
-      customer: bounded(input.customer, 100),
-      message: bounded(input.message, 2000),
-      clientId: input.clientId,
-      locale: input.locale,
-      resolvedAt: null,
-      resolvedBy: null,
-    });
-    const messageId = await settings.mailer.enqueue({
-      to: settings.support,
-      template: 'support-request',
-      data: {
-        requestId: request._id.toHexString(),
-        upstreamName: settings.upstreamName(identity.upstreamId),
+    await openRequest(
+      settings,
+      {
+        upstreamId: identity.upstreamId,
+        issuer: identity.issuer,
         subject: identity.subject,
-        signInName: request.signInName,
-        replyTo: request.replyTo,
-        customer: request.customer,
-        message: request.message,
-        locale: 'en',
+        signInName: signInNameOf(identity),
+        // Empty: answer at the address the person signs in with (the provider's, not typed by anyone).
+        replyTo: bounded(input.replyTo, 200) || (identity.email ?? ''),
+        customer: bounded(input.customer, 100),
+        message: bounded(input.message, 2000),
+        clientId: input.clientId,
+        locale: input.locale,
       },
-    });
-    await settings.audit.record({
-      type: 'support.requested',
-      upstreamId: identity.upstreamId,
-      subject: identity.subject,
-      ip: input.ip,
-      detail: { supportRequestId: request._id.toHexString(), clientId: input.clientId, messageId },
-    });
+      input.ip,
+    );
   };
 }
 
 export type SubmitSupportRequest = ReturnType<typeof askSupport>;
+
+type NewSupportRequest = Omit<SupportRequestRecord, '_id' | 'createdAt' | 'status' | 'resolvedAt' | 'resolvedBy'>;
+
+/** Stores a request, mails it to support and audits it: the same for every way a request is opened. */
+async function openRequest(settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>, fields: NewSupportRequest, ip: string) {
+  const request = await supportRequestModel(settings.db).create({ ...fields, createdAt: new Date(), status: 'open', resolvedAt: null, resolvedBy: null });
+  const messageId = await settings.mailer.enqueue({
+    to: settings.support,
+    template: 'support-request',
+    data: {
+      requestId: request._id.toHexString(),
+      upstreamName: settings.upstreamName(fields.upstreamId),
+      subject: fields.subject,
+      signInName: fields.signInName,
+      replyTo: fields.replyTo,
+      customer: fields.customer,
+      message: fields.message,
+      locale: 'en',
+    },
+  });
+  await settings.audit.record({
+    type: 'support.requested',
+    upstreamId: fields.upstreamId,
+    subject: fields.subject,
+    ip,
+    detail: { supportRequestId: request._id.toHexString(), clientId: fields.clientId, messageId },
+  });
+  return request._id.toHexString();
+}
+
+/**
+ * The support requests the association flow opens itself: "This wasn't me" on the notice after a confirmation. The
+ * sign-in is attached as with any request; the answer goes to the registered address the notice was sent to.
+ */
+export function flowSupportDesk(settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>): SupportDesk {
+  return {
+    disowned({ record, contacts, ip, locale }) {
+      const accounts = accountsNamed(contacts.map((c) => c.account));
+      return openRequest(
+        settings,
+        {
+          upstreamId: record.upstreamId,
+          issuer: record.issuer,
+          subject: record.subject,
+          signInName: record.signInName,
+          replyTo: contacts[0]?.contact.email ?? '',
+          customer: accounts,
+          message: bounded(
+            `"This wasn't me": the owner of the registered address says they did not associate this sign-in with ${accounts} ` +
+              `(association ${record._id.toHexString()}, confirmed ${record.confirmedAt?.toISOString() ?? 'at an unknown time'}). ` +
+              'The association was undone and the sign-in’s sessions and grants were ended. Please check how the link was used.',
+            2000,
+          ),
+          clientId: record.clientId,
+          locale,
+        },
+        ip,
+      );
+    },
+  };
+}

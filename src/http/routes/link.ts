@@ -3,8 +3,9 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../linking/confirm-association.ts';
+import { disownAssociation, openDisownLink, type DisownPage } from '../../linking/disown-association.ts';
 import { looksLikeLinkToken } from '../../linking/link-token.ts';
-import { LinkNotFound } from '../../linking/linking-errors.ts';
+import { DisownLinkNotFound, LinkNotFound } from '../../linking/linking-errors.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import type { Federation } from '../../upstream/federation.ts';
@@ -74,6 +75,40 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
     const page = readLinkedPage(ctx);
     if (!page) throw new LinkNotFound();
     renderPage(ctx, views, 'association-linked', { titleKey: 'associationLinked.title', ...page });
+  });
+
+  // "This wasn't me" from the notice after a confirmation: the GET explains and asks (mail scanners open links
+  // too), the POST undoes the association, ends the sessions and tells support; both then say what happened.
+  const disownPage = (ctx: Context, page: DisownPage, token: string) => {
+    const locale = String(ctx.state.locale);
+    const when = page.confirmedAt
+      ? `${new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(page.confirmedAt)} UTC`
+      : undefined;
+    renderPage(ctx, views, page.disowned ? 'disowned' : 'disown', {
+      titleKey: page.disowned ? 'disown.doneTitle' : 'disown.title',
+      upstreamName: page.upstreamName,
+      signInName: page.signInName,
+      accountName: page.accountName,
+      clientName: page.clientName,
+      portalHomeUrl: page.homeUrl,
+      when,
+      ...(page.disowned ? {} : { token }),
+    });
+  };
+  const disownToken = (value: unknown): string => {
+    if (!looksLikeLinkToken(value)) throw new DisownLinkNotFound(linking.support);
+    return value;
+  };
+
+  router.get('/not-me', async (ctx) => {
+    const token = disownToken(ctx.query.token);
+    disownPage(ctx, await openDisownLink(linking, token), token);
+  });
+
+  router.post('/not-me', async (ctx) => {
+    const token = disownToken(formBody(ctx).token);
+    const page = await disownAssociation(linking, token, { ip: ctx.ip, locale: String(ctx.state.locale), userAgent: ctx.get('user-agent') });
+    disownPage(ctx, page, token);
   });
 
   router.post('/cancel', async (ctx) => {

@@ -183,7 +183,13 @@ export function memoryLinking(): MemoryLinking {
       async refused({ record, reason }) {
         call('refused', record, reason);
       },
+      async disowned({ record }) {
+        call('disowned', record);
+      },
     },
+    disownLinks: { create: async () => undefined, findByToken: async () => null },
+    sessions: { endAll: async () => ({ sessions: 0, grants: 0 }) },
+    supportDesk: { disowned: async () => 'support-request-1' },
     linkTtlMs: 3_600_000,
     support: 'help@example.com',
     upstreamName: (id) => (id === 'demo' ? 'Demo ID' : id),

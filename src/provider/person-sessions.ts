@@ -1,0 +1,84 @@
+import type Provider from 'oidc-provider';
+import type { Logger } from '../log/logger.ts';
+import type { Redis } from '../store/redis.ts';
+import { GRANTABLE } from './redis-adapter.ts';
+
+interface Saved {
+  jti: string;
+  accountId?: string | undefined;
+  exp?: number | undefined;
+}
+
+type SendLogoutToken = (sub: string, sid: string) => Promise<void>;
+
+// oidc-provider finds sessions by id only; these sets name a person's session and grant ids, so that the broker can
+// end them when the person's association is undone. Each set expires with its longest-lived member.
+const sessionsKey = (personId: string) => `personSessions:${personId}`;
+const grantsKey = (personId: string) => `personGrants:${personId}`;
+
+/**
+ * The sessions and grants of a person (oidc-provider's `accountId` is the person's id), indexed as oidc-provider
+ * saves them (its `session.saved` and `grant.saved` events), and ended on request: each session's portals with
+ * back-channel logout are told, its grants revoked with every token issued under them, the session destroyed; grants
+ * that outlived their session (refresh tokens of `offline_access`) are revoked too.
+ */
+export class PersonSessions {
+  readonly #provider: Provider;
+  readonly #redis: Redis;
+
+  constructor(provider: Provider, redis: Redis, logger: Logger) {
+    this.#provider = provider;
+    this.#redis = redis;
+    const index = (key: (personId: string) => string) => (saved: Saved) => {
+      if (!saved.accountId || !saved.exp) return;
+      const ttl = Math.max(1, saved.exp - Math.floor(Date.now() / 1000));
+      const set = key(saved.accountId);
+      // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
+      redis
+        .multi()
+        .sadd(set, saved.jti)
+        .expire(set, ttl, 'NX')
+        .expire(set, ttl, 'GT')
+        .exec()
+        .catch((error: unknown) => logger.error({ err: error }, 'the index of a person’s sessions could not be written'));
+    };
+    provider.on('session.saved', index(sessionsKey));
+    provider.on('grant.saved', index(grantsKey));
+  }
+
+  /** Ends everything `personId` is signed in with; tells how many sessions ended and grants were revoked. */
+  async endAll(personId: string): Promise<{ sessions: number; grants: number }> {
+    const [sessionIds, grantIds] = await Promise.all([this.#redis.smembers(sessionsKey(personId)), this.#redis.smembers(grantsKey(personId))]);
+    const grants = new Set(grantIds);
+    let sessions = 0;
+    for (const id of sessionIds) {
+      const session = await this.#provider.Session.find(id);
+      if (!session || session.accountId !== personId) continue;
+      for (const [clientId, authorization] of Object.entries(session.authorizations ?? {})) {
+        if (authorization.grantId) grants.add(authorization.grantId);
+        if (authorization.sid) await this.#tellPortal(clientId, personId, authorization.sid);
+      }
+      await session.destroy();
+      sessions += 1;
+    }
+    for (const grantId of grants) await this.#revoke(grantId);
+    // SREM of what was read, not DEL: an id saved meanwhile stays indexed.
+    if (sessionIds.length > 0) await this.#redis.srem(sessionsKey(personId), ...sessionIds);
+    if (grantIds.length > 0) await this.#redis.srem(grantsKey(personId), ...grantIds);
+    return { sessions, grants: grants.size };
+  }
+
+  async #tellPortal(clientId: string, personId: string, sid: string): Promise<void> {
+    const client = await this.#provider.Client.find(clientId);
+    if (!client?.backchannelLogoutUri) return;
+    // Delivered in the background with retries (backchannel-delivery.ts), as at a logout.
+    await (client as unknown as { backchannelLogout: SendLogoutToken }).backchannelLogout(personId, sid);
+  }
+
+  /** As oidc-provider revokes a grant at logout: every token issued under it, then the grant itself. */
+  async #revoke(grantId: string): Promise<void> {
+    const models = this.#provider as unknown as Record<string, { revokeByGrantId?(id: string): Promise<void> } | undefined>;
+    await Promise.all([...GRANTABLE].map((name) => models[name]?.revokeByGrantId?.(grantId)));
+    await this.#provider.Grant.adapter.destroy(grantId);
+  }
+}
