@@ -1,3 +1,8 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { CONSOLE_ACTIONS, CONSOLE_READS } from '../../src/admin/console/console-operations.ts';
+import { VIEWS_DIR } from '../../src/broker.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { baseConfigDocument } from '../support/config.ts';
 import { recentAudit } from '../support/records.ts';
@@ -94,5 +99,20 @@ describe('who may call the admin API', () => {
     }
     // And a route the document does not list is not there.
     expect((await adminApi(stack, admin, 'GET', '/no-such-route')).status).toBe(404);
+  });
+
+  it('serves a document that validates against the OpenAPI 3.1 schema and lists every operation the console uses', async () => {
+    const document = (await (await fetch(`${stack.brokerUrl}/admin/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const result = await new Validator().validate(document);
+    expect(result).toEqual({ valid: true });
+    const listed = new Set(Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId)));
+    const used = [...CONSOLE_READS, ...CONSOLE_ACTIONS];
+    expect(used.filter((id) => !listed.has(id))).toEqual([]);
+    // The console's forms name their operation (views/admin: op="…"): each is one the console declares, and back.
+    const templates = readdirSync(join(VIEWS_DIR, 'admin'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.hbs'));
+    const inForms = new Set(templates.flatMap((f) => [...readFileSync(join(VIEWS_DIR, 'admin', f), 'utf8').matchAll(/op="(\w+)"/g)].map((m) => m[1])));
+    expect([...inForms].sort()).toEqual([...CONSOLE_ACTIONS].sort());
   });
 });

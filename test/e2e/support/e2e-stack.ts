@@ -30,12 +30,12 @@ export interface E2eStack {
 }
 
 /**
- * Everything the customer's story needs on 127.0.0.1, each on a port of its own: Demo ID and the broker (the
+ * Everything the customer's story needs (`extra`: more configuration, such as the support console's) on 127.0.0.1, each on a port of its own: Demo ID and the broker (the
  * integration tests' stack), two real demo portals registered at the broker, and a SendGrid stand-in that receives
  * the e-mails. The outbox worker is not started: a test delivers mail when it wants to (`deliverMail`), so nothing
  * depends on a poll interval.
  */
-export async function startE2eStack(): Promise<E2eStack> {
+export async function startE2eStack(extra?: (urls: { brokerUrl: string; upstreamUrl: string }) => Record<string, unknown>): Promise<E2eStack> {
   const sink = await startSendGridSink({ apiKey: SENDGRID_KEY });
   // Listen first to learn the ports: the broker registers the portals by URL, the portals discover the broker.
   const customerServer = await listenOnLoopback();
@@ -49,7 +49,8 @@ export async function startE2eStack(): Promise<E2eStack> {
 
   let stack: Stack;
   try {
-    stack = await startStack({
+    stack = await startStack((urls) => ({
+      ...extra?.(urls),
       clients: [
         { ...customerClient, ...registration(customerServer.url) },
         { ...partnerClient, ...registration(partnerServer.url) },
@@ -61,7 +62,7 @@ export async function startE2eStack(): Promise<E2eStack> {
         sendgrid: { apiKey: SENDGRID_KEY, baseUrl: sink.url },
       },
       linking: { linkTtl: '1h', limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
-    });
+    }));
   } catch (error) {
     await Promise.all([closeServer(customerServer.server), closeServer(partnerServer.server), sink.close()]);
     throw error;
