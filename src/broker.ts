@@ -41,6 +41,7 @@ import { OutboxWorker } from './mail/outbox-worker.ts';
 import { createSendGridTransport } from './mail/sendgrid-transport.ts';
 import type { MailTransport } from './mail/transport.ts';
 import { createBrokerMetrics } from './metrics/broker-metrics.ts';
+import { countStoreRequests } from './store/request-counters.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { PersonSessions } from './provider/person-sessions.ts';
@@ -98,6 +99,8 @@ export interface BrokerParts {
 export interface BrokerOptions {
   /** Called once the parts exist, before anything is served: an explicit seam for instrumentation. */
   instrument?(parts: BrokerParts): void;
+  /** Count Redis commands and round trips and MongoDB operations in the metrics (store/request-counters.ts). */
+  countStoreRequests?: boolean;
 }
 
 /** Composition root: connects the stores and wires every part into one koa app. */
@@ -154,6 +157,7 @@ async function assemble(
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
   });
   const metrics = createBrokerMetrics();
+  if (options.countStoreRequests) countStoreRequests({ redis, mongo }, metrics.registry);
   const federation = new Federation(config.upstreams, {
     brokerIssuer: config.issuer,
     redis,

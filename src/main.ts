@@ -1,9 +1,12 @@
-import { ConfigError, loadConfig } from './config/index.ts';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type BrokerConfig } from './config/index.ts';
 import { createBroker } from './broker.ts';
-import { createLogger } from './log/logger.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { READY_MESSAGE, superviseWorkers } from './process/worker-processes.ts';
 
 // The entry point of `npm start` and the Docker image: configuration errors and unreachable stores end the
-// process with one clear message instead of a stack trace.
+// process with one clear message instead of a stack trace. With `workers: N` (N > 1) this process forks N broker
+// processes and supervises them (process/worker-processes.ts); each of them runs `serve`.
 async function main(): Promise<void> {
   let config;
   try {
@@ -14,9 +17,24 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) {
+    try {
+      await superviseWorkers(config.workers, logger);
+    } catch (error) {
+      logger.fatal((error as Error).message);
+      console.error((error as Error).message);
+      process.exit(1);
+    }
+    return;
+  }
+  await serve(config, logger);
+}
+
+async function serve(config: Readonly<BrokerConfig>, logger: Logger): Promise<void> {
   let broker;
   try {
-    broker = await createBroker(config, logger);
+    // Off by default: the benchmark asks for store request counts in the metrics (store/request-counters.ts).
+    broker = await createBroker(config, logger, { countStoreRequests: process.env.BROKER_STORE_REQUEST_METRICS === '1' });
   } catch (error) {
     logger.fatal((error as Error).message);
     console.error((error as Error).message);
@@ -25,6 +43,7 @@ async function main(): Promise<void> {
   // Probes and the scraper use the management port; without one, /healthz and /readyz stay on the public port.
   await broker.start();
   logger.info({ issuer: config.issuer, port: config.port, managementPort: config.management.port }, 'Identity Broker listening');
+  process.send?.(READY_MESSAGE);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -41,6 +60,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // A worker whose primary is gone (killed without passing the signal on) stops rather than serve unsupervised.
+  if (cluster.isWorker) process.once('disconnect', () => stop('disconnect'));
 }
 
 await main();

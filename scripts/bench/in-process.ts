@@ -1,6 +1,6 @@
-// `npm run bench`: the broker's token endpoint against a bare oidc-provider, whole linked logins over the loopback
-// setup, and the broker's Redis footprint per login, all in this one process; writes bench/results.json and
-// prints a table. What is measured and how: scripts/bench/README.md.
+// `npm run bench -- --in-process`: the first benchmark, kept as a second table: the broker's token endpoint against a
+// bare oidc-provider, whole linked logins over the loopback setup, and the broker's Redis footprint per login, all
+// in this one process; writes bench/results-in-process.json. What is measured and how: scripts/bench/README.md.
 import { performance } from 'node:perf_hooks';
 import { startBareProvider, type BareProvider } from './bare-provider.ts';
 import { BenchRedis } from './bench-redis.ts';
@@ -16,7 +16,7 @@ import { totalsRate } from './run-totals.ts';
 import { StoreCounters } from './store-counters.ts';
 import { runTokenPhase } from './token-phase.ts';
 
-const RESULTS_FILE = 'bench/results.json';
+const RESULTS_FILE = 'bench/results-in-process.json';
 const started = performance.now();
 const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`);
 

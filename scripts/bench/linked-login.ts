@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { LOGIN_SCOPE, PORTAL } from './bench-parties.ts';
 import { CookieJar } from './cookie-jar.ts';
 import type { LinkedUser } from './loopback-setup.ts';
-import { exchangeCode } from './token-requests.ts';
+import { exchangeCode, type TokenResponse } from './token-requests.ts';
 
 const MAX_HOPS = 20;
 
@@ -49,9 +49,13 @@ function idTokenSubject(idToken: string | undefined): unknown {
  * interaction, upstream /auth, the upstream login page), the upstream login form posted, redirects followed again
  * (upstream resume, the broker's upstream callback, which exchanges the upstream code server to server, the
  * broker's /continue and resume) up to the portal's redirect URI, then the portal's code exchange at /token. Throws
- * unless it ends in tokens whose ID token names the user's linked account.
+ * unless it ends in tokens whose ID token names the user's linked account; returns them.
  */
-export async function linkedLogin(parties: LoginParties, linked: LinkedUser): Promise<void> {
+export async function linkedLogin(
+  parties: LoginParties,
+  linked: LinkedUser,
+  options: { scope?: string; prompt?: string } = {},
+): Promise<TokenResponse> {
   const jar = new CookieJar();
   const state = randomBytes(16).toString('base64url');
   const codeVerifier = randomBytes(32).toString('base64url');
@@ -60,7 +64,8 @@ export async function linkedLogin(parties: LoginParties, linked: LinkedUser): Pr
     client_id: PORTAL.clientId,
     response_type: 'code',
     redirect_uri: PORTAL.redirectUri,
-    scope: LOGIN_SCOPE,
+    scope: options.scope ?? LOGIN_SCOPE,
+    ...(options.prompt ? { prompt: options.prompt } : {}),
     state,
     nonce: randomBytes(16).toString('base64url'),
     code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
@@ -119,4 +124,5 @@ export async function linkedLogin(parties: LoginParties, linked: LinkedUser): Pr
   const tokens = await exchangeCode(parties.brokerUrl, code, codeVerifier);
   parties.hops?.add('broker POST /token (the portal exchanges the code)', performance.now() - started);
   if (idTokenSubject(tokens.id_token) !== linked.accountId) throw new Error('ID token is not for the linked account');
+  return tokens;
 }

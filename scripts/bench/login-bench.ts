@@ -1,6 +1,6 @@
-import { closedLoop, openLoop, type RunResult } from './load-pool.ts';
+import { closedLoop, openLoop, type RunResult, type Task } from './load-pool.ts';
 import { HopTimes, linkedLogin } from './linked-login.ts';
-import type { LoopbackSetup } from './loopback-setup.ts';
+import type { LinkedUser } from './loopback-setup.ts';
 import { emptyTotals, timed, totalsRate, type Totals } from './run-totals.ts';
 import type { StoreCounters } from './store-counters.ts';
 
@@ -9,15 +9,22 @@ export interface ClosedLevel {
   totals: Totals;
 }
 
+/** Where the logins go: the broker, the demo upstream and the users linked at the broker. */
+export interface LoginTarget {
+  brokerUrl: string;
+  upstreamUrl: string;
+  linked: readonly LinkedUser[];
+}
+
 /** Linked logins over the loopback setup, the linked users taken in turn. */
 export class LoginBench {
   /** Where a login's time went, per kind of request, in the paced run (little queueing at half the maximum). */
   readonly hops = new HopTimes();
-  readonly #setup: LoopbackSetup;
+  readonly #setup: LoginTarget;
   readonly #counters: StoreCounters | undefined;
   #turn = 0;
 
-  constructor(setup: LoopbackSetup, counters?: StoreCounters) {
+  constructor(setup: LoginTarget, counters?: StoreCounters) {
     this.#setup = setup;
     this.#counters = counters;
   }
@@ -28,8 +35,13 @@ export class LoginBench {
       this.#turn += 1;
       if (!linked) throw new Error('no linked users');
       const { brokerUrl, upstreamUrl } = this.#setup;
-      return linkedLogin({ brokerUrl, upstreamUrl, ...(recordHops ? { hops: this.hops } : {}) }, linked);
+      return linkedLogin({ brokerUrl, upstreamUrl, ...(recordHops ? { hops: this.hops } : {}) }, linked).then(() => undefined);
     };
+  }
+
+  /** One login per call, the users in turn. */
+  loginTask(): Task {
+    return this.#login(false);
   }
 
   /** Untimed logins: warm-up (discovery caches, the JIT, connection pools) and profiling. */

@@ -292,6 +292,13 @@ const validatedConfig = z
         return ms;
       })
       .default(5_000),
+    /** Broker processes on this machine (`npm start` forks them), sharing the port, Redis and MongoDB. */
+    workers: z.coerce
+      .number({ error: 'must be a whole number from 1 to 64' })
+      .int({ error: 'must be a whole number from 1 to 64' })
+      .min(1, { error: 'must be a whole number from 1 to 64' })
+      .max(64, { error: 'must be a whole number from 1 to 64' })
+      .default(1),
     metrics: z
       .strictObject({
         /** Serve Prometheus metrics at /metrics on the management listener. */

@@ -1,0 +1,190 @@
+// `npm run bench`: the broker as production runs it — the built dist/main.js in a process of its own (then with
+// `workers: 2`), the demo upstream in another, this process as the load client — measured per whole federated login
+// and per refresh grant: CPU of each process (/proc), the broker's Redis and MongoDB requests, Redis bytes per
+// session, rates and latency. Writes bench/results.json and prints a table; `-- --in-process` runs the first,
+// single-process benchmark instead (bench/results-in-process.json). What is measured and how: scripts/bench/README.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { BenchRedis } from './bench-redis.ts';
+import { benchUsers } from './bench-parties.ts';
+import { startBrokerProcess, type BrokerProcess } from './broker-process.ts';
+import { bestLevel, LoginBench, type ClosedLevel } from './login-bench.ts';
+import { openLoop } from './load-pool.ts';
+import type { LinkedUser } from './loopback-setup.ts';
+import { watchMachineLoad } from './machine-load.ts';
+import { pidListeningOn } from './proc-stats.ts';
+import { measured, refreshChains, refreshLoop, type Parties, type PhaseResult } from './process-phases.ts';
+import { buildProcessResults, printProcessTable } from './process-results.ts';
+import { measureFootprint } from './redis-footprint.ts';
+import { writeResults } from './report.ts';
+import { totalsRate } from './run-totals.ts';
+import { connectMongo } from '../../src/store/mongo.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { seedLinkedAccount } from '../../test/parties/seed-linked-account.ts';
+
+const SETTINGS = {
+  users: 20,
+  levels: [1, 4, 16],
+  levelSeconds: 3,
+  pacedSeconds: 6,
+  refreshChains: 16,
+  refreshSeconds: 4,
+  footprintLogins: 200,
+  watchdogSeconds: 175,
+} as const;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function runProcesses(): Promise<void> {
+  const started = performance.now();
+  const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`);
+  const work = mkdtempSync(join(tmpdir(), 'ib-bench-'));
+  const mongoBase = process.env.MONGODB_URI || 'mongodb://127.0.0.1:27017';
+  const mongoUri = new URL(mongoBase);
+  mongoUri.pathname = `/ib_bench_${randomBytes(6).toString('hex')}`;
+  let redis: BenchRedis | undefined;
+  let upstream: ChildProcess | undefined;
+  let broker: BrokerProcess | undefined;
+  let db: Connection | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await broker?.stop().catch(() => undefined);
+      upstream?.kill('SIGTERM');
+      await db?.dropDatabase().catch(() => undefined);
+      await db?.close().catch(() => undefined);
+      await redis?.release().catch((error: unknown) => console.error(`clearing Redis: ${(error as Error).message}`));
+      rmSync(work, { recursive: true, force: true });
+    })());
+  const stop = (reason: string, code: number) => {
+    console.error(`bench: ${reason}, cleaning up`);
+    void cleanUp().finally(() => process.exit(code));
+  };
+  const watchdog = setTimeout(() => stop(`still running after ${SETTINGS.watchdogSeconds} s`, 2), SETTINGS.watchdogSeconds * 1000);
+  process.once('SIGINT', () => stop('interrupted', 130));
+  process.once('SIGTERM', () => stop('terminated', 143));
+
+  try {
+    if (!process.argv.includes('--no-build')) {
+      log('npm run build');
+      const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+      if (build.status !== 0) throw new Error('npm run build failed');
+    }
+    const machineLoad = await watchMachineLoad();
+    redis = await BenchRedis.claim();
+    const [brokerPort, managementPort, upstreamPort] = [await freePort(), await freePort(), await freePort()];
+    const brokerUrl = `http://127.0.0.1:${brokerPort}`;
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+
+    upstream = spawn(process.execPath, [new URL('./upstream-process.ts', import.meta.url).pathname], {
+      env: { ...process.env, BENCH_UPSTREAM: JSON.stringify({ port: upstreamPort, callbackUrl: `${brokerUrl}/upstream/demo/callback`, users: SETTINGS.users }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      upstream?.stdout?.once('data', () => resolve());
+      upstream?.once('exit', () => reject(new Error('the demo upstream stopped during start-up')));
+    });
+
+    db = await connectMongo(mongoUri.toString(), { logger: createLogger('silent') });
+    const linked: LinkedUser[] = [];
+    for (const user of benchUsers(SETTINGS.users)) {
+      const accountId = await seedLinkedAccount(db, {
+        upstreamId: 'demo',
+        issuer: upstreamUrl,
+        subject: user.sub,
+        name: `${user.name} Ltd`,
+        email: `billing+${user.sub}@example.com`,
+        plans: [{ type: 'support', expiresAt: new Date(Date.now() + 365 * 86_400_000) }],
+      });
+      linked.push({ user, accountId });
+    }
+    const target = { brokerUrl, upstreamUrl, linked };
+    const redisPid = pidListeningOn(Number(new URL(redis.url).port || 6379));
+    const mongoPid = pidListeningOn(Number(mongoUri.port || 27017));
+
+    const runs = [];
+    let footprint;
+    for (const workers of [1, 2]) {
+      broker = await startBrokerProcess({
+        entry: 'dist/main.js',
+        workers,
+        port: brokerPort,
+        managementPort,
+        upstreamUrl,
+        mongoUri: mongoUri.toString(),
+        redisUrl: redis.url,
+        workDirectory: work,
+      });
+      const parties: Parties = { broker, redisPid, mongoPid, upstreamPid: upstream.pid };
+      log(`broker ${brokerUrl} in ${workers} process(es) (pids ${broker.pids().join(' ')}), Redis pid ${redisPid ?? '?'}, MongoDB-wire pid ${mongoPid ?? '?'}`);
+      const bench = new LoginBench(target);
+      await bench.untimed({ concurrency: 4, maxCount: 80, maxMs: 3000 });
+      const levels: Array<ClosedLevel & { result: PhaseResult }> = [];
+      for (const concurrency of workers === 1 ? SETTINGS.levels : [4, 16]) {
+        const result = await measured(parties, () => bench.untimed({ concurrency, maxCount: 5000, maxMs: SETTINGS.levelSeconds * 1000 }));
+        levels.push({ concurrency, totals: { ...emptyish(), completed: result.completed, elapsedMs: result.seconds * 1000 }, result });
+      }
+      const max = bestLevel(levels) as (typeof levels)[number];
+      const maxRate = totalsRate(max.totals);
+      log(`logins: ${levels.map((l) => `${l.result.ratePerSecond}/s at ${l.concurrency} (broker ${l.result.perUnit.brokerCpuMs} ms CPU each)`).join(', ')}`);
+      const pacedRate = Math.max(1, Math.floor(maxRate / 2));
+      const paced = await measured(parties, () =>
+        openLoop({ ratePerSecond: pacedRate, durationMs: SETTINGS.pacedSeconds * 1000, maxInFlight: 64, task: bench.loginTask() }),
+      );
+      log(`paced at ${pacedRate}/s: p50 ${paced.latencyMs.p50} ms, p99 ${paced.latencyMs.p99} ms, ${paced.failed} failed`);
+      const tokens = await refreshChains(target, SETTINGS.refreshChains);
+      await refreshLoop(brokerUrl, tokens, 500);
+      const refresh = await measured(parties, () => refreshLoop(brokerUrl, tokens, SETTINGS.refreshSeconds * 1000));
+      log(`refresh: ${refresh.ratePerSecond}/s, broker ${refresh.perUnit.brokerCpuMs} ms CPU each, ${refresh.perUnit.redisRoundTrips ?? '-'} Redis round trips`);
+      if (workers === 1) {
+        await redis.clear();
+        await bench.exactly(SETTINGS.footprintLogins, 4, 60_000);
+        footprint = await measureFootprint(redis, SETTINGS.footprintLogins);
+        log(`Redis: ${footprint.bytesPerLogin} B per login`);
+      }
+      runs.push({ workers, levels: levels.map((l) => ({ concurrency: l.concurrency, ...l.result })), max: { concurrency: max.concurrency, ...max.result }, paced: { targetRate: pacedRate, ...paced }, refresh });
+      const code = await broker.stop();
+      broker = undefined;
+      if (code !== 0) throw new Error(`the broker (${workers} process(es)) exited with ${code} on SIGTERM`);
+    }
+    if (!footprint) throw new Error('no footprint measured');
+    const results = buildProcessResults({
+      durationSeconds: Math.round(performance.now() - started) / 1000,
+      load: machineLoad(),
+      redisUrl: redis.url,
+      mongoUri: mongoBase,
+      pids: { redis: redisPid, mongo: mongoPid },
+      runs,
+      footprint,
+      settings: SETTINGS,
+    });
+    writeResults('bench/results.json', results);
+    printProcessTable(results, 'bench/results.json');
+  } catch (error) {
+    console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanUp();
+    clearTimeout(watchdog);
+  }
+}
+
+function emptyish() {
+  return { failed: 0, latenciesMs: [], errors: [], cpuMs: 0, store: { redisCommands: 0, redisRoundTrips: 0, mongoOperations: 0 } };
+}
+
+if (process.argv.includes('--in-process')) await import('./in-process.ts');
+else await runProcesses();
