@@ -3,7 +3,7 @@
 import { loadConfig } from '../src/config/index.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { createDemoPortal } from '../test/parties/demo-portal.ts';
-import { DEMO_USERS } from '../test/parties/demo-upstream.ts';
+import { DEMO_STAFF, DEMO_USERS } from '../test/parties/demo-upstream.ts';
 import { closeServer, listenOnPort } from '../test/parties/loopback-server.ts';
 import { startLoopbackStack } from '../test/parties/loopback-stack.ts';
 import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, servicesUp } from './lib/local-services.ts';
@@ -26,6 +26,7 @@ const stack = await startLoopbackStack({
   configure: () => config,
   upstreamClient: { clientId: upstreamConfig.clientId, clientSecret: upstreamConfig.clientSecret },
   ports: { broker: config.port, upstream: Number(new URL(upstreamConfig.issuer).port) },
+  users: [...DEMO_USERS, DEMO_STAFF],
   logger: createLogger(config.logLevel),
 });
 try {
@@ -54,6 +55,7 @@ Identity Broker demo is running.
   Open a portal:   ${portals.map((p) => `${p.baseUrl}  (${p.client.name}${p.client.requires ? `, requires ${p.client.requires.plans.join('/')}` : ''})`).join('\n                   ')}
   Broker:          ${config.issuer}   (health: ${config.issuer}/readyz)
   Dev mailbox:     ${config.issuer}/dev/mailbox   (the e-mails the broker "sends")
+  Support console: ${config.issuer}/admin   (sign in as ${DEMO_STAFF.email}, password demo)
   Demo ID users:   ${DEMO_USERS.map((u) => u.email).join(', ')}  (password: demo)
                    alice acts for two customers, Alice Corp and Northwind Traders: she chooses at sign-in
                    (PartnerSource needs a support plan, which only Alice Corp has).

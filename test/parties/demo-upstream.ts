@@ -21,6 +21,9 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
   { sub: 'carol-0003', email: 'carol@example.net', name: 'Carol Example', password: 'demo' },
 ]);
 
+/** The demo's support employee: Demo ID plays the company's staff directory for the console too (config/demo.yaml). */
+export const DEMO_STAFF: DemoUser = Object.freeze({ sub: 'dana-staff-0001', email: 'dana@contoso.example', name: 'Dana (support)', password: 'demo' });
+
 export interface DemoUpstreamOptions {
   /** e.g. http://127.0.0.1:41234; the caller listens on that port itself. */
   issuer: string;
