@@ -156,6 +156,18 @@ describe('the support console at /admin', () => {
     expect((await recentAudit(stack.db, { type: 'admin.support-request-resolved' }))[0]?.detail).toMatchObject({ actor: 'staff:carol-0003', note: 'registered the address' });
   });
 
+  it('links a sign-in to a contact on a person\'s behalf (admins only); the registered address is told', async () => {
+    const contoso = await stack.seedAccount({ name: 'Contoso', email: ['it@contoso.example'], customerNumber: 'C-5005' });
+    const { browser } = await consoleSignIn(carol);
+    const account = await browser.navigate(`${stack.brokerUrl}/admin/accounts/${contoso}`);
+    const linked = await browser.submit(account, '/admin/actions/linkSignIn', { upstreamId: 'demo', subject: bob.sub, signInName: 'Bob at the desk' });
+    expect(linked.url).toContain('done=linkSignIn');
+    expect(textContent(linked.html)).toContain('demo: Bob at the desk');
+    const [notice] = await deliveredMail(stack, sink);
+    expect(notice?.to).toBe('it@contoso.example');
+    expect((await recentAudit(stack.db, { type: 'admin.identity-linked' }))[0]?.detail).toMatchObject({ actor: 'staff:carol-0003' });
+  });
+
   it('ends the console session on sign-out', async () => {
     const { browser, page } = await consoleSignIn(carol);
     const out = await browser.submit(page, '/admin/logout');
