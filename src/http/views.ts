@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { registerTranslationHelper } from '../i18n/handlebars-helper.ts';
+import { registerDateTimeHelper, registerTranslationHelper } from '../i18n/handlebars-helper.ts';
 import type { Translator } from '../i18n/translator.ts';
 
 export interface ViewRenderer {
@@ -28,6 +28,7 @@ function templatesIn(dir: string): Map<string, string> {
 export function createViewRenderer(viewsDir: string, translator: Translator, shared: Record<string, unknown> = {}): ViewRenderer {
   const handlebars = Handlebars.create();
   registerTranslationHelper(handlebars, translator);
+  registerDateTimeHelper(handlebars);
   for (const [name, source] of templatesIn(join(viewsDir, 'partials'))) handlebars.registerPartial(name, source);
   const layout = handlebars.compile(readFileSync(join(viewsDir, 'layouts/main.hbs'), 'utf8'));
   const pages = new Map(

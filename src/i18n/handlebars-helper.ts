@@ -14,3 +14,22 @@ export function registerTranslationHelper(handlebars: typeof Handlebars, transla
     return translator.t(root?.locale ?? translator.defaultLocale, args.map(String).join('.'), options.hash as Record<string, string>);
   });
 }
+
+/**
+ * Registers `{{datetime value}}`: an ISO time as the page's language writes it, in UTC and saying so (staff in
+ * several time zones read the same records). Anything that is not a time is shown as it is.
+ */
+export function registerDateTimeHelper(handlebars: typeof Handlebars): void {
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  handlebars.registerHelper('datetime', function datetime(value: unknown, options: Handlebars.HelperOptions) {
+    const at = typeof value === 'string' ? new Date(value) : undefined;
+    if (!at || Number.isNaN(at.getTime())) return value;
+    const locale = (options.data as { root?: { locale?: string } } | undefined)?.root?.locale ?? 'en';
+    let format = formats.get(locale);
+    if (!format) {
+      format = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+      formats.set(locale, format);
+    }
+    return format.format(at);
+  });
+}

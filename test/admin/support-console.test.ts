@@ -168,6 +168,18 @@ describe('the support console at /admin', () => {
     expect((await recentAudit(stack.db, { type: 'admin.identity-linked' }))[0]?.detail).toMatchObject({ actor: 'staff:carol-0003' });
   });
 
+  it('lets an admin create an account, and writes times in the page\'s language, in UTC', async () => {
+    const { browser } = await consoleSignIn(carol);
+    const search = await browser.navigate(`${stack.brokerUrl}/admin/search`);
+    const created = await browser.submit(search, '/admin/actions/createAccount', { customerNumber: 'C-6006', name: 'Woodgrove' });
+    expect(created.url).toBe(`${stack.brokerUrl}/admin/search?done=createAccount`);
+    const found = await browser.navigate(`${stack.brokerUrl}/admin/search?q=C-6006`);
+    const account = await browser.submitLink(found, 'C-6006');
+    expect(headingOf(account.html)).toBe('Woodgrove C-6006');
+    expect(textContent(account.html)).toMatch(/admin\.account-created staff:carol-0003/);
+    expect(account.html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC<\/time>/);
+  });
+
   it('ends the console session on sign-out', async () => {
     const { browser, page } = await consoleSignIn(carol);
     const out = await browser.submit(page, '/admin/logout');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { VIEWS_DIR } from '../../src/broker.ts';
 import { BrokerError as BrokerErrorClass, type BrokerError } from '../../src/errors/broker-error.ts';
 import { createViewRenderer } from '../../src/http/views.ts';
-import { chooseLocale } from '../../src/i18n/translator.ts';
+import { chooseLocale, loadTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
 import { brokerTranslator } from '../support/config.ts';
 
@@ -80,14 +80,30 @@ describe('message catalogues', () => {
     }
   });
 
-  it('hold every key a template names', () => {
+  it('hold every key a template names (the console\'s templates in views/admin, their own catalogues)', () => {
     const missing: string[] = [];
-    for (const file of templateFiles(VIEWS_DIR)) {
-      for (const [, key] of readFileSync(file, 'utf8').matchAll(/\{\{t "([^"]+)"/g)) {
-        for (const locale of translator.locales) if (!translator.has(locale, key ?? '')) missing.push(`${locale}: ${key} (${file})`);
+    const check = (files: string[], catalogues: Translator) => {
+      for (const file of files) {
+        for (const [, key = '', rest = ''] of readFileSync(file, 'utf8').matchAll(/\{\{t "([^"]+)"([^}]*)\}\}/g)) {
+          // `{{t "console.status" status}}`: the key is completed by a value; some message must start with it.
+          const completed = /^\s+[\w.@]+(\s|$)/.test(rest) && !/^\s+\w+=/.test(rest);
+          for (const locale of catalogues.locales) {
+            const known = completed ? catalogues.keys(locale).some((k) => k.startsWith(`${key}.`)) : catalogues.has(locale, key);
+            if (!known) missing.push(`${locale}: ${key} (${file})`);
+          }
+        }
       }
-    }
+    };
+    const isConsole = (file: string) => file.startsWith(join(VIEWS_DIR, 'admin'));
+    check(templateFiles(VIEWS_DIR).filter((f) => !isConsole(f)), translator);
+    check(templateFiles(join(VIEWS_DIR, 'admin')), loadTranslator(join(VIEWS_DIR, 'admin/locales')));
     expect(missing).toEqual([]);
+  });
+
+  it('give the console the same keys in English and German', () => {
+    const consoleTranslator = loadTranslator(join(VIEWS_DIR, 'admin/locales'));
+    expect(consoleTranslator.locales).toEqual(['en', 'de']);
+    expect(consoleTranslator.keys('de').sort()).toEqual(consoleTranslator.keys('en').sort());
   });
 
   it('know every error page the code defines (found in src/, not listed by hand)', () => {

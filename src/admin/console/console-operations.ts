@@ -14,6 +14,7 @@ export const CONSOLE_READS: ReadonlySet<string> = new Set([
 ]);
 
 export const CONSOLE_ACTIONS: ReadonlySet<string> = new Set([
+  'createAccount',
   'changeAccount',
   'addContact',
   'changeContact',
