@@ -95,17 +95,38 @@ describe('dev transport and dev mailbox', () => {
     expect(html).toContain('<td>sent</td>');
   });
 
-  it('shows one e-mail: its HTML body inside the page and its text in a pre', async () => {
+  it('shows one e-mail: its HTML in a sandboxed frame of its own, its text in a pre; the page stays strict', async () => {
     const response = await fetch(`${base}/dev/mailbox/${id}`);
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("frame-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).not.toContain('script-src');
     const html = await response.text();
-    expect(html).toContain('<article class="mail-body"><div');
-    expect(html).toContain('href="http://127.0.0.1:3000/link?token&#x3D;dev_token_0123456789"');
+    expect(html).toContain(
+      `<iframe class="mail-body" src="/dev/mailbox/${id}/html" title="Associate your sign-in with your customer account" sandbox="allow-top-navigation-by-user-activation"></iframe>`,
+    );
+    // The e-mail's markup is not part of the page itself (its inline styles would be refused there).
+    expect(html).not.toContain('style="');
+    expect(html).toMatch(/<pre class="mail-text">[^<]*http:\/\/127\.0\.0\.1:3000\/link\?token&#x3D;dev_token_0123456789\n/);
+  });
+
+  it("serves the e-mail's HTML as a document that may style itself inline and run nothing", async () => {
+    const response = await fetch(`${base}/dev/mailbox/${id}/html`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy.split('; ')).toEqual(
+      expect.arrayContaining(["default-src 'none'", "style-src 'unsafe-inline'", "frame-ancestors 'self'", 'sandbox allow-top-navigation-by-user-activation']),
+    );
+    expect(policy).not.toMatch(/script-src|allow-scripts|allow-same-origin/);
+    const html = await response.text();
+    expect(html).toMatch(/^<!doctype html>\n<html><head><meta charset="utf-8"><base target="_top">/);
+    expect(html).toContain('href="http://127.0.0.1:3000/link?token&#x3D;dev_token_0123456789" style="display: inline-block;');
     expect(html).toContain('&quot;&lt;carol&gt;&quot;');
     expect(html).not.toContain('<carol>');
-    expect(html).toMatch(/<pre class="mail-text">[^<]*http:\/\/127\.0\.0\.1:3000\/link\?token&#x3D;dev_token_0123456789\n/);
-    expect(html).not.toContain('<iframe');
+    expect((await fetch(`${base}/dev/mailbox/0123456789abcdef01234567/html`, { headers: { accept: 'text/html' } })).status).toBe(404);
   });
 
   it('answers 404 for an unknown or malformed message id', async () => {

@@ -8,6 +8,27 @@ import type { ViewRenderer } from '../views.ts';
 
 const LIST_LIMIT = 50;
 
+/**
+ * The policy of one message's HTML, shown as a mail client shows it: its own inline styles (e-mails carry them in
+ * `style` attributes, since mail clients drop style sheets) and images, nothing that runs. `sandbox` makes the
+ * document an opaque origin without scripts, forms or plugins even when opened on its own; a person's click on a
+ * link may still move the whole tab (`<base target="_top">`), as a link in an e-mail opens the broker's page.
+ */
+const MESSAGE_POLICY = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src data: https: http://127.0.0.1:* http://localhost:*',
+  "frame-ancestors 'self'",
+  "form-action 'none'",
+  'sandbox allow-top-navigation-by-user-activation',
+].join('; ');
+
+function messageDocument(rendered: RenderedMail): string {
+  const title = rendered.subject.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  // The body was rendered by our own mail templates, which escape every value.
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><base target="_top"><title>${title}</title></head>\n<body style="margin: 16px;">${rendered.html}</body></html>\n`;
+}
+
 /** The copy the dev transport delivered; none while the message is pending, failed or expired (see lastError). */
 function deliveredCopy(mailbox: DevMailbox, message: OutboxMessageRecord): RenderedMail | undefined {
   return message.providerMessageId ? mailbox.find(message.providerMessageId) : undefined;
@@ -57,6 +78,20 @@ export function devMailboxRoutes(outbox: Outbox, mailbox: DevMailbox, views: Vie
       },
       rendered,
     });
+    // The page keeps its strict policy; it only may frame the message's own document (served below).
+    const policy = ctx.response.get('Content-Security-Policy');
+    if (policy && rendered) ctx.set('Content-Security-Policy', `${policy}; frame-src 'self'`);
+  });
+
+  // One message's HTML as a document of its own, for the page's sandboxed frame.
+  router.get('/:id/html', async (ctx) => {
+    const message = await outbox.find(ctx.params.id ?? '');
+    const rendered = message ? deliveredCopy(mailbox, message) : undefined;
+    if (!rendered) throw new NotFound();
+    ctx.type = 'html';
+    ctx.body = messageDocument(rendered);
+    ctx.set('Content-Security-Policy', MESSAGE_POLICY);
+    ctx.set('X-Frame-Options', 'SAMEORIGIN');
   });
 
   return router;
