@@ -94,7 +94,7 @@ function scenario(title: string, run: (scenario: Scenario) => Promise<void>): vo
   it(
     title,
     async () => {
-      const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`);
+      const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`, { locale });
       const sessions: BrowserSession[] = [];
       try {
         await run({

@@ -66,7 +66,7 @@ interface Scenario {
 function scenario(title: string, run: (scenario: Scenario) => Promise<void>): void {
   it(title, async () => {
     // English screenshots under the test's name; another language's beside them, under a name of their own.
-    const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`);
+    const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`, { locale });
     const sessions: BrowserSession[] = [];
     try {
       await run({
@@ -126,13 +126,13 @@ async function requestAssociation(session: BrowserSession, user: DemoUser, recor
   await signInAtDemoId(page, user, recorder);
 
   await expectHeading(page, t.associate.heading);
-  await recorder.brokerPage(page, 'associate your account');
+  await recorder.brokerPage(page, 'associate your account', '1-associate');
   expect(await visibleText(page)).toContain(t.associate.help(SUPPORT_ADDRESS));
   await page.getByLabel(t.associate.emailLabel).fill(CAROL_REGISTERED);
   await page.getByRole('button', { name: t.associate.submit }).click();
 
   await expectHeading(page, t.associationSent.heading);
-  await recorder.brokerPage(page, 'thank you');
+  await recorder.brokerPage(page, 'thank you', '2-thank-you');
   expect(await visibleText(page)).toContain(t.associationSent.text('o***@carol-and-co.example'));
   // No code went to the portal: the person is still at the broker.
   expect(new URL(page.url()).origin).toBe(brokerUrl());
@@ -147,7 +147,7 @@ async function confirmAssociation(session: BrowserSession, link: string, user: D
   const { page, navigations } = session;
   await page.goto(link);
   await expectHeading(page, t.linkConfirm.heading);
-  await recorder.brokerPage(page, 'confirm the association');
+  await recorder.brokerPage(page, 'confirm the association', '3-confirm');
   await page.getByRole('button', { name: t.linkConfirm.confirm(upstreamName()) }).click();
   await signInAtDemoId(page, user, recorder);
   // The broker asked Demo ID for a fresh sign-in, whatever session the browser had there.
@@ -168,7 +168,7 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     await confirmAssociation(mailReader, link, carol, recorder);
     const { page } = mailReader;
     await expectHeading(page, t.associationLinked.heading);
-    await recorder.brokerPage(page, 'your sign-in is associated');
+    await recorder.brokerPage(page, 'your sign-in is associated', '4-associated');
     expect(await visibleText(page)).toContain(t.associationLinked.text('Carol & Co'));
     await page.getByRole('link', { name: t.associationLinked.continue }).click();
     // The original authorization request lives in the first browser, so this one lands on the portal's home.
@@ -181,6 +181,7 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     await openPortal(first.page, customerSource, recorder);
     await clickPortalSignIn(first.page);
     const claims = await portalClaims(first.page, customerSource, recorder);
+    await recorder.docsPage(first.page, '5-portal-claims');
     expect(claims).toMatchObject({ customer_number: CAROL_CUSTOMER_NUMBER, email: CAROL_REGISTERED });
     // The sub is the person Carol became, not the account: colleagues of the same customer get their own.
     const [linked] = await identityModel(e2e.stack.db).find({ subject: carol.sub }).lean();

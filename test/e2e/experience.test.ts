@@ -44,7 +44,7 @@ afterAll(async () => {
 
 function scenario(title: string, run: (recorder: StoryRecorder, session: BrowserSession) => Promise<void>): void {
   it(title, async () => {
-    const recorder = new StoryRecorder(locale === 'en' ? `experience ${title}` : `${locale} experience ${title}`);
+    const recorder = new StoryRecorder(locale === 'en' ? `experience ${title}` : `${locale} experience ${title}`, { locale });
     const session = await openBrowserSession(browser, t.browserLocale);
     try {
       await run(recorder, session);

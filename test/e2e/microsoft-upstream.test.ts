@@ -144,7 +144,7 @@ describe(`the customer's story with Microsoft in Chromium (${locale})`, () => {
   it(
     title,
     async () => {
-      const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`);
+      const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`, { locale });
       const csp = new CspWatch();
       const sessions: BrowserSession[] = [];
       const openSession = async () => {

@@ -7,6 +7,7 @@ import { createViewRenderer } from '../../src/http/views.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
 import { textContent } from '../support/browser.ts';
 import { brokerTranslator } from '../support/config.ts';
+import { demoBranding } from '../parties/demo-branding.ts';
 
 const BRAND = {
   companyName: 'Contoso Software',
@@ -35,6 +36,10 @@ describe('branding in the configuration', () => {
   it('is taken from the demo configuration, colour and links included', () => {
     const config = parseConfig(demoDocument(), {});
     expect(config.branding).toMatchObject({ companyName: 'Contoso Software', primaryColor: '#1a5e9a' });
+  });
+
+  it("is the brand the browser tests show (test/parties/demo-branding.ts), the logo served by the demo's CustomerSource", () => {
+    expect(parseConfig(demoDocument(), {}).branding).toEqual(demoBranding('http://localhost:3002'));
   });
 
   it('refuses a primary colour that white button text cannot be read on, naming the key and the ratio', () => {

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import * as oidc from 'openid-client';
 import { renderPortalHome } from './demo-portal-pages.ts';
+import { DEMO_LOGO_PATH, DEMO_LOGO_SVG } from './demo-branding.ts';
 
 export interface DemoPortalOptions {
   /** e.g. http://127.0.0.1:41235; the redirect_uri is `${baseUrl}/callback`. */
@@ -197,6 +198,12 @@ export function createDemoPortal(options: DemoPortalOptions): DemoPortal {
     await next();
   });
   router.get('/', home);
+  // The demo company's logo, shown above the broker's pages (demo-branding.ts).
+  router.get(DEMO_LOGO_PATH, (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = DEMO_LOGO_SVG;
+  });
   router.get('/login', login);
   router.get('/callback', callback);
   // POST is what the page's button sends; GET is kept for typing the URL in the demo.

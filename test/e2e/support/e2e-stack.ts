@@ -4,6 +4,7 @@ import { mailOf, startSendGridSink, type SendGridSink, type SentMail } from '../
 export type { SentMail };
 import { startStack, TEST_CLIENTS, type Stack } from '../../support/stack.ts';
 import { closeServer, listenOnLoopback } from '../../parties/loopback-server.ts';
+import { demoBranding } from '../../parties/demo-branding.ts';
 
 const SENDGRID_KEY = 'SG.e2e-test-key';
 /** `mail.support`: named on the association page for people who don't know their registered address. */
@@ -50,10 +51,14 @@ export async function startE2eStack(extra?: (urls: { brokerUrl: string; upstream
   let stack: Stack;
   try {
     stack = await startStack((urls) => ({
+      // The demo company's brand, so every page and screenshot shows the broker as a customer meets it.
+      branding: demoBranding(customerServer.url),
       ...extra?.(urls),
       clients: [
         { ...customerClient, ...registration(customerServer.url) },
         { ...partnerClient, ...registration(partnerServer.url) },
+        // Third Party asks for consent; it has no demo portal (its consent page is all a test looks at).
+        TEST_CLIENTS[2],
       ],
       mail: {
         from: { email: 'accounts@broker.example', name: 'Customer Accounts' },

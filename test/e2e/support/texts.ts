@@ -21,6 +21,28 @@ export interface BrokerTexts {
   mismatch: { heading: string };
   entitlementMissing: { heading: (clientName: string, plans: string) => string; back: (clientName: string) => string };
   logout: { heading: (clientName: string) => string; yes: string };
+  /** The pages the screenshots of every customer page pass (customer-pages.test.ts). */
+  pages: {
+    continueWith: (name: string) => string;
+    linkCancel: string;
+    linkCancelledHeading: string;
+    linkCancelledProblem: string;
+    linkNotFound: string;
+    upstreamDenied: string;
+    signInExpired: string;
+    unavailable: (upstreamName: string) => string;
+    requestNotCompleted: string;
+    supportSummary: string;
+    supportMessageLabel: string;
+    supportSubmit: string;
+    supportSent: string;
+    consent: (clientName: string) => string;
+    signOut: string;
+    signedOut: string;
+    disown: string;
+    disownConfirm: string;
+    disowned: string;
+  };
 }
 
 export const TEXTS = {
@@ -53,6 +75,27 @@ export const TEXTS = {
       back: (clientName) => `Back to ${clientName}`,
     },
     logout: { heading: (clientName) => `Sign out of ${clientName}`, yes: 'Yes, sign me out' },
+    pages: {
+      continueWith: (name) => `Continue with ${name}`,
+      linkCancel: "This wasn't me — cancel",
+      linkCancelledHeading: 'Request cancelled',
+      linkCancelledProblem: 'This link was cancelled',
+      linkNotFound: 'This link is not valid',
+      upstreamDenied: 'Sign-in cancelled',
+      signInExpired: 'This sign-in has expired',
+      unavailable: (upstreamName) => `${upstreamName} is not available`,
+      requestNotCompleted: 'We could not complete your request',
+      supportSummary: "Don't know the registered address? Ask support",
+      supportMessageLabel: 'Your message',
+      supportSubmit: 'Send to support',
+      supportSent: 'Support will get back to you',
+      consent: (clientName) => `Allow ${clientName} access`,
+      signOut: 'Sign out',
+      signedOut: 'You are signed out',
+      disown: "Wasn't this you?",
+      disownConfirm: 'Remove this sign-in',
+      disowned: 'The sign-in was removed',
+    },
   },
   de: {
     browserLocale: 'de-DE',
@@ -83,6 +126,27 @@ export const TEXTS = {
       back: (clientName) => `Zurück zu ${clientName}`,
     },
     logout: { heading: (clientName) => `Von ${clientName} abmelden`, yes: 'Ja, abmelden' },
+    pages: {
+      continueWith: (name) => `Weiter mit ${name}`,
+      linkCancel: 'Das war ich nicht – abbrechen',
+      linkCancelledHeading: 'Anfrage storniert',
+      linkCancelledProblem: 'Dieser Link wurde storniert',
+      linkNotFound: 'Dieser Link ist ungültig',
+      upstreamDenied: 'Anmeldung abgebrochen',
+      signInExpired: 'Diese Anmeldung ist abgelaufen',
+      unavailable: (upstreamName) => `${upstreamName} ist nicht erreichbar`,
+      requestNotCompleted: 'Ihre Anfrage konnte nicht abgeschlossen werden',
+      supportSummary: 'Sie kennen die hinterlegte Adresse nicht? Fragen Sie den Support',
+      supportMessageLabel: 'Ihre Nachricht',
+      supportSubmit: 'An den Support senden',
+      supportSent: 'Der Support meldet sich bei Ihnen',
+      consent: (clientName) => `${clientName} Zugriff erlauben`,
+      signOut: 'Abmelden',
+      signedOut: 'Sie sind abgemeldet',
+      disown: 'Waren Sie das nicht?',
+      disownConfirm: 'Diese Anmeldung entfernen',
+      disowned: 'Die Anmeldung wurde entfernt',
+    },
   },
 } satisfies Record<string, BrokerTexts>;
 
