@@ -75,7 +75,9 @@ export function createMailRenderer(viewsDir: string, translator: Translator, sha
       const compiled = templates.get(template);
       if (!compiled) throw new Error(`no mail template named ${template}`);
       checkLinks(template, data);
-      const localised = { ...shared, ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
+      // A secret that may be gone: a notice retried by support after its first attempt failed lost its one-time
+      // "This wasn't me" link with it (erased, never kept readable), and says to write to support instead.
+      const localised = { notMeLink: null, ...shared, ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
       const plain = withoutControlCharacters(localised);
       return {
         // A subject is one header line.

@@ -53,6 +53,13 @@ describe('mail renderer', () => {
     expect(mail.html).toMatch(/<a href="https:\/\/broker\.example\/link\/not-me\?token&#x3D;def456" style="[^"]*">This wasn&#x27;t me<\/a>/);
   });
 
+  it('without its one-time link (a notice retried after a failure) names support instead', () => {
+    const { notMeLink: _erased, ...retried } = linkedData;
+    const mail = renderer.render('association-linked', retried);
+    expect(mail.text).toContain("If this wasn't you, contact help@broker.example right away.");
+    expect(mail.html).not.toContain('not-me');
+  });
+
   it('says so when a sign-in was added to the person who already signs in with the address', () => {
     const mail = renderer.render('association-linked', { ...linkedData, signInAdded: true });
     expect(mail.text).toContain('The sign-in was added to the person who already signs in with this address.');
