@@ -6,7 +6,7 @@ import type Koa from 'koa';
 import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
-import { cachedMemberships } from './accounts/account-cache.ts';
+import { activeMemberships, cachedSignIns } from './accounts/account-cache.ts';
 import { PeopleDirectory } from './accounts/people-directory.ts';
 import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
 import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
@@ -23,6 +23,7 @@ import { devMailboxRoutes } from './http/routes/dev-mailbox.ts';
 import { interactionRoutes } from './http/routes/interaction.ts';
 import { confirmationFinisher, linkRoutes } from './http/routes/link.ts';
 import { upstreamCallbackRoutes } from './http/routes/upstream-callback.ts';
+import { linkedSignInFinisher } from './http/routes/linked-sign-in.ts';
 import { localeFor } from './http/middleware/locale.ts';
 import { createViewRenderer } from './http/views.ts';
 import { loadTranslator } from './i18n/translator.ts';
@@ -147,11 +148,13 @@ async function assemble(
   await directory.ensureIndexes(logger);
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
   const portals = new PortalDirectory(config.clients, config.issuer);
+  // One cache for sign-ins and tokens: a linked sign-in and its token requests read a person once per accountCacheTtl.
+  const signIns = cachedSignIns(directory, { ttlMs: config.accountCacheTtl });
   const provider = createProvider({
     config,
     portals,
     redis,
-    memberships: cachedMemberships(directory, { ttlMs: config.accountCacheTtl }),
+    memberships: activeMemberships(signIns),
     logger,
     keys, renderPage: (ctx, page, data) =>
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
@@ -255,6 +258,7 @@ async function assemble(
         portals,
         leadUpstream,
         directory,
+        signIns,
         views,
         support: config.mail.support,
         linking,
@@ -280,6 +284,7 @@ async function assemble(
         postedCallbacks: new PostedCallbacks(redis),
         portals,
         onConfirmation: confirmationFinisher(linking, views, portals, metrics),
+        onSignIn: linkedSignInFinisher({ provider, signIns, metrics }),
       }),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),

@@ -1,8 +1,11 @@
 // `node scripts/bench/trace-login.ts`: one linked login after a warm-up, printing each HTTP request of it with the
-// Redis commands and MongoDB operations the broker made for it (in this process, through its instrumentation seam).
+// Redis commands and MongoDB operations the broker made for it (in this process, through its instrumentation seam),
+// then one refresh grant the same way.
 // What a login costs in store round trips, request by request: where to look before changing the hot path.
 import { BenchRedis } from './bench-redis.ts';
+import { OFFLINE_SCOPE } from './bench-parties.ts';
 import { linkedLogin } from './linked-login.ts';
+import { refresh } from './token-requests.ts';
 import { startLoopbackSetup } from './loopback-setup.ts';
 import type { Redis } from '../../src/store/redis.ts';
 
@@ -32,8 +35,14 @@ try {
   log.length = 0;
   await linkedLogin({ brokerUrl: setup.brokerUrl, upstreamUrl: setup.upstreamUrl }, first);
   console.log(log.join('\n'));
-  const trips = log.filter((l) => l.includes('redis ->') && !/ multi /.test(l)).length;
+  // Pipelined commands (MULTI blocks) show as `|`: each block is one round trip more.
+  const trips = log.filter((l) => l.includes('redis ->')).length + log.filter((l) => / exec $/.test(l)).length;
   console.log(`Redis round trips ${trips}, commands ${log.filter((l) => l.includes('redis')).length}, MongoDB ${log.filter((l) => l.includes('mongo')).length}`);
+  const { refresh_token: token } = await linkedLogin({ brokerUrl: setup.brokerUrl, upstreamUrl: setup.upstreamUrl }, first, { scope: OFFLINE_SCOPE, prompt: 'consent' });
+  const rotated = await refresh(setup.brokerUrl, token ?? '');
+  log.length = 0;
+  await refresh(setup.brokerUrl, rotated.refresh_token ?? '');
+  console.log(log.join('\n'));
 } finally {
   await setup.close();
   await redis.release();

@@ -1,4 +1,5 @@
-import type { Membership, PeopleDirectory } from '../accounts/people-directory.ts';
+import type { SignInDirectory } from '../accounts/account-cache.ts';
+import type { Membership } from '../accounts/people-directory.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
 
 export type SignInOutcome =
@@ -19,11 +20,13 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 /**
  * What an upstream identity may do at the broker: the identity of a person who is a member of at least one active
  * account signs in as that person (and its last login is recorded); an identity with no membership left gets the
- * association flow; one whose every account is disabled is refused. The authentication time is never later than
+ * association flow; one whose every account is disabled is refused. The directory is usually the cached one
+ * (accounts/account-cache.ts): what it reads is at most `accountCacheTtl` old, and the login record is written
+ * at most hourly. The authentication time is never later than
  * one the upstream proved: a sign-in the upstream answered from its own session without saying when the person
  * authenticated keeps the latest proven time (OpenID Connect Core 2).
  */
-export async function resolveSignIn(directory: PeopleDirectory, identity: UpstreamIdentity): Promise<SignInOutcome> {
+export async function resolveSignIn(directory: SignInDirectory, identity: UpstreamIdentity): Promise<SignInOutcome> {
   const known = await directory.findIdentity(identity.issuer, identity.subject);
   if (!known) return { kind: 'not-linked' };
   const memberships = await directory.membershipsOf(known.personId);
@@ -32,6 +35,6 @@ export async function resolveSignIn(directory: PeopleDirectory, identity: Upstre
   if (active.length === 0) return { kind: 'account-disabled' };
   const proof = known.authenticatedAt ?? known.linkedAt;
   const proven = identity.authTime !== undefined && identity.authTime > seconds(proof) ? new Date(identity.authTime * 1000) : undefined;
-  await directory.recordLogin(known._id, new Date(), proven);
+  await directory.recordLogin(known, new Date(), proven);
   return { kind: 'linked', personId: known.personId.toHexString(), memberships: active, authTime: identity.authTime ?? seconds(proof) };
 }

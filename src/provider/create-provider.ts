@@ -17,6 +17,7 @@ import { logoutPages } from './logout/logout-pages.ts';
 import { configuredDestinationsOnly } from './outgoing-requests.ts';
 import { postAsGet } from './post-as-get.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
+import { batchRequestWrites } from './request-writes.ts';
 import type { RenderPage } from './render-page.ts';
 import { providerJwks, type KeyFile } from './signing-keys.ts';
 import { TOKEN_LIFETIMES } from './token-lifetimes.ts';
@@ -115,6 +116,8 @@ export function createProvider({ config, portals, redis, memberships, keys, rend
   provider.proxy = config.trustProxy;
   nameSessionsInIdTokens(provider);
   deliverBackchannelLogoutInBackground(provider, { logger });
+  // Outermost: the adapter's writes of each request leave in one MULTI once the others are done (request-writes.ts).
+  provider.use(batchRequestWrites(redis));
   // Before oidc-provider's routes, in this order: the script policy must see every page the other two produce.
   provider.use(autoSubmitScripts());
   provider.use(postAsGet(config.issuer));

@@ -35,9 +35,10 @@ export function createInteractionPolicy(clients: readonly ClientConfig[], member
       const chosen = chosenNow(ctx);
       const session = ctx.oidc.session;
       const clientId = ctx.oidc.client?.clientId;
-      if (chosen && session && clientId && actingMembership(await sessionMemberships(ctx), chosen)) {
-        await choices.set(session.uid, clientId, chosen);
-      }
+      if (!chosen || !session || !clientId) return Check.NO_NEED_TO_PROMPT;
+      const all = await sessionMemberships(ctx);
+      // With one account there is nothing to remember (a Redis write per sign-in saved): it is the one acted for.
+      if (all.length > 1 && actingMembership(all, chosen)) await choices.set(session.uid, clientId, chosen);
       return Check.NO_NEED_TO_PROMPT;
     }),
     new Check('select_account_prompt', 'the client asked for the account to be chosen again', (ctx: KoaContextWithOIDC) =>

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { Redis } from '../store/redis.ts';
+import { requestWrites } from './request-writes.ts';
 
 export interface RedisAdapterOptions {
   /** Prepended to every key the adapter writes, after the ioredis client's own `keyPrefix` if it has one. */
@@ -34,7 +35,39 @@ const CONSUME_IF_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then redis.cal
 // new one: the index may only go if it still names the record being destroyed.
 const DELETE_IF_VALUE = "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end";
 
+// A token and what oidc-provider reads right after it in the same request — its grant, and the session it belongs
+// to (by uid) — in one round trip instead of three (refresh and code grants). Reads only; keys outside KEYS are
+// fine on one server or behind Sentinels, which is what the broker supports (no Redis Cluster).
+const READ_WITH_GRANT_AND_SESSION = `
+local fields = redis.call('hgetall', KEYS[1])
+local payload, consumed
+for i = 1, #fields, 2 do
+  if fields[i] == 'payload' then payload = fields[i + 1] elseif fields[i] == 'consumed' then consumed = fields[i + 1] end
+end
+if not payload then return {} end
+local grant, sessionId, session = false, false, false
+local ok, decoded = pcall(cjson.decode, payload)
+if ok and type(decoded) == 'table' then
+  if type(decoded.grantId) == 'string' then grant = redis.call('get', ARGV[1] .. 'Grant:' .. decoded.grantId) end
+  if type(decoded.sessionUid) == 'string' then
+    sessionId = redis.call('get', ARGV[1] .. 'sessionUid:' .. decoded.sessionUid)
+    if sessionId then session = redis.call('get', ARGV[1] .. 'Session:' .. sessionId) end
+  end
+end
+return {payload, consumed or false, grant, sessionId, session}
+`;
+
 type Transaction = ReturnType<Redis['multi']>;
+type Write = (transaction: Transaction) => void;
+
+/** Within a request that batches its writes (request-writes.ts), defers them; otherwise sends them now, in one MULTI. */
+async function write(keys: readonly string[], commands: Write, redis: Redis): Promise<void> {
+  const batch = requestWrites();
+  if (batch) return batch.defer(keys, commands);
+  const transaction = redis.multi();
+  commands(transaction);
+  await commit(transaction);
+}
 
 async function commit(transaction: Transaction): Promise<void> {
   // Redis carries on with the rest of a transaction when one command fails, and ioredis resolves EXEC all the same.
@@ -63,7 +96,8 @@ const epochSeconds = (): number => Math.floor(Date.now() / 1000);
  * An oidc-provider `adapter` on Redis. Keys are `{keyPrefix}{model}:{id}` with the payload as compact JSON (a hash
  * of `payload` and `consumed` for consumable models), `{keyPrefix}grant:{grantId}` (a set of the keys to revoke with
  * the grant), `{keyPrefix}sessionUid:{uid}` and `{keyPrefix}userCode:{userCode}` (the id they point to). Every key
- * expires with its record, and each upsert or destroy writes its keys in one MULTI.
+ * expires with its record, and each upsert or destroy writes its keys in one MULTI — within a request, together with
+ * the request's other writes (request-writes.ts).
  */
 export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapterOptions = {}): AdapterConstructor {
   // Grant sets hold key names as the adapter writes them: ioredis adds its own keyPrefix to command keys only, so a
@@ -71,6 +105,17 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
   const grantKey = (grantId: string): string => `${keyPrefix}grant:${grantId}`;
   const uidKey = (uid: string): string => `${keyPrefix}sessionUid:${uid}`;
   const userCodeKey = (userCode: string): string => `${keyPrefix}userCode:${userCode}`;
+  const modelKey = (model: string, id: string): string => `${keyPrefix}${model}:${id}`;
+  // Inside a Lua script keys are not prefixed by ioredis: the script gets the whole prefix.
+  const scriptPrefix = `${redis.options.keyPrefix ?? ''}${keyPrefix}`;
+
+  /** A key's record: from this request's read-ahead, after flushing a write of it still pending, or from Redis. */
+  async function readString(key: string): Promise<string | null> {
+    const batch = requestWrites();
+    if (batch?.pending(key)) await batch.flush();
+    const ahead = batch?.readAhead(key);
+    return ahead !== undefined ? ahead : redis.get(key);
+  }
 
   return class RedisAdapter implements Adapter {
     readonly name: string;
@@ -84,72 +129,96 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     }
 
     #key(id: string): string {
-      return `${keyPrefix}${this.name}:${id}`;
+      return modelKey(this.name, id);
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const ttl = ttlSeconds(this.name, expiresIn);
       const key = this.#key(id);
       const json = JSON.stringify(payload);
-      const transaction = redis.multi();
-      // DEL first so that a `consumed` left from an earlier version does not outlive the payload that replaces it.
-      if (this.#consumable) transaction.del(key).hset(key, 'payload', json).expire(key, ttl);
-      else transaction.set(key, json, 'EX', ttl);
-
+      const keys = [key];
       const revocable = [key];
-      if (payload.userCode) {
-        transaction.set(userCodeKey(payload.userCode), id, 'EX', ttl);
-        revocable.push(userCodeKey(payload.userCode));
-      }
-      if (this.name === 'Session' && payload.uid) transaction.set(uidKey(payload.uid), id, 'EX', ttl);
-      if (this.#grantable && payload.grantId) {
-        const grant = grantKey(payload.grantId);
+      if (payload.userCode) revocable.push(userCodeKey(payload.userCode));
+      if (this.name === 'Session' && payload.uid) keys.push(uidKey(payload.uid));
+      const grant = this.#grantable && payload.grantId ? grantKey(payload.grantId) : undefined;
+      await write([...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
+        // DEL first so that a `consumed` left from an earlier version does not outlive the payload that replaces it.
+        if (this.#consumable) transaction.del(key).hset(key, 'payload', json).expire(key, ttl);
+        else transaction.set(key, json, 'EX', ttl);
+        if (payload.userCode) transaction.set(userCodeKey(payload.userCode), id, 'EX', ttl);
+        if (this.name === 'Session' && payload.uid) transaction.set(uidKey(payload.uid), id, 'EX', ttl);
         // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
-        transaction.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT');
-      }
-      await commit(transaction);
+        if (grant) transaction.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT');
+      }, redis);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       const key = this.#key(id);
       if (!this.#consumable) {
-        const json = await redis.get(key);
+        const json = await readString(key);
         return json === null ? undefined : parse(json);
       }
+      const batch = requestWrites();
+      if (batch?.pending(key)) await batch.flush();
+      if (batch && this.#grantable) return this.#findWithGrantAndSession(key);
       const { payload, consumed } = await redis.hgetall(key);
       if (payload === undefined) return undefined;
       return consumed === undefined ? parse(payload) : { ...parse(payload), consumed: Number(consumed) };
     }
 
+    /** The token, and its grant and session kept as read ahead for the rest of the request. */
+    async #findWithGrantAndSession(key: string): Promise<AdapterPayload | undefined> {
+      const [payload, consumed, grant, sessionId, session] = (await redis.eval(READ_WITH_GRANT_AND_SESSION, 1, key, scriptPrefix)) as Array<string | null>;
+      if (!payload) return undefined;
+      const token = parse(payload);
+      const batch = requestWrites();
+      if (batch && typeof token.grantId === 'string') batch.keepReadAhead(modelKey('Grant', token.grantId), grant ?? null);
+      if (batch && typeof token.sessionUid === 'string') {
+        batch.keepReadAhead(uidKey(token.sessionUid), sessionId ?? null);
+        if (sessionId) batch.keepReadAhead(modelKey('Session', sessionId), session ?? null);
+      }
+      return consumed ? { ...token, consumed: Number(consumed) } : token;
+    }
+
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const id = await redis.get(uidKey(uid));
+      const id = await readString(uidKey(uid));
       return id === null ? undefined : this.find(id);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      const id = await redis.get(userCodeKey(userCode));
+      const id = await readString(userCodeKey(userCode));
       return id === null ? undefined : this.find(id);
     }
 
+    // Never deferred: a code or refresh token is used once, and a replay must find it consumed at once.
     async consume(id: string): Promise<void> {
-      await redis.eval(CONSUME_IF_PRESENT, 1, this.#key(id), epochSeconds());
+      const key = this.#key(id);
+      const batch = requestWrites();
+      if (batch?.pending(key)) await batch.flush();
+      await redis.eval(CONSUME_IF_PRESENT, 1, key, epochSeconds());
     }
 
     async destroy(id: string): Promise<void> {
       const key = this.#key(id);
-      const payload = await this.find(id);
-      const transaction = redis.multi().del(key);
+      // Only sessions, tokens of a grant and device codes have index keys to remove with them: the others need no read.
+      const indexed = this.name === 'Session' || this.#grantable || this.name === 'DeviceCode';
+      const payload = indexed ? await this.find(id) : undefined;
+      const keys = [key];
       const revocable = [key];
-      if (payload?.userCode) {
-        transaction.eval(DELETE_IF_VALUE, 1, userCodeKey(payload.userCode), id);
-        revocable.push(userCodeKey(payload.userCode));
-      }
-      if (this.name === 'Session' && payload?.uid) transaction.eval(DELETE_IF_VALUE, 1, uidKey(payload.uid), id);
-      if (this.#grantable && payload?.grantId) transaction.srem(grantKey(payload.grantId), ...revocable);
-      await commit(transaction);
+      if (payload?.userCode) revocable.push(userCodeKey(payload.userCode));
+      if (this.name === 'Session' && payload?.uid) keys.push(uidKey(payload.uid));
+      const grant = this.#grantable && payload?.grantId ? grantKey(payload.grantId) : undefined;
+      await write([...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
+        transaction.del(key);
+        if (payload?.userCode) transaction.eval(DELETE_IF_VALUE, 1, userCodeKey(payload.userCode), id);
+        if (this.name === 'Session' && payload?.uid) transaction.eval(DELETE_IF_VALUE, 1, uidKey(payload.uid), id);
+        if (grant) transaction.srem(grant, ...revocable);
+      }, redis);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      // Tokens of the grant saved earlier in this request must be in its set before it is read.
+      await requestWrites()?.flush();
       const grant = grantKey(grantId);
       const members = await redis.smembers(grant);
       if (members.length === 0) return;

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
+import type { SignInDirectory } from '../../accounts/account-cache.ts';
 import { meetsRequirement } from '../../accounts/entitlement.ts';
 import { objectIdOf, type Membership, type PeopleDirectory } from '../../accounts/people-directory.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
@@ -25,6 +26,7 @@ import { localeFor } from '../middleware/locale.ts';
 import { formBody } from '../form-body.ts';
 import { renderPage } from '../render-page.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
+import { loginResult } from './linked-sign-in.ts';
 import type { ViewRenderer } from '../views.ts';
 import type { Translator } from '../../i18n/translator.ts';
 
@@ -51,6 +53,8 @@ export interface InteractionRouteDependencies {
   federation: Federation;
   identities: InteractionIdentityStore;
   directory: PeopleDirectory;
+  /** The directory as sign-ins read it: cached for accountCacheTtl (accounts/account-cache.ts). */
+  signIns: SignInDirectory;
   portals: PortalDirectory;
   /** Lets the provider choice's forms lead to the upstreams' login pages, wherever they are (CSP form-action). */
   leadUpstream: Middleware;
@@ -83,10 +87,13 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     }
   }
 
-  async function finish(ctx: Context, result: Parameters<Provider['interactionResult']>[2]) {
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  // What provider.interactionResult does, on the interaction `details` already read and checked for this browser:
+  // reading it again from its cookie would cost a Redis round trip and a signed-cookie check more.
+  async function finish(ctx: Context, interaction: Interaction, result: Parameters<Provider['interactionResult']>[2]) {
+    interaction.result = result;
+    await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
     ctx.status = 303;
-    ctx.redirect(returnTo);
+    ctx.redirect(interaction.returnTo);
   }
 
   async function goUpstream(ctx: Context, upstreamId: string, interaction: Interaction, fresh: { maxAge?: number } = {}) {
@@ -153,13 +160,13 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     }
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const outcome = await resolveSignIn(deps.directory, identity);
+    const outcome = await resolveSignIn(deps.signIns, identity);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
     if (outcome.kind === 'not-linked') return associatePage(ctx, interaction, identity);
     const [only] = outcome.memberships;
     if (outcome.memberships.length > 1 || !only) return choosePage(ctx, interaction, outcome.memberships);
-    await finishLogin(ctx, interaction, outcome, only.account._id.toHexString());
+    await finishLogin(ctx, interaction, outcome, only.account._id.toHexString(), identity);
   });
 
   async function finishLogin(
@@ -167,20 +174,10 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     interaction: Interaction,
     outcome: Extract<Awaited<ReturnType<typeof resolveSignIn>>, { kind: 'linked' }>,
     accountId: string,
+    identity: UpstreamIdentity,
   ) {
-    const identity = await identities.find(interaction.uid);
     await identities.forget(interaction.uid);
-    // auth_time, amr and acr say what the upstream authentication really was (OpenID Connect Core 2); the account
-    // chosen goes along for the interaction policy to remember for this portal and session.
-    await finish(ctx, {
-      login: {
-        accountId: outcome.personId,
-        ts: outcome.authTime,
-        amr: identity?.amr ?? ['fed'],
-        ...(identity?.acr ? { acr: identity.acr } : {}),
-      },
-      select_account: { accountId },
-    });
+    await finish(ctx, interaction, loginResult(outcome, identity, accountId));
   }
 
   /**
@@ -227,11 +224,11 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const identity = await identities.find(interaction.uid);
     if (identity) {
       // Chosen while signing in: the login and the account finish together.
-      const outcome = await resolveSignIn(deps.directory, identity);
+      const outcome = await resolveSignIn(deps.signIns, identity);
       if (outcome.kind !== 'linked') throw new InteractionExpired();
       const membership = outcome.memberships.find((m) => m.account._id.toHexString() === chosen);
       if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, outcome.memberships);
-      return finishLogin(ctx, interaction, outcome, membership.account._id.toHexString());
+      return finishLogin(ctx, interaction, outcome, membership.account._id.toHexString(), identity);
     }
     // Asked again (prompt=select_account, or a choice that no longer counts) within a broker session.
     const personId = interaction.session?.accountId;
@@ -239,7 +236,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const memberships = await deps.directory.membershipsOf(personId);
     const membership = memberships.find((m) => m.account._id.toHexString() === chosen);
     if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, memberships);
-    await finish(ctx, { select_account: { accountId: membership.account._id.toHexString() } });
+    await finish(ctx, interaction, { select_account: { accountId: membership.account._id.toHexString() } });
   });
 
   /**
@@ -375,7 +372,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (!grant) throw new InteractionExpired();
     const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
     if (missing) grant.addOIDCScope(missing.join(' '));
-    await finish(ctx, { consent: { grantId: await grant.save() } });
+    await finish(ctx, interaction, { consent: { grantId: await grant.save() } });
   }
 
   router.post('/consent', async (ctx) => grantConsent(ctx, await details(ctx)));
@@ -384,7 +381,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   router.get('/upstream-denied', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name !== 'login') throw new InteractionExpired();
-    await finish(ctx, { error: 'access_denied', error_description: 'The sign-in at the identity provider was cancelled or refused' });
+    await finish(ctx, interaction, { error: 'access_denied', error_description: 'The sign-in at the identity provider was cancelled or refused' });
   });
 
   router.post('/abort', async (ctx) => {
@@ -392,7 +389,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const description = interaction.prompt.name === 'entitlement'
       ? 'the account lacks a plan this client requires'
       : 'The user cancelled the sign-in';
-    await finish(ctx, { error: 'access_denied', error_description: description });
+    await finish(ctx, interaction, { error: 'access_denied', error_description: description });
   });
 
   return router;

@@ -6,6 +6,7 @@ import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import type { PostedCallbacks } from '../../upstream/posted-callbacks.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { SignInFinisher } from './linked-sign-in.ts';
 import { LoginTransactionInvalid, UpstreamDenied } from '../../upstream/upstream-errors.ts';
 import { formBody } from '../form-body.ts';
 import { noStore } from '../middleware/no-store.ts';
@@ -20,6 +21,8 @@ export interface UpstreamCallbackDependencies {
   postedCallbacks: PostedCallbacks;
   portals: PortalDirectory;
   onConfirmation: ConfirmationCallback;
+  /** Finishes a portal sign-in right here when nothing is left to ask (linked-sign-in.ts). */
+  onSignIn?: SignInFinisher;
 }
 
 /**
@@ -49,6 +52,7 @@ export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Rout
       throw error;
     }
     if (transaction.purpose.kind === 'interaction') {
+      if (await deps.onSignIn?.(ctx, transaction.purpose.interactionUid, identity)) return;
       await deps.identities.save(transaction.purpose.interactionUid, identity);
       ctx.status = 303;
       ctx.redirect(`/interaction/${transaction.purpose.interactionUid}/continue`);
