@@ -15,11 +15,14 @@ describe('the association page says who is signing in', () => {
   });
   afterAll(() => stack.close());
 
-  it('names the sign-in by its masked address, never the full one', async () => {
+  it('names the sign-in by its masked address; the full one only as the prefilled reply address for support', async () => {
     const { callback } = await signIn(new TestBrowser(), portal, carol);
     expect(headingOf(callback.html)).toBe('Associate your account');
     expect(textOf(callback.html, 'signed-in-as')).toBe('You signed in as “c***@example.net” at Demo ID.');
-    expect(callback.html).not.toContain(carol.email);
+    // The full address is only where the person is asked where support should answer (prefilled, theirs to change).
+    const replyField = new RegExp(`<input[^>]*name="replyTo"[^>]*value="${carol.email.replace(/\./g, '\\.')}"[^>]*>`);
+    expect(callback.html).toMatch(replyField);
+    expect(callback.html.replace(replyField, '')).not.toContain(carol.email);
   });
 
   it('"Not you? Use another sign-in" asks the upstream for a fresh login and shows the new sign-in', async () => {
