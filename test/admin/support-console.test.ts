@@ -1,8 +1,9 @@
 import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
-import { TestPortal, loginUpstream, signIn } from '../support/portal.ts';
+import { loginUpstream, signIn, type TestPortal } from '../support/portal.ts';
 import { recentAudit } from '../support/records.ts';
-import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
-import { UPSTREAM_CLIENT, demoUser, startStack, type Stack } from '../support/stack.ts';
+import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
+import type { SendGridSink } from '../support/sendgrid-sink.ts';
+import { UPSTREAM_CLIENT, demoUser, type Stack } from '../support/stack.ts';
 import { consoleConfig, deliveredMail, linkOf } from './support/admin-client.ts';
 
 const alice = demoUser('alice');
@@ -10,31 +11,22 @@ const bob = demoUser('bob');
 const carol = demoUser('carol');
 
 describe('the support console at /admin', () => {
-  let sink: SendGridSink;
+  let mailing: MailingStack;
   let stack: Stack;
+  let sink: SendGridSink;
   let portal: TestPortal;
   let fabrikam: string;
 
   beforeAll(async () => {
-    sink = await startSendGridSink({ apiKey: 'SG.console-test' });
-    stack = await startStack(({ upstreamUrl }) => ({
+    mailing = await startMailingStack(({ upstreamUrl }) => ({
       admin: { console: consoleConfig(upstreamUrl, UPSTREAM_CLIENT) },
       accountCacheTtl: '0s',
-      mail: {
-        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
-        support: 'help@broker.example',
-        transport: 'sendgrid',
-        sendgrid: { apiKey: 'SG.console-test', baseUrl: sink.url },
-      },
       linking: { limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
     }));
-    portal = await TestPortal.discover(stack);
+    ({ stack, sink, portal } = mailing);
     fabrikam = await stack.seedAccount({ name: 'Fabrikam', email: ['purchasing@fabrikam.example'], customerNumber: 'C-2002' });
   });
-  afterAll(async () => {
-    await stack.close();
-    await sink.close();
-  });
+  afterAll(() => mailing.close());
 
   /** Signs `user` in to the console through the staff upstream; returns the page the console then shows. */
   async function consoleSignIn(user = carol, browser = new TestBrowser()): Promise<{ browser: TestBrowser; page: Page }> {

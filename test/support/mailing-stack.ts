@@ -2,7 +2,7 @@ import type { DemoUser } from '../parties/demo-upstream.ts';
 import type { TestBrowser } from './browser.ts';
 import { TestPortal, signIn } from './portal.ts';
 import { linkIn, mailOf, startSendGridSink, type SendGridSink, type SentMail } from './sendgrid-sink.ts';
-import { startStack, type Stack } from './stack.ts';
+import { startStack, type ConfigOverrides, type Stack } from './stack.ts';
 
 const API_KEY = 'SG.test-key';
 
@@ -18,17 +18,17 @@ export interface MailingStack {
   close(): Promise<void>;
 }
 
-export async function startMailingStack(configOverrides: Record<string, unknown> = {}): Promise<MailingStack> {
+export async function startMailingStack(configOverrides: ConfigOverrides = {}): Promise<MailingStack> {
   const sink = await startSendGridSink({ apiKey: API_KEY });
-  const stack = await startStack({
+  const stack = await startStack((urls) => ({
     mail: {
       from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
       support: 'help@broker.example',
       transport: 'sendgrid',
       sendgrid: { apiKey: API_KEY, baseUrl: sink.url },
     },
-    ...configOverrides,
-  });
+    ...(typeof configOverrides === 'function' ? configOverrides(urls) : configOverrides),
+  }));
   const portal = await TestPortal.discover(stack);
   const sentMail = async () => {
     const before = sink.received.length;
