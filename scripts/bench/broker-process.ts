@@ -30,6 +30,8 @@ export interface BrokerProcessOptions {
   mongoUri: string;
   redisUrl: string;
   workDirectory: string;
+  /** Node options for the broker process (the benchmark's profile: --cpu-prof). */
+  nodeOptions?: string[];
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
   delete env.REDIS_URL;
   delete env.PORT;
   delete env.ISSUER;
-  const child: ChildProcess = spawn(process.execPath, [options.entry], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeOptions ?? []), options.entry], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -32,15 +32,20 @@ const CATEGORIES: Record<string, string> = {
   'src/upstream': 'broker upstream federation',
   'src/accounts': 'broker accounts',
   'src/linking': 'broker accounts',
+  'src/store': 'broker stores (request batching, connections)',
+  'src/config': 'broker koa app, middleware and routes',
+  'src/metrics': 'broker koa app, middleware and routes',
+  'src/security': 'broker koa app, middleware and routes',
+  'src/i18n': 'pages (handlebars)',
   'bench-client': 'bench client (fetch, cookies)',
-  undici: 'bench client (fetch, cookies)',
+  undici: 'fetch (undici): the bench client, or the broker calling the upstream',
 };
 const KOA = 'koa and middleware packages';
 
 function ownerOf(url: string): string | undefined {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-  if (pkg) return CATEGORIES[pkg] ?? (/koa|helmet|pino|router|cookies|csrf|body|compose|mount|type-is|vary|on-finished|ee-first|delegates|media-typer|http-errors|statuses|accepts|negotiator|mime|content|fresh|parseurl|encodeurl|escape-html|destroy|depd|debug/.test(pkg) ? KOA : pkg);
-  const folder = /\/src\/([^/]+)\//.exec(url)?.[1];
+  if (pkg) return CATEGORIES[pkg] ?? (/koa|helmet|pino|router|cookies|csrf|body|compose|mount|type-is|vary|on-finished|ee-first|delegates|media-typer|http-errors|statuses|accepts|negotiator|mime|content|fresh|parseurl|encodeurl|escape-html|destroy|depd|debug|keygrip|tsscmp/.test(pkg) ? `${KOA}: ${pkg}` : pkg);
+  const folder = /\/(?:src|dist)\/([^/]+)\//.exec(url)?.[1];
   if (folder) return CATEGORIES[`src/${folder}`] ?? `src/${folder}`;
   if (url.includes('/scripts/bench/')) return CATEGORIES['bench-client'];
   if (url.includes('undici')) return CATEGORIES.undici;
@@ -66,7 +71,8 @@ export async function profileCpu(units: () => Promise<number>): Promise<{ units:
   }
 }
 
-function attribute(profile: Profiler.Profile, units: number): CpuShare[] {
+/** A profile's samples charged to libraries (see profileCpu), in percent and in ms per unit of work. */
+export function attribute(profile: Profiler.Profile, units: number): CpuShare[] {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
@@ -103,4 +109,25 @@ function attribute(profile: Profiler.Profile, units: number): CpuShare[] {
     }))
     .filter((share) => share.percent >= 0.5)
     .sort((a, b) => b.percent - a.percent);
+}
+
+/**
+ * Only the samples of a window of a whole-process profile (node --cpu-prof runs from start-up to exit): the
+ * `lengthMs` that ended `beforeEndMs` before the profile did.
+ */
+export function windowOf(profile: Profiler.Profile, beforeEndMs: number, lengthMs: number): Profiler.Profile {
+  const to = profile.endTime - beforeEndMs * 1000;
+  const from = to - lengthMs * 1000;
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = profile.startTime;
+  profile.samples?.forEach((id, i) => {
+    const delta = profile.timeDeltas?.[i] ?? 0;
+    at += delta;
+    if (at >= from && at <= to) {
+      samples.push(id);
+      timeDeltas.push(delta);
+    }
+  });
+  return { ...profile, samples, timeDeltas };
 }

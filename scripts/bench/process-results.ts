@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import type { MachineLoad } from './machine-load.ts';
 import type { PhaseResult } from './process-phases.ts';
+import type { CpuShare } from './cpu-profile.ts';
 import type { Footprint } from './redis-footprint.ts';
 import { check, type TargetCheck } from './targets.ts';
 
@@ -38,6 +39,7 @@ export function buildProcessResults(parts: {
   pids: { redis: number | undefined; mongo: number | undefined };
   runs: ProcessRun[];
   footprint: Footprint;
+  brokerProfile: { logins: number; shares: CpuShare[] };
   settings: Record<string, unknown>;
 }) {
   const one = parts.runs.find((r) => r.workers === 1);
@@ -81,6 +83,10 @@ export function buildProcessResults(parts: {
     settings: parts.settings,
     processes: parts.runs,
     redis: parts.footprint,
+    brokerProfile: {
+      about: "where the broker process's CPU goes: a V8 sampling profile (node --cpu-prof) of a separate broker process driven with logins at 4 at once; each sample is charged to the nearest library or source folder on its stack; only the samples while the timed logins ran; msPerUnit includes the profiler's own overhead",
+      ...parts.brokerProfile,
+    },
     previous: PREVIOUS,
     missedByUnit: 'percent of the target',
     targets,
@@ -108,6 +114,7 @@ export function printProcessTable(results: ProcessResults, file: string): void {
     line('  refresh grants (16 chains)', run.refresh);
   }
   console.log(`Redis after ${results.redis.logins} logins: ${fixed(results.redis.bytesPerLogin, 0)} B and ${fixed(results.redis.keysPerLogin)} keys per login (${fixed(results.redis.lastingBytesPerLogin, 0)} B once consumed codes expire)`);
+  console.log(`Broker CPU by library (profiled run): ${results.brokerProfile.shares.filter((s) => s.category !== '(idle)').slice(0, 8).map((s) => `${s.category} ${s.percent}%`).join(', ')}`);
   console.log('Targets:');
   for (const t of results.targets) {
     const status = t.met ? 'met' : `MISSED by ${fixed(t.missedBy ?? 0)}%`;

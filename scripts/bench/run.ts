@@ -4,7 +4,8 @@
 // session, rates and latency. Writes bench/results.json and prints a table; `-- --in-process` runs the first,
 // single-process benchmark instead (bench/results-in-process.json). What is measured and how: scripts/bench/README.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Profiler } from 'node:inspector';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { BenchRedis } from './bench-redis.ts';
+import { attribute, windowOf } from './cpu-profile.ts';
 import { benchUsers } from './bench-parties.ts';
 import { startBrokerProcess, type BrokerProcess } from './broker-process.ts';
 import { bestLevel, LoginBench, type ClosedLevel } from './login-bench.ts';
@@ -37,6 +39,7 @@ const SETTINGS = {
   refreshChains: 16,
   refreshSeconds: 4,
   footprintLogins: 200,
+  profileSeconds: 4,
   watchdogSeconds: 175,
 } as const;
 
@@ -161,6 +164,34 @@ async function runProcesses(): Promise<void> {
       if (code !== 0) throw new Error(`the broker (${workers} process(es)) exited with ${code} on SIGTERM`);
     }
     if (!footprint) throw new Error('no footprint measured');
+    // Where the broker's CPU goes per login: one more process, profiled (V8's sampling profiler slows it, so its
+    // rates and CPU are not reported), driven for a few seconds, its profile written when it stops.
+    broker = await startBrokerProcess({
+      entry: 'dist/main.js',
+      workers: 1,
+      port: brokerPort,
+      managementPort,
+      upstreamUrl,
+      mongoUri: mongoUri.toString(),
+      redisUrl: redis.url,
+      workDirectory: work,
+      nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profile')}`],
+    });
+    const profiled = new LoginBench(target);
+    await profiled.untimed({ concurrency: 4, maxCount: 40, maxMs: 2000 });
+    const profiledRun = await profiled.untimed({ concurrency: 4, maxCount: 5000, maxMs: SETTINGS.profileSeconds * 1000 });
+    const stopping = performance.now();
+    await broker.stop();
+    const stopMs = performance.now() - stopping;
+    broker = undefined;
+    const [profileFile] = readdirSync(join(work, 'profile'));
+    const profile = JSON.parse(readFileSync(join(work, 'profile', profileFile ?? ''), 'utf8')) as Profiler.Profile;
+    // The profile spans the whole process life: only the timed logins' window counts.
+    const brokerProfile = {
+      logins: profiledRun.completed,
+      shares: attribute(windowOf(profile, stopMs, profiledRun.elapsedMs), profiledRun.completed),
+    };
+    log(`profiled broker: ${brokerProfile.shares.slice(0, 4).map((s) => `${s.category} ${s.percent}%`).join(', ')}`);
     const results = buildProcessResults({
       durationSeconds: Math.round(performance.now() - started) / 1000,
       load: machineLoad(),
@@ -169,6 +200,7 @@ async function runProcesses(): Promise<void> {
       pids: { redis: redisPid, mongo: mongoPid },
       runs,
       footprint,
+      brokerProfile,
       settings: SETTINGS,
     });
     writeResults('bench/results.json', results);

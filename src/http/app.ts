@@ -12,6 +12,7 @@ import { pinPublicOrigin, refuseOtherHosts } from './middleware/public-origin.ts
 import { requestMetrics } from './middleware/request-metrics.ts';
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { cookieSigner } from '../security/cookie-signatures.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { unavailableDuringStoreOutage } from './middleware/store-outage.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
@@ -52,7 +53,9 @@ const needsNoStore = (path: string) => isProbe(path) || path.startsWith('/assets
  */
 export function createApp(options: AppOptions): Koa {
   // `proxy: false`: koa never reads X-Forwarded-* itself; clientAddress and refuseOtherHosts decide what to believe.
-  const app = new Koa({ keys: [...options.cookieKeys], proxy: false });
+  const app = new Koa({ proxy: false });
+  // Built once, compared with timingSafeEqual (security/cookie-signatures.ts), instead of a Keygrip per request.
+  app.keys = cookieSigner(options.cookieKeys) as unknown as Koa['keys'];
   // Koa's default handler prints errors to stderr; ours are logged by the error handler with the request id.
   app.silent = true;
   app.use(pinPublicOrigin(options.issuer));

@@ -18,6 +18,7 @@ import { configuredDestinationsOnly } from './outgoing-requests.ts';
 import { postAsGet } from './post-as-get.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
 import { batchRequestWrites } from './request-writes.ts';
+import { cookieSigner } from '../security/cookie-signatures.ts';
 import type { RenderPage } from './render-page.ts';
 import { providerJwks, type KeyFile } from './signing-keys.ts';
 import { TOKEN_LIFETIMES } from './token-lifetimes.ts';
@@ -114,6 +115,8 @@ export function createProvider({ config, portals, redis, memberships, keys, rend
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // The same signatures as from `cookies.keys`, built once and compared with timingSafeEqual (cookie-signatures.ts).
+  provider.keys = cookieSigner(config.cookieKeys) as unknown as Provider['keys'];
   nameSessionsInIdTokens(provider);
   deliverBackchannelLogoutInBackground(provider, { logger });
   // Outermost: the adapter's writes of each request leave in one MULTI once the others are done (request-writes.ts).

@@ -20,8 +20,17 @@ export function requestContext(logger: Logger): Middleware {
     const incoming = ctx.get('x-request-id');
     const requestId = ACCEPTED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ reqId: requestId });
+    // The child logger is made when something logs: most requests log nothing but their line, and none at all at
+    // levels above info (a pino child serialises its bindings when it is made).
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => (log ??= logger.child({ reqId: requestId })),
+      set: (value: Logger) => (log = value),
+    });
     ctx.set('X-Request-Id', requestId);
+    if (!logger.isLevelEnabled('info')) return next();
     const started = performance.now();
     try {
       await next();
