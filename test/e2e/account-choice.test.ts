@@ -4,10 +4,11 @@ import { accountModel } from '../../src/accounts/account-model.ts';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { demoUser } from '../support/stack.ts';
-import { launchChromium, openBrowserSession, type BrowserSession } from './support/chromium.ts';
+import { launchChromium } from './support/chromium.ts';
+import { scenarioTests } from './support/scenario.ts';
+import type { StoryRecorder } from './support/story-recorder.ts';
 import { startE2eStack, type E2eStack, type E2ePortal } from './support/e2e-stack.ts';
 import { clickPortalSignIn, expectHeading, openPortal, portalClaims, signInAtDemoId, visibleText } from './support/steps.ts';
-import { StoryRecorder } from './support/story-recorder.ts';
 import { e2eLocale, TEXTS, type Locale } from './support/texts.ts';
 
 // A person who acts for several customer accounts, in Chromium: after signing in, the broker asks which account
@@ -83,36 +84,8 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-interface Scenario {
-  recorder: StoryRecorder;
-  /** A new browser session (context) with no cookies, closed after the test. */
-  openSession(): Promise<BrowserSession>;
-}
 
-/** A test of the story: screenshots under its name, its browser sessions closed however it ends, accessibility checked last. */
-function scenario(title: string, run: (scenario: Scenario) => Promise<void>): void {
-  it(
-    title,
-    async () => {
-      const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`, { locale });
-      const sessions: BrowserSession[] = [];
-      try {
-        await run({
-          recorder,
-          async openSession() {
-            const session = await openBrowserSession(browser, t.browserLocale);
-            sessions.push(session);
-            return session;
-          },
-        });
-      } finally {
-        await Promise.allSettled(sessions.map((session) => session.context.close()));
-      }
-      recorder.assertAccessible();
-    },
-    SCENARIO_TIMEOUT,
-  );
-}
+const scenario = scenarioTests({ browser: () => browser, locale, browserLocale: t.browserLocale, timeout: SCENARIO_TIMEOUT });
 
 const onOrigin = (origin: string) => (url: URL) => url.origin === origin;
 const hrefs = (urls: URL[]) => urls.map((url) => url.href);

@@ -4,10 +4,11 @@ import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { supportRequestModel } from '../../src/admin/support-requests/support-request-model.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { demoUser, UPSTREAM_CLIENT } from '../support/stack.ts';
-import { launchChromium, openBrowserSession, type BrowserSession } from './support/chromium.ts';
+import { launchChromium } from './support/chromium.ts';
+import { scenarioTests } from './support/scenario.ts';
+import type { StoryRecorder } from './support/story-recorder.ts';
 import { startE2eStack, SUPPORT_ADDRESS, type E2eStack, type SentMail } from './support/e2e-stack.ts';
 import { clickPortalSignIn, DEMO_ID_LOGIN_HEADING, expectHeading, openPortal, portalClaims, portalError, signInAtDemoId } from './support/steps.ts';
-import { StoryRecorder } from './support/story-recorder.ts';
 import { e2eLocale, TEXTS } from './support/texts.ts';
 
 // The customer's pages that the story and experience tests do not pass, each screenshotted at a desktop's and a
@@ -46,30 +47,8 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-interface Scenario {
-  recorder: StoryRecorder;
-  openSession(): Promise<BrowserSession>;
-}
 
-function scenario(title: string, run: (scenario: Scenario) => Promise<void>): void {
-  it(title, async () => {
-    const recorder = new StoryRecorder(locale === 'en' ? `pages ${title}` : `${locale} pages ${title}`, { locale });
-    const sessions: BrowserSession[] = [];
-    try {
-      await run({
-        recorder,
-        async openSession() {
-          const session = await openBrowserSession(browser, t.browserLocale);
-          sessions.push(session);
-          return session;
-        },
-      });
-    } finally {
-      await Promise.allSettled(sessions.map((session) => session.context.close()));
-    }
-    recorder.assertAccessible();
-  }, 90_000);
-}
+const scenario = scenarioTests({ browser: () => browser, locale, browserLocale: t.browserLocale, prefix: 'pages', timeout: 90_000 });
 
 function linkIn(mail: SentMail, path: string): string {
   const match = new RegExp(`(http://127\\.0\\.0\\.1:\\d+${path.replace('/', '\\/')}\\?token=[A-Za-z0-9_-]{43})`).exec(mail.text);

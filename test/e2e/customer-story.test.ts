@@ -7,7 +7,9 @@ import { personModel } from '../../src/accounts/person-model.ts';
 import type { DemoUser } from '../parties/demo-upstream.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { demoUser } from '../support/stack.ts';
-import { launchChromium, openBrowserSession, type BrowserSession } from './support/chromium.ts';
+import { launchChromium, type BrowserSession } from './support/chromium.ts';
+import { scenarioTests } from './support/scenario.ts';
+import type { StoryRecorder } from './support/story-recorder.ts';
 import { startE2eStack, SUPPORT_ADDRESS, type E2eStack, type SentMail } from './support/e2e-stack.ts';
 import {
   clickPortalSignIn,
@@ -18,7 +20,6 @@ import {
   signInAtDemoId,
   visibleText,
 } from './support/steps.ts';
-import { StoryRecorder } from './support/story-recorder.ts';
 import { e2eLocale, TEXTS } from './support/texts.ts';
 
 // The customer's story of the README in a real browser: Debian's headless Chromium driven by playwright-core,
@@ -56,33 +57,8 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-interface Scenario {
-  recorder: StoryRecorder;
-  /** A new browser session (context) with no cookies, closed after the test. */
-  openSession(): Promise<BrowserSession>;
-}
 
-/** A test of the story: screenshots under its name, its browser sessions closed however it ends, accessibility checked last. */
-function scenario(title: string, run: (scenario: Scenario) => Promise<void>): void {
-  it(title, async () => {
-    // English screenshots under the test's name; another language's beside them, under a name of their own.
-    const recorder = new StoryRecorder(locale === 'en' ? title : `${locale} ${title}`, { locale });
-    const sessions: BrowserSession[] = [];
-    try {
-      await run({
-        recorder,
-        async openSession() {
-          const session = await openBrowserSession(browser, t.browserLocale);
-          sessions.push(session);
-          return session;
-        },
-      });
-    } finally {
-      await Promise.allSettled(sessions.map((session) => session.context.close()));
-    }
-    recorder.assertAccessible();
-  }, SCENARIO_TIMEOUT);
-}
+const scenario = scenarioTests({ browser: () => browser, locale, browserLocale: t.browserLocale, timeout: SCENARIO_TIMEOUT });
 
 const brokerUrl = () => e2e.stack.brokerUrl;
 const upstreamUrl = () => e2e.stack.upstreamUrl;
