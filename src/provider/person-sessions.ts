@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
 import { GRANTABLE } from './redis-adapter.ts';
+import { writeWithRequest } from './request-writes.ts';
 
 interface Saved {
   jti: string;
@@ -34,12 +35,8 @@ export class PersonSessions {
       const ttl = Math.max(1, saved.exp - Math.floor(Date.now() / 1000));
       const set = key(saved.accountId);
       // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
-      redis
-        .multi()
-        .sadd(set, saved.jti)
-        .expire(set, ttl, 'NX')
-        .expire(set, ttl, 'GT')
-        .exec()
+      // Within a sign-in's request, it goes with that request's other writes (request-writes.ts): no round trip more.
+      writeWithRequest(redis, [set], (transaction) => transaction.sadd(set, saved.jti).expire(set, ttl, 'NX').expire(set, ttl, 'GT'))
         .catch((error: unknown) => logger.error({ err: error }, 'the index of a person’s sessions could not be written'));
     };
     provider.on('session.saved', index(sessionsKey));

@@ -1,6 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { Redis } from '../store/redis.ts';
-import { requestWrites } from './request-writes.ts';
+import { requestWrites, writeWithRequest } from './request-writes.ts';
 
 export interface RedisAdapterOptions {
   /** Prepended to every key the adapter writes, after the ioredis client's own `keyPrefix` if it has one. */
@@ -58,16 +58,6 @@ return {payload, consumed or false, grant, sessionId, session}
 `;
 
 type Transaction = ReturnType<Redis['multi']>;
-type Write = (transaction: Transaction) => void;
-
-/** Within a request that batches its writes (request-writes.ts), defers them; otherwise sends them now, in one MULTI. */
-async function write(keys: readonly string[], commands: Write, redis: Redis): Promise<void> {
-  const batch = requestWrites();
-  if (batch) return batch.defer(keys, commands);
-  const transaction = redis.multi();
-  commands(transaction);
-  await commit(transaction);
-}
 
 async function commit(transaction: Transaction): Promise<void> {
   // Redis carries on with the rest of a transaction when one command fails, and ioredis resolves EXEC all the same.
@@ -141,7 +131,7 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       if (payload.userCode) revocable.push(userCodeKey(payload.userCode));
       if (this.name === 'Session' && payload.uid) keys.push(uidKey(payload.uid));
       const grant = this.#grantable && payload.grantId ? grantKey(payload.grantId) : undefined;
-      await write([...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
+      await writeWithRequest(redis, [...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
         // DEL first so that a `consumed` left from an earlier version does not outlive the payload that replaces it.
         if (this.#consumable) transaction.del(key).hset(key, 'payload', json).expire(key, ttl);
         else transaction.set(key, json, 'EX', ttl);
@@ -149,7 +139,7 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
         if (this.name === 'Session' && payload.uid) transaction.set(uidKey(payload.uid), id, 'EX', ttl);
         // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
         if (grant) transaction.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT');
-      }, redis);
+      });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -208,12 +198,12 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       if (payload?.userCode) revocable.push(userCodeKey(payload.userCode));
       if (this.name === 'Session' && payload?.uid) keys.push(uidKey(payload.uid));
       const grant = this.#grantable && payload?.grantId ? grantKey(payload.grantId) : undefined;
-      await write([...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
+      await writeWithRequest(redis, [...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
         transaction.del(key);
         if (payload?.userCode) transaction.eval(DELETE_IF_VALUE, 1, userCodeKey(payload.userCode), id);
         if (this.name === 'Session' && payload?.uid) transaction.eval(DELETE_IF_VALUE, 1, uidKey(payload.uid), id);
         if (grant) transaction.srem(grant, ...revocable);
-      }, redis);
+      });
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -85,6 +85,19 @@ export function requestWrites(): RequestWrites | undefined {
 }
 
 /**
+ * Writes that belong with the request's (an index kept beside the adapter's records): in its MULTI when a request
+ * batches its writes, otherwise in a MULTI of their own, sent now.
+ */
+export async function writeWithRequest(redis: Redis, keys: readonly string[], commands: Write): Promise<void> {
+  const batch = requestWrites();
+  if (batch) return batch.defer(keys, commands);
+  const transaction = redis.multi();
+  commands(transaction);
+  const failed = (await transaction.exec())?.find(([error]) => error !== null);
+  if (failed?.[0]) throw failed[0];
+}
+
+/**
  * oidc-provider middleware: the adapter's writes of each request go to Redis in one MULTI when the request's
  * handling ends. A request that fails still writes what it did before failing, as it would have unbatched.
  */
