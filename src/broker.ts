@@ -23,6 +23,7 @@ import { devMailboxRoutes } from './http/routes/dev-mailbox.ts';
 import { interactionRoutes } from './http/routes/interaction.ts';
 import { confirmationFinisher, linkRoutes } from './http/routes/link.ts';
 import { upstreamCallbackRoutes } from './http/routes/upstream-callback.ts';
+import { straightUpstream } from './http/routes/straight-upstream.ts';
 import { linkedSignInFinisher } from './http/routes/linked-sign-in.ts';
 import { localeFor } from './http/middleware/locale.ts';
 import { createViewRenderer } from './http/views.ts';
@@ -167,6 +168,8 @@ async function assemble(
     logger,
     failures: metrics.upstreamFailures,
   });
+  // Inside the provider's request batching (added first in createProvider): the login transaction joins its MULTI.
+  provider.use(straightUpstream(federation));
   const leadUpstream = formsLeadUpstream({ loopbackHttp: config.upstreams.some((u) => u.issuer.startsWith('http:')) });
   const identities = new InteractionIdentityStore(redis);
   const audit = new AuditLog(mongo, logger);

@@ -17,7 +17,7 @@ import { logoutPages } from './logout/logout-pages.ts';
 import { configuredDestinationsOnly } from './outgoing-requests.ts';
 import { postAsGet } from './post-as-get.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
-import { batchRequestWrites } from './request-writes.ts';
+import { batchRequestWrites } from '../store/request-writes.ts';
 import { cookieSigner } from '../security/cookie-signatures.ts';
 import type { RenderPage } from './render-page.ts';
 import { providerJwks, type KeyFile } from './signing-keys.ts';

@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
 import { GRANTABLE } from './redis-adapter.ts';
-import { writeWithRequest } from './request-writes.ts';
+import { writeWithRequest } from '../store/request-writes.ts';
 
 interface Saved {
   jti: string;

@@ -1,6 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { Redis } from '../store/redis.ts';
-import { requestWrites, writeWithRequest } from './request-writes.ts';
+import { requestWrites, writeWithRequest, type RequestWrites } from '../store/request-writes.ts';
 
 export interface RedisAdapterOptions {
   /** Prepended to every key the adapter writes, after the ioredis client's own `keyPrefix` if it has one. */
@@ -36,8 +36,9 @@ const CONSUME_IF_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then redis.cal
 const DELETE_IF_VALUE = "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end";
 
 // A token and what oidc-provider reads right after it in the same request — its grant, and the session it belongs
-// to (by uid) — in one round trip instead of three (refresh and code grants). Reads only; keys outside KEYS are
-// fine on one server or behind Sentinels, which is what the broker supports (no Redis Cluster).
+// to (by uid) — in one round trip instead of three (refresh and code grants). With ARGV[2] (a time), a token not yet
+// consumed is consumed in the same step, and the record is returned as it was before. Keys outside KEYS are fine on
+// one server or behind Sentinels, which is what the broker supports (no Redis Cluster).
 const READ_WITH_GRANT_AND_SESSION = `
 local fields = redis.call('hgetall', KEYS[1])
 local payload, consumed
@@ -45,6 +46,7 @@ for i = 1, #fields, 2 do
   if fields[i] == 'payload' then payload = fields[i + 1] elseif fields[i] == 'consumed' then consumed = fields[i + 1] end
 end
 if not payload then return {} end
+if ARGV[2] and not consumed then redis.call('hset', KEYS[1], 'consumed', ARGV[2]) end
 local grant, sessionId, session = false, false, false
 local ok, decoded = pcall(cjson.decode, payload)
 if ok and type(decoded) == 'table' then
@@ -150,20 +152,26 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       }
       const batch = requestWrites();
       if (batch?.pending(key)) await batch.flush();
-      if (batch && this.#grantable) return this.#findWithGrantAndSession(key);
+      if (batch && this.#grantable) return this.#findWithGrantAndSession(key, batch);
       const { payload, consumed } = await redis.hgetall(key);
       if (payload === undefined) return undefined;
       return consumed === undefined ? parse(payload) : { ...parse(payload), consumed: Number(consumed) };
     }
 
-    /** The token, and its grant and session kept as read ahead for the rest of the request. */
-    async #findWithGrantAndSession(key: string): Promise<AdapterPayload | undefined> {
-      const [payload, consumed, grant, sessionId, session] = (await redis.eval(READ_WITH_GRANT_AND_SESSION, 1, key, scriptPrefix)) as Array<string | null>;
+    /**
+     * The token, and its grant and session kept as read ahead for the rest of the request. An authorization code is
+     * spent by this read: only the token endpoint reads codes, and one that presents a code uses it up, whether or
+     * not its PKCE verifier and redirect URI then match (as Keycloak does). A second presentation, even a concurrent
+     * one, finds it consumed, and oidc-provider revokes the grant; the consume() that follows is already done.
+     */
+    async #findWithGrantAndSession(key: string, batch: RequestWrites): Promise<AdapterPayload | undefined> {
+      const spend = this.name === 'AuthorizationCode' ? [epochSeconds()] : [];
+      const [payload, consumed, grant, sessionId, session] = (await redis.eval(READ_WITH_GRANT_AND_SESSION, 1, key, scriptPrefix, ...spend)) as Array<string | null>;
       if (!payload) return undefined;
+      if (spend.length > 0 && !consumed) batch.markConsumed(key);
       const token = parse(payload);
-      const batch = requestWrites();
-      if (batch && typeof token.grantId === 'string') batch.keepReadAhead(modelKey('Grant', token.grantId), grant ?? null);
-      if (batch && typeof token.sessionUid === 'string') {
+      if (typeof token.grantId === 'string') batch.keepReadAhead(modelKey('Grant', token.grantId), grant ?? null);
+      if (typeof token.sessionUid === 'string') {
         batch.keepReadAhead(uidKey(token.sessionUid), sessionId ?? null);
         if (sessionId) batch.keepReadAhead(modelKey('Session', sessionId), session ?? null);
       }
@@ -184,6 +192,7 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     async consume(id: string): Promise<void> {
       const key = this.#key(id);
       const batch = requestWrites();
+      if (batch?.consumedByRead(key)) return;
       if (batch?.pending(key)) await batch.flush();
       await redis.eval(CONSUME_IF_PRESENT, 1, key, epochSeconds());
     }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../store/redis.ts';
+import { requestWrites } from '../store/request-writes.ts';
 import type { FreshnessRequirement } from './authentication-evidence.ts';
 
 /** What a login started upstream needs to be finished: kept server-side, never in the browser. */
@@ -37,8 +38,16 @@ export class LoginTransactionStore {
     this.#redis = redis;
   }
 
+  /**
+   * Started within oidc-provider's authorization request (straight upstream), the transaction goes to Redis in that
+   * request's MULTI, with the interaction it belongs to, before the browser is sent upstream; elsewhere at once.
+   */
   async save(transaction: LoginTransaction): Promise<void> {
-    await this.#redis.set(keyOf(transaction.state), JSON.stringify(transaction), 'EX', UPSTREAM_LOGIN_TTL_S);
+    const key = keyOf(transaction.state);
+    const json = JSON.stringify(transaction);
+    const batch = requestWrites();
+    if (batch) batch.defer([key], (multi) => multi.set(key, json, 'EX', UPSTREAM_LOGIN_TTL_S));
+    else await this.#redis.set(key, json, 'EX', UPSTREAM_LOGIN_TTL_S);
   }
 
   /** Returns the transaction and deletes it in one step (GETDEL), so a replayed callback finds nothing. */

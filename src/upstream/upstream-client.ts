@@ -56,7 +56,7 @@ export class UpstreamClient {
   readonly #logger: Logger;
   readonly #failures: UpstreamFailureCounter | undefined;
   readonly #authentication: UpstreamClientAuthentication;
-  #discovered?: { at: number; configuration: Promise<oidc.Configuration> };
+  #discovered?: { at: number; configuration: Promise<oidc.Configuration>; settled?: boolean };
 
   constructor(config: UpstreamConfig, callbackUrl: string, logger: Logger, failures?: UpstreamFailureCounter) {
     this.id = config.id;
@@ -102,11 +102,20 @@ export class UpstreamClient {
         }
         return discovered;
       });
+    void configuration.then(() => {
+      if (this.#discovered?.configuration === configuration) this.#discovered.settled = true;
+    }, () => undefined);
     configuration.catch(() => {
       if (this.#discovered?.configuration === configuration) this.#discovered = undefined;
     });
     this.#discovered = { at: Date.now(), configuration };
     return configuration;
+  }
+
+  /** Whether a sign-in can start without waiting for discovery (which may fail, and reports when it does). */
+  get discovered(): boolean {
+    const cached = this.#discovered;
+    return cached?.settled === true && Date.now() - cached.at < DISCOVERY_TTL_MS;
   }
 
   /** The authorization request, with what the preset says asks this provider for a fresh authentication. */

@@ -74,7 +74,8 @@ describe('an https issuer behind a TLS proxy', () => {
     const headers = { host: 'login.broker.example', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
     const started = await rawRequest(stack.brokerUrl, `${authorize.pathname}${authorize.search}`, { headers });
     expect(started.status).toBe(303);
-    // A path, or an absolute URL of the issuer: never a host or scheme taken from the request.
+    // The first sign-in goes through the interaction page (which discovers the upstream): a path, or an absolute URL
+    // of the issuer, never a host or scheme taken from the request.
     expect(started.headers.location).toMatch(/^(https:\/\/login\.broker\.example)?\/interaction\//);
     const cookies = setCookies(started);
     expect(cookies.length).toBeGreaterThan(0);
@@ -87,5 +88,14 @@ describe('an https issuer behind a TLS proxy', () => {
     const own = setCookies(page);
     expect(own.length).toBeGreaterThan(0);
     for (const cookie of own) expect(cookie).toMatch(/;\s*secure/i);
+
+    // Once discovered, a sign-in goes straight upstream, with the issuer's https callback and Secure cookies.
+    const straight = await rawRequest(stack.brokerUrl, `${authorize.pathname}${authorize.search}`, { headers });
+    const upstream = new URL(String(straight.headers.location));
+    expect(upstream.origin).toBe(new URL(stack.upstreamUrl).origin);
+    expect(upstream.searchParams.get('redirect_uri')).toBe('https://login.broker.example/upstream/demo/callback');
+    const straightCookies = setCookies(straight);
+    expect(straightCookies.map((c) => c.split('=')[0])).toEqual(expect.arrayContaining(['_interaction', 'ib.upstream']));
+    for (const cookie of straightCookies) expect(cookie).toMatch(/;\s*secure/i);
   });
 });

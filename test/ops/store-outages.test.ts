@@ -84,7 +84,7 @@ describe('Redis unreachable', () => {
     expect(again.status).not.toBe(503);
   });
 
-  // The adapter's writes leave at the end of oidc-provider's request (provider/request-writes.ts), after its own
+  // The adapter's writes leave at the end of oidc-provider's request (store/request-writes.ts), after its own
   // error handler: a failing write is logged by the broker's error handler, with the same cause, as a 500.
   it('logs a failing oidc-provider request with its cause', async () => {
     const portal = await TestPortal.discover(stack);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import { createRedisAdapter } from '../../src/provider/redis-adapter.ts';
-import { batchRequestWrites } from '../../src/provider/request-writes.ts';
+import { batchRequestWrites } from '../../src/store/request-writes.ts';
 import { openTestRedis, type TestRedis } from '../support/stores.ts';
 
 const PREFIX = 'oidc:';

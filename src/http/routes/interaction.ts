@@ -8,7 +8,6 @@ import { objectIdOf, type Membership, type PeopleDirectory } from '../../account
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
 import { isPlausibleAddress } from '../../accounts/email.ts';
-import { freshnessAskedBy } from '../../upstream/authentication-evidence.ts';
 import { AccountDisabled, InteractionExpired } from './interaction-errors.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
@@ -25,7 +24,7 @@ import { noStore } from '../middleware/no-store.ts';
 import { localeFor } from '../middleware/locale.ts';
 import { formBody } from '../form-body.ts';
 import { renderPage } from '../render-page.ts';
-import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
+import { startInteractionLogin } from './straight-upstream.ts';
 import { loginResult } from './linked-sign-in.ts';
 import type { ViewRenderer } from '../views.ts';
 import type { Translator } from '../../i18n/translator.ts';
@@ -97,16 +96,9 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
   }
 
   async function goUpstream(ctx: Context, upstreamId: string, interaction: Interaction, fresh: { maxAge?: number } = {}) {
-    const started = await federation.start({
-      upstreamId,
-      purpose: { kind: 'interaction', interactionUid: interaction.uid },
-      clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
-      ...freshnessAskedBy(interaction.params),
-      ...fresh,
-    });
-    setUpstreamStateCookie(ctx, started.state);
+    const upstream = await startInteractionLogin(ctx, federation, upstreamId, interaction, fresh);
     ctx.status = 303;
-    ctx.redirect(started.url.href);
+    ctx.redirect(upstream.href);
   }
 
   function page(ctx: Context, name: string, clientId: unknown, data: Record<string, unknown> = {}) {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from 'koa';
-import type { Redis } from '../store/redis.ts';
+import type { Redis } from './redis.ts';
 
 type Transaction = ReturnType<Redis['multi']>;
 type Write = (transaction: Transaction) => void;
@@ -13,7 +13,7 @@ type Write = (transaction: Transaction) => void;
  * - the response, and so anything the client does next, waits for the flush; a failed flush fails the request;
  * - a read of a key with a write pending flushes first, so the request reads its own writes;
  * - what must be atomic or immediate is not deferred: consume() (the one-time use of codes and refresh tokens) and
- *   revokeByGrantId flush what is pending and run at once;
+ *   revokeByGrantId flush what is pending and run at once (a code is consumed by the very read that finds it);
  * - after the flush, writes of work the request left running (back-channel logout) go straight to Redis.
  * Records read ahead (a token's grant and session, fetched with the token in one round trip) are kept here for the
  * rest of the request.
@@ -23,6 +23,7 @@ export class RequestWrites {
   #writes: Write[] = [];
   readonly #keys = new Set<string>();
   readonly #readAhead = new Map<string, string | null>();
+  readonly #consumedByRead = new Set<string>();
   #closed = false;
 
   constructor(redis: Redis) {
@@ -52,6 +53,15 @@ export class RequestWrites {
 
   keepReadAhead(key: string, json: string | null): void {
     if (!this.#keys.has(key)) this.#readAhead.set(key, json);
+  }
+
+  /** A one-time token this request consumed as it read it (the adapter's code read): its consume() is done. */
+  markConsumed(key: string): void {
+    this.#consumedByRead.add(key);
+  }
+
+  consumedByRead(key: string): boolean {
+    return this.#consumedByRead.has(key);
   }
 
   forget(key: string): void {
