@@ -45,7 +45,7 @@ const WHY_MISSED: Record<string, string> = {
   'redis-per-session':
     "The consumed authorization code stays for its 60 s lifetime (oidc-provider's replay detection), as a Redis hash of about 940 B; what lasts per session (lastingBytesPerLogin) is about 2 KB.",
   'redis-round-trips-per-login':
-    "11: /auth 1; the interaction page 2 (read the interaction, save the login transaction); the upstream callback 3 (take the transaction, read and save the interaction); the resume 2 (read the interaction, one MULTI of the request's writes); /token 3 (the code with its grant and session in one Lua call, consume kept immediate for one-time use, one MULTI). Fewer would need the login transaction out of Redis (a sealed cookie) or a deferred consume, which weakens replay detection.",
+    "8: /auth 1 (the interaction and, with one upstream, the login transaction in one MULTI); the upstream callback 3 (take the transaction, read and save the interaction); the resume 2 (read the interaction, one MULTI of the request's writes); /token 2 (the code read and spent with its grant and session in one Lua call, one MULTI).",
   'mongo-operations-per-login':
     'The identity is read on every sign-in (1), so that an unlinked one is refused at once in every process; a person\'s memberships are read again once per accountCacheTtl (5 s), 0.2 per login with the 20 bench users.',
 };
