@@ -102,12 +102,14 @@ export class UpstreamClient {
         }
         return discovered;
       });
-    void configuration.then(() => {
-      if (this.#discovered?.configuration === configuration) this.#discovered.settled = true;
-    }, () => undefined);
-    configuration.catch(() => {
-      if (this.#discovered?.configuration === configuration) this.#discovered = undefined;
-    });
+    configuration.then(
+      () => {
+        if (this.#discovered?.configuration === configuration) this.#discovered.settled = true;
+      },
+      () => {
+        if (this.#discovered?.configuration === configuration) this.#discovered = undefined;
+      },
+    );
     this.#discovered = { at: Date.now(), configuration };
     return configuration;
   }
