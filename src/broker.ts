@@ -7,6 +7,7 @@ import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
 import { activeMemberships, cachedSignIns } from './accounts/account-cache.ts';
+import { directoryChangesOver, type DirectoryChanges } from './accounts/directory-changes.ts';
 import { PeopleDirectory } from './accounts/people-directory.ts';
 import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
 import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
@@ -115,13 +116,15 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
     await mongo.close();
     throw error;
   }
+  // Unlinks and removals made in any process reach every process's cache at once (accounts/directory-changes.ts).
+  const changes = await directoryChangesOver(redis, { logger, keyPrefix: config.redis.keyPrefix });
   try {
     // People of the first model (one account, its identities) become people with memberships, keeping their sub.
     const migration = await migrateToOrganisations(mongo, logger);
     if (!migratedNothing(migration)) logger.info({ migration: describeMigration(migration) }, 'migrated accounts to organisations');
-    return await assemble(config, logger, mongo, redis, options);
+    return await assemble(config, logger, { mongo, redis, changes }, options);
   } catch (error) {
-    await Promise.allSettled([mongo.close(), redis.quit()]);
+    await Promise.allSettled([mongo.close(), redis.quit(), changes.close()]);
     throw error;
   }
 }
@@ -137,8 +140,7 @@ function mailTransport(config: Readonly<BrokerConfig>): MailTransport {
 async function assemble(
   config: Readonly<BrokerConfig>,
   logger: Logger,
-  mongo: Connection,
-  redis: Redis,
+  { mongo, redis, changes }: { mongo: Connection; redis: Redis; changes: DirectoryChanges },
   options: BrokerOptions,
 ): Promise<Broker> {
   const translator = loadTranslator(join(VIEWS_DIR, 'locales'));
@@ -150,7 +152,7 @@ async function assemble(
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
   const portals = new PortalDirectory(config.clients, config.issuer);
   // One cache for sign-ins and tokens: a linked sign-in and its token requests read a person once per accountCacheTtl.
-  const signIns = cachedSignIns(directory, { ttlMs: config.accountCacheTtl });
+  const signIns = cachedSignIns(directory, { ttlMs: config.accountCacheTtl, changes });
   const provider = createProvider({
     config,
     portals,
@@ -197,7 +199,7 @@ async function assemble(
   const linking: LinkingContext = {
     contacts: directory,
     pending,
-    memberships: new MembershipLinks(mongo),
+    memberships: new MembershipLinks(mongo, changes),
     limits: new AssociationLimits(redis, config.linking.limits),
     references: new ConfirmationReferences(redis),
     hooks: associationHooks({
@@ -235,6 +237,7 @@ async function assemble(
     linking,
     audit,
     mailer: outbox,
+    changes,
     upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer,
     now: () => new Date(),
   };
@@ -344,7 +347,7 @@ async function assemble(
           clearTimeout(grace);
         }),
       );
-      await Promise.allSettled([mongo.close(), closeRedis(redis)]);
+      await Promise.allSettled([mongo.close(), closeRedis(redis), changes.close()]);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { DirectoryChangeFeed } from './directory-changes.ts';
 import type { IdentityRecord } from './identity-model.ts';
 import type { Membership, PeopleDirectory } from './people-directory.ts';
 
@@ -26,6 +27,8 @@ export interface SignInCacheOptions extends MembershipCacheOptions {
   loginRecordIntervalMs?: number;
   /** The clock (tests move it). */
   now?: () => number;
+  /** Notices of unlinks and removals from every process: with a live feed, identities are cached too. */
+  changes?: DirectoryChangeFeed;
 }
 
 /** An hour: `lastLoginAt` says when someone last signed in, for support and clean-up, not to the second. */
@@ -58,28 +61,47 @@ class ExpiringReads<T> {
     value.then((answer) => keep(answer) || drop(), drop);
     return value;
   }
+
+  /** Forgets every answer; a read still running is not kept when it ends either. */
+  clear(): void {
+    this.#entries.clear();
+  }
 }
 
 /**
- * The people directory as sign-ins and tokens read it. The identity (by issuer and subject) is read every time — one
- * indexed query, and an unlinked identity stops signing in at once. A person's memberships with their accounts and
- * contacts are reused for `ttlMs` (accountCacheTtl, 5 s by default; a person without memberships is read again every
- * time, so a new link counts at once), so a linked sign-in and the token requests after it read them once per person
- * per `ttlMs` instead of three queries each. A change made elsewhere — an account disabled, a plan changed, a
- * membership removed — takes effect after at most `ttlMs`. Plan expiry needs no read: plans are judged at the time of
- * use. `lastLoginAt` is written at most once per `loginRecordIntervalMs` (an hour) per identity, and a newer proven
+ * The people directory as sign-ins and tokens read it. A found identity (by issuer and subject) and a person's
+ * memberships with their accounts and contacts are reused for `ttlMs` (accountCacheTtl, 5 s by default), so that a
+ * linked sign-in and the token requests after it cost one MongoDB read per person per `ttlMs` instead of four each.
+ * "Not found" is never reused (an identity or a person without memberships is read again every time), so a new link
+ * counts at once.
+ *
+ * Removals are noticed at once: an unlink ("This wasn't me", support) or a removal is announced by the process that
+ * made it (accounts/directory-changes.ts) and every process drops what it cached. Identities are cached only while
+ * that feed is live, so that an unlinked identity never signs in again once the notice has arrived; without the feed
+ * (a test, Redis pub/sub down) they are read every time. A change made behind the broker's back (the accounts CLI,
+ * a database edit) shows after at most `ttlMs`. Plan expiry needs no read: plans are judged at the time of use.
+ *
+ * `lastLoginAt` is written at most once per `loginRecordIntervalMs` (an hour) per identity, and a newer proven
  * authentication time with it; in between, this process keeps the newest proven time itself, and another process
  * falls back to the older stored one, which is never later than the truth (the `auth_time` rule).
  */
 export function cachedSignIns(directory: PeopleDirectory, options: SignInCacheOptions): SignInDirectory {
-  const { ttlMs, maxEntries = 10_000, loginRecordIntervalMs = LOGIN_RECORD_INTERVAL_MS, now = Date.now } = options;
+  const { ttlMs, maxEntries = 10_000, loginRecordIntervalMs = LOGIN_RECORD_INTERVAL_MS, now = Date.now, changes } = options;
   const memberships = new ExpiringReads<Membership[]>(ttlMs, maxEntries, now);
+  const identities = new ExpiringReads<IdentityRecord | null>(ttlMs, maxEntries, now);
+  changes?.onChange(() => {
+    identities.clear();
+    memberships.clear();
+  });
+  const readIdentity = (issuer: string, subject: string) =>
+    changes?.live && ttlMs > 0
+      ? identities.get(`${issuer}\n${subject}`, () => directory.findIdentity(issuer, subject), (found) => found !== null)
+      : directory.findIdentity(issuer, subject);
   const logins = new Map<string, { recordedAt: number; authenticatedAt: Date | undefined }>();
 
   return {
     async findIdentity(issuer, subject) {
-      // Never cached: an identity unlinked ("This wasn't me", support) must stop signing in at once, in every process.
-      const identity = await directory.findIdentity(issuer, subject);
+      const identity = await readIdentity(issuer, subject);
       const known = identity ? logins.get(identity._id.toHexString()) : undefined;
       // The newest authentication proven through this process, though not yet written.
       if (!identity || !known?.authenticatedAt || (identity.authenticatedAt && identity.authenticatedAt >= known.authenticatedAt)) return identity;

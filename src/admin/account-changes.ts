@@ -61,6 +61,7 @@ export async function changeAccount(context: AdminContext, actor: AdminActor, ac
   await accountModel(context.db).updateOne({ _id: id }, { $set: defined(patch) }).exec();
   const after = await accountModel(context.db).findById(id).lean<AccountRecord>().exec();
   if (!after) throw new AdminNotFound('account');
+  await context.changes.announce();
   await recordAdminChange(context, actor, {
     type: 'admin.account-changed',
     accountId: id,
@@ -105,6 +106,7 @@ export async function changeContact(context: AdminContext, actor: AdminActor, co
   }
   const after = await contactModel(context.db).findById(id).lean<ContactRecord>().exec();
   if (!after) throw new AdminNotFound('contact');
+  await context.changes.announce();
   await recordAdminChange(context, actor, {
     type: 'admin.contact-changed',
     accountId: after.accountId,

@@ -15,6 +15,7 @@ export async function removeMembership(context: AdminContext, actor: AdminActor,
   const id = objectIdOf(membershipId);
   const membership = id ? await membershipModel(context.db).findOneAndDelete({ _id: id }).lean<MembershipRecord>().exec() : null;
   if (!membership) throw new AdminNotFound('membership');
+  await context.changes.announce();
   await recordAdminChange(context, actor, {
     type: 'admin.membership-removed',
     accountId: membership.accountId,
@@ -27,6 +28,7 @@ export async function removeSignIn(context: AdminContext, actor: AdminActor, ide
   const id = objectIdOf(identityId);
   const identity = id ? await identityModel(context.db).findOneAndDelete({ _id: id }).lean<IdentityRecord>().exec() : null;
   if (!identity) throw new AdminNotFound('sign-in');
+  await context.changes.announce();
   await recordAdminChange(context, actor, {
     type: 'admin.identity-removed',
     upstreamId: identity.upstreamId,

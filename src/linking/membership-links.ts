@@ -2,6 +2,7 @@ import { Types, type Connection, type Model } from 'mongoose';
 import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
 import { membershipModel, type MembershipRecord } from '../accounts/membership-model.ts';
 import { contactModel, type ContactRecord } from '../accounts/contact-model.ts';
+import type { DirectoryChangeNotices } from '../accounts/directory-changes.ts';
 import { personModel, type PersonRecord } from '../accounts/person-model.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 import type { LinkOutcome, MembershipStore, NewMembership } from './ports.ts';
@@ -18,8 +19,11 @@ export class MembershipLinks implements MembershipStore {
   readonly #identities: Model<IdentityRecord>;
   readonly #memberships: Model<MembershipRecord>;
   readonly #contacts: Model<ContactRecord>;
+  readonly #changes: DirectoryChangeNotices | undefined;
 
-  constructor(connection: Connection) {
+  /** `changes`: where an unlink is announced, so that no broker process lets the unlinked identity sign in again. */
+  constructor(connection: Connection, changes?: DirectoryChangeNotices) {
+    this.#changes = changes;
     this.#people = personModel(connection);
     this.#identities = identityModel(connection);
     this.#memberships = membershipModel(connection);
@@ -96,5 +100,6 @@ export class MembershipLinks implements MembershipStore {
     await this.#memberships.deleteMany({ associationId }).exec();
     await this.#identities.deleteMany({ associationId }).exec();
     await this.#people.deleteMany({ associationId }).exec();
+    await this.#changes?.announce();
   }
 }

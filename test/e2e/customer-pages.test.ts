@@ -61,6 +61,7 @@ async function forgetCarol(): Promise<void> {
   await identityModel(e2e.stack.db).deleteMany({ subject: carol.sub });
   await membershipModel(e2e.stack.db).deleteMany({ personId: { $in: people } });
   await pendingAssociationModel(e2e.stack.db).deleteMany({ subject: carol.sub });
+  await e2e.stack.directoryChanged();
   await e2e.deliverMail();
 }
 

@@ -77,6 +77,7 @@ async function forgetCarol(): Promise<void> {
   await identityModel(e2e.stack.db).deleteMany({ subject: carol.sub });
   await membershipModel(e2e.stack.db).deleteMany({ accountId: carolAccount });
   await pendingAssociationModel(e2e.stack.db).deleteMany({ subject: carol.sub });
+  await e2e.stack.directoryChanged();
   await e2e.deliverMail();
 }
 

@@ -126,6 +126,7 @@ scenario('the back button after success shows the success again, not an error', 
   } finally {
     await identityModel(e2e.stack.db).deleteMany({ subject: carol.sub });
     await membershipModel(e2e.stack.db).deleteMany({});
+    await e2e.stack.directoryChanged();
   }
 });
 

@@ -81,6 +81,7 @@ describe('first login: associating an upstream identity with a customer account'
     await identityModel(stack.db).deleteMany({ subject: { $in: [carol.sub, bob.sub] } });
     await membershipModel(stack.db).deleteMany({});
     await pendingAssociationModel(stack.db).deleteMany({});
+    await stack.directoryChanged();
   });
 
   it('walks the whole story: no code before confirmation, e-mail to the registered address, link, re-authentication, link, tokens', async () => {
@@ -197,6 +198,7 @@ describe('first login: associating an upstream identity with a customer account'
     const [notice] = await deliver();
     expect(notice?.text).toContain('The sign-in was added to the person who already signs in with this address.');
     await membershipModel(stack.db).deleteMany({ personId: identity?.personId });
+    await stack.directoryChanged();
   });
 
   it('refuses an expired link with a way to start again', async () => {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { directoryChangesOver } from '../../src/accounts/directory-changes.ts';
 import type { Broker, BrokerOptions } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { DEMO_USERS, type DemoUser } from '../parties/demo-upstream.ts';
 import { baseConfigDocument } from './config.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './stores.ts';
 import type { Logger } from '../../src/log/logger.ts';
+import { closeRedis, connectRedis } from '../../src/store/redis.ts';
 import { startLoopbackStack } from '../parties/loopback-stack.ts';
 import { seedAccount, seedLinkedAccount } from '../parties/seed-linked-account.ts';
 
@@ -49,6 +51,11 @@ export interface Stack {
   seedAccount(account: { name: string; email: string | readonly string[]; customerNumber: string; plans?: Array<{ type: string; expiresAt: Date }> }): Promise<string>;
   /** Creates a customer account and links `user`'s upstream identity to it; returns the account id. */
   seedLinkedAccount(user: DemoUser, account?: { plans?: Array<{ type: string; expiresAt: Date }>; email?: string }): Promise<string>;
+  /**
+   * After the test changed people or accounts in `db` behind the broker's back: announces it as another broker
+   * process would, so that the broker drops what it cached (otherwise the change shows after accountCacheTtl).
+   */
+  directoryChanged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,6 +113,13 @@ export async function startStack(configOverrides: ConfigOverrides = {}, stores: 
         email: account.email ?? `billing+${user.sub}@example.com`,
         plans: account.plans ?? [],
       });
+    },
+    async directoryChanged() {
+      const { url = REDIS_URL, keyPrefix } = stack.config.redis;
+      const redis = await connectRedis(url, { logger: silentLogger, keyPrefix });
+      const changes = await directoryChangesOver(redis, { logger: silentLogger, keyPrefix });
+      await changes.announce();
+      await Promise.all([changes.close(), closeRedis(redis)]);
     },
     async close() {
       await stack.db.dropDatabase().catch(() => undefined);
