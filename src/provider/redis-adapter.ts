@@ -28,6 +28,20 @@ const CONSUMABLE = new Set([
   'PushedAuthorizationRequest',
 ]);
 
+/** What a spent authorization code keeps (see READ_WITH_GRANT_AND_SESSION). */
+export const SPENT_CODE_FIELDS = [
+  'jti',
+  'kind',
+  'iat',
+  'exp',
+  'clientId',
+  'grantId',
+  'redirectUri',
+  'codeChallenge',
+  'codeChallengeMethod',
+  'attestationJkt',
+] as const;
+
 // A bare HSET on an expired or destroyed token would create a hash without a TTL that nothing ever removes.
 const CONSUME_IF_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end";
 
@@ -39,6 +53,12 @@ const DELETE_IF_VALUE = "if redis.call('get', KEYS[1]) == ARGV[1] then redis.cal
 // to (by uid) — in one round trip instead of three (refresh and code grants). With ARGV[2] (a time), a token not yet
 // consumed is consumed in the same step, and the record is returned as it was before. Keys outside KEYS are fine on
 // one server or behind Sentinels, which is what the broker supports (no Redis Cluster).
+//
+// A spent code is kept until it expires only so that a replay finds it used and its grant is revoked (RFC 6749
+// 4.1.2): it keeps no more than oidc-provider's authorization_code grant reads of a code before it reaches that
+// point (lib/actions/grants/authorization_code.js: client, expiry, grant, PKCE, redirect URI, attestation binding).
+// The rest (account, claims, nonce, session) leaves Redis with its first use: two thirds of the code's bytes.
+// Only scalar fields are kept, so cjson's empty-array ambiguity cannot touch them.
 const READ_WITH_GRANT_AND_SESSION = `
 local fields = redis.call('hgetall', KEYS[1])
 local payload, consumed
@@ -46,10 +66,19 @@ for i = 1, #fields, 2 do
   if fields[i] == 'payload' then payload = fields[i + 1] elseif fields[i] == 'consumed' then consumed = fields[i + 1] end
 end
 if not payload then return {} end
-if ARGV[2] and not consumed then redis.call('hset', KEYS[1], 'consumed', ARGV[2]) end
-local grant, sessionId, session = false, false, false
 local ok, decoded = pcall(cjson.decode, payload)
-if ok and type(decoded) == 'table' then
+if ok and type(decoded) ~= 'table' then ok = false end
+if ARGV[2] and not consumed then
+  if ok then
+    local kept = {}
+    for _, name in ipairs(${JSON.stringify(SPENT_CODE_FIELDS).replace('[', '{').replace(']', '}')}) do kept[name] = decoded[name] end
+    redis.call('hset', KEYS[1], 'payload', cjson.encode(kept), 'consumed', ARGV[2])
+  else
+    redis.call('hset', KEYS[1], 'consumed', ARGV[2])
+  end
+end
+local grant, sessionId, session = false, false, false
+if ok then
   if type(decoded.grantId) == 'string' then grant = redis.call('get', ARGV[1] .. 'Grant:' .. decoded.grantId) end
   if type(decoded.sessionUid) == 'string' then
     sessionId = redis.call('get', ARGV[1] .. 'sessionUid:' .. decoded.sessionUid)

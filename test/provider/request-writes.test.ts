@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import { createRedisAdapter } from '../../src/provider/redis-adapter.ts';
+import { createRedisAdapter, SPENT_CODE_FIELDS } from '../../src/provider/redis-adapter.ts';
 import { batchRequestWrites } from '../../src/store/request-writes.ts';
 import { openTestRedis, type TestRedis } from '../support/stores.ts';
 
@@ -44,6 +44,33 @@ describe("a request's adapter writes, sent together when it ends", () => {
       expect((await new RedisAdapter('AuthorizationCode').find(code.jti!))?.consumed).toEqual(expect.any(Number));
       expect(await store.redis.hexists(`${PREFIX}AuthorizationCode:${code.jti}`, 'consumed')).toBe(1);
     });
+  });
+
+  it('spends a code with the read that finds it, and keeps of it only what a replay needs to revoke its grant', async () => {
+    const code = token({
+      grantId: randomUUID(),
+      kind: 'AuthorizationCode',
+      iat: 1_800_000_000,
+      exp: 1_800_000_060,
+      redirectUri: 'https://portal.example/callback',
+      codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      codeChallengeMethod: 'S256',
+      scope: 'openid email',
+      nonce: 'n-0S6_WzA2Mj',
+      sessionUid: randomUUID(),
+      claims: { id_token: { email: null } },
+      resource: [],
+    });
+    await new RedisAdapter('AuthorizationCode').upsert(code.jti!, code, 60);
+    await inRequest(async () => {
+      // The first presentation gets the whole code.
+      expect(await new RedisAdapter('AuthorizationCode').find(code.jti!)).toEqual(code);
+    });
+    const { accountId, scope, nonce, sessionUid, claims, resource, ...replayNeeds } = code;
+    expect([accountId, scope, nonce, sessionUid, claims, resource].every((value) => value !== undefined)).toBe(true);
+    const replayed = await new RedisAdapter('AuthorizationCode').find(code.jti!);
+    expect(replayed).toEqual({ ...replayNeeds, consumed: expect.any(Number) });
+    expect(Object.keys(replayNeeds).every((name) => (SPENT_CODE_FIELDS as readonly string[]).includes(name))).toBe(true);
   });
 
   it("reads a refresh token's grant and session with it, and serves them for the rest of the request", async () => {
