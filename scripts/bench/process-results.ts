@@ -34,20 +34,20 @@ export const PREVIOUS = {
 /** Why a target is missed, as far as the benchmark's own figures tell; included in a missed target's entry. */
 const WHY_MISSED: Record<string, string> = {
   'broker-cpu-per-login':
-    "This 2-core machine, shared by the load client, the demo upstream, Redis, FerretDB and other work, measures the same code at about twice the issue's figures (the broker before these changes: 14 ms per login here at 16 at once, 6.5-6.8 ms there). What is left is oidc-provider, ioredis, Node's HTTP server, koa and the server-to-server exchange with the upstream (brokerProfile).",
+    "This 2-core machine, shared by the load client, the demo upstream, Redis, FerretDB and other work, measures the same code at about twice the issue's figures (the broker before these changes: 14.3 ms per login here at 16 at once, 6.5-6.8 ms there; by that ratio 7 ms here is about 3.3 ms there, not measured). What is left is oidc-provider, ioredis, Node's HTTP server, koa and the server-to-server exchange with the upstream (brokerProfile).",
   'stores-cpu-per-login':
-    'FerretDB (SQLite) costs about 2 ms of CPU per MongoDB operation here; the 1.2 operations per login are the identity read on every sign-in (not cached, so an unlinked identity is refused at once) and the memberships re-read after accountCacheTtl.',
+    'FerretDB (SQLite) costs about 2-3 ms of CPU per MongoDB operation here; a login reads the identity and memberships once per person per accountCacheTtl (a run with many more people than the 20 bench users, each signing in less often than that, reads them on most logins).',
   'login-rate-2-processes':
-    'Every party shares the 2 cores: about 20 ms of CPU per login in all (client 5, broker 8-14, FerretDB 2-3, upstream, Redis) caps the whole set-up near 100 logins/s, whatever the number of broker processes; here a second process adds contention, not cores.',
+    'Every party shares the 2 cores: about 15 ms of CPU per login in all (client 4-5, broker 7-14, upstream, Redis, FerretDB) caps the whole set-up near 100 logins/s, whatever the number of broker processes; here a second process adds contention, not cores.',
   'login-p99-half-rate': 'At half the maximum the 2 cores are still about 75% busy with all parties: the tail is waiting for CPU.',
   'refresh-rate': 'A refresh signs a new ID token (ES256) and rotates the refresh token in oidc-provider; the client and Redis share the 2 cores with the broker. Its store part is 3 round trips.',
   'refresh-cpu': "Mostly oidc-provider's own work (the grant checks, a new ES256 ID token, the rotated refresh token); the store part is 3 round trips.",
   'redis-per-session':
-    "The consumed authorization code stays for its 60 s lifetime (oidc-provider's replay detection), as a Redis hash of about 940 B; what lasts per session (lastingBytesPerLogin) is about 2 KB.",
+    "The spent authorization code stays for its 60 s lifetime (oidc-provider's replay detection), reduced to what a replay reads (about 690 B); what lasts per session (lastingBytesPerLogin) is about 2010 B.",
   'redis-round-trips-per-login':
     "8: /auth 1 (the interaction and, with one upstream, the login transaction in one MULTI); the upstream callback 3 (take the transaction, read and save the interaction); the resume 2 (read the interaction, one MULTI of the request's writes); /token 2 (the code read and spent with its grant and session in one Lua call, one MULTI).",
   'mongo-operations-per-login':
-    'The identity is read on every sign-in (1), so that an unlinked one is refused at once in every process; a person\'s memberships are read again once per accountCacheTtl (5 s), 0.2 per login with the 20 bench users.',
+    "The identity and a person's memberships are read once per person per accountCacheTtl (5 s): a run whose people sign in less often than that reads them on most logins.",
 };
 
 export function buildProcessResults(parts: {
