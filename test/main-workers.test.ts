@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Outbox } from '../src/mail/outbox.ts';
 import { connectMongo } from '../src/store/mongo.ts';
+import { closeRedis, connectRedis } from '../src/store/redis.ts';
 import { closeServer, listenOnLoopback } from './parties/loopback-server.ts';
 import { baseConfigDocument } from './support/config.ts';
 import { startSendGridSink } from './support/sendgrid-sink.ts';
@@ -39,11 +41,18 @@ const recipientOf = (body: unknown): string =>
   (body as { personalizations: { to: { email: string }[] }[] }).personalizations[0]?.to[0]?.email ?? '';
 
 describe('npm start with workers: 2 (src/main.ts)', () => {
-  it('runs two broker processes that share the stores, sends each queued e-mail once, and stops both on SIGTERM', async () => {
+  it('runs two broker processes that share the stores, sends each queued e-mail once, hears change notices in each, and stops both on SIGTERM', async () => {
     const sink = await startSendGridSink({ apiKey: API_KEY });
     const mongoUri = uniqueMongoUri();
     const db = await connectMongo(mongoUri, { logger: silentLogger });
     const port = await freePort();
+    const keyPrefix = `ibtest:workers-${randomBytes(4).toString('hex')}:`;
+    const redis = await connectRedis(REDIS_URL, { logger: silentLogger });
+    // Each process's subscription to the people directory's change notices (accounts/directory-changes.ts).
+    const listeners = async () =>
+      String(await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub'))
+        .split('\n')
+        .filter((line) => line.includes(`name=${keyPrefix}directory-changes`)).length;
     const file = join(tmpdir(), `ib-workers-${process.pid}-${Date.now()}.yaml`);
     writeFileSync(
       file,
@@ -52,6 +61,7 @@ describe('npm start with workers: 2 (src/main.ts)', () => {
           port,
           issuer: `http://127.0.0.1:${port}`,
           workers: 2,
+          redis: { url: REDIS_URL, keyPrefix },
           cookieKeys: [COOKIE_KEY],
           mail: {
             from: { email: 'accounts@example.com', name: 'Accounts' },
@@ -90,6 +100,12 @@ describe('npm start with workers: 2 (src/main.ts)', () => {
         if (workers.length < 2) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect({ workers: workers.length, stderr }).toEqual({ workers: 2, stderr: '' });
+      // An unlink in one process clears the caches of both: each worker listens on its own connection (the second
+      // may still be starting when the first answers).
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await listeners()) < 2; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await redis.publish(`${keyPrefix}people-directory-changed`, '1')).toBe(2);
 
       await sink.waitFor(MESSAGES, 30_000);
       // Three more polls of both workers: a message sent twice would show up by then.
@@ -101,12 +117,14 @@ describe('npm start with workers: 2 (src/main.ts)', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(workers.filter((pid) => readdirSync('/proc').includes(String(pid)))).toEqual([]);
+      expect(await listeners()).toBe(0);
     } finally {
       child.kill('SIGKILL');
       for (const pid of childrenOf(child.pid ?? 0)) process.kill(pid, 'SIGKILL');
       await db.dropDatabase().catch(() => undefined);
       await db.close();
       await sink.close();
+      await closeRedis(redis);
     }
   }, 120_000);
 });
