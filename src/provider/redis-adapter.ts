@@ -1,6 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { Redis } from '../store/redis.ts';
-import { requestWrites, writeWithRequest, type RequestWrites } from '../store/request-writes.ts';
+import { commit, requestWrites, writeWithRequest, type RequestWrites } from '../store/request-writes.ts';
 
 export interface RedisAdapterOptions {
   /** Prepended to every key the adapter writes, after the ioredis client's own `keyPrefix` if it has one. */
@@ -87,14 +87,6 @@ if ok then
 end
 return {payload, consumed or false, grant, sessionId, session}
 `;
-
-type Transaction = ReturnType<Redis['multi']>;
-
-async function commit(transaction: Transaction): Promise<void> {
-  // Redis carries on with the rest of a transaction when one command fails, and ioredis resolves EXEC all the same.
-  const failed = (await transaction.exec())?.find(([error]) => error !== null);
-  if (failed?.[0]) throw failed[0];
-}
 
 function ttlSeconds(model: string, expiresIn: number | undefined): number {
   // Nothing sweeps Redis, so a key without a TTL would stay forever; oidc-provider omits expiresIn only when it

@@ -75,15 +75,20 @@ export class RequestWrites {
     if (writes.length === 0) return;
     const transaction = this.#redis.multi();
     for (const write of writes) write(transaction);
-    // Redis carries on with the rest of a transaction when one command fails, and ioredis resolves EXEC all the same.
-    const failed = (await transaction.exec())?.find(([error]) => error !== null);
-    if (failed?.[0]) throw failed[0];
+    await commit(transaction);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
   }
+}
+
+/** EXEC, failing when any command in the transaction failed. */
+export async function commit(transaction: Transaction): Promise<void> {
+  // Redis carries on with the rest of a transaction when one command fails, and ioredis resolves EXEC all the same.
+  const failed = (await transaction.exec())?.find(([error]) => error !== null);
+  if (failed?.[0]) throw failed[0];
 }
 
 const current = new AsyncLocalStorage<RequestWrites>();
@@ -103,8 +108,7 @@ export async function writeWithRequest(redis: Redis, keys: readonly string[], co
   if (batch) return batch.defer(keys, commands);
   const transaction = redis.multi();
   commands(transaction);
-  const failed = (await transaction.exec())?.find(([error]) => error !== null);
-  if (failed?.[0]) throw failed[0];
+  await commit(transaction);
 }
 
 /**

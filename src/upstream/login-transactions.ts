@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../store/redis.ts';
-import { requestWrites } from '../store/request-writes.ts';
+import { writeWithRequest } from '../store/request-writes.ts';
 import type { FreshnessRequirement } from './authentication-evidence.ts';
 
 /** What a login started upstream needs to be finished: kept server-side, never in the browser. */
@@ -45,9 +45,7 @@ export class LoginTransactionStore {
   async save(transaction: LoginTransaction): Promise<void> {
     const key = keyOf(transaction.state);
     const json = JSON.stringify(transaction);
-    const batch = requestWrites();
-    if (batch) batch.defer([key], (multi) => multi.set(key, json, 'EX', UPSTREAM_LOGIN_TTL_S));
-    else await this.#redis.set(key, json, 'EX', UPSTREAM_LOGIN_TTL_S);
+    await writeWithRequest(this.#redis, [key], (multi) => multi.set(key, json, 'EX', UPSTREAM_LOGIN_TTL_S));
   }
 
   /** Returns the transaction and deletes it in one step (GETDEL), so a replayed callback finds nothing. */
