@@ -6,10 +6,12 @@ import type { Connection } from 'mongoose';
 import { pino } from 'pino';
 import { AccountFileError, changedNothing, importAccounts } from '../src/accounts/account-import.ts';
 import { AccountStore } from '../src/accounts/account-store.ts';
+import { announceDirectoryChange } from '../src/accounts/directory-changes.ts';
 import { describeMigration, migratedNothing, migrateToOrganisations } from '../src/accounts/organisation-migration.ts';
-import { ConfigError, loadConfig } from '../src/config/index.ts';
+import { ConfigError, loadConfig, type BrokerConfig } from '../src/config/index.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
 import { connectMongo } from '../src/store/mongo.ts';
+import { closeRedis, connectRedis } from '../src/store/redis.ts';
 
 const USAGE = 'usage: npm run accounts -- import FILE [--prune]   (FILE ending in .json or .csv) | migrate';
 const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017/identity-broker';
@@ -29,17 +31,40 @@ function parseArguments(args: readonly string[]): Command | undefined {
 }
 
 /**
- * The broker's own database when its configuration loads; otherwise MONGODB_URI alone, so that accounts can be
- * imported on a machine that holds no broker secrets.
+ * The broker's own configuration when it loads (its database, and its Redis to tell running brokers); otherwise
+ * MONGODB_URI alone, so that accounts can be imported on a machine that holds no broker secrets.
  */
-function mongodbUri(env: NodeJS.ProcessEnv): string {
+function brokerSettings(env: NodeJS.ProcessEnv): { mongodbUri: string; config?: Readonly<BrokerConfig>; unusable?: string } {
   try {
-    return loadConfig(env).mongodb.uri;
+    const config = loadConfig(env);
+    return { mongodbUri: config.mongodb.uri, config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (env.MONGODB_URI) return env.MONGODB_URI;
-    console.error(`configuration not usable (${error.problems[0] ?? 'invalid'}); using ${DEFAULT_MONGODB_URI}`);
-    return DEFAULT_MONGODB_URI;
+    const unusable = `configuration not usable (${error.problems[0] ?? 'invalid'})`;
+    if (env.MONGODB_URI) return { mongodbUri: env.MONGODB_URI, unusable };
+    console.error(`${unusable}; using ${DEFAULT_MONGODB_URI}`);
+    return { mongodbUri: DEFAULT_MONGODB_URI, unusable };
+  }
+}
+
+/**
+ * Running brokers cache people and accounts; a change written here is announced over their Redis so that the next
+ * sign-in sees it at once. Without Redis they see it after accountCacheTtl, and the operator is told so.
+ */
+async function announce(settings: ReturnType<typeof brokerSettings>, logger: Logger): Promise<void> {
+  const { config } = settings;
+  const bound = config ? `${config.accountCacheTtl / 1000} s (accountCacheTtl)` : 'accountCacheTtl';
+  const notTold = (reason: string) => console.log(`running brokers not told (${reason}): they see the change within ${bound}`);
+  if (!config) return notTold('no usable broker configuration');
+  let redis;
+  try {
+    redis = await connectRedis(config.redis, { logger, keyPrefix: config.redis.keyPrefix, timeoutMs: 2_000 });
+    const heard = await announceDirectoryChange(redis, config.redis.keyPrefix);
+    console.log(`running brokers told of the change (${heard} listening)`);
+  } catch (error) {
+    notTold(`Redis: ${(error as Error).message}`);
+  } finally {
+    if (redis) await closeRedis(redis);
   }
 }
 
@@ -47,12 +72,13 @@ function mongodbUri(env: NodeJS.ProcessEnv): string {
  * Runs the migration and prints what it did. The import runs it first too: it writes contacts, and a legacy
  * address migrated after an import with --prune would come back as an active contact the file had left out.
  */
-async function migrate(connection: Connection, logger: Logger, quietWhenNothing: boolean): Promise<void> {
+async function migrate(connection: Connection, logger: Logger, quietWhenNothing: boolean): Promise<boolean> {
   // The report printed here says everything the migration's own warnings would.
   const report = await migrateToOrganisations(connection, logger.child({}, { level: 'error' }));
-  if (quietWhenNothing && migratedNothing(report)) return;
+  if (quietWhenNothing && migratedNothing(report)) return false;
   const prefix = quietWhenNothing ? 'migrated first: ' : '';
   for (const line of describeMigration(report)) console.log(`${prefix}${line}`);
+  return !migratedNothing(report);
 }
 
 async function runImport(
@@ -60,10 +86,10 @@ async function runImport(
   logger: Logger,
   { file, format, prune }: Extract<Command, { name: 'import' }>,
   text: string,
-): Promise<number> {
+): Promise<{ code: number; changed: boolean }> {
   const store = new AccountStore(connection);
   await store.ensureIndexes(logger);
-  await migrate(connection, logger, true);
+  const migrated = await migrate(connection, logger, true);
   try {
     const report = await importAccounts(store, text, format, { prune });
     const { accounts, contacts, rejected } = report;
@@ -74,11 +100,11 @@ async function runImport(
     );
     if (changedNothing(report)) console.log('nothing changed');
     for (const { line, reason } of rejected) console.error(`line ${line}: ${reason}`);
-    return rejected.length > 0 ? 1 : 0;
+    return { code: rejected.length > 0 ? 1 : 0, changed: migrated || !changedNothing(report) };
   } catch (error) {
     if (!(error instanceof AccountFileError)) throw error;
     console.error(`${file}: ${error.message}`);
-    return 1;
+    return { code: 1, changed: migrated };
   }
 }
 
@@ -100,20 +126,25 @@ async function main(args: readonly string[]): Promise<number> {
 
   // Logs go to stderr so that stdout carries only the summary.
   const logger = createLogger('warn', pino.destination(2));
+  const settings = brokerSettings(process.env);
   let connection;
   try {
-    connection = await connectMongo(mongodbUri(process.env), { logger });
+    connection = await connectMongo(settings.mongodbUri, { logger });
   } catch (error) {
     console.error((error as Error).message);
     return 1;
   }
+  let outcome: { code: number; changed: boolean };
   try {
-    if (command.name === 'import') return await runImport(connection, logger, command, text);
-    await migrate(connection, logger, false);
-    return 0;
+    outcome =
+      command.name === 'import'
+        ? await runImport(connection, logger, command, text)
+        : { code: 0, changed: await migrate(connection, logger, false) };
   } finally {
     await connection.close();
   }
+  if (outcome.changed) await announce(settings, logger);
+  return outcome.code;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -6,9 +6,9 @@ import type Koa from 'koa';
 import mount from 'koa-mount';
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
-import { activeMemberships, cachedSignIns } from './accounts/account-cache.ts';
 import { directoryChangesOver, type DirectoryChanges } from './accounts/directory-changes.ts';
 import { PeopleDirectory } from './accounts/people-directory.ts';
+import { PeopleStore } from './accounts/people-store.ts';
 import { describeMigration, migrateToOrganisations, migratedNothing } from './accounts/organisation-migration.ts';
 import { clientCredentialsTokens } from './admin/api/access-tokens.ts';
 import { adminApiRoutes } from './admin/api/admin-api-routes.ts';
@@ -34,7 +34,6 @@ import { AssociationLimits } from './linking/association-limits.ts';
 import { ConfirmationReferences } from './linking/confirmation-references.ts';
 import { associationHooks } from './linking/association-hooks.ts';
 import { DisownLinkStore } from './linking/disown-links.ts';
-import { MembershipLinks } from './linking/membership-links.ts';
 import type { LinkingContext } from './linking/linking-context.ts';
 import { PendingAssociationStore } from './linking/pending-associations.ts';
 import { createDevTransport } from './mail/dev-transport.ts';
@@ -147,17 +146,17 @@ async function assemble(
   // The company's branding goes to every page and e-mail, without touching a template.
   const brand = config.branding ? { branding: config.branding } : {};
   const views = createViewRenderer(VIEWS_DIR, translator, brand);
-  const directory = new PeopleDirectory(mongo);
-  await directory.ensureIndexes(logger);
+  const people = new PeopleStore(mongo);
+  await people.ensureIndexes(logger);
+  // The one way to people and accounts: it owns their cache, and every write it makes is seen at once everywhere.
+  const directory = new PeopleDirectory(people, { ttlMs: config.accountCacheTtl, changes });
   const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
   const portals = new PortalDirectory(config.clients, config.issuer);
-  // One cache for sign-ins and tokens: a linked sign-in and its token requests read a person once per accountCacheTtl.
-  const signIns = cachedSignIns(directory, { ttlMs: config.accountCacheTtl, changes });
   const provider = createProvider({
     config,
     portals,
     redis,
-    memberships: activeMemberships(signIns),
+    memberships: { membershipsOf: (personId) => directory.activeMembershipsOf(personId) },
     logger,
     keys, renderPage: (ctx, page, data) =>
       views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
@@ -199,7 +198,7 @@ async function assemble(
   const linking: LinkingContext = {
     contacts: directory,
     pending,
-    memberships: new MembershipLinks(mongo, changes),
+    memberships: directory,
     limits: new AssociationLimits(redis, config.linking.limits),
     references: new ConfirmationReferences(redis),
     hooks: associationHooks({
@@ -237,7 +236,7 @@ async function assemble(
     linking,
     audit,
     mailer: outbox,
-    changes,
+    directory,
     upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer,
     now: () => new Date(),
   };
@@ -264,7 +263,6 @@ async function assemble(
         portals,
         leadUpstream,
         directory,
-        signIns,
         views,
         support: config.mail.support,
         linking,
@@ -290,7 +288,7 @@ async function assemble(
         postedCallbacks: new PostedCallbacks(redis),
         portals,
         onConfirmation: confirmationFinisher(linking, views, portals, metrics),
-        onSignIn: linkedSignInFinisher({ provider, signIns, metrics }),
+        onSignIn: linkedSignInFinisher({ provider, signIns: directory, metrics }),
       }),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),

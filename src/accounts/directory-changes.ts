@@ -21,6 +21,17 @@ export interface DirectoryChanges extends DirectoryChangeNotices, DirectoryChang
   close(): Promise<void>;
 }
 
+/** Channels are not prefixed by ioredis' `keyPrefix`, so the channel carries it. */
+const changeChannel = (keyPrefix: string) => `${keyPrefix}people-directory-changed`;
+
+/**
+ * One notice from a process that changes people or accounts but serves no sign-ins (the accounts CLI): every broker
+ * process drops what it cached. Resolves with the number of broker processes that heard it.
+ */
+export function announceDirectoryChange(redis: Redis, keyPrefix = ''): Promise<number> {
+  return redis.publish(changeChannel(keyPrefix), '1');
+}
+
 /**
  * The notices over Redis publish/subscribe. A subscription needs a connection of its own (a subscribed connection
  * serves no other command), duplicated from the broker's with the same target (Sentinels included). Channels are not
@@ -32,7 +43,7 @@ export interface DirectoryChanges extends DirectoryChangeNotices, DirectoryChang
  * missed in between.
  */
 export async function directoryChangesOver(redis: Redis, { logger, keyPrefix = '' }: { logger: Logger; keyPrefix?: string }): Promise<DirectoryChanges> {
-  const channel = `${keyPrefix}people-directory-changed`;
+  const channel = changeChannel(keyPrefix);
   const listeners: Array<() => void> = [];
   const tell = () => listeners.forEach((listener) => listener());
   // Subscribed again by hand at every connection (not ioredis' autoResubscribe) to know when it has taken effect.

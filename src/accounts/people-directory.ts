@@ -1,112 +1,216 @@
-import { Types, type Connection, type Model } from 'mongoose';
-import type { Logger } from '../log/logger.ts';
-import { ensureIndexes } from '../store/mongo.ts';
-import { accountModel, type AccountRecord } from './account-model.ts';
-import { contactModel, type ContactRecord } from './contact-model.ts';
-import { normalizeEmail } from './email.ts';
-import { identityModel, type IdentityRecord } from './identity-model.ts';
-import { membershipModel, type MembershipRecord } from './membership-model.ts';
-import { personModel, type PersonRecord } from './person-model.ts';
+import { Types } from 'mongoose';
+import type { AccountRecord } from './account-model.ts';
+import type { ContactRecord } from './contact-model.ts';
+import type { DirectoryChangeFeed, DirectoryChangeNotices } from './directory-changes.ts';
+import { ExpiringReads } from './expiring-reads.ts';
+import type { IdentityRecord } from './identity-model.ts';
+import type { LinkOutcome, NewMembership } from './membership-links.ts';
+import type { MembershipRecord } from './membership-model.ts';
+import type {
+  AccountPatch,
+  Changed,
+  ContactPatch,
+  JoinableContact,
+  Membership,
+  NewAccount,
+  PeopleStore,
+} from './people-store.ts';
 
-/** A person's membership with what portals are told about it: the account and the contact (its address). */
-export interface Membership {
-  membership: MembershipRecord;
-  account: AccountRecord;
-  contact: ContactRecord;
-}
-
-/** A registered address on an account that can be joined (both active). */
-export interface JoinableContact {
-  contact: ContactRecord;
-  account: AccountRecord;
-  /** The person already acting as this contact, if any. */
-  member: MembershipRecord | null;
-}
+export type { AccountPatch, Changed, ContactPatch, JoinableContact, Membership, NewAccount };
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /** An id from a token, a session or a form is untrusted input: anything that is not an ObjectId finds nothing. */
 export function objectIdOf(id: unknown): Types.ObjectId | null {
-  return typeof id === 'string' && OBJECT_ID.test(id) ? new Types.ObjectId(id) : id instanceof Types.ObjectId ? id : null;
+  if (typeof id === 'string' && OBJECT_ID.test(id)) return new Types.ObjectId(id);
+  return id instanceof Types.ObjectId ? id : null;
 }
 
+export interface MembershipReader {
+  /** The person's memberships that count for tokens: active accounts, active contacts. */
+  membershipsOf(personId: string): Promise<Membership[]>;
+}
+
+/** What a sign-in reads and writes of the people directory (linking/sign-in.ts). */
+export interface SignInDirectory {
+  findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null>;
+  /** The person's memberships with active contacts, whatever their accounts' status (a disabled one refuses). */
+  membershipsOf(personId: unknown): Promise<Membership[]>;
+  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
+  recordLogin(identity: IdentityRecord, at: Date, authenticatedAt?: Date): Promise<void>;
+}
+
+export interface PeopleDirectoryOptions {
+  /**
+   * accountCacheTtl: how long a read is reused. It bounds only what changes behind the broker's back (a database
+   * edit, or the accounts CLI when it cannot reach Redis): the broker's own writes are seen at once. 0: no cache.
+   */
+  ttlMs: number;
+  /** Notices of changes from every process (Redis pub/sub). Without a live feed nothing is cached. */
+  changes?: DirectoryChangeFeed & DirectoryChangeNotices;
+  maxEntries?: number;
+  /** A sign-in's `lastLoginAt` (and a newly proven authentication time) is written at most this often per identity. */
+  loginRecordIntervalMs?: number;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
+/** An hour: `lastLoginAt` says when someone last signed in, for support and clean-up, not to the second. */
+export const LOGIN_RECORD_INTERVAL_MS = 3_600_000;
+
 /**
- * Reads of the organisation model: people, their upstream identities, and the accounts they are members of as one
- * of its contacts. FerretDB has no joins worth the name, so each read is a few indexed queries.
+ * The people directory: the one way the broker reads and changes people, their sign-ins (upstream identities),
+ * their memberships and the accounts and contacts those name. It owns the cache of what sign-ins and tokens read,
+ * and so its invalidation: every write below drops this process's cache and announces the change to every other
+ * broker process before it returns, so that the next sign-in anywhere sees it (accounts/directory-changes.ts).
+ *
+ * What is cached: a found identity (by issuer and subject) and a person's memberships with their accounts and
+ * contacts, for `ttlMs`, and only while the change feed is live (a missed notice would otherwise be served until
+ * it ages out). "Not found" (no identity, no memberships) is never kept beyond the reads already waiting for it.
+ * A linked sign-in and its token requests then cost one MongoDB read per person per `ttlMs` instead of four each.
+ * Plan expiry needs no read: plans are judged at the time of use.
+ *
+ * `lastLoginAt` is written at most once per `loginRecordIntervalMs` per identity, with a newer proven
+ * authentication time; in between this process keeps the newest proven time itself, and another process falls
+ * back to the older stored one, which is never later than the truth (the `auth_time` rule).
  */
-export class PeopleDirectory {
-  readonly #accounts: Model<AccountRecord>;
-  readonly #contacts: Model<ContactRecord>;
-  readonly #people: Model<PersonRecord>;
-  readonly #identities: Model<IdentityRecord>;
-  readonly #memberships: Model<MembershipRecord>;
+export class PeopleDirectory implements SignInDirectory {
+  readonly #store: PeopleStore;
+  readonly #changes: (DirectoryChangeFeed & DirectoryChangeNotices) | undefined;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #loginRecordIntervalMs: number;
+  readonly #maxEntries: number;
+  readonly #memberships: ExpiringReads<Membership[]>;
+  readonly #identities: ExpiringReads<IdentityRecord | null>;
+  readonly #logins = new Map<string, { recordedAt: number; authenticatedAt: Date | undefined }>();
 
-  constructor(connection: Connection) {
-    this.#accounts = accountModel(connection);
-    this.#contacts = contactModel(connection);
-    this.#people = personModel(connection);
-    this.#identities = identityModel(connection);
-    this.#memberships = membershipModel(connection);
+  constructor(store: PeopleStore, options: PeopleDirectoryOptions) {
+    const { ttlMs, changes, maxEntries = 10_000, loginRecordIntervalMs = LOGIN_RECORD_INTERVAL_MS, now = Date.now } = options;
+    this.#store = store;
+    this.#changes = changes;
+    this.#ttlMs = ttlMs;
+    this.#now = now;
+    this.#loginRecordIntervalMs = loginRecordIntervalMs;
+    this.#maxEntries = maxEntries;
+    this.#memberships = new ExpiringReads(ttlMs, maxEntries, now);
+    this.#identities = new ExpiringReads(ttlMs, maxEntries, now);
+    changes?.onChange(() => this.#forget());
   }
 
-  ensureIndexes(logger: Logger): Promise<void> {
-    const models = [this.#accounts, this.#contacts, this.#people, this.#identities, this.#memberships];
-    return ensureIndexes(models as unknown as Model<never>[], logger);
+  get #caching(): boolean {
+    return this.#ttlMs > 0 && this.#changes?.live === true;
   }
 
-  findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null> {
-    return this.#identities.findOne({ issuer, subject }).lean<IdentityRecord>().exec();
+  #forget(): void {
+    this.#identities.clear();
+    this.#memberships.clear();
   }
 
-  /** The memberships that count: account and contact both active, oldest first (a stable order for choices). */
-  async membershipsOf(personId: unknown): Promise<Membership[]> {
+  /** After a write: this process forgets at once, the others when the notice arrives (announce never throws). */
+  async #changed(): Promise<void> {
+    this.#forget();
+    await this.#changes?.announce();
+  }
+
+  /** Runs a write and announces it, even when the write failed half-way (what was written must not be served stale). */
+  async #write<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      await this.#changed();
+    }
+  }
+
+  async findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null> {
+    const read = () => this.#store.findIdentity(issuer, subject);
+    const identity = this.#caching
+      ? await this.#identities.get(`${issuer}\n${subject}`, read, (found) => found !== null)
+      : await read();
+    const known = identity ? this.#logins.get(identity._id.toHexString()) : undefined;
+    // The newest authentication proven through this process, though not yet written.
+    if (!identity || !known?.authenticatedAt) return identity;
+    if (identity.authenticatedAt && identity.authenticatedAt >= known.authenticatedAt) return identity;
+    return { ...identity, authenticatedAt: known.authenticatedAt };
+  }
+
+  /** Memberships whose contact is active, whatever the account's status (a sign-in refuses a disabled one). */
+  membershipsOf(personId: unknown): Promise<Membership[]> {
     const id = objectIdOf(personId);
-    if (!id) return [];
-    const memberships = await this.#memberships.find({ personId: id }).sort({ linkedAt: 1, _id: 1 }).lean<MembershipRecord[]>().exec();
-    if (memberships.length === 0) return [];
-    const [accounts, contacts] = await Promise.all([
-      this.#accounts.find({ _id: { $in: memberships.map((m) => m.accountId) } }).lean<AccountRecord[]>().exec(),
-      this.#contacts.find({ _id: { $in: memberships.map((m) => m.contactId) } }).lean<ContactRecord[]>().exec(),
-    ]);
-    return memberships.flatMap((membership) => {
-      const account = accounts.find((a) => a._id.equals(membership.accountId));
-      const contact = contacts.find((c) => c._id.equals(membership.contactId));
-      return account && contact && contact.status === 'active' ? [{ membership, account, contact }] : [];
-    });
+    if (!id) return Promise.resolve([]);
+    const read = () => this.#store.membershipsOf(id);
+    return this.#caching ? this.#memberships.get(id.toHexString(), read, (found) => found.length > 0) : read();
   }
 
-  /** Every active contact with this address on an active account, with its member if it has one. */
-  async joinableContacts(address: string): Promise<JoinableContact[]> {
-    return this.#joinable({ email: normalizeEmail(address), status: 'active' });
+  /** The memberships that count for tokens and the entitlement check: those of active accounts too. */
+  async activeMembershipsOf(personId: unknown): Promise<Membership[]> {
+    return (await this.membershipsOf(personId)).filter((m) => m.account.status === 'active');
   }
 
-  /** The contacts of these ids that can still be joined (the ones an association named, re-read at confirmation). */
+  joinableContacts(address: string): Promise<JoinableContact[]> {
+    return this.#store.joinableContacts(address);
+  }
+
   contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
-    return this.#joinable({ _id: { $in: [...ids] }, status: 'active' });
-  }
-
-  async #joinable(filter: Record<string, unknown>): Promise<JoinableContact[]> {
-    const contacts = await this.#contacts.find(filter).sort({ _id: 1 }).lean<ContactRecord[]>().exec();
-    if (contacts.length === 0) return [];
-    const [accounts, members] = await Promise.all([
-      this.#accounts.find({ _id: { $in: contacts.map((c) => c.accountId) }, status: 'active' }).lean<AccountRecord[]>().exec(),
-      this.#memberships.find({ contactId: { $in: contacts.map((c) => c._id) } }).lean<MembershipRecord[]>().exec(),
-    ]);
-    return contacts.flatMap((contact) => {
-      const account = accounts.find((a) => a._id.equals(contact.accountId));
-      if (!account) return [];
-      return [{ contact, account, member: members.find((m) => m.contactId.equals(contact._id)) ?? null }];
-    });
+    return this.#store.contactsByIds(ids);
   }
 
   identitiesOf(personId: Types.ObjectId): Promise<IdentityRecord[]> {
-    return this.#identities.find({ personId }).sort({ linkedAt: 1 }).lean<IdentityRecord[]>().exec();
+    return this.#store.identitiesOf(personId);
   }
 
-  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  async recordLogin(identityId: Types.ObjectId, at: Date, authenticatedAt?: Date): Promise<void> {
-    await this.#identities
-      .updateOne({ _id: identityId }, { $set: { lastLoginAt: at, ...(authenticatedAt ? { authenticatedAt } : {}) } })
-      .exec();
+  async recordLogin(identity: IdentityRecord, at: Date, authenticatedAt?: Date): Promise<void> {
+    const id = identity._id.toHexString();
+    const last = this.#logins.get(id)?.recordedAt ?? identity.lastLoginAt?.getTime();
+    const newest = authenticatedAt ?? this.#logins.get(id)?.authenticatedAt;
+    if (last !== undefined && this.#now() - last < this.#loginRecordIntervalMs) {
+      this.#logins.set(id, { recordedAt: last, authenticatedAt: newest });
+      return;
+    }
+    if (this.#logins.size >= this.#maxEntries) this.#logins.delete(this.#logins.keys().next().value as string);
+    this.#logins.set(id, { recordedAt: this.#now(), authenticatedAt: newest });
+    await this.#store.recordLogin(identity._id, at, newest);
+  }
+
+  /** A confirmed association (or support's link on behalf): the person, the sign-in and the memberships it grants. */
+  link(request: NewMembership, now: Date): Promise<LinkOutcome> {
+    return this.#write(() => this.#store.link(request, now));
+  }
+
+  /** Undoes what an association's confirmation wrote (cancelled, "this wasn't me", lost to a cancel). */
+  unlinkAssociation(associationId: Types.ObjectId): Promise<void> {
+    return this.#write(() => this.#store.unlinkAssociation(associationId));
+  }
+
+  removeMembership(id: Types.ObjectId): Promise<MembershipRecord | null> {
+    return this.#write(() => this.#store.removeMembership(id));
+  }
+
+  removeIdentity(id: Types.ObjectId): Promise<IdentityRecord | null> {
+    return this.#write(() => this.#store.removeIdentity(id));
+  }
+
+  findAccount(id: Types.ObjectId): Promise<AccountRecord | null> {
+    return this.#store.findAccount(id);
+  }
+
+  /** A new account has no members yet: nothing cached can name it, so nothing is announced. */
+  createAccount(input: NewAccount): Promise<AccountRecord | 'duplicate'> {
+    return this.#store.createAccount(input);
+  }
+
+  /** Name, plans and status: all of them are in the claims or decide the sign-in. */
+  changeAccount(id: Types.ObjectId, patch: AccountPatch): Promise<Changed<AccountRecord> | null> {
+    return this.#write(() => this.#store.changeAccount(id, patch));
+  }
+
+  /** A new contact has no member yet; joinable contacts are read fresh by the association flow. */
+  addContact(accountId: Types.ObjectId, input: { email: string; name?: string | null }): Promise<ContactRecord | 'duplicate'> {
+    return this.#store.addContact(accountId, input);
+  }
+
+  /** Address (the `email` claim) and status (a disabled contact's membership stops counting). */
+  changeContact(id: Types.ObjectId, patch: ContactPatch): Promise<Changed<ContactRecord> | null | 'duplicate'> {
+    return this.#write(() => this.#store.changeContact(id, patch));
   }
 }

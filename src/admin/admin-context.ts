@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { DirectoryChangeNotices } from '../accounts/directory-changes.ts';
+import type { PeopleDirectory } from '../accounts/people-directory.ts';
 import type { AuditTrail, Mailer } from '../linking/ports.ts';
 import type { LinkingContext } from '../linking/linking-context.ts';
 
@@ -10,8 +10,8 @@ export interface AdminContext {
   linking: LinkingContext;
   audit: AuditTrail;
   mailer: Mailer;
-  /** Told after a removal or an edit of people or accounts: every process drops what it cached of them. */
-  changes: DirectoryChangeNotices;
+  /** People and accounts: every change through it is seen by the next sign-in in every process. */
+  directory: PeopleDirectory;
   /** The configured upstreams, to turn an `upstreamId` given by staff into the issuer identities are stored with. */
   upstreamIssuer(upstreamId: string): string | undefined;
   now(): Date;

@@ -1,5 +1,3 @@
-import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
-import { membershipModel, type MembershipRecord } from '../accounts/membership-model.ts';
 import { objectIdOf } from '../accounts/people-directory.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -13,22 +11,24 @@ import type { AdminActor } from './admin-roles.ts';
 /** Ends a person's membership of an account (the contact is free for someone else). */
 export async function removeMembership(context: AdminContext, actor: AdminActor, membershipId: string) {
   const id = objectIdOf(membershipId);
-  const membership = id ? await membershipModel(context.db).findOneAndDelete({ _id: id }).lean<MembershipRecord>().exec() : null;
+  const membership = id ? await context.directory.removeMembership(id) : null;
   if (!membership) throw new AdminNotFound('membership');
-  await context.changes.announce();
   await recordAdminChange(context, actor, {
     type: 'admin.membership-removed',
     accountId: membership.accountId,
-    detail: { membershipId: membership._id.toHexString(), personId: membership.personId.toHexString(), contactId: membership.contactId.toHexString() },
+    detail: {
+      membershipId: membership._id.toHexString(),
+      personId: membership.personId.toHexString(),
+      contactId: membership.contactId.toHexString(),
+    },
   });
 }
 
 /** Removes one upstream sign-in of a person: whoever signs in with it is a stranger again. */
 export async function removeSignIn(context: AdminContext, actor: AdminActor, identityId: string) {
   const id = objectIdOf(identityId);
-  const identity = id ? await identityModel(context.db).findOneAndDelete({ _id: id }).lean<IdentityRecord>().exec() : null;
+  const identity = id ? await context.directory.removeIdentity(id) : null;
   if (!identity) throw new AdminNotFound('sign-in');
-  await context.changes.announce();
   await recordAdminChange(context, actor, {
     type: 'admin.identity-removed',
     upstreamId: identity.upstreamId,

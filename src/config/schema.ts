@@ -216,7 +216,7 @@ const client = z
     jwks: publicJwks.optional(),
     jwksUri: secureUrl.optional(),
     applicationType: z.enum(['web', 'native']).default('web'),
-    /** Defaults to keys.algorithm; RS256 for libraries that accept nothing else. */
+    /** RS256 when left out (the OpenID Connect default); ES256 for a portal that registers it. */
     idTokenSignedResponseAlg: signingAlgorithm.optional(),
     /** Browser origins allowed to call the token, userinfo and revocation endpoints (CORS); public clients only. */
     allowedOrigins: z.array(origin).default([]),
@@ -324,7 +324,11 @@ const validatedConfig = z
       .strictObject({
         /** JWKS file holding the private signing keys; created by `npm run keys -- generate`. */
         file: nonEmpty.default('.data/keys/jwks.json'),
-        /** Signs ID tokens of portals that set no idTokenSignedResponseAlg. Keys of both algorithms are kept. */
+        /**
+         * A second signing algorithm the key file must hold besides RS256 (which OpenID Connect requires and which
+         * signs the ID tokens of portals that register no algorithm): ID tokens and logout tokens of portals that
+         * register this one (idTokenSignedResponseAlg) are signed with it.
+         */
         algorithm: signingAlgorithm.default('ES256'),
         /** Development convenience: create the file on first start when it is missing. */
         generateIfMissing: z.boolean().default(false),

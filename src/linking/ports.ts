@@ -1,10 +1,13 @@
 import type { Types } from 'mongoose';
 import type { IdentityRecord } from '../accounts/identity-model.ts';
+import type { LinkOutcome, NewMembership } from '../accounts/membership-links.ts';
 import type { JoinableContact } from '../accounts/people-directory.ts';
 import type { AuditEvent } from '../audit/audit-log.ts';
 import type { OutboxMessage } from '../mail/outbox.ts';
 import type { StoredState } from './association-flow.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';
+
+export type { LinkOutcome, NewMembership };
 
 // What the association flow needs from the world, declared beside it: MongoDB, Redis and the outbox implement
 // these in production; the flow's unit tests use small in-memory fakes.
@@ -25,32 +28,6 @@ export interface PendingAssociations {
   /** Moves the association from `from` to `to` unless something else moved it first; tells whether it did. */
   transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean>;
   countAttempt(id: Types.ObjectId): Promise<void>;
-}
-
-/** A confirmed association: the identity that proved the address, and the contacts that address is. */
-export interface NewMembership {
-  upstreamId: string;
-  issuer: string;
-  subject: string;
-  signInName: string;
-  contactIds: readonly Types.ObjectId[];
-  /** The association whose confirmation writes (undone if that association ends otherwise). */
-  associationId: Types.ObjectId;
-  /** When the confirming sign-in authenticated upstream (it was required to be fresh). */
-  authenticatedAt?: Date;
-}
-
-export interface LinkOutcome {
-  /**
-   * `linked`: something new was written (the person, the identity, a membership); `already-linked`: all of it was
-   * there (a repeated confirmation, or a retry after a crash); `taken`: every contact belongs to another person.
-   */
-  kind: 'linked' | 'already-linked' | 'taken';
-  personId: Types.ObjectId | null;
-  /** The identity was added to a person that existed before (a second sign-in of the same person). */
-  identityAdded: boolean;
-  /** The accounts the person is a member of through this association's contacts. */
-  accountIds: Types.ObjectId[];
 }
 
 export interface MembershipStore {

@@ -1,5 +1,4 @@
-import type { SignInDirectory } from '../accounts/account-cache.ts';
-import type { Membership } from '../accounts/people-directory.ts';
+import type { Membership, SignInDirectory } from '../accounts/people-directory.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
 
 export type SignInOutcome =
@@ -20,9 +19,8 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 /**
  * What an upstream identity may do at the broker: the identity of a person who is a member of at least one active
  * account signs in as that person (and its last login is recorded); an identity with no membership left gets the
- * association flow; one whose every account is disabled is refused. The directory is usually the cached one
- * (accounts/account-cache.ts): what it reads is at most `accountCacheTtl` old, and the login record is written
- * at most hourly. The authentication time is never later than
+ * association flow; one whose every account is disabled is refused. The people directory sees every change the broker
+ * made at once (it owns its cache), and writes the login record at most hourly. The authentication time is never later than
  * one the upstream proved: a sign-in the upstream answered from its own session without saying when the person
  * authenticated keeps the latest proven time (OpenID Connect Core 2).
  */

@@ -1,8 +1,7 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
-import type { MembershipReader } from '../accounts/account-cache.ts';
 import { actingMembership } from '../accounts/acting-account.ts';
 import { activePlanTypes } from '../accounts/entitlement.ts';
-import type { Membership } from '../accounts/people-directory.ts';
+import type { Membership, MembershipReader } from '../accounts/people-directory.ts';
 import type { AccountChoices } from './account-choices.ts';
 
 /** Scope → claims, exactly the claims contract of DESIGN.md. oidc-provider releases a claim only for its scope. */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';
-import type { MembershipReader } from '../accounts/account-cache.ts';
+import type { MembershipReader } from '../accounts/people-directory.ts';
 import { AccountChoices } from './account-choices.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
@@ -45,7 +45,7 @@ export function createProvider({ config, portals, redis, memberships, keys, rend
 
   const configuration: Configuration = {
     adapter: createRedisAdapter(redis),
-    clients: [...config.clients.map((c) => clientMetadata(c, config.keys.algorithm)), ...config.admin.clients.map(adminClientMetadata)],
+    clients: [...config.clients.map(clientMetadata), ...config.admin.clients.map(adminClientMetadata)],
     clientAuthMethods: CLIENT_AUTH_METHODS,
     clientBasedCORS: clientBasedCors(config.clients),
     fetch: configuredDestinationsOnly(config.clients),

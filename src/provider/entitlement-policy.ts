@@ -1,6 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.ts';
-import type { MembershipReader } from '../accounts/account-cache.ts';
+import type { MembershipReader } from '../accounts/people-directory.ts';
 import { actingMembership } from '../accounts/acting-account.ts';
 import { meetsRequirement } from '../accounts/entitlement.ts';
 import type { AccountChoices } from './account-choices.ts';

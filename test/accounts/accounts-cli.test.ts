@@ -4,7 +4,13 @@ import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { identityModel } from '../../src/accounts/identity-model.ts';
-import { openTestMongo, type TestMongo } from '../support/stores.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { directoryChangesOver, type DirectoryChanges } from '../../src/accounts/directory-changes.ts';
+import { baseConfigDocument } from '../support/config.ts';
+import { openTestMongo, openTestRedis, REDIS_URL, silentLogger, type TestMongo, type TestRedis } from '../support/stores.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => `test/fixtures/accounts/${name}`;
@@ -13,6 +19,9 @@ const summary = (accounts: [number, number, number], contacts: [number, number, 
   `contacts: added ${contacts[0]}, updated ${contacts[1]}, unchanged ${contacts[2]}, disabled ${contacts[3]}; ` +
   `rejected ${rejected}`;
 
+/** What a change printed when the command could not tell running brokers: they see it within accountCacheTtl. */
+const NOT_TOLD = 'running brokers not told (no usable broker configuration): they see the change within accountCacheTtl';
+
 interface Run {
   code: number | null;
   stdout: string[];
@@ -20,9 +29,9 @@ interface Run {
 }
 
 /** Runs `npm run accounts -- ARGS` the way npm does (Node 24 from node_modules, here jest's own process). */
-function runAccounts(args: string[], mongodbUri: string): Promise<Run> {
+function runAccounts(args: string[], mongodbUri: string, overrides: Record<string, string> = {}): Promise<Run> {
   // A configuration file that does not exist: the command falls back to MONGODB_URI alone.
-  const env = { ...process.env, MONGODB_URI: mongodbUri, BROKER_CONFIG: 'test/fixtures/accounts/no-such-config.yaml' };
+  const env = { ...process.env, MONGODB_URI: mongodbUri, BROKER_CONFIG: 'test/fixtures/accounts/no-such-config.yaml', ...overrides };
   const options = { cwd: root, env, timeout: 20_000 };
   const lines = (text: string) => text.split('\n').filter((line) => line !== '');
   return new Promise((resolve) => {
@@ -65,7 +74,7 @@ describe('npm run accounts -- import FILE [--prune]', () => {
   it('imports a valid file, prints the summary and exits 0; a second run changes nothing and says so', async () => {
     expect(await runAccounts(['import', fixture('valid.csv')], mongo.uri)).toEqual({
       code: 0,
-      stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0)],
+      stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0), NOT_TOLD],
       stderr: [],
     });
     expect(await runAccounts(['import', fixture('valid.csv')], mongo.uri)).toEqual({
@@ -80,7 +89,7 @@ describe('npm run accounts -- import FILE [--prune]', () => {
   it('imports the valid accounts of a file with bad rows, lists each rejection on stderr and exits non-zero', async () => {
     const run = await runAccounts(['import', fixture('bad-rows.csv')], mongo.uri);
     expect(run.code).toBe(1);
-    expect(run.stdout).toEqual([summary([2, 0, 0], [3, 0, 0, 0], 11)]);
+    expect(run.stdout).toEqual([summary([2, 0, 0], [3, 0, 0, 0], 11), NOT_TOLD]);
     expect(run.stderr).toHaveLength(11);
     expect(run.stderr[0]).toBe('line 3: customerNumber: must not be empty');
     expect(run.stderr).toContain('line 4: email: must be an e-mail address');
@@ -90,7 +99,7 @@ describe('npm run accounts -- import FILE [--prune]', () => {
 
   it('imports JSON chosen by the file extension', async () => {
     const run = await runAccounts(['import', fixture('valid.json')], mongo.uri);
-    expect(run).toMatchObject({ code: 0, stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0)] });
+    expect(run).toMatchObject({ code: 0, stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0), NOT_TOLD] });
   });
 
   it('disables the contacts a file leaves out only with --prune', async () => {
@@ -98,7 +107,7 @@ describe('npm run accounts -- import FILE [--prune]', () => {
     const withoutPrune = await runAccounts(['import', fixture('anna-left.csv')], mongo.uri);
     expect(withoutPrune.stdout).toEqual([summary([0, 0, 1], [0, 0, 1, 0], 0), 'nothing changed']);
     const pruned = await runAccounts(['import', '--prune', fixture('anna-left.csv')], mongo.uri);
-    expect(pruned).toEqual({ code: 0, stdout: [summary([0, 0, 1], [0, 0, 1, 1], 0)], stderr: [] });
+    expect(pruned).toEqual({ code: 0, stdout: [summary([0, 0, 1], [0, 0, 1, 1], 0), NOT_TOLD], stderr: [] });
     const anna = await contactModel(mongo.connection).findOne({ email: 'anna.mueller@example.com' }).lean();
     expect(anna?.status).toBe('disabled');
   });
@@ -110,6 +119,7 @@ describe('npm run accounts -- import FILE [--prune]', () => {
       'migrated first: contacts created 1, people created 1, identities migrated 1, memberships created 1, legacy identity index dropped',
       // The migrated address is a contact by the time the file is compared with the account's contacts.
       summary([0, 1, 0], [1, 0, 0, 1], 0),
+      NOT_TOLD,
     ]);
     const legacy = await contactModel(mongo.connection).findOne({ email: 'office@mueller.example' }).lean();
     expect(legacy?.status).toBe('disabled');
@@ -153,6 +163,7 @@ describe('npm run accounts -- migrate', () => {
       code: 0,
       stdout: [
         'contacts created 1, people created 1, identities migrated 1, memberships created 1, legacy identity index dropped',
+        NOT_TOLD,
       ],
       stderr: [],
     });
@@ -168,5 +179,45 @@ describe('npm run accounts -- migrate', () => {
     expect(run.stdout[1]).toMatch(
       new RegExp(`^identity [0-9a-f]{24} \\(account ${String(accountId)}\\): no membership, the account has no legacy e-mail address$`),
     );
+  });
+});
+
+describe('npm run accounts with the broker\'s configuration: running brokers are told of a change', () => {
+  let mongo: TestMongo;
+  let redis: TestRedis;
+  let configFile: string;
+  let changes: DirectoryChanges;
+  beforeAll(async () => {
+    mongo = await openTestMongo();
+    redis = await openTestRedis();
+    configFile = join(mkdtempSync(join(tmpdir(), 'ib-accounts-')), 'broker.yaml');
+    writeFileSync(configFile, stringify(baseConfigDocument({ redis: { url: REDIS_URL, keyPrefix: redis.keyPrefix }, accountCacheTtl: '7s' })));
+    // A running broker process, as far as notices go: subscribed to the deployment's channel.
+    changes = await directoryChangesOver(redis.redis.duplicate(), { logger: silentLogger, keyPrefix: redis.keyPrefix });
+  });
+  afterAll(async () => {
+    await changes.close();
+    await redis.dispose();
+    await mongo.dispose();
+  });
+
+  it('announces an import over the broker\'s Redis, so that the next sign-in sees it at once', async () => {
+    let heard = 0;
+    changes.onChange(() => (heard += 1));
+    const run = await runAccounts(['import', fixture('valid.csv')], mongo.uri, { BROKER_CONFIG: configFile });
+    expect(run).toEqual({ code: 0, stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0), 'running brokers told of the change (1 listening)'], stderr: [] });
+    while (heard === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Nothing changed: nothing to announce.
+    const again = await runAccounts(['import', fixture('valid.csv')], mongo.uri, { BROKER_CONFIG: configFile });
+    expect(again.stdout).toEqual([summary([0, 0, 3], [0, 0, 4, 0], 0), 'nothing changed']);
+  });
+
+  it('says so, with the bound, when Redis does not answer', async () => {
+    const run = await runAccounts(['import', '--prune', fixture('anna-left.csv')], mongo.uri, {
+      BROKER_CONFIG: configFile,
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout[1]).toMatch(/^running brokers not told \(Redis: .+\): they see the change within 7 s \(accountCacheTtl\)$/);
   });
 });

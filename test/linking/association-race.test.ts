@@ -3,7 +3,7 @@ import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { cancelAssociation, completeConfirmation, startConfirmation } from '../../src/linking/confirm-association.ts';
 import { PeopleDirectory } from '../../src/accounts/people-directory.ts';
 import { seedAccount } from '../parties/seed-linked-account.ts';
-import { MembershipLinks } from '../../src/linking/membership-links.ts';
+import { PeopleStore } from '../../src/accounts/people-store.ts';
 import { PendingAssociationStore } from '../../src/linking/pending-associations.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
 import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
@@ -21,15 +21,15 @@ describe('a confirm and a cancel racing on the real MongoDB-wire server', () => 
 
   it('ends every race as confirmed with its link, or cancelled without one', async () => {
     const pending = new PendingAssociationStore(mongo.connection);
-    const memberships = new MembershipLinks(mongo.connection);
-    const directory = new PeopleDirectory(mongo.connection);
-    await directory.ensureIndexes(silentLogger);
+    const people = new PeopleStore(mongo.connection);
+    const directory = new PeopleDirectory(people, { ttlMs: 0 });
+    await people.ensureIndexes(silentLogger);
     await pending.ensureIndexes(silentLogger);
     const outcomes: string[] = [];
     for (let round = 0; round < 12; round += 1) {
       const linking = memoryLinking();
       linking.context.pending = pending;
-      linking.context.memberships = memberships;
+      linking.context.memberships = directory;
       linking.context.contacts = directory;
       linking.context.now = () => new Date();
       await seedAccount(mongo.connection, { name: 'Race', email: `office-${round}@race.example`, customerNumber: `R-${round}` });

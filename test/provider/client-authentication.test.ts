@@ -15,6 +15,7 @@ const SPA = { clientId: 'spa', redirectUri: `${SPA_ORIGIN}/spa/callback` };
 const NATIVE = { clientId: 'native-app', redirectUri: 'http://127.0.0.1/native/callback' };
 const KEYED = { clientId: 'keyed', redirectUri: 'http://127.0.0.1:9/keyed/callback' };
 const POSTED = { clientId: 'posted', redirectUri: 'http://127.0.0.1:9/posted/callback', secret: 'posted-secret-0123456789' };
+const ELLIPTIC = { clientId: 'elliptic', redirectUri: 'http://127.0.0.1:9/elliptic/callback', secret: 'elliptic-secret-0123456789' };
 
 describe('portals of every stack authenticate as registered', () => {
   let stack: Stack;
@@ -50,6 +51,7 @@ describe('portals of every stack authenticate as registered', () => {
           idTokenSignedResponseAlg: 'RS256',
         },
         { clientId: POSTED.clientId, clientSecret: POSTED.secret, name: 'Posted', redirectUris: [POSTED.redirectUri], tokenEndpointAuthMethod: 'client_secret_post' },
+        { clientId: ELLIPTIC.clientId, clientSecret: ELLIPTIC.secret, name: 'Elliptic', redirectUris: [ELLIPTIC.redirectUri], idTokenSignedResponseAlg: 'ES256' },
       ],
     });
     await stack.seedLinkedAccount(alice);
@@ -149,6 +151,30 @@ describe('portals of every stack authenticate as registered', () => {
     });
     expect(protectedHeader.alg).toBe('RS256');
     expect(payload.sid).toEqual(expect.any(String));
+  });
+
+  // OpenID Connect Dynamic Client Registration 1.0 section 2: RS256 is the default id_token_signed_response_alg, and
+  // verifiers such as go-oidc's refuse anything else unless told. ES256 is there for the portals that register it.
+  it('a portal that registers no algorithm gets RS256 ID tokens; one that registers ES256 gets ES256', async () => {
+    const jwks = createRemoteJWKSet(new URL(`${stack.brokerUrl}/jwks`));
+    const [customerSource] = TEST_CLIENTS;
+    expect('idTokenSignedResponseAlg' in customerSource).toBe(false);
+    const stock = await StackPortal.discover(
+      stack,
+      { clientId: customerSource.clientId, redirectUri: customerSource.redirectUris[0] },
+      oidc.ClientSecretBasic(customerSource.clientSecret),
+    );
+    const first = await stock.signIn(new TestBrowser(), alice);
+    const stockToken = (await stock.exchange(first.callback.url, first.attempt)).id_token!;
+    const verified = await jwtVerify(stockToken, jwks, { algorithms: ['RS256'], issuer: stack.brokerUrl, audience: customerSource.clientId });
+    expect(verified.protectedHeader.alg).toBe('RS256');
+
+    const elliptic = await StackPortal.discover(stack, { ...ELLIPTIC, metadata: { id_token_signed_response_alg: 'ES256' } }, oidc.ClientSecretBasic(ELLIPTIC.secret));
+    const second = await elliptic.signIn(new TestBrowser(), alice);
+    const ellipticToken = (await elliptic.exchange(second.callback.url, second.attempt)).id_token!;
+    const { protectedHeader } = await jwtVerify(ellipticToken, jwks, { algorithms: ['ES256'], issuer: stack.brokerUrl, audience: ELLIPTIC.clientId });
+    expect(protectedHeader.alg).toBe('ES256');
+    await expect(jwtVerify(ellipticToken, jwks, { algorithms: ['RS256'] })).rejects.toThrow();
   });
 
   // oidc-provider takes a secret from the body or the header alike for both secret methods (a secret is a secret);

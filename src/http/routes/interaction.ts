@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import type { SignInDirectory } from '../../accounts/account-cache.ts';
 import { meetsRequirement } from '../../accounts/entitlement.ts';
 import { objectIdOf, type Membership, type PeopleDirectory } from '../../accounts/people-directory.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
@@ -51,9 +50,8 @@ export interface InteractionRouteDependencies {
   provider: Provider;
   federation: Federation;
   identities: InteractionIdentityStore;
+  /** Sees every change the broker made at once, in every process (it owns its cache). */
   directory: PeopleDirectory;
-  /** The directory as sign-ins read it: cached for accountCacheTtl (accounts/account-cache.ts). */
-  signIns: SignInDirectory;
   portals: PortalDirectory;
   /** Lets the provider choice's forms lead to the upstreams' login pages, wherever they are (CSP form-action). */
   leadUpstream: Middleware;
@@ -152,7 +150,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     }
     const identity = await identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const outcome = await resolveSignIn(deps.signIns, identity);
+    const outcome = await resolveSignIn(deps.directory, identity);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
     if (outcome.kind === 'not-linked') return associatePage(ctx, interaction, identity);
@@ -216,7 +214,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     const identity = await identities.find(interaction.uid);
     if (identity) {
       // Chosen while signing in: the login and the account finish together.
-      const outcome = await resolveSignIn(deps.signIns, identity);
+      const outcome = await resolveSignIn(deps.directory, identity);
       if (outcome.kind !== 'linked') throw new InteractionExpired();
       const membership = outcome.memberships.find((m) => m.account._id.toHexString() === chosen);
       if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, outcome.memberships);

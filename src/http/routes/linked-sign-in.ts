@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { SignInDirectory } from '../../accounts/account-cache.ts';
+import type { SignInDirectory } from '../../accounts/people-directory.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { resolveSignIn, type SignInOutcome } from '../../linking/sign-in.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';

@@ -1,11 +1,35 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
-import { membershipModel, type MembershipRecord } from '../accounts/membership-model.ts';
-import { contactModel, type ContactRecord } from '../accounts/contact-model.ts';
-import type { DirectoryChangeNotices } from '../accounts/directory-changes.ts';
-import { personModel, type PersonRecord } from '../accounts/person-model.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
-import type { LinkOutcome, MembershipStore, NewMembership } from './ports.ts';
+import { contactModel, type ContactRecord } from './contact-model.ts';
+import { identityModel, type IdentityRecord } from './identity-model.ts';
+import { membershipModel, type MembershipRecord } from './membership-model.ts';
+import { personModel, type PersonRecord } from './person-model.ts';
+
+/** A confirmed association: the identity that proved the address, and the contacts that address is. */
+export interface NewMembership {
+  upstreamId: string;
+  issuer: string;
+  subject: string;
+  signInName: string;
+  contactIds: readonly Types.ObjectId[];
+  /** The association whose confirmation writes (undone if that association ends otherwise). */
+  associationId: Types.ObjectId;
+  /** When the confirming sign-in authenticated upstream (it was required to be fresh). */
+  authenticatedAt?: Date;
+}
+
+export interface LinkOutcome {
+  /**
+   * `linked`: something new was written (the person, the identity, a membership); `already-linked`: all of it was
+   * there (a repeated confirmation, or a retry after a crash); `taken`: every contact belongs to another person.
+   */
+  kind: 'linked' | 'already-linked' | 'taken';
+  personId: Types.ObjectId | null;
+  /** The identity was added to a person that existed before (a second sign-in of the same person). */
+  identityAdded: boolean;
+  /** The accounts the person is a member of through this association's contacts. */
+  accountIds: Types.ObjectId[];
+}
 
 /**
  * Writes what a confirmed association grants: the person (when new), the upstream identity (when new), and a
@@ -14,16 +38,13 @@ import type { LinkOutcome, MembershipStore, NewMembership } from './ports.ts';
  * is not atomic on FerretDB; a duplicate-key error is then explained by reading what is there. Every write carries
  * the association's id, so a confirmation that loses to a cancel can be undone completely.
  */
-export class MembershipLinks implements MembershipStore {
+export class MembershipLinks {
   readonly #people: Model<PersonRecord>;
   readonly #identities: Model<IdentityRecord>;
   readonly #memberships: Model<MembershipRecord>;
   readonly #contacts: Model<ContactRecord>;
-  readonly #changes: DirectoryChangeNotices | undefined;
 
-  /** `changes`: where an unlink is announced, so that no broker process lets the unlinked identity sign in again. */
-  constructor(connection: Connection, changes?: DirectoryChangeNotices) {
-    this.#changes = changes;
+  constructor(connection: Connection) {
     this.#people = personModel(connection);
     this.#identities = identityModel(connection);
     this.#memberships = membershipModel(connection);
@@ -100,6 +121,5 @@ export class MembershipLinks implements MembershipStore {
     await this.#memberships.deleteMany({ associationId }).exec();
     await this.#identities.deleteMany({ associationId }).exec();
     await this.#people.deleteMany({ associationId }).exec();
-    await this.#changes?.announce();
   }
 }
