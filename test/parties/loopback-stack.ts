@@ -28,6 +28,13 @@ export interface LoopbackStack {
   upstream: DemoUpstream;
   /** A connection of the stack's own to the broker's database, for seeding and for looking at what it stored. */
   db: Connection;
+  /**
+   * Another broker process behind the same address, as `workers: N` or a load balancer has it: the same
+   * configuration, stores and keys, and nothing else shared (its own caches and connections). `answer()` says which
+   * process serves the requests from then on (0 is the first broker).
+   */
+  addBrokerProcess(): Promise<Broker>;
+  answer(process: number): void;
   close(): Promise<void>;
 }
 
@@ -48,7 +55,10 @@ export async function startLoopbackStack(options: LoopbackStackOptions): Promise
   const config = options.configure({ brokerUrl: brokerServer.url, upstreamUrl: upstreamServer.url });
   const logger = options.logger ?? createLogger('silent');
   const broker = await createBroker(config, logger, options.brokerOptions);
-  brokerServer.server.on('request', broker.app.callback());
+  const processes = [broker];
+  const handlers = [broker.app.callback()];
+  let answering = 0;
+  brokerServer.server.on('request', (request, response) => handlers[answering]!(request, response));
   const db = await connectMongo(config.mongodb.uri, { logger });
   return {
     broker,
@@ -57,9 +67,19 @@ export async function startLoopbackStack(options: LoopbackStackOptions): Promise
     upstreamUrl: upstreamServer.url,
     upstream,
     db,
+    async addBrokerProcess() {
+      const another = await createBroker(config, logger, options.brokerOptions);
+      processes.push(another);
+      handlers.push(another.app.callback());
+      return another;
+    },
+    answer(process) {
+      if (!handlers[process]) throw new Error(`no broker process ${process}`);
+      answering = process;
+    },
     async close() {
       await Promise.all([closeServer(brokerServer.server), closeServer(upstreamServer.server)]);
-      await broker.stop();
+      await Promise.all(processes.map((p) => p.stop()));
       await db.close();
     },
   };

@@ -56,6 +56,10 @@ export interface Stack {
    * process would, so that the broker drops what it cached (otherwise the change shows after accountCacheTtl).
    */
   directoryChanged(): Promise<void>;
+  /** A second broker process behind the same address (see LoopbackStack.addBrokerProcess). */
+  addBrokerProcess(): Promise<Broker>;
+  /** Which broker process answers from now on: 0 the first, 1 the one added. */
+  answer(process: number): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,8 @@ export interface StackStores {
   logger?: Logger;
   /** The broker's parts, for a test that must break a store in a way no outage produces (createBroker's seam). */
   instrument?: BrokerOptions['instrument'];
+  /** The people Demo ID knows, instead of DEMO_USERS. */
+  users?: readonly DemoUser[];
 }
 
 /** Overrides of the test configuration; a function when they need the stack's URLs (the console's upstream). */
@@ -82,6 +88,7 @@ export async function startStack(configOverrides: ConfigOverrides = {}, stores: 
     upstreamClient: UPSTREAM_CLIENT,
     logger: stores.logger ?? silentLogger,
     ...(stores.instrument ? { brokerOptions: { instrument: stores.instrument } } : {}),
+    ...(stores.users ? { users: stores.users } : {}),
     configure: ({ brokerUrl, upstreamUrl }) =>
       parseConfig(
         baseConfigDocument({
@@ -114,6 +121,8 @@ export async function startStack(configOverrides: ConfigOverrides = {}, stores: 
         plans: account.plans ?? [],
       });
     },
+    addBrokerProcess: () => stack.addBrokerProcess(),
+    answer: (process) => stack.answer(process),
     async directoryChanged() {
       const { url = REDIS_URL, keyPrefix } = stack.config.redis;
       const redis = await connectRedis(url, { logger: silentLogger, keyPrefix });
