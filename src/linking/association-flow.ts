@@ -1,5 +1,5 @@
 import type { AssociationStatus, PendingAssociationRecord } from './pending-association-model.ts';
-import { LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from './linking-errors.ts';
+import { LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed, type LinkPortal } from './linking-errors.ts';
 
 /**
  * The first-login association as a persisted flow (in the manner of Ory Kratos's self-service flows): a pending
@@ -28,24 +28,24 @@ export function stateOf(record: Pick<PendingAssociationRecord, 'status' | 'expir
 }
 
 /**
- * Throws the page-specific problem of an association whose link cannot be used (any more). `startAgainUrl` is
- * where the person can begin a new sign-in for the portal they came from.
+ * Throws the page-specific problem of an association whose link cannot be used (any more). `portal` is the one
+ * that asked for the link: the page names it and leads back to it.
  */
 export function assertConfirmable(
   record: Pick<PendingAssociationRecord, 'status' | 'expiresAt' | 'contactIds'>,
   now: Date,
-  startAgainUrl?: string,
+  portal?: LinkPortal,
 ): void {
   switch (stateOf(record, now)) {
     case 'confirmed':
-      throw new LinkUsed(startAgainUrl);
+      throw new LinkUsed(portal);
     case 'expired':
-      throw new LinkExpired(startAgainUrl);
+      throw new LinkExpired(portal);
     case 'cancelled':
     case 'disowned':
-      throw new LinkCancelled(startAgainUrl);
+      throw new LinkCancelled(portal);
     case 'superseded':
-      throw new LinkSuperseded(startAgainUrl);
+      throw new LinkSuperseded(portal);
     case 'pending':
       // No account behind the entered address: no e-mail was sent, so nobody should hold this link.
       if (record.contactIds.length === 0) throw new LinkNotFound();

@@ -12,22 +12,25 @@ export interface ConfirmedAssociation {
   interactionUid: string | null;
 }
 
+/** The portal that asked for the association, as its link's pages name it. */
+const portalOf = (context: LinkingContext, clientId: string | null) => ({ name: context.clientName(clientId), homeUrl: context.homeUrl(clientId) });
+
 /**
  * Checks that an association's link can still be used, or records why not (audit) and throws its page. A newer
  * request of the same identity supersedes this one here too: two requests racing may both have been stored
  * pending, and only the newest link is ever honoured.
  */
 async function assertUsable(context: LinkingContext, record: PendingAssociationRecord, ip: string): Promise<void> {
-  const startAgain = context.homeUrl(record.clientId);
+  const portal = portalOf(context, record.clientId);
   const now = context.now();
   try {
-    assertConfirmable(record, now, startAgain);
+    assertConfirmable(record, now, portal);
     const newest = await context.pending.newestOf(record.issuer, record.subject);
     if (newest && !newest._id.equals(record._id)) {
       if (await context.pending.transition(record._id, 'pending', 'superseded', now)) {
         await context.hooks.superseded({ record, by: newest });
       }
-      throw new LinkSuperseded(startAgain);
+      throw new LinkSuperseded(portal);
     }
   } catch (error) {
     if (!(error instanceof LinkNotFound)) await context.hooks.refused({ record, reason: refusalReason(error), origin: { ip } });
@@ -45,7 +48,7 @@ async function findUsable(context: LinkingContext, token: string, ip: string): P
 /** Throws the page of the state a record has reached meanwhile (another request moved it first). */
 async function assertStillUsable(context: LinkingContext, record: PendingAssociationRecord): Promise<PendingAssociationRecord> {
   const current = (await context.pending.findById(record._id.toString())) ?? record;
-  assertConfirmable(current, context.now(), context.homeUrl(record.clientId));
+  assertConfirmable(current, context.now(), portalOf(context, record.clientId));
   return current;
 }
 
@@ -148,6 +151,6 @@ export async function completeConfirmation(
   const current = (await context.pending.findById(record._id.toString())) ?? record;
   if (current.status === 'confirmed') return result;
   await context.memberships.unlinkAssociation(record._id);
-  assertConfirmable(current, now, context.homeUrl(record.clientId));
+  assertConfirmable(current, now, portalOf(context, record.clientId));
   throw new LinkNotFound();
 }

@@ -1,16 +1,27 @@
 import { BrokerError } from '../errors/broker-error.ts';
 import type { MessageParams } from '../i18n/translator.ts';
 
-/** A problem with an e-mailed link: each has its own heading and message, and a way to start again. */
+/** The portal that asked for a link: named on the page about the link, and the way back to it. */
+export interface LinkPortal {
+  name?: string | undefined;
+  homeUrl?: string | undefined;
+}
+
+/**
+ * A problem with an e-mailed link: each has its own heading and message, names the portal that asked for the link
+ * and leads back to it: to start again where nothing came of the link, or simply back where it did its work.
+ */
 abstract class LinkProblem extends BrokerError {
   override readonly page = 'link-problem';
   override readonly oauthError: string = 'invalid_request';
   override readonly titleKey: string;
   override readonly details: Readonly<Record<string, unknown>>;
-  constructor(name: string, params: MessageParams = {}, startAgainUrl?: string) {
+  constructor(name: string, params: MessageParams = {}, portal: LinkPortal = {}, way: 'start-again' | 'back' = 'back') {
     super(`linkProblem.${name}`, params);
     this.titleKey = `linkProblem.${name}Title`;
-    this.details = { startAgainUrl };
+    // Only what is known: a route that knows the portal itself (the upstream callback) names it otherwise.
+    const details = { clientName: portal.name, [way === 'start-again' ? 'startAgainUrl' : 'portalHomeUrl']: portal.homeUrl };
+    this.details = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
   }
 }
 
@@ -25,32 +36,32 @@ export class LinkNotFound extends LinkProblem {
 export class LinkExpired extends LinkProblem {
   readonly status = 410;
   readonly code = 'LINK.EXPIRED';
-  constructor(startAgainUrl?: string) {
-    super('expired', {}, startAgainUrl);
+  constructor(portal?: LinkPortal) {
+    super('expired', {}, portal, 'start-again');
   }
 }
 
 export class LinkUsed extends LinkProblem {
   readonly status = 410;
   readonly code = 'LINK.USED';
-  constructor(startAgainUrl?: string) {
-    super('used', {}, startAgainUrl);
+  constructor(portal?: LinkPortal) {
+    super('used', {}, portal, 'back');
   }
 }
 
 export class LinkSuperseded extends LinkProblem {
   readonly status = 410;
   readonly code = 'LINK.SUPERSEDED';
-  constructor(startAgainUrl?: string) {
-    super('superseded', {}, startAgainUrl);
+  constructor(portal?: LinkPortal) {
+    super('superseded', {}, portal, 'back');
   }
 }
 
 export class LinkCancelled extends LinkProblem {
   readonly status = 410;
   readonly code = 'LINK.CANCELLED';
-  constructor(startAgainUrl?: string) {
-    super('cancelled', {}, startAgainUrl);
+  constructor(portal?: LinkPortal) {
+    super('cancelled', {}, portal, 'start-again');
   }
 }
 

@@ -159,6 +159,28 @@ describe(`every customer page at a desktop's and a phone's size (${locale})`, ()
     await recorder.brokerPage(page, 'link not valid');
   });
 
+  scenario('a superseded link and a used link name the portal that asked and lead back to it', async ({ recorder, openSession }) => {
+    await forgetCarol();
+    const older = await requestLink((await openSession()).page, recorder);
+    const newer = await requestLink((await openSession()).page, recorder);
+    const { page } = await openSession();
+    const backToPortal = async (heading: string, name: string) => {
+      await page.goto(heading === p.linkSupersededProblem ? older : newer);
+      await expectHeading(page, heading);
+      expect((await page.locator('header.portal').innerText()).trim()).toBe(e2e.customerSource.name);
+      await recorder.brokerPage(page, name);
+      await page.getByRole('link', { name: p.backTo(e2e.customerSource.name) }).click();
+      await expectHeading(page, e2e.customerSource.name);
+    };
+    await backToPortal(p.linkSupersededProblem, 'link superseded');
+
+    await page.goto(newer);
+    await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
+    await signInAtDemoId(page, carol, recorder);
+    await expectHeading(page, t.associationLinked.heading);
+    await backToPortal(p.linkUsedProblem, 'link used');
+  });
+
   scenario('asking support from the association page', async ({ recorder, openSession }) => {
     await forgetCarol();
     const { page } = await openSession();

@@ -28,6 +28,9 @@ export interface BrokerTexts {
     linkCancelledHeading: string;
     linkCancelledProblem: string;
     linkNotFound: string;
+    linkUsedProblem: string;
+    linkSupersededProblem: string;
+    backTo: (portal: string) => string;
     upstreamDenied: string;
     signInExpired: string;
     unavailable: (upstreamName: string) => string;
@@ -81,6 +84,9 @@ export const TEXTS = {
       linkCancelledHeading: 'Request cancelled',
       linkCancelledProblem: 'This link was cancelled',
       linkNotFound: 'This link is not valid',
+      linkUsedProblem: 'This link was already used',
+      linkSupersededProblem: 'A newer link was sent',
+      backTo: (portal) => `Back to ${portal}`,
       upstreamDenied: 'Sign-in cancelled',
       signInExpired: 'This sign-in has expired',
       unavailable: (upstreamName) => `${upstreamName} is not available`,
@@ -132,6 +138,9 @@ export const TEXTS = {
       linkCancelledHeading: 'Anfrage storniert',
       linkCancelledProblem: 'Dieser Link wurde storniert',
       linkNotFound: 'Dieser Link ist ungültig',
+      linkUsedProblem: 'Dieser Link wurde bereits verwendet',
+      linkSupersededProblem: 'Es wurde ein neuerer Link gesendet',
+      backTo: (portal) => `Zurück zu ${portal}`,
       upstreamDenied: 'Anmeldung abgebrochen',
       signInExpired: 'Diese Anmeldung ist abgelaufen',
       unavailable: (upstreamName) => `${upstreamName} ist nicht erreichbar`,
