@@ -9,7 +9,8 @@ const HEADER = `# Configuration reference
 The broker reads one YAML (or JSON) file: \`BROKER_CONFIG\`, default \`config/broker.yaml\`. Start from
 [config/broker.example.yaml](../config/broker.example.yaml), which shows every key an operator sets in a first
 deployment. The file is validated at start-up: an invalid one stops the broker with one line per problem, naming
-the key.
+the key. \`npm run check\` validates it and then tries what it names: upstreams, stores, signing keys, mail settings
+([operations](operations.md#before-the-first-start-npm-run-check)).
 
 - \`\${VAR}\` anywhere in a value is replaced from the environment after parsing; an unset variable stops the broker
   naming the key. Keep secrets out of the file this way.

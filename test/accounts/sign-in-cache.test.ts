@@ -11,7 +11,7 @@ import { seedLinkedAccount } from '../parties/seed-linked-account.ts';
 import { connectRedis, type Redis } from '../../src/store/redis.ts';
 import { openTestMongo, openTestRedis, REDIS_URL, silentLogger, type TestMongo, type TestRedis } from '../support/stores.ts';
 
-// accountCacheTtl as configured by default: what sign-ins and tokens may reuse, and the bound README states.
+// accountCacheTtl as configured by default: what sign-ins and tokens may reuse, and the bound docs/portals.md states.
 const TTL_MS = 5_000;
 const ISSUER = 'https://id.example';
 
