@@ -1,4 +1,4 @@
-// Dependencies point inward (README "Layout"): the composition root (broker.ts, main.ts) may use everything;
+// Dependencies point inward (docs/architecture.md, "The layer picture"): the composition root (broker.ts, main.ts) may use everything;
 // http and admin translate HTTP into calls of the flows (linking, upstream, provider); flows use the stores of
 // accounts, mail and audit; those use store; config, errors, i18n, log, metrics and security are leaves anyone
 // may use. `npm test` runs this check; a cycle or an outward import fails it.

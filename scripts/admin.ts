@@ -1,7 +1,7 @@
 // npm run admin -- help                              (lists every operation of the admin API)
 // npm run admin -- OPERATION [name=value ...]        e.g. searchAccounts q=C-1001, resendAssociation associationId=…
 //
-// A client of the admin API (README "Support and the admin API"), so scripted use goes through the same rules,
+// A client of the admin API (docs/support.md), so scripted use goes through the same rules,
 // roles and audit as every other tool: it signs in as an admin client with the client-credentials grant.
 //   ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET   an entry of `admin.clients` (its role decides what it may do)
 //   ADMIN_ISSUER                           the broker's issuer; default: `issuer` of the broker's configuration

@@ -1,4 +1,6 @@
 import cluster from 'node:cluster';
+import { runCheck } from './check/check-command.ts';
+import { warnAboutUpstreams } from './check/upstream-warnings.ts';
 import { ConfigError, loadConfig, type BrokerConfig } from './config/index.ts';
 import { createBroker } from './broker.ts';
 import { createLogger, type Logger } from './log/logger.ts';
@@ -6,8 +8,14 @@ import { READY_MESSAGE, superviseWorkers } from './process/worker-processes.ts';
 
 // The entry point of `npm start` and the Docker image: configuration errors and unreachable stores end the
 // process with one clear message instead of a stack trace. With `workers: N` (N > 1) this process forks N broker
-// processes and supervises them (process/worker-processes.ts); each of them runs `serve`.
+// processes and supervises them (process/worker-processes.ts); each of them runs `serve`. `--check` (npm run check)
+// validates the configuration and tries what it names instead of starting (check/check-command.ts).
 async function main(): Promise<void> {
+  if (process.argv.includes('--check')) {
+    const code = await runCheck(process.env, { out: (line) => console.log(line), error: (line) => console.error(line) });
+    // Exit rather than wait for idle keep-alive sockets of the discovery requests to close.
+    process.exit(code);
+  }
   let config;
   try {
     config = loadConfig(process.env);
@@ -17,6 +25,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  // Once per npm start (in the primary when there are workers), not at each first sign-in; never blocks the start.
+  if (cluster.isPrimary) {
+    warnAboutUpstreams(config, logger).catch((error: unknown) => logger.warn({ err: error }, 'upstream check failed'));
+  }
   if (config.workers > 1 && cluster.isPrimary) {
     try {
       await superviseWorkers(config.workers, logger);

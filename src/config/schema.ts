@@ -72,8 +72,8 @@ export function contrastWithWhite(hex: string): number {
  */
 const branding = z
   .strictObject({
-    companyName: nonEmpty,
-    logoUrl: secureUrl.optional(),
+    companyName: nonEmpty.describe('Shown above every page, in every footer and e-mail.'),
+    logoUrl: secureUrl.optional().describe('Replaces the company name above pages (https; its origin is allowed by the pages\' img-src).'),
     primaryColor: z
       .string()
       .regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a colour like #0b5cad' })
@@ -83,41 +83,77 @@ const branding = z
           ctx.addIssue({ code: 'custom', message: `has a contrast of ${ratio.toFixed(2)}:1 with white; at least 4.5:1 is needed` });
         }
       })
-      .default('#0b5cad'),
-    supportUrl: secureUrl.optional(),
-    privacyUrl: secureUrl.optional(),
-    imprintUrl: secureUrl.optional(),
+      .default('#0b5cad').describe('Buttons and links (#rrggbb); needs at least 4.5:1 contrast with white, or the broker refuses to start.'),
+    supportUrl: secureUrl.optional().describe('Footer link on pages and e-mails.'),
+    privacyUrl: secureUrl.optional().describe('Footer link on pages and e-mails.'),
+    imprintUrl: secureUrl.optional().describe('Footer link on pages and e-mails.'),
   })
-  .optional();
+  .optional().describe('The company\'s brand on every page and e-mail; without it pages and e-mails are plain.');
 
 const clientAuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
 
 const upstreamEntry = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be lower-case letters, digits and dashes' }),
-  name: nonEmpty,
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be lower-case letters, digits and dashes' })
+    .describe('Lower-case letters, digits and dashes; part of the redirect URI to register at the provider: {issuer}/upstream/{id}/callback.'),
+  name: nonEmpty.describe('Shown on the sign-in choice, on error pages and in e-mails.'),
   /** A preset fills in what the provider documents (see upstream-presets.ts); every value can still be set. */
-  type: z.enum(['oidc', 'microsoft', 'google', 'apple']).default('oidc'),
-  issuer: secureUrl.optional(),
+  type: z
+    .enum(['oidc', 'microsoft', 'google', 'apple'])
+    .default('oidc')
+    .describe('A preset that fills in what the provider documents (issuer, scopes, client authentication, response mode, re-authentication); every value can still be set.'),
+  issuer: secureUrl.optional().describe('The provider\'s issuer; required for type oidc, the preset\'s otherwise. ID tokens of any other issuer are refused.'),
   /** Where the discovery document lives when it is not under the issuer; the issuer is still checked. */
-  discoveryUrl: secureUrl.optional(),
+  discoveryUrl: secureUrl
+    .optional()
+    .describe('Where the discovery document lives when it is not {issuer}/.well-known/openid-configuration; the issuer it names must still equal issuer.'),
   /** Microsoft only: the tenant whose `tid` ID tokens must carry (personal accounts by default). */
-  tenant: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'must be a tenant id (GUID)' }).optional(),
-  clientId: nonEmpty,
-  clientSecret: nonEmpty.optional(),
-  clientAuth: clientAuthMethod.optional(),
+  tenant: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'must be a tenant id (GUID)' })
+    .optional()
+    .describe('Microsoft only: a work tenant (GUID) whose tid ID tokens must carry, instead of personal accounts.'),
+  clientId: nonEmpty.describe('The broker\'s client id at the provider.'),
+  clientSecret: nonEmpty.optional().describe('For the client_secret_* methods; use ${VAR} to keep it out of the file.'),
+  clientAuth: clientAuthMethod
+    .optional()
+    .describe('How the broker authenticates at the provider\'s token endpoint; the preset\'s by default (client_secret_basic for oidc).'),
   /** private_key_jwt: PKCS#8 PEM file of the key registered at the provider, and its key id. */
-  privateKeyFile: nonEmpty.optional(),
-  keyId: nonEmpty.optional(),
+  privateKeyFile: nonEmpty
+    .optional()
+    .describe('private_key_jwt: PKCS#8 PEM file of the key registered at the provider.')
+    .meta({ advanced: true }),
+  keyId: nonEmpty.optional().describe('private_key_jwt: the kid of that key.').meta({ advanced: true }),
   /** Apple only: the client secret is an ES256 JWT the broker signs with this key (Sign in with Apple). */
-  apple: z.strictObject({ teamId: nonEmpty, keyId: nonEmpty, privateKeyFile: nonEmpty }).optional(),
+  apple: z
+    .strictObject({
+      teamId: nonEmpty.describe('Your Apple Developer team id.'),
+      keyId: nonEmpty.describe('The id of the Sign in with Apple key.'),
+      privateKeyFile: nonEmpty.describe('The .p8 file of that key.'),
+    })
+    .optional()
+    .describe('Apple only (required there): the key the broker signs its client secret with, an ES256 JWT renewed every hour.'),
   scopes: z
     .array(nonEmpty)
     .refine((scopes) => scopes.includes('openid'), { error: 'must include openid' })
-    .optional(),
-  responseMode: z.enum(['query', 'form_post']).optional(),
+    .optional()
+    .describe('Scopes asked for; must include openid. The preset\'s by default (openid email profile; Apple: openid email name).'),
+  responseMode: z
+    .enum(['query', 'form_post'])
+    .optional()
+    .describe('How the provider returns the code; the preset\'s by default (form_post for Apple).')
+    .meta({ advanced: true }),
   reauthentication: z
-    .strictObject({ prompt: z.boolean().optional(), maxAge: z.boolean().optional(), promptLoginEnforced: z.boolean().optional() })
-    .optional(),
+    .strictObject({
+      prompt: z.boolean().optional().describe('Send prompt=login when a fresh authentication is needed.'),
+      maxAge: z.boolean().optional().describe('Send max_age as well, and expect auth_time back.'),
+      promptLoginEnforced: z
+        .boolean()
+        .optional()
+        .describe('The provider documents that prompt=login always shows its login form: an ID token without auth_time, issued after such a request, proves a fresh login.'),
+    })
+    .optional()
+    .describe('How a fresh authentication is asked for and proven (association confirmation, a portal\'s prompt=login or max_age); the preset\'s by default.')
+    .meta({ advanced: true }),
 });
 
 /** An upstream entry with its preset applied: every field the federation needs is set. */
@@ -161,9 +197,12 @@ const origin = secureUrl.refine((value) => URL.parse(value)?.origin === value, {
 const publicJwks = z.strictObject({
   keys: z
     .array(
-      z.looseObject({ kty: nonEmpty }).refine((jwk) => !('d' in jwk), { error: 'must hold public keys only (no "d")' }),
+      z
+        .looseObject({ kty: nonEmpty.describe('The key type (EC, RSA, OKP); the other members as RFC 7517 defines them.') })
+        .refine((jwk) => !('d' in jwk), { error: 'must hold public keys only (no "d")' }),
     )
-    .min(1, { error: 'must list at least one key' }),
+    .min(1, { error: 'must list at least one key' })
+    .describe('Public JWKs, at least one.'),
 });
 
 /** Which client authentication methods carry a secret (RFC 6749 2.3.1). */
@@ -193,37 +232,64 @@ function nativeRedirectProblem(value: string): string | undefined {
 
 const client = z
   .strictObject({
-    clientId: nonEmpty,
+    clientId: nonEmpty.describe('The portal\'s client id.'),
     /** Required for the secret methods, refused for `none` and `private_key_jwt` (checked below). */
-    clientSecret: nonEmpty.min(16, { error: 'must be at least 16 characters' }).optional(),
-    name: nonEmpty,
-    redirectUris: z.array(redirectUri).min(1, { error: 'must list at least one URI' }),
-    postLogoutRedirectUris: z.array(redirectUri).default([]),
+    clientSecret: nonEmpty
+      .min(16, { error: 'must be at least 16 characters' })
+      .optional()
+      .describe('At least 16 characters; required for the client_secret_* methods only.'),
+    name: nonEmpty.describe('Shown on the broker\'s pages ("Sign in to CustomerSource") and in e-mails.'),
+    redirectUris: z
+      .array(redirectUri)
+      .min(1, { error: 'must list at least one URI' })
+      .describe('Absolute URIs without a fragment; custom schemes for native apps.'),
+    postLogoutRedirectUris: z.array(redirectUri).default([]).describe('Where RP-initiated logout may return to.'),
     /** Where a person is sent when the original authorization request can no longer be resumed. */
-    homeUrl: redirectUri.optional(),
+    homeUrl: redirectUri.optional().describe('Where a person continues when the original authorization request can no longer be resumed.'),
     /**
      * The portal's own "sign in" start (OpenID Connect Core 4, `initiate_login_uri`): after an association the
      * person continues here, with `iss`, and the portal starts a sign-in that now succeeds.
      */
-    initiateLoginUri: secureUrl.optional(),
-    requires: z.strictObject({ plans: z.array(nonEmpty).min(1) }).optional(),
-    consent: z.boolean().default(false),
-    subjectType: z.enum(['public', 'pairwise']).default('public'),
+    initiateLoginUri: secureUrl
+      .optional()
+      .describe('OpenID Connect initiate_login_uri: after an association confirmed in another browser the person continues here (with ?iss=) and the portal starts a sign-in; else homeUrl.'),
+    requires: z
+      .strictObject({ plans: z.array(nonEmpty).min(1).describe('Plan types; an active plan of one of them is required.') })
+      .optional()
+      .describe('An account without an active plan of these types gets access_denied, never a code, and is shown as unavailable on the account choice.'),
+    consent: z.boolean().default(false).describe('Ask for consent; configured portals are first-party and skip it by default.'),
+    subjectType: z
+      .enum(['public', 'pairwise'])
+      .default('public')
+      .describe('pairwise gives the portal a sub of its own for each person (needs pairwiseSalt).'),
     tokenEndpointAuthMethod: z
       .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'])
-      .default('client_secret_basic'),
+      .default('client_secret_basic')
+      .describe('How the portal authenticates at the token endpoint: a secret in the header or the body (the broker accepts either place), a JWT signed with its key (jwks or jwksUri), or none for public clients (single-page and native apps).'),
     /** `private_key_jwt`: the portal's public keys, inline or where the broker fetches them. */
-    jwks: publicJwks.optional(),
-    jwksUri: secureUrl.optional(),
-    applicationType: z.enum(['web', 'native']).default('web'),
+    jwks: publicJwks.optional().describe('private_key_jwt: the portal\'s public keys (no private members).'),
+    jwksUri: secureUrl.optional().describe('private_key_jwt: where the broker fetches the portal\'s public keys instead.'),
+    applicationType: z
+      .enum(['web', 'native'])
+      .default('web')
+      .describe('native (RFC 8252): redirect URIs on http://127.0.0.1 or [::1] with any port, or a reverse-domain scheme such as com.example.app:/callback.'),
     /** RS256 when left out (the OpenID Connect default); ES256 for a portal that registers it. */
-    idTokenSignedResponseAlg: signingAlgorithm.optional(),
+    idTokenSignedResponseAlg: signingAlgorithm
+      .optional()
+      .describe('The algorithm of the portal\'s ID tokens. Without it the portal gets RS256, the OpenID Connect default; ES256 for portals that accept it.'),
     /** Browser origins allowed to call the token, userinfo and revocation endpoints (CORS); public clients only. */
-    allowedOrigins: z.array(origin).default([]),
+    allowedOrigins: z
+      .array(origin)
+      .default([])
+      .describe('Public clients only: browser origins allowed to call the token, userinfo and revocation endpoints (CORS).'),
     /** Receives a signed logout token when the person's broker session ends (OpenID Connect Back-Channel Logout). */
-    backchannelLogoutUri: secureUrl.optional(),
+    backchannelLogoutUri: secureUrl
+      .optional()
+      .describe('The broker POSTs a signed logout_token (with sid and sub) here when the person\'s broker session ends, in the background with retries.'),
     /** Loaded in an iframe of the signed-out page (OpenID Connect Front-Channel Logout). */
-    frontchannelLogoutUri: secureUrl.optional(),
+    frontchannelLogoutUri: secureUrl
+      .optional()
+      .describe('Loaded in an iframe of the signed-out page, with iss and sid.'),
   })
   .superRefine((c, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -254,16 +320,28 @@ const tcpPort = z.coerce.number({ error: 'must be a port number' }).int().min(1)
 const redisSettings = z
   .strictObject({
     /** One Redis server. */
-    url: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
+      .optional()
+      .describe('One Redis server: redis://:password@host:6379/0, or rediss:// for TLS.'),
     /** Or Redis Sentinel: the sentinels to ask, and the name of the monitored primary (`sentinel monitor <name>`). */
-    sentinels: z.array(z.strictObject({ host: nonEmpty, port: tcpPort.default(26_379) })).min(1).optional(),
-    name: nonEmpty.optional(),
+    sentinels: z
+      .array(z.strictObject({ host: nonEmpty.describe('A Sentinel\'s host.'), port: tcpPort.default(26_379).describe('Its port.') }))
+      .min(1)
+      .optional()
+      .describe('High availability instead of url (and without REDIS_URL): the Sentinels to ask. After a failover the broker reconnects to the new primary by itself.'),
+    name: nonEmpty.optional().describe('With sentinels: the primary\'s name (sentinel monitor <name> ...).'),
     /** Password of the Redis servers behind the sentinels (with `url`, put it in the URL). */
-    password: nonEmpty.optional(),
+    password: nonEmpty.optional().describe('With sentinels: the password of the Redis servers behind them (with url, put it in the URL).'),
     /** Password of the sentinels themselves, when they require one. */
-    sentinelPassword: nonEmpty.optional(),
+    sentinelPassword: nonEmpty.optional().describe('The password of the Sentinels themselves, when they require one.'),
     /** Prefix of every key the broker writes, for a Redis shared with other applications (or test runs). */
-    keyPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/, { error: 'must be letters, digits, ":", "_" or "-"' }).default(''),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]*$/, { error: 'must be letters, digits, ":", "_" or "-"' })
+      .default('')
+      .describe('Prefix of every key the broker writes, for a Redis shared with other applications (or test runs).'),
   })
   .superRefine((redis, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -277,9 +355,9 @@ const redisSettings = z
 
 const validatedConfig = z
   .strictObject({
-    issuer: secureUrl,
-    port: z.coerce.number().int().min(1).max(65_535).default(3000),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    issuer: secureUrl.describe('Public base URL of the broker: the issuer portals discover, and the base of every URL it writes. https, or http on loopback hosts only.'),
+    port: z.coerce.number().int().min(1).max(65_535).default(3000).describe('TCP port of the public listener.'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Level of the JSON log lines (pino).'),
     /** How long tokens may reuse a customer account read from MongoDB (claims, entitlement); 0s reads every time. */
     accountCacheTtl: z
       .string()
@@ -291,87 +369,133 @@ const validatedConfig = z
         }
         return ms;
       })
-      .default(5_000),
+      .default(5_000)
+      .describe('How long sign-ins and tokens may reuse an identity and a person\'s accounts, contacts and memberships read from MongoDB, per process. Changes made through the broker reach every process at once over Redis publish/subscribe; this bounds only changes made behind its back (npm run accounts without Redis, a database edit). 0s reads every time; at most 5m.'),
     /** Broker processes on this machine (`npm start` forks them), sharing the port, Redis and MongoDB. */
     workers: z.coerce
       .number({ error: 'must be a whole number from 1 to 64' })
       .int({ error: 'must be a whole number from 1 to 64' })
       .min(1, { error: 'must be a whole number from 1 to 64' })
       .max(64, { error: 'must be a whole number from 1 to 64' })
-      .default(1),
+      .default(1)
+      .describe('Broker processes on this machine (1 to 64): npm start forks that many, sharing the ports, Redis and MongoDB; one per core.'),
     metrics: z
       .strictObject({
         /** Serve Prometheus metrics at /metrics on the management listener. */
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).describe('Serve Prometheus metrics at /metrics on the management listener.'),
         /** When set, /metrics is also served on the public listener, only to `Authorization: Bearer <token>`. */
-        bearerToken: nonEmpty.min(16, { error: 'must be at least 16 characters' }).optional(),
+        bearerToken: nonEmpty
+          .min(16, { error: 'must be at least 16 characters' })
+          .optional()
+          .describe('At least 16 characters: /metrics is then also served on the public listener, only to Authorization: Bearer <token>.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Prometheus metrics (HTTP latency by route, sign-in outcomes, association steps, refusals by code, e-mail attempts by outcome, process metrics).'),
     /** A listener of its own for /metrics, /healthz and /readyz, never behind the public ingress (like Keycloak's). */
-    management: z.strictObject({ port: tcpPort.optional(), host: nonEmpty.default('127.0.0.1') }).prefault({}),
+    management: z
+      .strictObject({
+        port: tcpPort.optional().describe('Port of the management listener; without it there is none, and /metrics is served only with metrics.bearerToken.'),
+        host: nonEmpty.default('127.0.0.1').describe('Its address; 0.0.0.0 in a container, where the scraper is another host.'),
+      })
+      .prefault({})
+      .describe('A listener of its own for /metrics, /healthz and /readyz; never route public traffic to it.'),
     /** The reverse proxies in front of the broker: how many, or their addresses (see proxy-trust.ts). */
-    trustProxy: trustProxySetting.default(false),
-    mongodb: z.strictObject({
-      uri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
-    }),
-    redis: redisSettings,
+    trustProxy: trustProxySetting
+      .default(false)
+      .describe('The reverse proxies whose X-Forwarded-For is believed: how many (1, 2, ...), or their addresses and CIDR ranges; false: none, the client is the TCP peer. An https issuer needs its TLS proxy named here.'),
+    mongodb: z
+      .strictObject({
+        uri: z
+          .string()
+          .regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' })
+          .describe('mongodb:// or mongodb+srv://; for a replica set name all members (...?replicaSet=rs0). Transactions are not required.'),
+      })
+      .describe('Accounts, contacts, people, identities, memberships, pending associations, outbox, audit.'),
+    redis: redisSettings.describe('Sessions, interactions, codes and tokens, upstream login transactions, rate-limit counters (all with TTLs). Run it with persistence (AOF): it holds 14-day refresh tokens.'),
     cookieKeys: z
       .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
-      .min(1, { error: 'must list at least one key' }),
+      .min(1, { error: 'must list at least one key' })
+      .describe('Keys signing the broker\'s cookies (at least 32 characters each): the first signs, all verify; prepend a new key to rotate. They also seal the links of queued e-mails: keep a rotated-out key listed for a day.'),
     /** Secret that makes pairwise subjects unguessable; required once a client uses `subjectType: pairwise`. */
-    pairwiseSalt: nonEmpty.min(32, { error: 'must be at least 32 characters' }).optional(),
+    pairwiseSalt: nonEmpty
+      .min(32, { error: 'must be at least 32 characters' })
+      .optional()
+      .describe('Secret for pairwise subjects, at least 32 characters; required when a client sets subjectType pairwise. Never change it once used: every pairwise sub would change.'),
     keys: z
       .strictObject({
         /** JWKS file holding the private signing keys; created by `npm run keys -- generate`. */
-        file: nonEmpty.default('.data/keys/jwks.json'),
-        /**
-         * A second signing algorithm the key file must hold besides RS256 (which OpenID Connect requires and which
-         * signs the ID tokens of portals that register no algorithm): ID tokens and logout tokens of portals that
-         * register this one (idTokenSignedResponseAlg) are signed with it.
-         */
-        algorithm: signingAlgorithm.default('ES256'),
+        file: nonEmpty
+          .default('.data/keys/jwks.json')
+          .describe('Private JWKS of the token signing keys (an RS256 and an ES256 key), created by npm run keys -- generate; mode 0600, outside the code, in your backups.'),
+        algorithm: signingAlgorithm
+          .default('ES256')
+          .describe('The signing algorithm the key file must hold besides RS256: ID tokens and logout tokens of portals that register it as idTokenSignedResponseAlg are signed with it; portals that name none get RS256 (the OpenID Connect default). Discovery lists both algorithms.'),
         /** Development convenience: create the file on first start when it is missing. */
-        generateIfMissing: z.boolean().default(false),
+        generateIfMissing: z.boolean().default(false).describe('Create the key file (both keys) at first start when it is missing: development only.'),
       })
-      .prefault({}),
-    upstreams: z.array(upstream).min(1, { error: 'must list at least one upstream identity provider' }),
-    clients: z.array(client).min(1, { error: 'must list at least one client' }),
+      .prefault({})
+      .describe('The token signing keys. The broker refuses to start, naming the file, when an algorithm in use has no signing key.'),
+    upstreams: z
+      .array(upstream)
+      .min(1, { error: 'must list at least one upstream identity provider' })
+      .describe('The consumer identity providers customers sign in with (docs/upstreams.md).'),
+    clients: z
+      .array(client)
+      .min(1, { error: 'must list at least one client' })
+      .describe('The portals (relying parties), with OpenID Connect\'s client registration metadata in camelCase. All use the code flow with PKCE (docs/portals.md).'),
     mail: z
       .strictObject({
-        from: z.strictObject({ email, name: nonEmpty }),
-        support: nonEmpty,
-        transport: z.enum(['sendgrid', 'dev']),
+        from: z
+          .strictObject({ email: email.describe('Sender address.'), name: nonEmpty.describe('Sender name.') })
+          .describe('The sender of every e-mail.'),
+        support: nonEmpty.describe('Where people who don\'t know their registered address are sent, and where "Ask support" requests are mailed.'),
+        transport: z
+          .enum(['sendgrid', 'dev'])
+          .describe('sendgrid sends; dev sends nothing and shows the messages at /dev/mailbox (development only).'),
         sendgrid: z
-          .strictObject({ apiKey: nonEmpty, baseUrl: z.url().default('https://api.sendgrid.com') })
-          .optional(),
+          .strictObject({
+            apiKey: nonEmpty.describe('The SendGrid API key; use ${VAR}.'),
+            baseUrl: z
+              .url()
+              .default('https://api.sendgrid.com')
+              .describe('https://api.eu.sendgrid.com for SendGrid\'s EU data residency.'),
+          })
+          .optional()
+          .describe('Required with transport sendgrid.'),
         /** How often the outbox worker looks for due messages. */
-        pollInterval: duration(3_600_000, '1h').default(5_000),
+        pollInterval: duration(3_600_000, '1h').default(5_000).describe('How often the outbox worker looks for due e-mails; at most 1h.'),
         retry: z
           .strictObject({
             /** Attempts before a message is marked failed (and audited). */
-            maxAttempts: positiveInt.default(8),
+            maxAttempts: positiveInt.default(8).describe('Attempts before a message is marked failed and audited.'),
             /** Delay before the first retry; doubled after each failed attempt. */
-            initialDelay: duration(3_600_000, '1h').default(30_000),
+            initialDelay: duration(3_600_000, '1h')
+              .default(30_000)
+              .describe('Delay before the first retry, doubled after each failed attempt (30s, 1m, 2m, ...); at most 1h.'),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('Retries of a failed send (a provider\'s Retry-After is honoured).'),
       })
       .superRefine((mail, ctx) => {
         if (mail.transport === 'sendgrid' && !mail.sendgrid) {
           ctx.addIssue({ code: 'custom', path: ['sendgrid'], message: 'is required when transport is sendgrid' });
         }
-      }),
+      })
+      .describe('E-mail: the outbox, its worker and the transport.'),
     linking: z
       .strictObject({
-        linkTtl: duration(MAX_LINK_TTL_MS, '24h').default(3_600_000),
+        linkTtl: duration(MAX_LINK_TTL_MS, '24h').default(3_600_000).describe('Lifetime of an e-mailed link: 30m, 1h, ... at most 24h.'),
         limits: z
           .strictObject({
-            perIdentity: positiveInt.default(5),
-            perAddress: positiveInt.default(5),
-            perIp: positiveInt.default(30),
+            perIdentity: positiveInt.default(5).describe('Per upstream identity.'),
+            perAddress: positiveInt.default(5).describe('Per entered e-mail address, registered or not.'),
+            perIp: positiveInt.default(30).describe('Per client IP.'),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('Association (and "Ask support") requests per hour; past one: "try again later".'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The first-login association.'),
     /** The company's name, logo, colour and footer links on every page and e-mail. */
     branding,
     /** Who may use the admin API (issue 13): clients that obtain access tokens with the client-credentials grant. */
@@ -380,41 +504,47 @@ const validatedConfig = z
         clients: z
           .array(
             z.strictObject({
-              clientId: nonEmpty,
-              clientSecret: nonEmpty.min(32, { error: 'must be at least 32 characters' }),
-              name: nonEmpty.optional(),
+              clientId: nonEmpty.describe('Its tokens name this client; every change is audited with it.'),
+              clientSecret: nonEmpty.min(32, { error: 'must be at least 32 characters' }).describe('At least 32 characters.'),
+              name: nonEmpty.optional().describe('A name for people reading the audit trail.'),
               /** `support` reads, resends and cancels; `admin` also changes accounts, links and unlinks. */
-              role: z.enum(['support', 'admin'], { error: 'must be support or admin' }),
+              role: z.enum(['support', 'admin'], { error: 'must be support or admin' }).describe('support reads, resends and cancels links and retries e-mails; admin also changes accounts and contacts, links and unlinks sign-ins.'),
             }),
           )
-          .default([]),
+          .default([])
+          .describe('Tools that call the admin API with client-credentials tokens from /token. Without entries the grant is off and every admin call gets 401.'),
         /**
          * The support console at /admin: staff sign in through the company's own upstream (its workforce
          * directory), never through a customer upstream; only the people listed here get in, with their role.
          */
         console: z
           .strictObject({
-            upstream,
+            upstream: upstream.describe('The staff upstream (the company\'s workforce directory), with a client whose redirect URI is {issuer}/admin/callback.'),
             staff: z
               .array(
                 z
                   .strictObject({
                     /** The staff member's `sub` at the console upstream (preferred: it never changes). */
-                    subject: nonEmpty.optional(),
+                    subject: nonEmpty.optional().describe('The staff member\'s sub at the console upstream (preferred: it never changes).'),
                     /** Or the address the console upstream asserts (`email`, verified). */
-                    email: email.optional(),
-                    name: nonEmpty.optional(),
-                    role: z.enum(['support', 'admin'], { error: 'must be support or admin' }),
+                    email: email.optional().describe('Or the address the console upstream asserts, only with email_verified.'),
+                    name: nonEmpty.optional().describe('Shown in the console and the audit trail.'),
+                    role: z.enum(['support', 'admin'], { error: 'must be support or admin' }).describe('support or admin, as for admin.clients.'),
                   })
                   .refine((s) => s.subject !== undefined || s.email !== undefined, { error: 'needs a subject or an email' }),
               )
-              .min(1, { error: 'must list at least one staff member' }),
+              .min(1, { error: 'must list at least one staff member' })
+              .describe('Only these get in; looked up again on every request.'),
             /** How long a console session lasts from sign-in; staff then sign in again. */
-            sessionTtl: duration(12 * 3_600_000, '12h').default(3_600_000),
+            sessionTtl: duration(12 * 3_600_000, '12h')
+              .default(3_600_000)
+              .describe('A console session\'s lifetime from sign-in, never extended; at most 12h.'),
           })
-          .optional(),
+          .optional()
+          .describe('The support console at /admin; without it /admin answers 404.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The admin API at /admin/api/v1 and the support console (docs/support.md).'),
   })
   .superRefine((config, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);

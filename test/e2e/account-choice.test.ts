@@ -63,7 +63,7 @@ beforeAll(async () => {
   e2e = await startE2eStack();
   browser = await launchChromium();
   aliceCorp = await e2e.stack.seedLinkedAccount(alice, { email: ALICE_CORP.email, plans: [{ type: 'support', expiresAt: inAYear }] });
-  // The seed names the account after the demo user; the README's story calls it Alice Corp, customer 100001.
+  // The seed names the account after the demo user; docs/getting-started.md calls it Alice Corp, customer 100001.
   await accountModel(e2e.stack.db).updateOne(
     { _id: new Types.ObjectId(aliceCorp) },
     { name: ALICE_CORP.name, customerNumber: ALICE_CORP.customerNumber },

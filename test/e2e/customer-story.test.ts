@@ -22,7 +22,7 @@ import {
 } from './support/steps.ts';
 import { e2eLocale, TEXTS } from './support/texts.ts';
 
-// The customer's story of the README in a real browser: Debian's headless Chromium driven by playwright-core,
+// The customer's story of docs/getting-started.md in a real browser: Debian's headless Chromium driven by playwright-core,
 // against Demo ID, the broker, two demo portals and a SendGrid stand-in, all on 127.0.0.1.
 
 const alice = demoUser('alice');

@@ -8,7 +8,7 @@ import { accessibilityViolations } from './accessibility.ts';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/e2e/', import.meta.url));
 /** Every broker page at both sizes, per language: `test-artifacts/screenshots/<locale>/<page>-<size>.png`. */
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-artifacts/screenshots/', import.meta.url));
-/** The committed set the README shows (English, the main story): written only when UPDATE_DOCS_SCREENSHOTS=1. */
+/** The committed set docs/getting-started.md shows (English, the main story): written only when UPDATE_DOCS_SCREENSHOTS=1. */
 const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
 /** The sizes every broker page is looked at in: a desktop and a phone (issue 14). */
