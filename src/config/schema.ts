@@ -258,7 +258,19 @@ const redisSettings = z
     /** Or Redis Sentinel: the sentinels to ask, and the name of the monitored primary (`sentinel monitor <name>`). */
     sentinels: z.array(z.strictObject({ host: nonEmpty, port: tcpPort.default(26_379) })).min(1).optional(),
     name: nonEmpty.optional(),
-    /** Password of the Redis servers behind the sentinels (with `url`, put it in the URL). */
+    /** Or Redis Cluster: some of its nodes; the client learns the others, and follows failovers, from them. */
+    cluster: z
+      .strictObject({
+        nodes: z
+          .array(
+            z.string().regex(/^(rediss?:\/\/)?[^\s/@]+:\d{1,5}$/, { error: 'must be host:port (or rediss://host:port for TLS)' }),
+          )
+          .min(1)
+          .describe('Cluster nodes to start from, host:port (rediss://host:port for TLS); env REDIS_CLUSTER_NODES, comma-separated'),
+      })
+      .optional()
+      .describe('Redis Cluster instead of url or sentinels'),
+    /** Password of the Redis servers behind the sentinels or of the cluster's nodes (with `url`, put it in the URL). */
     password: nonEmpty.optional(),
     /** Password of the sentinels themselves, when they require one. */
     sentinelPassword: nonEmpty.optional(),
@@ -267,8 +279,15 @@ const redisSettings = z
   })
   .superRefine((redis, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!redis.url && !redis.sentinels) problem('url', 'is required (or redis.sentinels with redis.name)');
+    if (!redis.url && !redis.sentinels && !redis.cluster) {
+      problem('url', 'is required (or redis.sentinels with redis.name, or redis.cluster.nodes)');
+    }
     if (redis.url && redis.sentinels) problem('sentinels', 'cannot be used together with redis.url (or REDIS_URL)');
+    if (redis.cluster && (redis.url || redis.sentinels)) {
+      problem('cluster', 'cannot be used together with redis.url (or REDIS_URL) or redis.sentinels');
+    }
+    const schemes = new Set(redis.cluster?.nodes.map((node) => node.startsWith('rediss://')));
+    if (schemes.size > 1) problem('cluster', 'nodes must all use TLS (rediss://) or none');
     if (redis.sentinels && !redis.name) problem('name', 'is required with redis.sentinels (the primary\'s name)');
     if (!redis.sentinels && (redis.name || redis.sentinelPassword)) {
       problem(redis.name ? 'name' : 'sentinelPassword', 'is only used with redis.sentinels');

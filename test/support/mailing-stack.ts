@@ -2,7 +2,7 @@ import type { DemoUser } from '../parties/demo-upstream.ts';
 import type { TestBrowser } from './browser.ts';
 import { TestPortal, signIn } from './portal.ts';
 import { linkIn, mailOf, startSendGridSink, type SendGridSink, type SentMail } from './sendgrid-sink.ts';
-import { startStack, type ConfigOverrides, type Stack } from './stack.ts';
+import { startStack, type ConfigOverrides, type Stack, type StackStores } from './stack.ts';
 
 const API_KEY = 'SG.test-key';
 
@@ -18,7 +18,7 @@ export interface MailingStack {
   close(): Promise<void>;
 }
 
-export async function startMailingStack(configOverrides: ConfigOverrides = {}): Promise<MailingStack> {
+export async function startMailingStack(configOverrides: ConfigOverrides = {}, stores: StackStores = {}): Promise<MailingStack> {
   const sink = await startSendGridSink({ apiKey: API_KEY });
   const stack = await startStack((urls) => ({
     mail: {
@@ -28,7 +28,7 @@ export async function startMailingStack(configOverrides: ConfigOverrides = {}): 
       sendgrid: { apiKey: API_KEY, baseUrl: sink.url },
     },
     ...(typeof configOverrides === 'function' ? configOverrides(urls) : configOverrides),
-  }));
+  }), stores);
   const portal = await TestPortal.discover(stack);
   const sentMail = async () => {
     const before = sink.received.length;
