@@ -224,9 +224,11 @@ async function assemble(
     clientName: (clientId) => portals.get(clientId)?.name,
     now: () => new Date(),
   };
-  // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request.
+  // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request,
+  // and keep it for the store-outage middleware, which turns a store's failure into 503 (store-outage.ts).
   provider.on('server_error', (ctx: Koa.Context, error: Error) => {
     (ctx.state.log ?? logger).error({ err: error, path: ctx.path }, 'oidc-provider server_error');
+    ctx.state.providerError = error;
   });
   const readiness = [
     { name: 'mongodb', check: () => pingMongo(mongo) },

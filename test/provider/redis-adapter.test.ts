@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import { adapterKeys, createRedisAdapter } from '../../src/provider/redis-adapter.ts';
 import { isCluster } from '../../src/store/redis.ts';
+import { CLUSTER_WAIT_MS } from '../support/cluster-lock.ts';
 import { keysUnder, openTestRedis, REDIS_SHAPES, type TestRedis } from '../support/stores.ts';
 
 // The test client carries an ioredis keyPrefix of its own as well, so every key here is prefixed twice over.
@@ -17,7 +18,7 @@ describe.each(REDIS_SHAPES)('Redis adapter for oidc-provider on %s', (_shape, ta
     store = await openTestRedis(target);
     RedisAdapter = createRedisAdapter(store.redis, { keyPrefix: ADAPTER_PREFIX });
     key = adapterKeys(isCluster(store.redis), ADAPTER_PREFIX);
-  });
+  }, CLUSTER_WAIT_MS);
   afterAll(() => store.dispose());
 
   const ttlOf = (name: string): Promise<number> => store.redis.ttl(name);

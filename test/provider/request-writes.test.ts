@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import { adapterKeys, createRedisAdapter, SPENT_CODE_FIELDS } from '../../src/provider/redis-adapter.ts';
 import { isCluster } from '../../src/store/redis.ts';
+import { CLUSTER_WAIT_MS } from '../support/cluster-lock.ts';
 import { batchRequestWrites } from '../../src/store/request-writes.ts';
 import { openTestRedis, REDIS_SHAPES, type TestRedis } from '../support/stores.ts';
 
@@ -17,7 +18,7 @@ describe.each(REDIS_SHAPES)("a request's adapter writes, sent together when it e
     store = await openTestRedis(target);
     RedisAdapter = createRedisAdapter(store.redis, { keyPrefix: PREFIX });
     key = adapterKeys(isCluster(store.redis), PREFIX);
-  });
+  }, CLUSTER_WAIT_MS);
   afterAll(() => store.dispose());
 
   /** Runs `work` as oidc-provider's handling of one request, inside the batching middleware. */

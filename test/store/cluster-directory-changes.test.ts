@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { directoryChangesOver, type DirectoryChanges } from '../../src/accounts/directory-changes.ts';
 import { closeRedis, connectRedis, type Redis } from '../../src/store/redis.ts';
 import { waitFor } from '../ops/support/own-services.ts';
+import { CLUSTER_WAIT_MS, holdCluster } from '../support/cluster-lock.ts';
 import { silentLogger, TEST_CLUSTER } from '../support/stores.ts';
 
 // Two broker processes on one Redis Cluster: PUBLISH on any node reaches a subscriber on any other.
@@ -16,9 +17,12 @@ describe('people-directory change notices on a Redis Cluster', () => {
     feeds.push(changes);
     return changes;
   };
+  let release: () => void;
+  beforeAll(async () => (release = await holdCluster('shared')), CLUSTER_WAIT_MS);
   afterAll(async () => {
     await Promise.all(feeds.map((feed) => feed.close()));
     await Promise.all(clients.map((client) => closeRedis(client)));
+    release?.();
   });
 
   it('subscribes at start, and tells the other process of a change announced by one', async () => {

@@ -6,6 +6,7 @@ import { startMailingStack, type MailingStack } from '../support/mailing-stack.t
 import { loginUpstream, signIn } from '../support/portal.ts';
 import { linkIn } from '../support/sendgrid-sink.ts';
 import { TEST_CLIENTS, demoUser } from '../support/stack.ts';
+import { CLUSTER_WAIT_MS, holdCluster } from '../support/cluster-lock.ts';
 import { TEST_CLUSTER } from '../support/stores.ts';
 
 const carol = demoUser('carol');
@@ -16,14 +17,19 @@ const LONG_LIVED = { scope: 'openid email customer offline_access', prompt: 'con
 // started by jest's global setup): every MULTI, script and pub/sub notice of the story runs on it.
 describe('a person\'s story with Redis Cluster', () => {
   let mailing: MailingStack;
+  let release: () => void;
   beforeAll(async () => {
+    release = await holdCluster('shared');
     mailing = await startMailingStack(
       { redis: { ...TEST_CLUSTER, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` } },
       { redisUrl: '' },
     );
     await mailing.stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
+  }, CLUSTER_WAIT_MS);
+  afterAll(async () => {
+    await mailing?.close();
+    release?.();
   });
-  afterAll(() => mailing.close());
 
   it('first sign-in with association, a later sign-in, refresh, logout, then "this wasn\'t me" ends it all', async () => {
     const { portal, stack } = mailing;

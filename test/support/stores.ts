@@ -4,6 +4,7 @@ import { createLogger } from '../../src/log/logger.ts';
 import { connectMongo } from '../../src/store/mongo.ts';
 import { REDIS_CLUSTER_NODES } from '../../scripts/lib/local-services.ts';
 import { connectRedis, isCluster, type Redis } from '../../src/store/redis.ts';
+import { holdCluster } from './cluster-lock.ts';
 
 export const MONGODB_URI = process.env.MONGODB_URI || 'mongodb://127.0.0.1:27017';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -63,6 +64,8 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
 /** A Redis client whose keys all carry a prefix of their own, removed again by `dispose`. */
 export async function openTestRedis(target: string | typeof TEST_CLUSTER = REDIS_URL): Promise<TestRedis> {
   const keyPrefix = `ibtest:${randomBytes(6).toString('hex')}:`;
+  // Not while the failover test breaks the cluster (cluster-lock.ts).
+  const release = typeof target === 'string' ? () => undefined : await holdCluster('shared');
   const redis = await connectRedis(target, { logger: silentLogger, keyPrefix });
   return {
     redis,
@@ -73,6 +76,7 @@ export async function openTestRedis(target: string | typeof TEST_CLUSTER = REDIS
       const keys = await keysUnder(redis, keyPrefix);
       await Promise.all(keys.map((key) => redis.del(key.slice(keyPrefix.length))));
       await redis.quit();
+      release();
     },
   };
 }
