@@ -44,6 +44,7 @@ import { OutboxWorker } from './mail/outbox-worker.ts';
 import { createSendGridTransport } from './mail/sendgrid-transport.ts';
 import type { MailTransport } from './mail/transport.ts';
 import { createBrokerMetrics } from './metrics/broker-metrics.ts';
+import { metricsOfAllWorkers } from './metrics/worker-metrics.ts';
 import { countStoreRequests } from './store/request-counters.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
@@ -104,6 +105,8 @@ export interface BrokerOptions {
   instrument?(parts: BrokerParts): void;
   /** Count Redis commands and round trips and MongoDB operations in the metrics (store/request-counters.ts). */
   countStoreRequests?: boolean;
+  /** A worker of `workers: N`: /metrics shows the sum over every worker, asked of the primary (worker-metrics.ts). */
+  metricsOfAllWorkers?: boolean;
 }
 
 /** Composition root: connects the stores and wires every part into one koa app. */
@@ -164,6 +167,7 @@ async function assemble(
   });
   const metrics = createBrokerMetrics();
   if (options.countStoreRequests) countStoreRequests({ redis, mongo }, metrics.registry);
+  const exposition = options.metricsOfAllWorkers ? metricsOfAllWorkers(metrics.registry) : () => metrics.registry.metrics();
   const federation = new Federation(config.upstreams, {
     brokerIssuer: config.issuer,
     redis,
@@ -297,7 +301,7 @@ async function assemble(
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),
       // On the public listener only for a scraper with the configured token; otherwise on the management port.
-      ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
+      ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken, exposition)] : []),
       ...(config.admin.console ? [supportConsole(config, config.admin.console, { context: adminContext, redis, logger, metrics, translator: adminTranslator, brand, viewsDir: VIEWS_DIR })] : []),
     ],
     // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
@@ -307,7 +311,7 @@ async function assemble(
   const managementApp = createManagementApp({
     logger,
     readiness,
-    routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined)] : [],
+    routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined, exposition)] : [],
   });
 
   options.instrument?.({ redis, mongo, provider });
