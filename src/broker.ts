@@ -43,6 +43,7 @@ import { OutboxWorker } from './mail/outbox-worker.ts';
 import { createSendGridTransport } from './mail/sendgrid-transport.ts';
 import type { MailTransport } from './mail/transport.ts';
 import { createBrokerMetrics } from './metrics/broker-metrics.ts';
+import { metricsOfAllWorkers } from './metrics/worker-metrics.ts';
 import { countStoreRequests } from './store/request-counters.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createProvider } from './provider/create-provider.ts';
@@ -103,6 +104,8 @@ export interface BrokerOptions {
   instrument?(parts: BrokerParts): void;
   /** Count Redis commands and round trips and MongoDB operations in the metrics (store/request-counters.ts). */
   countStoreRequests?: boolean;
+  /** A worker of `workers: N`: /metrics shows the sum over every worker, asked of the primary (worker-metrics.ts). */
+  metricsOfAllWorkers?: boolean;
 }
 
 /** Composition root: connects the stores and wires every part into one koa app. */
@@ -163,6 +166,7 @@ async function assemble(
   });
   const metrics = createBrokerMetrics();
   if (options.countStoreRequests) countStoreRequests({ redis, mongo }, metrics.registry);
+  const exposition = options.metricsOfAllWorkers ? metricsOfAllWorkers(metrics.registry) : () => metrics.registry.metrics();
   const federation = new Federation(config.upstreams, {
     brokerIssuer: config.issuer,
     redis,
@@ -223,9 +227,11 @@ async function assemble(
     clientName: (clientId) => portals.get(clientId)?.name,
     now: () => new Date(),
   };
-  // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request.
+  // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request,
+  // and keep it for the store-outage middleware, which turns a store's failure into 503 (store-outage.ts).
   provider.on('server_error', (ctx: Koa.Context, error: Error) => {
     (ctx.state.log ?? logger).error({ err: error, path: ctx.path }, 'oidc-provider server_error');
+    ctx.state.providerError = error;
   });
   const readiness = [
     { name: 'mongodb', check: () => pingMongo(mongo) },
@@ -293,7 +299,7 @@ async function assemble(
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),
       // On the public listener only for a scraper with the configured token; otherwise on the management port.
-      ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
+      ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken, exposition)] : []),
       ...(config.admin.console ? [supportConsole(config, config.admin.console, { context: adminContext, redis, logger, metrics, translator: adminTranslator, brand, viewsDir: VIEWS_DIR })] : []),
     ],
     // oidc-provider last: the broker's own routes take precedence; it answers discovery, /auth, /token, ...
@@ -303,7 +309,7 @@ async function assemble(
   const managementApp = createManagementApp({
     logger,
     readiness,
-    routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined)] : [],
+    routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined, exposition)] : [],
   });
 
   options.instrument?.({ redis, mongo, provider });

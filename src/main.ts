@@ -46,7 +46,10 @@ async function serve(config: Readonly<BrokerConfig>, logger: Logger): Promise<vo
   let broker;
   try {
     // Off by default: the benchmark asks for store request counts in the metrics (store/request-counters.ts).
-    broker = await createBroker(config, logger, { countStoreRequests: process.env.BROKER_STORE_REQUEST_METRICS === '1' });
+    broker = await createBroker(config, logger, {
+      countStoreRequests: process.env.BROKER_STORE_REQUEST_METRICS === '1',
+      metricsOfAllWorkers: cluster.isWorker,
+    });
   } catch (error) {
     logger.fatal((error as Error).message);
     console.error((error as Error).message);

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Outbox } from '../src/mail/outbox.ts';
 import { connectMongo } from '../src/store/mongo.ts';
 import { closeRedis, connectRedis } from '../src/store/redis.ts';
-import { closeServer, listenOnLoopback } from './parties/loopback-server.ts';
+import { childrenOf, freeLoopbackPort as freePort } from './support/child-processes.ts';
 import { baseConfigDocument } from './support/config.ts';
 import { startSendGridSink } from './support/sendgrid-sink.ts';
 import { REDIS_URL, silentLogger, uniqueMongoUri } from './support/stores.ts';
@@ -15,27 +15,6 @@ import { REDIS_URL, silentLogger, uniqueMongoUri } from './support/stores.ts';
 const API_KEY = 'SG.workers-test-key-0123456789';
 const COOKIE_KEY = 'workers-test-cookie-key-0123456789abcdef';
 const MESSAGES = 20;
-
-async function freePort(): Promise<number> {
-  const { server, url } = await listenOnLoopback();
-  await closeServer(server);
-  return Number(new URL(url).port);
-}
-
-/** The processes whose parent is `pid` (the workers a cluster primary forked). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 const recipientOf = (body: unknown): string =>
   (body as { personalizations: { to: { email: string }[] }[] }).personalizations[0]?.to[0]?.email ?? '';

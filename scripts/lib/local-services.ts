@@ -124,14 +124,13 @@ function spawnDetached(name: Instance, command: string, args: string[]): string 
   return logFile;
 }
 
-function redisServerBinary(log: Log): string {
+const REDIS_MISSING =
+  'Redis: nothing answers at REDIS_URL and redis-server is not installed: install it (apt-get install redis-server) or set REDIS_URL';
+
+function redisServerBinary(log: Log, missing = REDIS_MISSING): string {
   const existing = onPath('redis-server');
   if (existing) return existing;
-  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
-    throw new ServiceError(
-      'Redis: nothing answers at REDIS_URL and redis-server is not installed: install it (apt-get install redis-server) or set REDIS_URL',
-    );
-  }
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) throw new ServiceError(missing);
   log('Redis: installing redis-server from Debian packages');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   let install = spawnSync('apt-get', ['install', '-y', '-q', 'redis-server'], { stdio: 'ignore', env });
@@ -266,3 +265,86 @@ export async function servicesDown(names?: Instance[], log: Log = () => undefine
   }
 }
 
+
+/** The local Redis Cluster of `npm run services -- up --redis-cluster` and of the tests: three primaries, three replicas. */
+export const REDIS_CLUSTER_PORTS = [7101, 7102, 7103, 7104, 7105, 7106] as const;
+export const REDIS_CLUSTER_NODES = REDIS_CLUSTER_PORTS.map((port) => `127.0.0.1:${port}`);
+// How long a node may be silent before the others count it failed and its replica takes over: short, so that the
+// failover test sees a replica promoted within seconds (Redis' default is 15 s).
+const CLUSTER_NODE_TIMEOUT_MS = 2_000;
+
+function redisCli(port: number, ...args: string[]): { ok: boolean; out: string } {
+  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+  return { ok: run.status === 0, out: `${run.stdout ?? ''}${run.stderr ?? ''}` };
+}
+
+/** CLUSTER INFO of one node says the cluster serves every slot. */
+export function clusterStateOk(port: number): boolean {
+  const info = redisCli(port, 'cluster', 'info');
+  return info.ok && /cluster_state:ok/.test(info.out);
+}
+
+function clusterTools(log: Log): void {
+  redisServerBinary(log, 'Redis Cluster (ports 7101-7106): redis-server is not installed: install it (apt-get install redis-server)');
+  if (!onPath('redis-cli')) {
+    throw new ServiceError('Redis Cluster: redis-cli is missing: install it (apt-get install redis-server, or redis-tools)');
+  }
+}
+
+/** Starts one cluster node (a redis-server with cluster-enabled), with fresh data when `fresh`. */
+export async function startClusterNode(port: number, fresh: boolean): Promise<void> {
+  const instance: Instance = `redis-${port}`;
+  const dataDir = join(ROOT, '.data', `redis-cluster-${port}`);
+  if (fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  exitedAtStart.delete(instance);
+  const logFile = spawnDetached(instance, 'redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'no',
+    '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
+  ]);
+  await waitUntil(() => redisAnswers(`redis://127.0.0.1:${port}`), `Redis Cluster node ${port}`, 15_000, instance, logFile);
+}
+
+/** Waits (bounded) until every node given reports cluster_state:ok. */
+export async function waitForClusterOk(ports: readonly number[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ports.every(clusterStateOk)) {
+    if (Date.now() > deadline) throw new ServiceError(`Redis Cluster: not cluster_state:ok within ${timeoutMs / 1000}s (see .cache/run/redis-71*.log)`);
+    await sleep(250);
+  }
+}
+
+/**
+ * Makes sure the local Redis Cluster answers on 127.0.0.1:7101-7106 with cluster_state:ok: left alone when it does,
+ * created from scratch otherwise (`redis-cli --cluster create ... --cluster-replicas 1`). Returns what it started.
+ */
+export async function redisClusterUp(log: Log = () => undefined): Promise<Instance[]> {
+  clusterTools(log);
+  const ports = [...REDIS_CLUSTER_PORTS];
+  if (ports.every(clusterStateOk)) {
+    log(`Redis Cluster: answering at ${REDIS_CLUSTER_NODES.join(',')}`);
+    return [];
+  }
+  // Half a cluster (a run interrupted, a node killed): ours are stopped and the cluster made again from nothing.
+  const ours = ports.map((port): Instance => `redis-${port}`);
+  await servicesDown(ours.filter((name) => readPid(name) !== undefined));
+  const foreign = [];
+  for (const port of ports) if (await redisAnswers(`redis://127.0.0.1:${port}`)) foreign.push(port);
+  if (foreign.length > 0) {
+    throw new ServiceError(`Redis Cluster: ports ${foreign.join(',')} are taken by servers not started here; stop them first`);
+  }
+  log(`Redis Cluster: starting 6 nodes on ${REDIS_CLUSTER_NODES.join(',')}`);
+  await Promise.all(ports.map((port) => startClusterNode(port, true)));
+  const create = spawnSync('redis-cli', ['--cluster', 'create', ...REDIS_CLUSTER_NODES, '--cluster-replicas', '1', '--cluster-yes'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (create.status !== 0) {
+    await servicesDown(ours);
+    const reason = `${create.stdout}${create.stderr}`.trim().split('\n').slice(-1)[0] ?? 'unknown error';
+    throw new ServiceError(`Redis Cluster: redis-cli --cluster create failed: ${reason}`);
+  }
+  await waitForClusterOk(ports);
+  log('Redis Cluster: cluster_state:ok (3 primaries, 3 replicas)');
+  return ours;
+}

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import type { Redis } from '../store/redis.ts';
+import { subscriberConnection, type Redis } from '../store/redis.ts';
 
 /** What changes the people directory tells every broker process about (linking/, admin/ use it after their write). */
 export interface DirectoryChangeNotices {
@@ -48,7 +48,7 @@ export async function directoryChangesOver(redis: Redis, { logger, keyPrefix = '
   const tell = () => listeners.forEach((listener) => listener());
   // Subscribed again by hand at every connection (not ioredis' autoResubscribe) to know when it has taken effect.
   // Named, so that CLIENT LIST tells an operator what the connection is.
-  const subscriber = redis.duplicate({ keyPrefix: '', autoResubscribe: false, connectionName: `${keyPrefix}directory-changes` });
+  const subscriber = subscriberConnection(redis, `${keyPrefix}directory-changes`);
   let live = false;
   let subscriptions = 0;
   const subscribe = () =>

@@ -9,6 +9,8 @@ export const DEFAULT_CONFIG_PATH = 'config/broker.yaml';
 /** Environment variables that override a key of the file (12-factor deployments set these, not the file). */
 const ENV_OVERRIDES: ReadonlyArray<[variable: string, apply: (doc: Record<string, unknown>, value: string) => void]> = [
   ['MONGODB_URI', (doc, value) => (doc.mongodb = { ...asRecord(doc.mongodb), uri: value })],
+  // Says where Redis is, instead of the file's url or sentinels; REDIS_URL set as well is reported as a conflict.
+  ['REDIS_CLUSTER_NODES', (doc, value) => (doc.redis = { ...withoutTarget(asRecord(doc.redis)), cluster: { nodes: listOf(value) } })],
   ['REDIS_URL', (doc, value) => (doc.redis = { ...asRecord(doc.redis), url: value })],
   ['PORT', (doc, value) => (doc.port = value)],
   ['ISSUER', (doc, value) => (doc.issuer = value)],
@@ -16,6 +18,14 @@ const ENV_OVERRIDES: ReadonlyArray<[variable: string, apply: (doc: Record<string
 
 function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function withoutTarget({ url: _url, sentinels: _sentinels, name: _name, ...rest }: Record<string, unknown>): Record<string, unknown> {
+  return rest;
+}
+
+function listOf(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -332,8 +332,20 @@ const redisSettings = z
       .optional()
       .describe('High availability instead of url (and without REDIS_URL): the Sentinels to ask. After a failover the broker reconnects to the new primary by itself.'),
     name: nonEmpty.optional().describe('With sentinels: the primary\'s name (sentinel monitor <name> ...).'),
-    /** Password of the Redis servers behind the sentinels (with `url`, put it in the URL). */
-    password: nonEmpty.optional().describe('With sentinels: the password of the Redis servers behind them (with url, put it in the URL).'),
+    /** Or Redis Cluster: some of its nodes; the client learns the others, and follows failovers, from them. */
+    cluster: z
+      .strictObject({
+        nodes: z
+          .array(
+            z.string().regex(/^(rediss?:\/\/)?[^\s/@]+:\d{1,5}$/, { error: 'must be host:port (or rediss://host:port for TLS)' }),
+          )
+          .min(1)
+          .describe('Cluster nodes to start from, host:port (rediss://host:port for TLS); env REDIS_CLUSTER_NODES, comma-separated'),
+      })
+      .optional()
+      .describe('Redis Cluster instead of url or sentinels'),
+    /** Password of the Redis servers behind the sentinels or of the cluster's nodes (with `url`, put it in the URL). */
+    password: nonEmpty.optional().describe('With sentinels or cluster: the password of the Redis servers (with url, put it in the URL).'),
     /** Password of the sentinels themselves, when they require one. */
     sentinelPassword: nonEmpty.optional().describe('The password of the Sentinels themselves, when they require one.'),
     /** Prefix of every key the broker writes, for a Redis shared with other applications (or test runs). */
@@ -345,8 +357,15 @@ const redisSettings = z
   })
   .superRefine((redis, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!redis.url && !redis.sentinels) problem('url', 'is required (or redis.sentinels with redis.name)');
+    if (!redis.url && !redis.sentinels && !redis.cluster) {
+      problem('url', 'is required (or redis.sentinels with redis.name, or redis.cluster.nodes)');
+    }
     if (redis.url && redis.sentinels) problem('sentinels', 'cannot be used together with redis.url (or REDIS_URL)');
+    if (redis.cluster && (redis.url || redis.sentinels)) {
+      problem('cluster', 'cannot be used together with redis.url (or REDIS_URL) or redis.sentinels');
+    }
+    const schemes = new Set(redis.cluster?.nodes.map((node) => node.startsWith('rediss://')));
+    if (schemes.size > 1) problem('cluster', 'nodes must all use TLS (rediss://) or none');
     if (redis.sentinels && !redis.name) problem('name', 'is required with redis.sentinels (the primary\'s name)');
     if (!redis.sentinels && (redis.name || redis.sentinelPassword)) {
       problem(redis.name ? 'name' : 'sentinelPassword', 'is only used with redis.sentinels');

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../log/logger.ts';
+import { aggregateWorkerMetrics } from '../metrics/worker-metrics.ts';
 
 /** What a worker tells the primary once its listeners accept connections. */
 export const READY_MESSAGE = 'identity-broker:ready';
@@ -12,11 +13,13 @@ const RESTART_DELAY_MS = 1_000;
  * migration and index creation run once before the others begin; if a worker fails before it is ready, the whole
  * start fails as a single process would. A worker that dies later is replaced. SIGTERM/SIGINT are passed on to
  * every worker, which stops as a single broker does (in-flight requests finish, the outbox worker hands back its
- * lease), and the primary exits once they all have.
+ * lease), and the primary exits once they all have. The primary also adds up the workers' metrics for /metrics.
  */
 export async function superviseWorkers(count: number, logger: Logger): Promise<void> {
   let stopping = false;
   const live = new Set<Worker>();
+  // A scrape that reaches any worker shows every worker's figures, added up here.
+  aggregateWorkerMetrics();
 
   const fork = () =>
     new Promise<Worker>((resolve, reject) => {

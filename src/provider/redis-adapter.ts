@@ -1,6 +1,7 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import type { Redis } from '../store/redis.ts';
-import { commit, requestWrites, writeWithRequest, type RequestWrites } from '../store/request-writes.ts';
+import { taggedKey } from '../store/redis-keys.ts';
+import { isCluster, type Redis } from '../store/redis.ts';
+import { commit, requestWrites, writeGroupsWithRequest, type RequestWrites, type WriteGroup } from '../store/request-writes.ts';
 
 export interface RedisAdapterOptions {
   /** Prepended to every key the adapter writes, after the ioredis client's own `keyPrefix` if it has one. */
@@ -50,9 +51,10 @@ const CONSUME_IF_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then redis.cal
 const DELETE_IF_VALUE = "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end";
 
 // A token and what oidc-provider reads right after it in the same request — its grant, and the session it belongs
-// to (by uid) — in one round trip instead of three (refresh and code grants). With ARGV[2] (a time), a token not yet
-// consumed is consumed in the same step, and the record is returned as it was before. Keys outside KEYS are fine on
-// one server or behind Sentinels, which is what the broker supports (no Redis Cluster).
+// to (by uid) — in one round trip instead of three (refresh and code grants), when ARGV[2] is '1'. With ARGV[3] (a
+// time), a token not yet consumed is consumed in the same step, and the record is returned as it was before. Keys
+// outside KEYS are fine on one server or behind Sentinels; a Redis Cluster refuses them (they live in other slots,
+// and the token's id cannot carry its grant's tag), so there ARGV[2] is '0' and the adapter reads them itself.
 //
 // A spent code is kept until it expires only so that a replay finds it used and its grant is revoked (RFC 6749
 // 4.1.2): it keeps no more than oidc-provider's authorization_code grant reads of a code before it reaches that
@@ -68,17 +70,17 @@ end
 if not payload then return {} end
 local ok, decoded = pcall(cjson.decode, payload)
 if ok and type(decoded) ~= 'table' then ok = false end
-if ARGV[2] and not consumed then
+if ARGV[3] and not consumed then
   if ok then
     local kept = {}
     for _, name in ipairs(${JSON.stringify(SPENT_CODE_FIELDS).replace('[', '{').replace(']', '}')}) do kept[name] = decoded[name] end
-    redis.call('hset', KEYS[1], 'payload', cjson.encode(kept), 'consumed', ARGV[2])
+    redis.call('hset', KEYS[1], 'payload', cjson.encode(kept), 'consumed', ARGV[3])
   else
-    redis.call('hset', KEYS[1], 'consumed', ARGV[2])
+    redis.call('hset', KEYS[1], 'consumed', ARGV[3])
   end
 end
 local grant, sessionId, session = false, false, false
-if ok then
+if ok and ARGV[2] == '1' then
   if type(decoded.grantId) == 'string' then grant = redis.call('get', ARGV[1] .. 'Grant:' .. decoded.grantId) end
   if type(decoded.sessionUid) == 'string' then
     sessionId = redis.call('get', ARGV[1] .. 'sessionUid:' .. decoded.sessionUid)
@@ -106,19 +108,35 @@ function parse(json: string): AdapterPayload {
 const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
- * An oidc-provider `adapter` on Redis. Keys are `{keyPrefix}{model}:{id}` with the payload as compact JSON (a hash
- * of `payload` and `consumed` for consumable models), `{keyPrefix}grant:{grantId}` (a set of the keys to revoke with
- * the grant), `{keyPrefix}sessionUid:{uid}` and `{keyPrefix}userCode:{userCode}` (the id they point to). Every key
- * expires with its record, and each upsert or destroy writes its keys in one MULTI — within a request, together with
- * the request's other writes (request-writes.ts).
+ * The adapter's key names: `{keyPrefix}{model}:{id}`, `grant:{grantId}`, `sessionUid:{uid}`, `userCode:{userCode}`
+ * on one server (names kept from before the cluster work, so live sessions survive an upgrade); on a Redis Cluster
+ * the id is a hash tag (`Session:{id}`), which puts a grant and its set of tokens (`Grant:{g}`, `grant:{g}`) in one
+ * slot. Tests and the docs' key list name keys through this.
+ */
+export function adapterKeys(cluster: boolean, keyPrefix = '') {
+  return {
+    grant: (grantId: string): string => `${keyPrefix}${taggedKey(cluster, 'grant', grantId)}`,
+    sessionUid: (uid: string): string => `${keyPrefix}${taggedKey(cluster, 'sessionUid', uid)}`,
+    userCode: (userCode: string): string => `${keyPrefix}${taggedKey(cluster, 'userCode', userCode)}`,
+    model: (model: string, id: string): string => `${keyPrefix}${taggedKey(cluster, model, id)}`,
+  };
+}
+
+/**
+ * An oidc-provider `adapter` on Redis. Keys (adapterKeys) hold the payload as compact JSON (a hash of `payload` and
+ * `consumed` for consumable models), a grant's set of the keys to revoke with it, and the ids that a session uid and
+ * a user code point to. Every key expires with its record, and each upsert or destroy writes its keys in one MULTI —
+ * within a request, together with the request's other writes (request-writes.ts); on a cluster one MULTI per slot.
  */
 export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapterOptions = {}): AdapterConstructor {
+  const cluster = isCluster(redis);
   // Grant sets hold key names as the adapter writes them: ioredis adds its own keyPrefix to command keys only, so a
   // name read back from a set is prefixed exactly once more when it is passed to DEL.
-  const grantKey = (grantId: string): string => `${keyPrefix}grant:${grantId}`;
-  const uidKey = (uid: string): string => `${keyPrefix}sessionUid:${uid}`;
-  const userCodeKey = (userCode: string): string => `${keyPrefix}userCode:${userCode}`;
-  const modelKey = (model: string, id: string): string => `${keyPrefix}${model}:${id}`;
+  const keys = adapterKeys(cluster, keyPrefix);
+  const grantKey = keys.grant;
+  const uidKey = keys.sessionUid;
+  const userCodeKey = keys.userCode;
+  const modelKey = keys.model;
   // Inside a Lua script keys are not prefixed by ioredis: the script gets the whole prefix.
   const scriptPrefix = `${redis.options.keyPrefix ?? ''}${keyPrefix}`;
 
@@ -128,6 +146,19 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     if (batch?.pending(key)) await batch.flush();
     const ahead = batch?.readAhead(key);
     return ahead !== undefined ? ahead : redis.get(key);
+  }
+
+  /**
+   * On a cluster, what the script reads on one server: the grant and the session's id at once (two slots, one round
+   * trip as they are sent together), then the session (a third slot): two round trips more than on one server.
+   */
+  async function readRelatedOnCluster(token: AdapterPayload): Promise<Array<string | null | undefined>> {
+    const [grant, sessionId] = await Promise.all([
+      typeof token.grantId === 'string' ? redis.get(modelKey('Grant', token.grantId)) : undefined,
+      typeof token.sessionUid === 'string' ? redis.get(uidKey(token.sessionUid)) : undefined,
+    ]);
+    const session = sessionId ? await redis.get(modelKey('Session', sessionId)) : undefined;
+    return [grant, sessionId, session];
   }
 
   return class RedisAdapter implements Adapter {
@@ -149,20 +180,28 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       const ttl = ttlSeconds(this.name, expiresIn);
       const key = this.#key(id);
       const json = JSON.stringify(payload);
-      const keys = [key];
       const revocable = [key];
-      if (payload.userCode) revocable.push(userCodeKey(payload.userCode));
-      if (this.name === 'Session' && payload.uid) keys.push(uidKey(payload.uid));
-      const grant = this.#grantable && payload.grantId ? grantKey(payload.grantId) : undefined;
-      await writeWithRequest(redis, [...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
+      const groups: WriteGroup[] = [
         // DEL first so that a `consumed` left from an earlier version does not outlive the payload that replaces it.
-        if (this.#consumable) transaction.del(key).hset(key, 'payload', json).expire(key, ttl);
-        else transaction.set(key, json, 'EX', ttl);
-        if (payload.userCode) transaction.set(userCodeKey(payload.userCode), id, 'EX', ttl);
-        if (this.name === 'Session' && payload.uid) transaction.set(uidKey(payload.uid), id, 'EX', ttl);
+        this.#consumable
+          ? { keys: [key], write: (t) => t.del(key).hset(key, 'payload', json).expire(key, ttl) }
+          : { keys: [key], write: (t) => t.set(key, json, 'EX', ttl) },
+      ];
+      if (payload.userCode) {
+        const userCode = userCodeKey(payload.userCode);
+        revocable.push(userCode);
+        groups.push({ keys: [userCode], write: (t) => t.set(userCode, id, 'EX', ttl) });
+      }
+      if (this.name === 'Session' && payload.uid) {
+        const uid = uidKey(payload.uid);
+        groups.push({ keys: [uid], write: (t) => t.set(uid, id, 'EX', ttl) });
+      }
+      if (this.#grantable && payload.grantId) {
+        const grant = grantKey(payload.grantId);
         // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
-        if (grant) transaction.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT');
-      });
+        groups.push({ keys: [grant], write: (t) => t.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT') });
+      }
+      await writeGroupsWithRequest(redis, groups);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -187,10 +226,12 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
      */
     async #findWithGrantAndSession(key: string, batch: RequestWrites): Promise<AdapterPayload | undefined> {
       const spend = this.name === 'AuthorizationCode' ? [epochSeconds()] : [];
-      const [payload, consumed, grant, sessionId, session] = (await redis.eval(READ_WITH_GRANT_AND_SESSION, 1, key, scriptPrefix, ...spend)) as Array<string | null>;
+      const readRelated = cluster ? '0' : '1';
+      const [payload, consumed, ...related] = (await redis.eval(READ_WITH_GRANT_AND_SESSION, 1, key, scriptPrefix, readRelated, ...spend)) as Array<string | null>;
       if (!payload) return undefined;
       if (spend.length > 0 && !consumed) batch.markConsumed(key);
       const token = parse(payload);
+      const [grant, sessionId, session] = cluster ? await readRelatedOnCluster(token) : related;
       if (typeof token.grantId === 'string') batch.keepReadAhead(modelKey('Grant', token.grantId), grant ?? null);
       if (typeof token.sessionUid === 'string') {
         batch.keepReadAhead(uidKey(token.sessionUid), sessionId ?? null);
@@ -223,17 +264,22 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       // Only sessions, tokens of a grant and device codes have index keys to remove with them: the others need no read.
       const indexed = this.name === 'Session' || this.#grantable || this.name === 'DeviceCode';
       const payload = indexed ? await this.find(id) : undefined;
-      const keys = [key];
       const revocable = [key];
-      if (payload?.userCode) revocable.push(userCodeKey(payload.userCode));
-      if (this.name === 'Session' && payload?.uid) keys.push(uidKey(payload.uid));
-      const grant = this.#grantable && payload?.grantId ? grantKey(payload.grantId) : undefined;
-      await writeWithRequest(redis, [...keys, ...revocable.slice(1), ...(grant ? [grant] : [])], (transaction) => {
-        transaction.del(key);
-        if (payload?.userCode) transaction.eval(DELETE_IF_VALUE, 1, userCodeKey(payload.userCode), id);
-        if (this.name === 'Session' && payload?.uid) transaction.eval(DELETE_IF_VALUE, 1, uidKey(payload.uid), id);
-        if (grant) transaction.srem(grant, ...revocable);
-      });
+      const groups: WriteGroup[] = [{ keys: [key], write: (t) => t.del(key) }];
+      if (payload?.userCode) {
+        const userCode = userCodeKey(payload.userCode);
+        revocable.push(userCode);
+        groups.push({ keys: [userCode], write: (t) => t.eval(DELETE_IF_VALUE, 1, userCode, id) });
+      }
+      if (this.name === 'Session' && payload?.uid) {
+        const uid = uidKey(payload.uid);
+        groups.push({ keys: [uid], write: (t) => t.eval(DELETE_IF_VALUE, 1, uid, id) });
+      }
+      if (this.#grantable && payload?.grantId) {
+        const grant = grantKey(payload.grantId);
+        groups.push({ keys: [grant], write: (t) => t.srem(grant, ...revocable) });
+      }
+      await writeGroupsWithRequest(redis, groups);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
@@ -244,7 +290,11 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       if (members.length === 0) return;
       // SREM of what was read rather than DEL of the set: a token of the grant saved since SMEMBERS keeps its index
       // entry and stays revocable. Redis removes the set itself once it is empty.
-      await commit(redis.multi().del(...members).srem(grant, ...members));
+      if (!cluster) return commit(redis.multi().del(...members).srem(grant, ...members));
+      // On a cluster each token is in a slot of its own: one DEL each, all sent at once with the SREM (the same one
+      // round trip after SMEMBERS; no longer atomic: a failure part-way leaves the set naming tokens still there, and
+      // a second revocation finishes the job).
+      await Promise.all([...members.map((member) => redis.del(member)), redis.srem(grant, ...members)]);
     }
   };
 }

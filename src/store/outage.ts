@@ -1,6 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
-import { redisAvailable } from './redis.ts';
+import { redisAvailable, type Redis } from './redis.ts';
 
 /** A store the broker cannot work without, with a cheap question: can it take commands right now? */
 export interface StoreStatus {
@@ -35,6 +34,11 @@ const REDIS_OUTAGE_MESSAGES = [
   'Reached the max retries per request limit',
   'connect ECONNREFUSED',
   'All sentinels are unreachable',
+  // A Redis Cluster while a primary fails over, or with no node reachable.
+  'CLUSTERDOWN',
+  "Cluster isn't ready",
+  'Failed to refresh slots cache',
+  'Too many Cluster redirections',
 ];
 
 /**

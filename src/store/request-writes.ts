@@ -1,9 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from 'koa';
-import type { Redis } from './redis.ts';
+import { placementOf } from './redis-keys.ts';
+import { isCluster, type Redis } from './redis.ts';
 
 type Transaction = ReturnType<Redis['multi']>;
 type Write = (transaction: Transaction) => void;
+
+/**
+ * Commands on keys that a Redis Cluster keeps in one slot (the same hash tag, or one key): `keys` names every key
+ * `write` touches. On one server every group of a request goes into one MULTI; on a cluster one MULTI per slot.
+ */
+export interface WriteGroup {
+  keys: readonly string[];
+  write: Write;
+}
 
 /**
  * The Redis adapter's writes of one request, sent together in one MULTI/EXEC when the request's handling ends
@@ -16,11 +26,11 @@ type Write = (transaction: Transaction) => void;
  *   revokeByGrantId flush what is pending and run at once (a code is consumed by the very read that finds it);
  * - after the flush, writes of work the request left running (back-channel logout) go straight to Redis.
  * Records read ahead (a token's grant and session, fetched with the token in one round trip) are kept here for the
- * rest of the request.
+ * rest of the request. On a Redis Cluster the flush is one MULTI per slot, sent together (see sendWrites).
  */
 export class RequestWrites {
   readonly #redis: Redis;
-  #writes: Write[] = [];
+  #writes: WriteGroup[] = [];
   readonly #keys = new Set<string>();
   readonly #readAhead = new Map<string, string | null>();
   readonly #consumedByRead = new Set<string>();
@@ -39,7 +49,7 @@ export class RequestWrites {
       this.#keys.add(key);
       this.#readAhead.delete(key);
     }
-    this.#writes.push(write);
+    this.#writes.push({ keys, write });
   }
 
   pending(key: string): boolean {
@@ -72,10 +82,7 @@ export class RequestWrites {
     const writes = this.#writes;
     this.#writes = [];
     this.#keys.clear();
-    if (writes.length === 0) return;
-    const transaction = this.#redis.multi();
-    for (const write of writes) write(transaction);
-    await commit(transaction);
+    await sendWrites(this.#redis, writes);
   }
 
   async close(): Promise<void> {
@@ -91,6 +98,39 @@ export async function commit(transaction: Transaction): Promise<void> {
   if (failed?.[0]) throw failed[0];
 }
 
+/**
+ * Sends groups of writes: in one MULTI on one server (or behind Sentinels), so they apply all together; on a cluster
+ * in one MULTI per slot, all sent at once, so the round trip costs the same but each slot's writes apply on their
+ * own: a failure can leave some slots written and not others. The callers live with that: an index written without
+ * its record expires unused, and a record written without its index is found by id and only misses the index's
+ * use (a token missing from its grant's set is still refused once the grant is gone; oidc-provider checks it).
+ */
+export async function sendWrites(redis: Redis, groups: readonly WriteGroup[]): Promise<void> {
+  if (groups.length === 0) return;
+  if (!isCluster(redis)) {
+    const transaction = redis.multi();
+    for (const { write } of groups) write(transaction);
+    return commit(transaction);
+  }
+  const bySlot = new Map<string, Write[]>();
+  for (const { keys, write } of groups) {
+    const placement = placementOf(keys[0] ?? '');
+    // A programming error, caught by the cluster tests before Redis answers CROSSSLOT.
+    const stray = keys.find((key) => placementOf(key) !== placement);
+    if (stray !== undefined) throw new Error(`Redis writes: ${keys[0]} and ${stray} are in one group but not in one slot`);
+    bySlot.set(placement, [...(bySlot.get(placement) ?? []), write]);
+  }
+  const results = await Promise.allSettled(
+    [...bySlot.values()].map((writes) => {
+      const transaction = redis.multi();
+      for (const write of writes) write(transaction);
+      return commit(transaction);
+    }),
+  );
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 const current = new AsyncLocalStorage<RequestWrites>();
 
 /** The writes of the request being handled, if the adapter runs within one that batches them. */
@@ -101,14 +141,17 @@ export function requestWrites(): RequestWrites | undefined {
 
 /**
  * Writes that belong with the request's (an index kept beside the adapter's records): in its MULTI when a request
- * batches its writes, otherwise in a MULTI of their own, sent now.
+ * batches its writes, otherwise in a MULTI of their own, sent now. `keys` share one slot (see WriteGroup).
  */
 export async function writeWithRequest(redis: Redis, keys: readonly string[], commands: Write): Promise<void> {
+  await writeGroupsWithRequest(redis, [{ keys, write: commands }]);
+}
+
+/** writeWithRequest for writes to keys of several slots (a record and its indexes). */
+export async function writeGroupsWithRequest(redis: Redis, groups: readonly WriteGroup[]): Promise<void> {
   const batch = requestWrites();
-  if (batch) return batch.defer(keys, commands);
-  const transaction = redis.multi();
-  commands(transaction);
-  await commit(transaction);
+  if (!batch) return sendWrites(redis, groups);
+  for (const { keys, write } of groups) batch.defer(keys, write);
 }
 
 /**

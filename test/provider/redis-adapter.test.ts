@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import { createRedisAdapter } from '../../src/provider/redis-adapter.ts';
-import { openTestRedis, type TestRedis } from '../support/stores.ts';
+import { adapterKeys, createRedisAdapter } from '../../src/provider/redis-adapter.ts';
+import { isCluster } from '../../src/store/redis.ts';
+import { CLUSTER_WAIT_MS } from '../support/cluster-lock.ts';
+import { keysUnder, openTestRedis, REDIS_SHAPES, type TestRedis } from '../support/stores.ts';
 
 // The test client carries an ioredis keyPrefix of its own as well, so every key here is prefixed twice over.
 const ADAPTER_PREFIX = 'oidc:';
 const HOUR = 3_600;
 
-describe('Redis adapter for oidc-provider', () => {
+// The same contract on one server and on a Redis Cluster, where the keys carry hash tags.
+describe.each(REDIS_SHAPES)('Redis adapter for oidc-provider on %s', (_shape, target) => {
   let store: TestRedis;
   let RedisAdapter: AdapterConstructor;
+  let key: ReturnType<typeof adapterKeys>;
   beforeAll(async () => {
-    store = await openTestRedis();
+    store = await openTestRedis(target);
     RedisAdapter = createRedisAdapter(store.redis, { keyPrefix: ADAPTER_PREFIX });
-  });
+    key = adapterKeys(isCluster(store.redis), ADAPTER_PREFIX);
+  }, CLUSTER_WAIT_MS);
   afterAll(() => store.dispose());
 
-  const ttlOf = (key: string): Promise<number> => store.redis.ttl(`${ADAPTER_PREFIX}${key}`);
+  const ttlOf = (name: string): Promise<number> => store.redis.ttl(name);
   const token = (extra: AdapterPayload = {}): AdapterPayload => ({
     jti: randomUUID(),
     clientId: 'portal',
@@ -59,16 +64,16 @@ describe('Redis adapter for oidc-provider', () => {
     await new RedisAdapter('DeviceCode').upsert(device.jti!, device, 600);
     await new RedisAdapter('Session').upsert(session.jti, session, 600);
 
-    for (const key of [`DeviceCode:${device.jti}`, `grant:${grantId}`, 'userCode:CCCC-DDDD', `sessionUid:${uid}`]) {
-      const ttl = await ttlOf(key);
-      expect({ key, positive: ttl > 0, withinExpiresIn: ttl <= 600 }).toEqual({
-        key,
+    for (const name of [key.model('DeviceCode', device.jti!), key.grant(grantId), key.userCode('CCCC-DDDD'), key.sessionUid(uid)]) {
+      const ttl = await ttlOf(name);
+      expect({ name, positive: ttl > 0, withinExpiresIn: ttl <= 600 }).toEqual({
+        name,
         positive: true,
         withinExpiresIn: true,
       });
     }
     // TTL -1 marks a key that would never go away, whichever test wrote it.
-    const everyKey = await store.redis.keys(`${store.keyPrefix}*`);
+    const everyKey = await keysUnder(store.redis, store.keyPrefix);
     const ttls = await Promise.all(everyKey.map((key) => store.redis.ttl(key.slice(store.keyPrefix.length))));
     expect(ttls.filter((ttl) => ttl < 0)).toEqual([]);
   });
@@ -79,11 +84,11 @@ describe('Redis adapter for oidc-provider', () => {
     const access = token({ grantId });
     await new RedisAdapter('RefreshToken').upsert(refresh.jti!, refresh, 10 * HOUR);
     await new RedisAdapter('AccessToken').upsert(access.jti!, access, 60);
-    expect(await ttlOf(`grant:${grantId}`)).toBeGreaterThan(9 * HOUR);
+    expect(await ttlOf(key.grant(grantId))).toBeGreaterThan(9 * HOUR);
 
     const longer = token({ grantId });
     await new RedisAdapter('AccessToken').upsert(longer.jti!, longer, 20 * HOUR);
-    expect(await ttlOf(`grant:${grantId}`)).toBeGreaterThan(19 * HOUR);
+    expect(await ttlOf(key.grant(grantId))).toBeGreaterThan(19 * HOUR);
   });
 
   it('finds a session by its uid', async () => {
@@ -121,12 +126,12 @@ describe('Redis adapter for oidc-provider', () => {
     expect(found).toEqual({ ...code, consumed: expect.any(Number) });
     expect(found!.consumed).toBeGreaterThanOrEqual(before);
     expect(found!.consumed).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
-    expect(await ttlOf(`AuthorizationCode:${code.jti}`)).toBeGreaterThan(0);
+    expect(await ttlOf(key.model('AuthorizationCode', code.jti!))).toBeGreaterThan(0);
   });
 
   it('does not bring back a token that is gone when consuming it', async () => {
     await new RedisAdapter('RefreshToken').consume('gone');
-    expect(await store.redis.exists(`${ADAPTER_PREFIX}RefreshToken:gone`)).toBe(0);
+    expect(await store.redis.exists(key.model('RefreshToken', 'gone'))).toBe(0);
   });
 
   it('forgets a destroyed token together with its user code and its place in the grant', async () => {
@@ -140,9 +145,7 @@ describe('Redis adapter for oidc-provider', () => {
 
     expect(await adapter.find(device.jti!)).toBeUndefined();
     expect(await adapter.findByUserCode('GGGG-HHHH')).toBeUndefined();
-    expect(await store.redis.smembers(`${ADAPTER_PREFIX}grant:${grantId}`)).toEqual([
-      `${ADAPTER_PREFIX}AccessToken:${sibling.jti}`,
-    ]);
+    expect(await store.redis.smembers(key.grant(grantId))).toEqual([key.model('AccessToken', sibling.jti!)]);
   });
 
   it('revokes every token of a grant and leaves the tokens of another grant alone', async () => {
@@ -163,14 +166,44 @@ describe('Redis adapter for oidc-provider', () => {
     // Had the set held names with the client's keyPrefix, DEL would have prefixed them again and missed them.
     for (const [model, payload] of revoked) expect(await new RedisAdapter(model).find(payload.jti!)).toBeUndefined();
     expect(await new RedisAdapter('DeviceCode').findByUserCode('JJJJ-KKKK')).toBeUndefined();
-    expect(await store.redis.exists(`${ADAPTER_PREFIX}grant:${grantId}`)).toBe(0);
+    expect(await store.redis.exists(key.grant(grantId))).toBe(0);
     expect(await new RedisAdapter('AccessToken').find(kept.jti!)).toEqual(kept);
-    expect(await store.redis.exists(`${ADAPTER_PREFIX}grant:${otherGrantId}`)).toBe(1);
+    expect(await store.redis.exists(key.grant(otherGrantId))).toBe(1);
   });
 
   it('refuses to store a record without expiresIn rather than keep it forever', async () => {
     const payload = token();
     await expect(new RedisAdapter('Client').upsert(payload.jti!, payload)).rejects.toThrow(/TTL/);
     expect(await new RedisAdapter('Client').find(payload.jti!)).toBeUndefined();
+  });
+});
+
+// Upgrading the broker keeps what one server (or a Sentinel group) holds: the keys keep their names there, and only
+// a cluster, which starts empty, uses hash-tagged names.
+describe('Redis adapter on one server, after an upgrade', () => {
+  let store: TestRedis;
+  beforeAll(async () => (store = await openTestRedis()));
+  afterAll(() => store.dispose());
+
+  it('finds the sessions and refresh tokens that the version before the cluster work wrote, and revokes them', async () => {
+    const grantId = randomUUID();
+    const session = { jti: randomUUID(), uid: randomUUID(), accountId: 'person-1' };
+    const refresh = { jti: randomUUID(), grantId, sessionUid: session.uid, clientId: 'portal' };
+    // Written as the previous version did, by name.
+    await store.redis
+      .multi()
+      .set(`oidc:Session:${session.jti}`, JSON.stringify(session), 'EX', HOUR)
+      .set(`oidc:sessionUid:${session.uid}`, session.jti, 'EX', HOUR)
+      .hset(`oidc:RefreshToken:${refresh.jti}`, 'payload', JSON.stringify(refresh))
+      .expire(`oidc:RefreshToken:${refresh.jti}`, HOUR)
+      .sadd(`oidc:grant:${grantId}`, `oidc:RefreshToken:${refresh.jti}`)
+      .expire(`oidc:grant:${grantId}`, HOUR)
+      .exec();
+    const RedisAdapter = createRedisAdapter(store.redis, { keyPrefix: ADAPTER_PREFIX });
+
+    expect(await new RedisAdapter('Session').findByUid(session.uid)).toEqual(session);
+    expect(await new RedisAdapter('RefreshToken').find(refresh.jti)).toEqual(refresh);
+    await new RedisAdapter('RefreshToken').revokeByGrantId(grantId);
+    expect(await new RedisAdapter('RefreshToken').find(refresh.jti)).toBeUndefined();
   });
 });

@@ -1,25 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import { createRedisAdapter, SPENT_CODE_FIELDS } from '../../src/provider/redis-adapter.ts';
+import { adapterKeys, createRedisAdapter, SPENT_CODE_FIELDS } from '../../src/provider/redis-adapter.ts';
+import { isCluster } from '../../src/store/redis.ts';
+import { CLUSTER_WAIT_MS } from '../support/cluster-lock.ts';
 import { batchRequestWrites } from '../../src/store/request-writes.ts';
-import { openTestRedis, type TestRedis } from '../support/stores.ts';
+import { openTestRedis, REDIS_SHAPES, type TestRedis } from '../support/stores.ts';
 
 const PREFIX = 'oidc:';
 const HOUR = 3_600;
 
-describe("a request's adapter writes, sent together when it ends", () => {
+describe.each(REDIS_SHAPES)("a request's adapter writes, sent together when it ends, on %s", (_shape, target) => {
   let store: TestRedis;
   let RedisAdapter: AdapterConstructor;
+  let key: ReturnType<typeof adapterKeys>;
   beforeAll(async () => {
-    store = await openTestRedis();
+    store = await openTestRedis(target);
     RedisAdapter = createRedisAdapter(store.redis, { keyPrefix: PREFIX });
-  });
+    key = adapterKeys(isCluster(store.redis), PREFIX);
+  }, CLUSTER_WAIT_MS);
   afterAll(() => store.dispose());
 
   /** Runs `work` as oidc-provider's handling of one request, inside the batching middleware. */
   const inRequest = (work: () => Promise<void>) => batchRequestWrites(store.redis)({} as Context, work);
-  const stored = (model: string, id: string) => store.redis.exists(`${PREFIX}${model}:${id}`);
+  const stored = (model: string, id: string) => store.redis.exists(key.model(model, id));
   const token = (extra: AdapterPayload = {}): AdapterPayload => ({ jti: randomUUID(), clientId: 'portal', accountId: 'p', ...extra });
 
   it('keeps writes until the request ends, and reads its own writes before that', async () => {
@@ -42,7 +46,7 @@ describe("a request's adapter writes, sent together when it ends", () => {
     await inRequest(async () => {
       await new RedisAdapter('AuthorizationCode').consume(code.jti!);
       expect((await new RedisAdapter('AuthorizationCode').find(code.jti!))?.consumed).toEqual(expect.any(Number));
-      expect(await store.redis.hexists(`${PREFIX}AuthorizationCode:${code.jti}`, 'consumed')).toBe(1);
+      expect(await store.redis.hexists(key.model('AuthorizationCode', code.jti!), 'consumed')).toBe(1);
     });
   });
 
@@ -83,7 +87,7 @@ describe("a request's adapter writes, sent together when it ends", () => {
     await inRequest(async () => {
       expect(await new RedisAdapter('RefreshToken').find(refresh.jti!)).toEqual(refresh);
       // Gone from Redis now, still what this request read with the token.
-      await store.redis.del(`${PREFIX}Grant:${grant.jti}`, `${PREFIX}Session:${session.jti}`);
+      await Promise.all([store.redis.del(key.model('Grant', grant.jti!)), store.redis.del(key.model('Session', session.jti!))]);
       expect(await new RedisAdapter('Grant').find(grant.jti!)).toEqual(grant);
       expect(await new RedisAdapter('Session').findByUid(session.uid as string)).toEqual(session);
     });

@@ -1,4 +1,4 @@
-import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, servicesUp } from '../../scripts/lib/local-services.ts';
+import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, ServiceError, redisClusterUp, servicesUp } from '../../scripts/lib/local-services.ts';
 
 // Jest runs this once before all test files: the integration tests need a real Redis and MongoDB-wire server.
 // Whatever this setup starts, the teardown stops; services already running are left alone.
@@ -9,5 +9,13 @@ export default async function globalSetup(): Promise<void> {
     mongodbUri: process.env.MONGODB_URI || DEFAULT_MONGODB_URI,
     log: (line) => console.log(line),
   });
+  // The Redis Cluster tier (the adapter's contract, a story, failover) runs on 127.0.0.1:7101-7106. Without
+  // redis-server the run stops here with the one line saying what to install, rather than skipping that tier.
+  try {
+    started.push(...(await redisClusterUp((line) => console.log(line))));
+  } catch (error) {
+    if (error instanceof ServiceError) throw new Error(error.message);
+    throw error;
+  }
   (globalThis as { __startedServices?: unknown[] }).__startedServices = started;
 }

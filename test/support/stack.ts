@@ -124,8 +124,8 @@ export async function startStack(configOverrides: ConfigOverrides = {}, stores: 
     addBrokerProcess: () => stack.addBrokerProcess(),
     answer: (process) => stack.answer(process),
     async directoryChanged() {
-      const { url = REDIS_URL, keyPrefix } = stack.config.redis;
-      const redis = await connectRedis(url, { logger: silentLogger, keyPrefix });
+      const { keyPrefix } = stack.config.redis;
+      const redis = await connectRedis(stack.config.redis, { logger: silentLogger, keyPrefix });
       const changes = await directoryChangesOver(redis, { logger: silentLogger, keyPrefix });
       await changes.announce();
       await Promise.all([changes.close(), closeRedis(redis)]);

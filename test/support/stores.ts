@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { createLogger } from '../../src/log/logger.ts';
 import { connectMongo } from '../../src/store/mongo.ts';
-import { connectRedis, type Redis } from '../../src/store/redis.ts';
+import { REDIS_CLUSTER_NODES } from '../../scripts/lib/local-services.ts';
+import { connectRedis, isCluster, type Redis } from '../../src/store/redis.ts';
+import { holdCluster } from './cluster-lock.ts';
 
 export const MONGODB_URI = process.env.MONGODB_URI || 'mongodb://127.0.0.1:27017';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -43,18 +45,38 @@ export interface TestRedis {
   dispose(): Promise<void>;
 }
 
+/** The local Redis Cluster that jest's global setup starts (npm run services -- --redis-cluster). */
+export const TEST_CLUSTER = { cluster: { nodes: REDIS_CLUSTER_NODES } };
+
+/** The shapes of Redis the store tests run against: one server, and the cluster. */
+export const REDIS_SHAPES = [
+  ['one Redis server', REDIS_URL],
+  ['a Redis Cluster', TEST_CLUSTER],
+] as const;
+
+/** Every key under `prefix` (with the prefix): on a cluster, KEYS answers for one node only, so each primary is asked. */
+export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  if (!isCluster(redis)) return redis.keys(`${prefix}*`);
+  const perNode = await Promise.all(redis.nodes('master').map((node) => node.keys(`${prefix}*`)));
+  return perNode.flat();
+}
+
 /** A Redis client whose keys all carry a prefix of their own, removed again by `dispose`. */
-export async function openTestRedis(): Promise<TestRedis> {
+export async function openTestRedis(target: string | typeof TEST_CLUSTER = REDIS_URL): Promise<TestRedis> {
   const keyPrefix = `ibtest:${randomBytes(6).toString('hex')}:`;
-  const redis = await connectRedis(REDIS_URL, { logger: silentLogger, keyPrefix });
+  // Not while the failover test breaks the cluster (cluster-lock.ts).
+  const release = typeof target === 'string' ? () => undefined : await holdCluster('shared');
+  const redis = await connectRedis(target, { logger: silentLogger, keyPrefix });
   return {
     redis,
     keyPrefix,
     async dispose() {
-      // keyPrefix is not applied to SCAN patterns or to the keys it returns.
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(keyPrefix.length)));
+      // keyPrefix is not applied to SCAN patterns or to the keys it returns. One DEL per key: on a cluster the keys
+      // are in different slots.
+      const keys = await keysUnder(redis, keyPrefix);
+      await Promise.all(keys.map((key) => redis.del(key.slice(keyPrefix.length))));
       await redis.quit();
+      release();
     },
   };
 }

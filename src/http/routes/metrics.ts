@@ -2,8 +2,11 @@ import Router from '@koa/router';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { constantEquals } from '../../security/constant-equals.ts';
 
-/** Prometheus exposition at /metrics; with a bearer token configured, only for scrapers that present it. */
-export function metricsRoutes(metrics: BrokerMetrics, bearerToken: string | undefined): Router {
+/**
+ * Prometheus exposition at /metrics; with a bearer token configured, only for scrapers that present it.
+ * `exposition` is this process's registry, or with `workers: N` the sum over every worker (metrics/worker-metrics.ts).
+ */
+export function metricsRoutes(metrics: BrokerMetrics, bearerToken: string | undefined, exposition = () => metrics.registry.metrics()): Router {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
     if (bearerToken && !constantEquals(ctx.get('authorization'), `Bearer ${bearerToken}`)) {
@@ -14,7 +17,7 @@ export function metricsRoutes(metrics: BrokerMetrics, bearerToken: string | unde
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    ctx.body = await exposition();
   });
   return router;
 }
