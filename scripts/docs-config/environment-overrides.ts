@@ -8,4 +8,5 @@ export const ENVIRONMENT_OVERRIDES: Readonly<Record<string, string>> = {
   port: 'PORT',
   'mongodb.uri': 'MONGODB_URI',
   'redis.url': 'REDIS_URL',
+  'redis.cluster.nodes': 'REDIS_CLUSTER_NODES',
 };

@@ -63,6 +63,7 @@ describe('the environment variables of the reference', () => {
       PORT: '4321',
       MONGODB_URI: 'mongodb://db.example.org:27017/other',
       REDIS_URL: 'redis://cache.example.org:6380',
+      REDIS_CLUSTER_NODES: 'node-a.example.org:7000,node-b.example.org:7001',
     };
     const value = values[variable];
     expect(value).toBeDefined();
