@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type BrokerConfig } from './config/index.ts';
-import { createBroker } from './broker.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { READY_MESSAGE, superviseWorkers } from './process/worker-processes.ts';
+import type { Tracing } from './tracing/start-tracing.ts';
 
 // The entry point of `npm start` and the Docker image: configuration errors and unreachable stores end the
 // process with one clear message instead of a stack trace. With `workers: N` (N > 1) this process forks N broker
@@ -31,6 +31,17 @@ async function main(): Promise<void> {
 }
 
 async function serve(config: Readonly<BrokerConfig>, logger: Logger): Promise<void> {
+  // Tracing first, and the broker imported after it: the instrumentations patch ioredis, mongodb and node:http as
+  // they are loaded (tracing/start-tracing.ts). Off unless an OTLP endpoint is configured.
+  const endpoint = config.tracing.otlpEndpoint;
+  let tracing: Tracing | undefined;
+  if (endpoint) {
+    // Loaded only when on: the SDK and the instrumentations cost start-up time and memory otherwise for nothing.
+    const { startTracing } = await import('./tracing/start-tracing.ts');
+    tracing = startTracing({ endpoint });
+    logger.info({ otlpEndpoint: endpoint }, 'OpenTelemetry tracing on');
+  }
+  const { createBroker } = await import('./broker.ts');
   let broker;
   try {
     // Off by default: the benchmark asks for store request counts in the metrics (store/request-counters.ts).
@@ -53,7 +64,10 @@ async function serve(config: Readonly<BrokerConfig>, logger: Logger): Promise<vo
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    broker.stop().then(
+    broker
+      .stop()
+      .then(() => tracing?.shutdown())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -334,6 +334,17 @@ const validatedConfig = z
       uri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
     }),
     redis: redisSettings,
+    tracing: z
+      .strictObject({
+        /** OpenTelemetry collector (OTLP/HTTP base URL, e.g. http://collector:4318); env OTEL_EXPORTER_OTLP_ENDPOINT. */
+        otlpEndpoint: z
+          .string()
+          .regex(/^https?:\/\//, { error: 'must be an http:// or https:// URL' })
+          .optional()
+          .describe('OpenTelemetry collector, OTLP over HTTP (base URL); tracing is off without it; env OTEL_EXPORTER_OTLP_ENDPOINT'),
+      })
+      .prefault({})
+      .describe('OpenTelemetry traces: a span per request, upstream call, Redis and MongoDB round trip and mail delivery'),
     cookieKeys: z
       .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
       .min(1, { error: 'must list at least one key' }),
