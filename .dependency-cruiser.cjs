@@ -1,12 +1,12 @@
 // Dependencies point inward (docs/architecture.md, "The layer picture"): the composition root (broker.ts, main.ts) may use everything;
 // http and admin translate HTTP into calls of the flows (linking, upstream, provider); flows use the stores of
-// accounts, mail and audit; those use store; config, errors, i18n, log, metrics and security are leaves anyone
+// accounts, mail and audit; those use store; config, errors, i18n, log, metrics, security and tracing are leaves anyone
 // may use. `npm test` runs this check; a cycle or an outward import fails it.
 const OUTER = '^src/(http|admin)/';
 const FLOWS = '^src/(linking|upstream|provider)/';
 const DOMAIN = '^src/(accounts|mail|audit)/';
 const STORE = '^src/store/';
-const LEAVES = '^src/(config|errors|i18n|log|metrics|security)/';
+const LEAVES = '^src/(config|errors|i18n|log|metrics|security|tracing)/';
 
 const forbid = (name, from, to, comment, fromNot) => ({
   name,

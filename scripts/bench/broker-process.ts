@@ -29,6 +29,8 @@ export interface BrokerProcessOptions {
   upstreamUrl: string;
   mongoUri: string;
   redisUrl: string;
+  /** Instead of redisUrl: the whole `redis` section (the Redis Cluster run). */
+  redis?: Record<string, unknown>;
   workDirectory: string;
   /** Node options for the broker process (the benchmark's profile: --cpu-prof). */
   nodeOptions?: string[];
@@ -52,7 +54,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
       management: { port: options.managementPort, host: '127.0.0.1' },
       metrics: { enabled: true },
       mongodb: { uri: options.mongoUri },
-      redis: { url: options.redisUrl },
+      redis: options.redis ?? { url: options.redisUrl },
       keys: { file: join(options.workDirectory, 'jwks.json'), algorithm: 'ES256', generateIfMissing: true },
       cookieKeys: ['bench-cookie-key-0123456789abcdef0123456789'],
       upstreams: [{ id: 'demo', name: 'Demo ID', issuer: options.upstreamUrl, ...UPSTREAM_CLIENT }],

@@ -11,7 +11,8 @@ import { refresh } from './token-requests.ts';
 /** The processes whose CPU a phase is charged with. */
 export interface Parties {
   broker: BrokerProcess;
-  redisPid: number | undefined;
+  /** One Redis server, or every node of a Redis Cluster (their CPU is added up). */
+  redisPid: number | readonly number[] | undefined;
   mongoPid: number | undefined;
   upstreamPid: number | undefined;
 }
@@ -46,7 +47,7 @@ async function snapshot(parties: Parties, counts: boolean) {
   const cpu = process.cpuUsage();
   return {
     broker: cpuMsOfAll(parties.broker.pids()),
-    redis: parties.redisPid ? cpuMsOf(parties.redisPid) : Number.NaN,
+    redis: typeof parties.redisPid === 'object' ? cpuMsOfAll(parties.redisPid) : parties.redisPid ? cpuMsOf(parties.redisPid) : Number.NaN,
     mongo: parties.mongoPid ? cpuMsOf(parties.mongoPid) : Number.NaN,
     upstream: parties.upstreamPid ? cpuMsOf(parties.upstreamPid) : Number.NaN,
     client: (cpu.user + cpu.system) / 1000,
@@ -56,7 +57,8 @@ async function snapshot(parties: Parties, counts: boolean) {
 
 /** Runs `work` and charges each party's CPU (and the broker's store requests) to the units it completed. */
 export async function measured(parties: Parties, work: () => Promise<RunResult>): Promise<PhaseResult> {
-  const counts = parties.broker.workers === 1;
+  // With workers, /metrics is the sum over every worker (metrics/worker-metrics.ts): the counts hold for any number.
+  const counts = true;
   const before = await snapshot(parties, counts);
   const run = await work();
   const after = await snapshot(parties, counts);

@@ -28,6 +28,8 @@ import { measureFootprint } from './redis-footprint.ts';
 import { writeResults } from './report.ts';
 import { totalsRate } from './run-totals.ts';
 import { connectMongo } from '../../src/store/mongo.ts';
+import { REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, redisClusterUp } from '../lib/local-services.ts';
+import { clearClusterKeys, clusterPhase, type ClusterRun } from './cluster-phase.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { seedLinkedAccount } from '../../test/parties/seed-linked-account.ts';
 
@@ -41,7 +43,11 @@ const SETTINGS = {
   footprintLogins: 200,
   profileSeconds: 4,
   watchdogSeconds: 175,
+  /** With --redis-cluster: one broker process more, on the local Redis Cluster. */
+  clusterWatchdogSeconds: 40,
 } as const;
+
+const ON_CLUSTER = process.argv.includes('--redis-cluster');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -76,7 +82,8 @@ async function runProcesses(): Promise<void> {
     console.error(`bench: ${reason}, cleaning up`);
     void cleanUp().finally(() => process.exit(code));
   };
-  const watchdog = setTimeout(() => stop(`still running after ${SETTINGS.watchdogSeconds} s`, 2), SETTINGS.watchdogSeconds * 1000);
+  const limit = SETTINGS.watchdogSeconds + (ON_CLUSTER ? SETTINGS.clusterWatchdogSeconds : 0);
+  const watchdog = setTimeout(() => stop(`still running after ${limit} s`, 2), limit * 1000);
   process.once('SIGINT', () => stop('interrupted', 130));
   process.once('SIGTERM', () => stop('terminated', 143));
 
@@ -164,6 +171,35 @@ async function runProcesses(): Promise<void> {
       if (code !== 0) throw new Error(`the broker (${workers} process(es)) exited with ${code} on SIGTERM`);
     }
     if (!footprint) throw new Error('no footprint measured');
+    // The same logins and refreshes with the broker on the local Redis Cluster (3 primaries, 3 replicas), beside
+    // the one-server figures above.
+    let redisCluster: ClusterRun | undefined;
+    if (ON_CLUSTER) {
+      await redisClusterUp(log);
+      const keyPrefix = `ib-bench-${randomBytes(4).toString('hex')}:`;
+      broker = await startBrokerProcess({
+        entry: 'dist/main.js',
+        workers: 1,
+        port: brokerPort,
+        managementPort,
+        upstreamUrl,
+        mongoUri: mongoUri.toString(),
+        redisUrl: '',
+        redis: { cluster: { nodes: REDIS_CLUSTER_NODES }, keyPrefix },
+        workDirectory: work,
+      });
+      const redisPids = REDIS_CLUSTER_PORTS.map((port) => pidListeningOn(port));
+      redisCluster = await clusterPhase({ broker, target, redisPids, mongoPid, upstreamPid: upstream.pid, settings: SETTINGS });
+      log(
+        `Redis Cluster: logins ${redisCluster.logins.ratePerSecond}/s at 4 (broker ${redisCluster.logins.perUnit.brokerCpuMs} ms CPU, ` +
+          `${redisCluster.logins.perUnit.redisRoundTrips} round trips each); refresh ${redisCluster.refresh.ratePerSecond}/s ` +
+          `(broker ${redisCluster.refresh.perUnit.brokerCpuMs} ms CPU, ${redisCluster.refresh.perUnit.redisRoundTrips} round trips each)`,
+      );
+      const code = await broker.stop();
+      broker = undefined;
+      if (code !== 0) throw new Error(`the broker on the Redis Cluster exited with ${code} on SIGTERM`);
+      log(`Redis Cluster: ${await clearClusterKeys(REDIS_CLUSTER_NODES, keyPrefix)} keys of the run deleted`);
+    }
     // Where the broker's CPU goes per login: one more process, profiled (V8's sampling profiler slows it, so its
     // rates and CPU are not reported), driven for a few seconds, its profile written when it stops.
     broker = await startBrokerProcess({
@@ -203,7 +239,7 @@ async function runProcesses(): Promise<void> {
       brokerProfile,
       settings: SETTINGS,
     });
-    writeResults('bench/results.json', results);
+    writeResults('bench/results.json', redisCluster ? { ...results, redisCluster } : results);
     printProcessTable(results, 'bench/results.json');
   } catch (error) {
     console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);

@@ -9,4 +9,5 @@ export const ENVIRONMENT_OVERRIDES: Readonly<Record<string, string>> = {
   'mongodb.uri': 'MONGODB_URI',
   'redis.url': 'REDIS_URL',
   'redis.cluster.nodes': 'REDIS_CLUSTER_NODES',
+  'tracing.otlpEndpoint': 'OTEL_EXPORTER_OTLP_ENDPOINT',
 };

@@ -13,6 +13,8 @@ const ENV_OVERRIDES: ReadonlyArray<[variable: string, apply: (doc: Record<string
   ['REDIS_CLUSTER_NODES', (doc, value) => (doc.redis = { ...withoutTarget(asRecord(doc.redis)), cluster: { nodes: listOf(value) } })],
   ['REDIS_URL', (doc, value) => (doc.redis = { ...asRecord(doc.redis), url: value })],
   ['PORT', (doc, value) => (doc.port = value)],
+  // The standard variable of every OpenTelemetry SDK: set by the platform, it turns tracing on.
+  ['OTEL_EXPORTER_OTLP_ENDPOINT', (doc, value) => (doc.tracing = { ...asRecord(doc.tracing), otlpEndpoint: value })],
   ['ISSUER', (doc, value) => (doc.issuer = value)],
 ];
 

@@ -431,6 +431,17 @@ const validatedConfig = z
       })
       .describe('Accounts, contacts, people, identities, memberships, pending associations, outbox, audit.'),
     redis: redisSettings.describe('Sessions, interactions, codes and tokens, upstream login transactions, rate-limit counters (all with TTLs). Run it with persistence (AOF): it holds 14-day refresh tokens.'),
+    tracing: z
+      .strictObject({
+        /** OpenTelemetry collector (OTLP/HTTP base URL, e.g. http://collector:4318); env OTEL_EXPORTER_OTLP_ENDPOINT. */
+        otlpEndpoint: z
+          .string()
+          .regex(/^https?:\/\//, { error: 'must be an http:// or https:// URL' })
+          .optional()
+          .describe('OpenTelemetry collector, OTLP over HTTP (base URL); tracing is off without it; env OTEL_EXPORTER_OTLP_ENDPOINT'),
+      })
+      .prefault({})
+      .describe('OpenTelemetry traces: a span per request, upstream call, Redis and MongoDB round trip and mail delivery'),
     cookieKeys: z
       .array(nonEmpty.min(32, { error: 'must be at least 32 characters' }))
       .min(1, { error: 'must list at least one key' })

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { currentTraceIds } from '../tracing/spans.ts';
 
 export type { Logger };
 
@@ -11,6 +12,8 @@ export function createLogger(level: LevelWithSilent, destination?: pino.Destinat
     {
       level,
       base: { service: 'identity-broker' },
+      // Every line written while a request is traced names its trace (trace_id, span_id), to find the spans.
+      mixin: currentTraceIds,
       redact: {
         paths: [
           'req.headers.authorization',

@@ -7,6 +7,7 @@ import type { MailRenderer } from './mail-renderer.ts';
 import { CLAIM_LEASE_MS } from './outbox-claims.ts';
 import type { AttemptFailure, Outbox, OutboxMessageRecord } from './outbox.ts';
 import { MailDeliveryError, type MailTransport } from './transport.ts';
+import { inSpan } from '../tracing/spans.ts';
 
 export interface OutboxWorkerOptions {
   /**
@@ -136,7 +137,10 @@ export class OutboxWorker {
     }, Math.max(100, Math.floor(leaseMs / 3)));
     try {
       const rendered = this.#options.renderer.render(message.template, outbox.templateValues(current));
-      ({ providerMessageId } = await this.#options.transport.send({ to: message.to, from: this.#options.from, ...rendered }));
+      // A span per delivery (tracing/spans.ts): the provider's time shows beside the broker's.
+      ({ providerMessageId } = await inSpan('mail.deliver', { 'mail.template': message.template, 'mail.attempt': attempt }, () =>
+        this.#options.transport.send({ to: message.to, from: this.#options.from, ...rendered }),
+      ));
     } catch (error) {
       // A message that cannot be rendered or opened will not render next time either.
       const permanent = !(error instanceof MailDeliveryError) || error.permanent;

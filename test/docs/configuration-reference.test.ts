@@ -64,6 +64,7 @@ describe('the environment variables of the reference', () => {
       MONGODB_URI: 'mongodb://db.example.org:27017/other',
       REDIS_URL: 'redis://cache.example.org:6380',
       REDIS_CLUSTER_NODES: 'node-a.example.org:7000,node-b.example.org:7001',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example.org:4318',
     };
     const value = values[variable];
     expect(value).toBeDefined();
