@@ -28,7 +28,7 @@ import { measureFootprint } from './redis-footprint.ts';
 import { writeResults } from './report.ts';
 import { totalsRate } from './run-totals.ts';
 import { connectMongo } from '../../src/store/mongo.ts';
-import { REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, redisClusterUp } from '../lib/local-services.ts';
+import { REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, redisClusterUp, servicesDown } from '../lib/local-services.ts';
 import { clearClusterKeys, clusterPhase, type ClusterRun } from './cluster-phase.ts';
 import { tracingPhase, type TracingRun } from './tracing-phase.ts';
 import { createLogger } from '../../src/log/logger.ts';
@@ -179,7 +179,8 @@ async function runProcesses(): Promise<void> {
     // the one-server figures above.
     let redisCluster: ClusterRun | undefined;
     if (ON_CLUSTER) {
-      await redisClusterUp(log);
+      // A cluster the bench had to start is stopped again after its phase; one already running is left alone.
+      const startedCluster = await redisClusterUp(log);
       const keyPrefix = `ib-bench-${randomBytes(4).toString('hex')}:`;
       broker = await startBrokerProcess({
         entry: 'dist/main.js',
@@ -203,6 +204,7 @@ async function runProcesses(): Promise<void> {
       broker = undefined;
       if (code !== 0) throw new Error(`the broker on the Redis Cluster exited with ${code} on SIGTERM`);
       log(`Redis Cluster: ${await clearClusterKeys(REDIS_CLUSTER_NODES, keyPrefix)} keys of the run deleted`);
+      await servicesDown(startedCluster, log);
     }
     // What OpenTelemetry costs per login: off and on, back to back.
     let tracing: TracingRun | undefined;
