@@ -32,6 +32,8 @@ export interface BrokerProcessOptions {
   /** Instead of redisUrl: the whole `redis` section (the Redis Cluster run). */
   redis?: Record<string, unknown>;
   workDirectory: string;
+  /** More configuration keys (the tracing run's `tracing`). */
+  extraConfig?: Record<string, unknown>;
   /** Node options for the broker process (the benchmark's profile: --cpu-prof). */
   nodeOptions?: string[];
 }
@@ -61,6 +63,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
       clients: [{ clientId: PORTAL.clientId, clientSecret: PORTAL.clientSecret, name: PORTAL.name, redirectUris: [PORTAL.redirectUri] }],
       // No e-mail is sent in the benchmark: the outbox is polled rarely so that its reads do not count per login.
       mail: { from: { email: 'accounts@example.com', name: 'Accounts' }, support: 'help@example.com', transport: 'dev', pollInterval: '1h' },
+      ...options.extraConfig,
     }),
   );
   // The caller's store variables would override the file.
@@ -69,6 +72,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
   delete env.REDIS_URL;
   delete env.PORT;
   delete env.ISSUER;
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeOptions ?? []), options.entry], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

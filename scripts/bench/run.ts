@@ -28,8 +28,9 @@ import { measureFootprint } from './redis-footprint.ts';
 import { writeResults } from './report.ts';
 import { totalsRate } from './run-totals.ts';
 import { connectMongo } from '../../src/store/mongo.ts';
-import { REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, redisClusterUp } from '../lib/local-services.ts';
+import { REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, redisClusterUp, servicesDown } from '../lib/local-services.ts';
 import { clearClusterKeys, clusterPhase, type ClusterRun } from './cluster-phase.ts';
+import { tracingPhase, type TracingRun } from './tracing-phase.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { seedLinkedAccount } from '../../test/parties/seed-linked-account.ts';
 
@@ -45,9 +46,12 @@ const SETTINGS = {
   watchdogSeconds: 175,
   /** With --redis-cluster: one broker process more, on the local Redis Cluster. */
   clusterWatchdogSeconds: 40,
+  /** With --tracing: two broker processes more, logins with OpenTelemetry off, then on. */
+  tracingWatchdogSeconds: 40,
 } as const;
 
 const ON_CLUSTER = process.argv.includes('--redis-cluster');
+const TRACING = process.argv.includes('--tracing');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -82,7 +86,7 @@ async function runProcesses(): Promise<void> {
     console.error(`bench: ${reason}, cleaning up`);
     void cleanUp().finally(() => process.exit(code));
   };
-  const limit = SETTINGS.watchdogSeconds + (ON_CLUSTER ? SETTINGS.clusterWatchdogSeconds : 0);
+  const limit = SETTINGS.watchdogSeconds + (ON_CLUSTER ? SETTINGS.clusterWatchdogSeconds : 0) + (TRACING ? SETTINGS.tracingWatchdogSeconds : 0);
   const watchdog = setTimeout(() => stop(`still running after ${limit} s`, 2), limit * 1000);
   process.once('SIGINT', () => stop('interrupted', 130));
   process.once('SIGTERM', () => stop('terminated', 143));
@@ -175,7 +179,8 @@ async function runProcesses(): Promise<void> {
     // the one-server figures above.
     let redisCluster: ClusterRun | undefined;
     if (ON_CLUSTER) {
-      await redisClusterUp(log);
+      // A cluster the bench had to start is stopped again after its phase; one already running is left alone.
+      const startedCluster = await redisClusterUp(log);
       const keyPrefix = `ib-bench-${randomBytes(4).toString('hex')}:`;
       broker = await startBrokerProcess({
         entry: 'dist/main.js',
@@ -199,6 +204,21 @@ async function runProcesses(): Promise<void> {
       broker = undefined;
       if (code !== 0) throw new Error(`the broker on the Redis Cluster exited with ${code} on SIGTERM`);
       log(`Redis Cluster: ${await clearClusterKeys(REDIS_CLUSTER_NODES, keyPrefix)} keys of the run deleted`);
+      await servicesDown(startedCluster, log);
+    }
+    // What OpenTelemetry costs per login: off and on, back to back.
+    let tracing: TracingRun | undefined;
+    if (TRACING) {
+      tracing = await tracingPhase({
+        process: { entry: 'dist/main.js', workers: 1, port: brokerPort, managementPort, upstreamUrl, mongoUri: mongoUri.toString(), redisUrl: redis.url, workDirectory: work },
+        target,
+        pids: { redisPid, mongoPid, upstreamPid: upstream.pid },
+        seconds: SETTINGS.levelSeconds,
+      });
+      log(
+        `tracing: broker ${tracing.off.perUnit.brokerCpuMs} ms CPU per login off, ${tracing.on.perUnit.brokerCpuMs} ms on ` +
+          `(${tracing.off.ratePerSecond} and ${tracing.on.ratePerSecond} logins/s at 4; ${tracing.exports.requests} exports, ${tracing.exports.bytes} B)`,
+      );
     }
     // Where the broker's CPU goes per login: one more process, profiled (V8's sampling profiler slows it, so its
     // rates and CPU are not reported), driven for a few seconds, its profile written when it stops.
@@ -239,7 +259,7 @@ async function runProcesses(): Promise<void> {
       brokerProfile,
       settings: SETTINGS,
     });
-    writeResults('bench/results.json', redisCluster ? { ...results, redisCluster } : results);
+    writeResults('bench/results.json', { ...results, ...(redisCluster ? { redisCluster } : {}), ...(tracing ? { tracing } : {}) });
     printProcessTable(results, 'bench/results.json');
   } catch (error) {
     console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);

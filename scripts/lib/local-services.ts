@@ -291,10 +291,13 @@ function clusterTools(log: Log): void {
   }
 }
 
-/** Starts one cluster node (a redis-server with cluster-enabled), with fresh data when `fresh`. */
-export async function startClusterNode(port: number, fresh: boolean): Promise<void> {
+/**
+ * Starts one cluster node (a redis-server with cluster-enabled), with fresh data when `fresh`. A node started again
+ * after a crash must get the folder it ran in (its nodes.conf says who it is): `dataDir`, when another checkout
+ * started it.
+ */
+export async function startClusterNode(port: number, fresh: boolean, dataDir = join(ROOT, '.data', `redis-cluster-${port}`)): Promise<void> {
   const instance: Instance = `redis-${port}`;
-  const dataDir = join(ROOT, '.data', `redis-cluster-${port}`);
   if (fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   exitedAtStart.delete(instance);
@@ -321,6 +324,9 @@ export async function waitForClusterOk(ports: readonly number[], timeoutMs = 30_
 export async function redisClusterUp(log: Log = () => undefined): Promise<Instance[]> {
   clusterTools(log);
   const ports = [...REDIS_CLUSTER_PORTS];
+  // Every node answering but the cluster not ok: a failover (another checkout's test) may be settling.
+  const answering = await Promise.all(ports.map((port) => redisAnswers(`redis://127.0.0.1:${port}`)));
+  if (answering.every(Boolean)) await waitForClusterOk(ports, 30_000).catch(() => undefined);
   if (ports.every(clusterStateOk)) {
     log(`Redis Cluster: answering at ${REDIS_CLUSTER_NODES.join(',')}`);
     return [];

@@ -6,7 +6,7 @@ import { startClusterNode, waitForClusterOk } from '../../scripts/lib/local-serv
 import { waitFor } from '../ops/support/own-services.ts';
 import { TestBrowser, headingOf } from '../support/browser.ts';
 import { CLUSTER_WAIT_MS, holdCluster } from '../support/cluster-lock.ts';
-import { ALL_PORTS, clusterNodes, nodePid, redisCli, servesAsPrimary } from '../support/cluster-control.ts';
+import { ALL_PORTS, clusterNodes, nodeDirectory, nodePid, redisCli, servesAsPrimary } from '../support/cluster-control.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 import { loginUpstream, signIn } from '../support/portal.ts';
 import { linkIn } from '../support/sendgrid-sink.ts';
@@ -36,7 +36,7 @@ function failureOf(error: unknown): string {
 describe('a Redis Cluster primary failing over under load', () => {
   let mailing: MailingStack;
   let release: () => void;
-  let killed: number | undefined;
+  let killed: { port: number; dir: string } | undefined;
   beforeAll(async () => {
     release = await holdCluster('exclusive');
     mailing = await startMailingStack(
@@ -50,7 +50,7 @@ describe('a Redis Cluster primary failing over under load', () => {
   afterAll(async () => {
     await mailing?.close();
     // The crashed node comes back (as a replica of the primary that replaced it), for the files after this one.
-    if (killed !== undefined) await startClusterNode(killed, false);
+    if (killed !== undefined) await startClusterNode(killed.port, false, killed.dir);
     await waitForClusterOk(ALL_PORTS);
     release?.();
   }, 60_000);
@@ -146,7 +146,7 @@ describe('a Redis Cluster primary failing over under load', () => {
       // 2. A crash: the new primary's process is killed; the old primary, now its replica, is elected after the
       // node timeout (2 s). Writes it had not yet received are lost (replication is asynchronous).
       const crash = Date.now();
-      killed = replica.port;
+      killed = { port: replica.port, dir: nodeDirectory(replica.port) };
       process.kill(nodePid(replica.port), 'SIGKILL');
       const carol = associate(demoUser('carol'), 'office@carol.example');
       const alive = ALL_PORTS.filter((port) => port !== replica.port);

@@ -39,6 +39,11 @@ export function nodePid(port: number): number {
   return Number(/process_id:(\d+)/.exec(redisCli(port, 'info', 'server'))?.[1]);
 }
 
+/** The folder a node runs in (CONFIG GET dir): where its nodes.conf is, to start it again after killing it. */
+export function nodeDirectory(port: number): string {
+  return redisCli(port, 'config', 'get', 'dir').trim().split('\n')[1] ?? '';
+}
+
 /** True when every given node says cluster_state:ok and counts `port` among the primaries. */
 export function servesAsPrimary(port: number, askPorts: readonly number[]): boolean {
   return askPorts.every((ask) => clusterStateOk(ask) && clusterNodes(ask).some((node) => node.port === port && node.primary && !node.failed));

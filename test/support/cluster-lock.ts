@@ -1,12 +1,14 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/lib/local-services.ts';
 
 // Jest runs test files in parallel, and they share one local Redis Cluster; the failover test breaks a primary on
 // purpose. Files that only use the cluster hold it shared; the failover test holds it alone, so that no other
-// file meets its failovers. Marker files (with the holder's pid, so that a crashed run's markers are ignored) under
-// .cache/run/cluster-lock.
-const LOCK_DIR = join(ROOT, '.cache/run/cluster-lock');
+// file meets its failovers. Marker files (with the holder's pid, so that a crashed run's markers are ignored) in the
+// machine's temporary folder, not the checkout's: the ports are the machine's, and two checkouts (a worktree and a
+// clean clone) running their tests at once share the one cluster.
+const LOCK_DIR = join(tmpdir(), 'identity-broker-redis-cluster', 'holders');
+const RUNS_DIR = join(tmpdir(), 'identity-broker-redis-cluster', 'runs');
 const EXCLUSIVE = 'failover';
 
 function alive(pid: number): boolean {
@@ -50,4 +52,19 @@ export async function holdCluster(kind: 'shared' | 'exclusive', timeoutMs = CLUS
     }
     await sleep(200);
   }
+}
+
+/**
+ * Jest runs (global setup) that use the cluster, so that the run which started it stops it only when no other run
+ * still uses it. Returns the release, which tells whether another live run still uses the cluster.
+ */
+export function registerClusterRun(): () => { othersRunning: boolean } {
+  mkdirSync(RUNS_DIR, { recursive: true });
+  const marker = join(RUNS_DIR, `run-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(marker, '');
+  return () => {
+    rmSync(marker, { force: true });
+    const others = readdirSync(RUNS_DIR).filter((file) => alive(Number(file.split('-')[1])));
+    return { othersRunning: others.length > 0 };
+  };
 }
