@@ -294,7 +294,7 @@ async function assemble(
         postedCallbacks: new PostedCallbacks(redis),
         portals,
         onConfirmation: confirmationFinisher(linking, views, portals, metrics),
-        onSignIn: linkedSignInFinisher({ provider, signIns: directory, metrics }),
+        onSignIn: linkedSignInFinisher({ provider, signIns: directory, portals, metrics }),
       }),
       // Development only: the transport `dev` keeps e-mails here instead of sending them.
       ...(devTransport ? [devMailboxRoutes(outbox, devTransport.mailbox, views)] : []),

@@ -31,7 +31,7 @@ export interface MembershipReader {
   membershipsOf(personId: string): Promise<Membership[]>;
 }
 
-/** What a sign-in reads and writes of the people directory (linking/sign-in.ts). */
+/** What a sign-in reads and writes of the people directory (sign-in/resolve-sign-in.ts). */
 export interface SignInDirectory {
   findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null>;
   /** The person's memberships with active contacts, whatever their accounts' status (a disabled one refuses). */

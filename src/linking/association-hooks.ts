@@ -1,7 +1,7 @@
 import type { AccountRecord } from '../accounts/account-model.ts';
 import type { JoinableContact } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
-import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { displayText } from '../upstream/untrusted-text.ts';
 import { hashLinkToken, newLinkToken } from './link-token.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';

@@ -1,4 +1,4 @@
-import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { assertConfirmable, refusalReason } from './association-flow.ts';
 import type { Origin } from './association-hooks.ts';
 import { AccountAlreadyLinked, ConfirmationExpired, IdentityMismatch, LinkNotFound, LinkSuperseded } from './linking-errors.ts';

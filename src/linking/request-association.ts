@@ -1,5 +1,5 @@
 import { normalizeEmail } from '../accounts/email.ts';
-import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { signInNameOf, type Origin } from './association-hooks.ts';
 import { hashLinkToken, newLinkToken } from './link-token.ts';
 import type { LinkingContext } from './linking-context.ts';

@@ -1,4 +1,4 @@
-import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import type { Origin } from './association-hooks.ts';
 import { TooManyRequests } from './linking-errors.ts';
 import type { LinkingContext } from './linking-context.ts';

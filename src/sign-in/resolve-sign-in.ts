@@ -1,5 +1,5 @@
 import type { Membership, SignInDirectory } from '../accounts/people-directory.ts';
-import type { UpstreamIdentity } from '../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 
 export type SignInOutcome =
   | {

@@ -3,7 +3,8 @@ import type { UpstreamConfig } from '../config/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
 import { LoginTransactionStore, type LoginTransaction } from './login-transactions.ts';
-import { UpstreamClient, type UpstreamFailureCounter, type UpstreamIdentity } from './upstream-client.ts';
+import { UpstreamClient, type UpstreamFailureCounter } from './upstream-client.ts';
+import type { UpstreamIdentity } from './upstream-identity.ts';
 import { LoginTransactionInvalid, UnknownUpstream, UpstreamDenied } from './upstream-errors.ts';
 import { constantEquals } from '../security/constant-equals.ts';
 

@@ -1,5 +1,5 @@
 import type { Redis } from '../store/redis.ts';
-import type { UpstreamIdentity } from './upstream-client.ts';
+import type { UpstreamIdentity } from './upstream-identity.ts';
 
 const TTL_SECONDS = 60 * 60;
 

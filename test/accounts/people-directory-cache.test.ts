@@ -7,7 +7,7 @@ import { identityModel } from '../../src/accounts/identity-model.ts';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
 import { LOGIN_RECORD_INTERVAL_MS, PeopleDirectory } from '../../src/accounts/people-directory.ts';
 import { PeopleStore } from '../../src/accounts/people-store.ts';
-import { resolveSignIn } from '../../src/linking/sign-in.ts';
+import { resolveSignIn } from '../../src/sign-in/resolve-sign-in.ts';
 import { connectRedis, type Redis } from '../../src/store/redis.ts';
 import { seedAccount, seedLinkedAccount } from '../parties/seed-linked-account.ts';
 import { openTestMongo, openTestRedis, REDIS_URL, silentLogger, type TestMongo, type TestRedis } from '../support/stores.ts';

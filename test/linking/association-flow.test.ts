@@ -3,7 +3,7 @@ import { assertConfirmable, canTransition, stateOf } from '../../src/linking/ass
 import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../src/linking/confirm-association.ts';
 import { AccountAlreadyLinked, ConfirmationExpired, IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
-import type { UpstreamIdentity } from '../../src/upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../src/upstream/upstream-identity.ts';
 import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
 
 const ZOE: UpstreamIdentity = { upstreamId: 'demo', issuer: 'https://id.example', subject: 'zoe-1', email: 'zoe@example.net', authTime: 1_800_000_000 };

@@ -1,7 +1,7 @@
 import { TooManyRequests } from '../../src/linking/linking-errors.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
 import { RESEND_AFTER_MS, resendAssociation } from '../../src/linking/resend-association.ts';
-import type { UpstreamIdentity } from '../../src/upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../src/upstream/upstream-identity.ts';
 import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
 
 const ZOE: UpstreamIdentity = { upstreamId: 'demo', issuer: 'https://id.example', subject: 'zoe-1', email: 'zoe@example.net' };

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Federation, StartedLogin } from '../../upstream/federation.ts';
 import { LoginTransactionInvalid } from '../../upstream/upstream-errors.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import { UPSTREAM_LOGIN_TTL_S } from '../../upstream/login-transactions.ts';
 
 const STATE_COOKIE = 'ib.staff-state';

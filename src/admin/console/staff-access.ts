@@ -1,4 +1,4 @@
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import type { AdminRole } from '../admin-roles.ts';
 
 export interface StaffEntry {

@@ -5,7 +5,7 @@ import { accountsNamed, signInNameOf } from '../../linking/association-hooks.ts'
 import { TooManyRequests } from '../../linking/linking-errors.ts';
 import type { AuditTrail, Mailer, SupportDesk } from '../../linking/ports.ts';
 import type { Redis } from '../../store/redis.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
 
 export interface SupportRequestInput {

@@ -2,8 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import { meetsRequirement } from '../../accounts/entitlement.ts';
-import { objectIdOf, type Membership, type PeopleDirectory } from '../../accounts/people-directory.ts';
+import { objectIdOf, type PeopleDirectory } from '../../accounts/people-directory.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
 import { isPlausibleAddress } from '../../accounts/email.ts';
@@ -11,11 +10,12 @@ import { AccountDisabled, InteractionExpired } from './interaction-errors.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
-import { resolveSignIn } from '../../linking/sign-in.ts';
+import { resolveSignIn } from '../../sign-in/resolve-sign-in.ts';
+import { accountChoices, chosenMembership, decideSignIn, type AccountChoice, type SignInStep } from '../../sign-in/decide-sign-in.ts';
 import { resendAssociation } from '../../linking/resend-association.ts';
 import { maskEmail } from '../../audit/audit-log.ts';
 import { signInNameOf } from '../../linking/association-hooks.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -24,7 +24,6 @@ import { localeFor } from '../middleware/locale.ts';
 import { formBody } from '../form-body.ts';
 import { renderPage } from '../render-page.ts';
 import { startInteractionLogin } from './straight-upstream.ts';
-import { loginResult } from './linked-sign-in.ts';
 import type { ViewRenderer } from '../views.ts';
 import type { Translator } from '../../i18n/translator.ts';
 
@@ -114,7 +113,7 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (interaction.prompt.name === 'select_account') {
       const personId = interaction.session?.accountId;
       if (!personId) throw new InteractionExpired();
-      return choosePage(ctx, interaction, await deps.directory.membershipsOf(personId));
+      return choosePage(ctx, interaction, accountChoices(await deps.directory.membershipsOf(personId), requirementOf(interaction)));
     }
     if (interaction.prompt.name === 'entitlement') return entitlementPage(ctx, interaction, await signInOf(interaction));
     if (interaction.prompt.name === 'consent') {
@@ -152,36 +151,32 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
     if (!identity) throw new InteractionExpired();
     const outcome = await resolveSignIn(deps.directory, identity);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
-    if (outcome.kind === 'account-disabled') throw new AccountDisabled(deps.support);
-    if (outcome.kind === 'not-linked') return associatePage(ctx, interaction, identity);
-    const [only] = outcome.memberships;
-    if (outcome.memberships.length > 1 || !only) return choosePage(ctx, interaction, outcome.memberships);
-    await finishLogin(ctx, interaction, outcome, only.account._id.toHexString(), identity);
+    await takeStep(ctx, interaction, identity, decideSignIn({ outcome, identity, requires: requirementOf(interaction) }));
   });
 
-  async function finishLogin(
-    ctx: Context,
-    interaction: Interaction,
-    outcome: Extract<Awaited<ReturnType<typeof resolveSignIn>>, { kind: 'linked' }>,
-    accountId: string,
-    identity: UpstreamIdentity,
-  ) {
-    await identities.forget(interaction.uid);
-    await finish(ctx, interaction, loginResult(outcome, identity, accountId));
+  const requirementOf = (interaction: Interaction) => deps.portals.get(interaction.params.client_id)?.requires;
+
+  /** The decision's next step as a page or a redirect. */
+  async function takeStep(ctx: Context, interaction: Interaction, identity: UpstreamIdentity, step: SignInStep) {
+    switch (step.kind) {
+      case 'associate':
+        return associatePage(ctx, interaction, identity);
+      case 'refuse':
+        throw new AccountDisabled(deps.support);
+      case 'chooseAccount':
+        return choosePage(ctx, interaction, step.accounts);
+      case 'finish':
+        await identities.forget(interaction.uid);
+        return finish(ctx, interaction, step.result);
+    }
   }
 
   /**
    * "Sign in to PartnerSource for: …": the accounts the person acts for, those the portal's `requires` rules out
    * shown as unavailable with the plan it needs, and a way to add one more account.
    */
-  function choosePage(ctx: Context, interaction: Interaction, memberships: readonly Membership[]) {
+  function choosePage(ctx: Context, interaction: Interaction, accounts: readonly AccountChoice[]) {
     const portal = deps.portals.get(interaction.params.client_id);
-    const accounts = memberships.map(({ account }) => ({
-      id: account._id.toHexString(),
-      name: account.name,
-      customerNumber: account.customerNumber,
-      available: meetsRequirement(account, portal?.requires),
-    }));
     page(ctx, 'choose-account', interaction.params.client_id, {
       titleKey: 'chooseAccount.title',
       accounts,
@@ -209,23 +204,22 @@ export function interactionRoutes(deps: InteractionRouteDependencies): Router {
 
   router.post('/account', async (ctx) => {
     const interaction = await details(ctx);
-    const chosen = objectIdOf(formBody(ctx).account)?.toHexString();
-    const portal = deps.portals.get(interaction.params.client_id);
+    // A form value is untrusted: anything that is not an account id counts as no valid choice (the page again).
+    const chosen = objectIdOf(formBody(ctx).account)?.toHexString() ?? '';
+    const requires = requirementOf(interaction);
     const identity = await identities.find(interaction.uid);
     if (identity) {
       // Chosen while signing in: the login and the account finish together.
       const outcome = await resolveSignIn(deps.directory, identity);
       if (outcome.kind !== 'linked') throw new InteractionExpired();
-      const membership = outcome.memberships.find((m) => m.account._id.toHexString() === chosen);
-      if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, outcome.memberships);
-      return finishLogin(ctx, interaction, outcome, membership.account._id.toHexString(), identity);
+      return takeStep(ctx, interaction, identity, decideSignIn({ outcome, identity, requires, chosenAccountId: chosen }));
     }
     // Asked again (prompt=select_account, or a choice that no longer counts) within a broker session.
     const personId = interaction.session?.accountId;
     if (interaction.prompt.name !== 'select_account' || !personId) throw new InteractionExpired();
     const memberships = await deps.directory.membershipsOf(personId);
-    const membership = memberships.find((m) => m.account._id.toHexString() === chosen);
-    if (!membership || !meetsRequirement(membership.account, portal?.requires)) return choosePage(ctx, interaction, memberships);
+    const membership = chosenMembership(memberships, chosen, requires);
+    if (!membership) return choosePage(ctx, interaction, accountChoices(memberships, requires));
     await finish(ctx, interaction, { select_account: { accountId: membership.account._id.toHexString() } });
   });
 

@@ -9,7 +9,7 @@ import { DisownLinkNotFound, LinkNotFound } from '../../linking/linking-errors.t
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import type { Federation } from '../../upstream/federation.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { noStore } from '../middleware/no-store.ts';
 import { formBody } from '../form-body.ts';

@@ -2,26 +2,10 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInDirectory } from '../../accounts/people-directory.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
-import { resolveSignIn, type SignInOutcome } from '../../linking/sign-in.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
-
-type Linked = Extract<SignInOutcome, { kind: 'linked' }>;
-
-/**
- * The interaction result of a linked sign-in: auth_time, amr and acr say what the upstream authentication really
- * was (OpenID Connect Core 2); the account chosen goes along for the interaction policy to remember for this portal.
- */
-export function loginResult(outcome: Linked, identity: UpstreamIdentity | undefined, accountId: string) {
-  return {
-    login: {
-      accountId: outcome.personId,
-      ts: outcome.authTime,
-      amr: identity?.amr ?? ['fed'],
-      ...(identity?.acr ? { acr: identity.acr } : {}),
-    },
-    select_account: { accountId },
-  };
-}
+import { resolveSignIn } from '../../sign-in/resolve-sign-in.ts';
+import { decideSignIn } from '../../sign-in/decide-sign-in.ts';
+import type { PortalDirectory } from '../../config/portal-directory.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 
 /** Finishes a portal sign-in at the upstream callback when nothing is left to ask; false when a page must ask. */
 export type SignInFinisher = (ctx: Context, interactionUid: string, identity: UpstreamIdentity) => Promise<boolean>;
@@ -35,15 +19,21 @@ export type SignInFinisher = (ctx: Context, interactionUid: string, identity: Up
  * cookie, as it does after /continue. Everything else (not linked, several accounts, a disabled account, an
  * interaction within an existing session) goes through /continue and its pages.
  */
-export function linkedSignInFinisher(deps: { provider: Provider; signIns: SignInDirectory; metrics?: BrokerMetrics | undefined }): SignInFinisher {
+export function linkedSignInFinisher(deps: {
+  provider: Provider;
+  signIns: SignInDirectory;
+  portals: PortalDirectory;
+  metrics?: BrokerMetrics | undefined;
+}): SignInFinisher {
   return async (ctx, interactionUid, identity) => {
     const interaction = await deps.provider.Interaction.find(interactionUid);
     if (!interaction || interaction.prompt.name !== 'login' || interaction.session?.uid) return false;
     const outcome = await resolveSignIn(deps.signIns, identity);
-    const [only] = outcome.kind === 'linked' ? outcome.memberships : [];
-    if (outcome.kind !== 'linked' || outcome.memberships.length !== 1 || !only) return false;
+    const requires = deps.portals.get(interaction.params.client_id)?.requires;
+    const step = decideSignIn({ outcome, identity, requires });
+    if (step.kind !== 'finish') return false;
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
-    interaction.result = loginResult(outcome, identity, only.account._id.toHexString());
+    interaction.result = step.result;
     await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
     ctx.status = 303;
     ctx.redirect(interaction.returnTo);

@@ -5,7 +5,7 @@ import type { PortalDirectory } from '../../config/portal-directory.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import type { PostedCallbacks } from '../../upstream/posted-callbacks.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-client.ts';
+import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import type { SignInFinisher } from './linked-sign-in.ts';
 import { LoginTransactionInvalid, UpstreamDenied } from '../../upstream/upstream-errors.ts';
 import { formBody } from '../form-body.ts';
