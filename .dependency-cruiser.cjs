@@ -1,4 +1,5 @@
-// Dependencies point inward (docs/architecture.md, "The layer picture"): the composition root (broker.ts, main.ts) may use everything;
+// Dependencies point inward (docs/architecture.md, "The layer picture"): the composition root (broker.ts, main.ts, and
+// the parts broker.ts assembles in composition/) may use everything;
 // http and admin translate HTTP into calls of the flows (linking, upstream, provider); flows use the stores of
 // accounts, mail and audit; those use store; config, errors, i18n, log, metrics, security and tracing are leaves anyone
 // may use. `npm test` runs this check; a cycle or an outward import fails it.
@@ -20,6 +21,7 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'Cycles make layers meaningless.', from: {}, to: { circular: true } },
     forbid('no-composition-root-imports', '^src/', '^src/(broker|main)[.]ts$', 'Only main.ts, tests and scripts build the broker.', '^src/main[.]ts$'),
+    forbid('composition-from-the-root-only', '^src/', '^src/composition/', 'The parts of the composition root are assembled by broker.ts alone.', '^src/(broker[.]ts$|composition/)'),
     forbid('no-test-or-demo-parties', '^src/', '^(test|scripts|tools)/', 'Demo and test parties are not product code.'),
     forbid('flows-not-outward', FLOWS, OUTER, 'Flows never know HTTP (routes translate, flows decide).'),
     forbid('domain-not-outward', DOMAIN, `${OUTER}|${FLOWS}`, 'Accounts, mail and audit serve the flows, not the reverse.'),

@@ -1,0 +1,67 @@
+import type { Connection } from 'mongoose';
+import type Provider from 'oidc-provider';
+import type { PeopleDirectory } from '../accounts/people-directory.ts';
+import { flowSupportDesk } from '../admin/support-requests/ask-support.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { BrokerConfig } from '../config/index.ts';
+import type { PortalDirectory } from '../config/portal-directory.ts';
+import { associationHooks } from '../linking/association-hooks.ts';
+import { AssociationLimits } from '../linking/association-limits.ts';
+import { ConfirmationReferences } from '../linking/confirmation-references.ts';
+import { DisownLinkStore } from '../linking/disown-links.ts';
+import type { LinkingContext } from '../linking/linking-context.ts';
+import { PendingAssociationStore } from '../linking/pending-associations.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Outbox } from '../mail/outbox.ts';
+import { PersonSessions } from '../provider/person-sessions.ts';
+import type { Redis } from '../store/redis.ts';
+
+export interface LinkingParts {
+  mongo: Connection;
+  redis: Redis;
+  provider: Provider;
+  directory: PeopleDirectory;
+  portals: PortalDirectory;
+  audit: AuditLog;
+  outbox: Outbox;
+  logger: Logger;
+}
+
+/** The association flow's ports, as the flow and the admin operations built on it see them. */
+export async function linkingPart(config: Readonly<BrokerConfig>, parts: LinkingParts): Promise<LinkingContext> {
+  const { mongo, redis, provider, directory, portals, audit, outbox, logger } = parts;
+  const pending = new PendingAssociationStore(mongo);
+  const disownLinks = new DisownLinkStore(mongo);
+  await Promise.all([pending.ensureIndexes(logger), disownLinks.ensureIndexes(logger)]);
+  const upstreamNames = new Map(config.upstreams.map((u) => [u.id, u.name]));
+  const upstreamName = (id: string) => upstreamNames.get(id) ?? id;
+  const now = () => new Date();
+  return {
+    contacts: directory,
+    pending,
+    memberships: directory,
+    limits: new AssociationLimits(redis, config.linking.limits),
+    references: new ConfirmationReferences(redis),
+    hooks: associationHooks({
+      audit,
+      mailer: outbox,
+      linkUrl: `${config.issuer}/link`,
+      linkTtlMs: config.linking.linkTtl,
+      disownLinks,
+      disownUrl: `${config.issuer}/link/not-me`,
+      support: config.mail.support,
+      upstreamName,
+      portalName: (clientId) => portals.get(clientId)?.name,
+      now,
+    }),
+    disownLinks,
+    sessions: new PersonSessions(provider, redis, logger),
+    supportDesk: flowSupportDesk({ db: mongo, audit, mailer: outbox, support: config.mail.support, upstreamName }),
+    linkTtlMs: config.linking.linkTtl,
+    support: config.mail.support,
+    upstreamName,
+    homeUrl: (clientId) => portals.get(clientId)?.homeUrl,
+    clientName: (clientId) => portals.get(clientId)?.name,
+    now,
+  };
+}
