@@ -85,33 +85,10 @@ const ids = (contacts: readonly JoinableContact[]) => ({
 
 /** The audit events and e-mails of the association flow, through the audit trail and the outbox. */
 export function associationHooks(settings: AssociationHookSettings): AssociationHooks {
-  const { audit, mailer } = settings;
+  const { audit } = settings;
   return {
     async requested({ record, contacts, existingSignIn, token, origin }) {
-      let messageId: string | null = null;
-      const address = contacts[0]?.contact.email;
-      if (address) {
-        const link = new URL(settings.linkUrl);
-        link.searchParams.set('token', token);
-        messageId = await mailer.enqueue({
-          to: address,
-          template: 'association-link',
-          // The link is the credential: sealed in the outbox, erased once sent, and never sent after it expired.
-          secret: { link: link.href },
-          notAfter: record.expiresAt,
-          data: {
-            upstreamName: settings.upstreamName(record.upstreamId),
-            portalName: settings.portalName(record.clientId) ?? null,
-            signInName: record.signInName,
-            accountName: accountsNamed(contacts.map((c) => c.account)),
-            existingSignIn: existingSignIn || null,
-            takenUnnamed: existingSignIn === '',
-            expiresInMinutes: Math.round(settings.linkTtlMs / 60_000),
-            support: settings.support,
-            locale: origin.locale,
-          },
-        });
-      }
+      const messageId = await mailLink(settings, { record, contacts, existingSignIn, token, origin });
       await audit.record({
         type: 'association.requested',
         ...subjectOf(record),
@@ -138,35 +115,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
 
     async confirmed({ record, contacts, outcome, origin }) {
       const joined = contacts.filter((c) => outcome.accountIds.some((id) => id.equals(c.account._id)));
-      const address = joined[0]?.contact.email;
-      if (outcome.kind === 'linked' && address && outcome.personId) {
-        // Only the confirmation that wrote something sends the notice, so parallel confirmations send one; a sign-in
-        // added to a person who already signs in with this address is always told to the address's owner, with a
-        // one-time "This wasn't me" link that undoes the association and ends the sessions of the person.
-        const token = newLinkToken();
-        const now = settings.now();
-        const expiresAt = new Date(now.getTime() + DISOWN_LINK_TTL_MS);
-        await settings.disownLinks.create({ associationId: record._id, personId: outcome.personId, createdAt: now, expiresAt }, hashLinkToken(token));
-        const notMe = new URL(settings.disownUrl);
-        notMe.searchParams.set('token', token);
-        await mailer.enqueue({
-          to: address,
-          template: 'association-linked',
-          secret: { notMeLink: notMe.href },
-          notAfter: expiresAt,
-          data: {
-            upstreamName: settings.upstreamName(record.upstreamId),
-            portalName: settings.portalName(record.clientId) ?? null,
-            when: `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-            browser: displayText(origin.userAgent, 80) ?? '?',
-            signInName: record.signInName,
-            accountName: accountsNamed(joined.map((c) => c.account)),
-            signInAdded: outcome.identityAdded,
-            support: settings.support,
-            locale: origin.locale,
-          },
-        });
-      }
+      await mailLinkedNotice(settings, { record, joined, outcome, origin });
       await audit.record({
         type: 'association.confirmed',
         ...subjectOf(record),
@@ -213,6 +162,72 @@ export function associationHooks(settings: AssociationHookSettings): Association
       });
     },
   };
+}
+
+type Requested = Parameters<AssociationHooks['requested']>[0];
+type Confirmed = Parameters<AssociationHooks['confirmed']>[0];
+
+/** The e-mail with the association link, to the registered address (none when the address is on no account). */
+async function mailLink(settings: AssociationHookSettings, { record, contacts, existingSignIn, token, origin }: Requested): Promise<string | null> {
+  const address = contacts[0]?.contact.email;
+  if (!address) return null;
+  const link = new URL(settings.linkUrl);
+  link.searchParams.set('token', token);
+  return settings.mailer.enqueue({
+    to: address,
+    template: 'association-link',
+    // The link is the credential: sealed in the outbox, erased once sent, and never sent after it expired.
+    secret: { link: link.href },
+    notAfter: record.expiresAt,
+    data: {
+      upstreamName: settings.upstreamName(record.upstreamId),
+      portalName: settings.portalName(record.clientId) ?? null,
+      signInName: record.signInName,
+      accountName: accountsNamed(contacts.map((c) => c.account)),
+      existingSignIn: existingSignIn || null,
+      takenUnnamed: existingSignIn === '',
+      expiresInMinutes: Math.round(settings.linkTtlMs / 60_000),
+      support: settings.support,
+      locale: origin.locale,
+    },
+  });
+}
+
+/**
+ * Only the confirmation that wrote something sends the notice, so parallel confirmations send one; a sign-in added
+ * to a person who already signs in with this address is always told to the address's owner, with a one-time
+ * "This wasn't me" link that undoes the association and ends the sessions of the person.
+ */
+async function mailLinkedNotice(
+  settings: AssociationHookSettings,
+  { record, joined, outcome, origin }: { record: Confirmed['record']; joined: readonly JoinableContact[]; outcome: Confirmed['outcome']; origin: Confirmed['origin'] },
+): Promise<void> {
+  const address = joined[0]?.contact.email;
+  if (outcome.kind === 'linked' && address && outcome.personId) {
+    const token = newLinkToken();
+    const now = settings.now();
+    const expiresAt = new Date(now.getTime() + DISOWN_LINK_TTL_MS);
+    await settings.disownLinks.create({ associationId: record._id, personId: outcome.personId, createdAt: now, expiresAt }, hashLinkToken(token));
+    const notMe = new URL(settings.disownUrl);
+    notMe.searchParams.set('token', token);
+    await settings.mailer.enqueue({
+      to: address,
+      template: 'association-linked',
+      secret: { notMeLink: notMe.href },
+      notAfter: expiresAt,
+      data: {
+        upstreamName: settings.upstreamName(record.upstreamId),
+        portalName: settings.portalName(record.clientId) ?? null,
+        when: `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        browser: displayText(origin.userAgent, 80) ?? '?',
+        signInName: record.signInName,
+        accountName: accountsNamed(joined.map((c) => c.account)),
+        signInAdded: outcome.identityAdded,
+        support: settings.support,
+        locale: origin.locale,
+      },
+    });
+  }
 }
 
 /** How the e-mail names the sign-in that asked: its masked address, never a display name the person chose. */

@@ -122,6 +122,79 @@ export function adapterKeys(cluster: boolean, keyPrefix = '') {
   };
 }
 
+type AdapterKeys = ReturnType<typeof adapterKeys>;
+
+interface RecordWrite {
+  /** The record's own key, and its id. */
+  key: string;
+  id: string;
+  payload: AdapterPayload | undefined;
+  grantable: boolean;
+  session: boolean;
+}
+
+/** An upsert's writes: the record, and the indexes that find it (user code, session uid) or revoke it (its grant). */
+function upsertGroups(keys: AdapterKeys, record: RecordWrite & { payload: AdapterPayload; ttl: number; consumable: boolean }): WriteGroup[] {
+  const { key, id, payload, ttl } = record;
+  const json = JSON.stringify(payload);
+  const revocable = [key];
+  const groups: WriteGroup[] = [
+    // DEL first so that a `consumed` left from an earlier version does not outlive the payload that replaces it.
+    record.consumable
+      ? { keys: [key], write: (t) => t.del(key).hset(key, 'payload', json).expire(key, ttl) }
+      : { keys: [key], write: (t) => t.set(key, json, 'EX', ttl) },
+  ];
+  if (payload.userCode) {
+    const userCode = keys.userCode(payload.userCode);
+    revocable.push(userCode);
+    groups.push({ keys: [userCode], write: (t) => t.set(userCode, id, 'EX', ttl) });
+  }
+  if (record.session && payload.uid) {
+    const uid = keys.sessionUid(payload.uid);
+    groups.push({ keys: [uid], write: (t) => t.set(uid, id, 'EX', ttl) });
+  }
+  if (record.grantable && payload.grantId) {
+    const grant = keys.grant(payload.grantId);
+    // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
+    groups.push({ keys: [grant], write: (t) => t.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT') });
+  }
+  return groups;
+}
+
+/** A destroy's writes: the record, and index entries that still point to it (never one a newer record took over). */
+function destroyGroups(keys: AdapterKeys, record: RecordWrite): WriteGroup[] {
+  const { key, id, payload } = record;
+  const revocable = [key];
+  const groups: WriteGroup[] = [{ keys: [key], write: (t) => t.del(key) }];
+  if (payload?.userCode) {
+    const userCode = keys.userCode(payload.userCode);
+    revocable.push(userCode);
+    groups.push({ keys: [userCode], write: (t) => t.eval(DELETE_IF_VALUE, 1, userCode, id) });
+  }
+  if (record.session && payload?.uid) {
+    const uid = keys.sessionUid(payload.uid);
+    groups.push({ keys: [uid], write: (t) => t.eval(DELETE_IF_VALUE, 1, uid, id) });
+  }
+  if (record.grantable && payload?.grantId) {
+    const grant = keys.grant(payload.grantId);
+    groups.push({ keys: [grant], write: (t) => t.srem(grant, ...revocable) });
+  }
+  return groups;
+}
+
+/**
+ * On a cluster, what the script reads on one server: the grant and the session's id at once (two slots, one round
+ * trip as they are sent together), then the session (a third slot): two round trips more than on one server.
+ */
+async function readRelatedOnCluster(redis: Redis, keys: AdapterKeys, token: AdapterPayload): Promise<Array<string | null | undefined>> {
+  const [grant, sessionId] = await Promise.all([
+    typeof token.grantId === 'string' ? redis.get(keys.model('Grant', token.grantId)) : undefined,
+    typeof token.sessionUid === 'string' ? redis.get(keys.sessionUid(token.sessionUid)) : undefined,
+  ]);
+  const session = sessionId ? await redis.get(keys.model('Session', sessionId)) : undefined;
+  return [grant, sessionId, session];
+}
+
 /**
  * An oidc-provider `adapter` on Redis. Keys (adapterKeys) hold the payload as compact JSON (a hash of `payload` and
  * `consumed` for consumable models), a grant's set of the keys to revoke with it, and the ids that a session uid and
@@ -148,19 +221,6 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     return ahead !== undefined ? ahead : redis.get(key);
   }
 
-  /**
-   * On a cluster, what the script reads on one server: the grant and the session's id at once (two slots, one round
-   * trip as they are sent together), then the session (a third slot): two round trips more than on one server.
-   */
-  async function readRelatedOnCluster(token: AdapterPayload): Promise<Array<string | null | undefined>> {
-    const [grant, sessionId] = await Promise.all([
-      typeof token.grantId === 'string' ? redis.get(modelKey('Grant', token.grantId)) : undefined,
-      typeof token.sessionUid === 'string' ? redis.get(uidKey(token.sessionUid)) : undefined,
-    ]);
-    const session = sessionId ? await redis.get(modelKey('Session', sessionId)) : undefined;
-    return [grant, sessionId, session];
-  }
-
   return class RedisAdapter implements Adapter {
     readonly name: string;
     readonly #consumable: boolean;
@@ -179,29 +239,7 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const ttl = ttlSeconds(this.name, expiresIn);
       const key = this.#key(id);
-      const json = JSON.stringify(payload);
-      const revocable = [key];
-      const groups: WriteGroup[] = [
-        // DEL first so that a `consumed` left from an earlier version does not outlive the payload that replaces it.
-        this.#consumable
-          ? { keys: [key], write: (t) => t.del(key).hset(key, 'payload', json).expire(key, ttl) }
-          : { keys: [key], write: (t) => t.set(key, json, 'EX', ttl) },
-      ];
-      if (payload.userCode) {
-        const userCode = userCodeKey(payload.userCode);
-        revocable.push(userCode);
-        groups.push({ keys: [userCode], write: (t) => t.set(userCode, id, 'EX', ttl) });
-      }
-      if (this.name === 'Session' && payload.uid) {
-        const uid = uidKey(payload.uid);
-        groups.push({ keys: [uid], write: (t) => t.set(uid, id, 'EX', ttl) });
-      }
-      if (this.#grantable && payload.grantId) {
-        const grant = grantKey(payload.grantId);
-        // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
-        groups.push({ keys: [grant], write: (t) => t.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT') });
-      }
-      await writeGroupsWithRequest(redis, groups);
+      await writeGroupsWithRequest(redis, upsertGroups(keys, { key, id, payload, ttl, consumable: this.#consumable, grantable: this.#grantable, session: this.name === 'Session' }));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -231,7 +269,7 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       if (!payload) return undefined;
       if (spend.length > 0 && !consumed) batch.markConsumed(key);
       const token = parse(payload);
-      const [grant, sessionId, session] = cluster ? await readRelatedOnCluster(token) : related;
+      const [grant, sessionId, session] = cluster ? await readRelatedOnCluster(redis, keys, token) : related;
       if (typeof token.grantId === 'string') batch.keepReadAhead(modelKey('Grant', token.grantId), grant ?? null);
       if (typeof token.sessionUid === 'string') {
         batch.keepReadAhead(uidKey(token.sessionUid), sessionId ?? null);
@@ -264,22 +302,7 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       // Only sessions, tokens of a grant and device codes have index keys to remove with them: the others need no read.
       const indexed = this.name === 'Session' || this.#grantable || this.name === 'DeviceCode';
       const payload = indexed ? await this.find(id) : undefined;
-      const revocable = [key];
-      const groups: WriteGroup[] = [{ keys: [key], write: (t) => t.del(key) }];
-      if (payload?.userCode) {
-        const userCode = userCodeKey(payload.userCode);
-        revocable.push(userCode);
-        groups.push({ keys: [userCode], write: (t) => t.eval(DELETE_IF_VALUE, 1, userCode, id) });
-      }
-      if (this.name === 'Session' && payload?.uid) {
-        const uid = uidKey(payload.uid);
-        groups.push({ keys: [uid], write: (t) => t.eval(DELETE_IF_VALUE, 1, uid, id) });
-      }
-      if (this.#grantable && payload?.grantId) {
-        const grant = grantKey(payload.grantId);
-        groups.push({ keys: [grant], write: (t) => t.srem(grant, ...revocable) });
-      }
-      await writeGroupsWithRequest(redis, groups);
+      await writeGroupsWithRequest(redis, destroyGroups(keys, { key, id, payload, grantable: this.#grantable, session: this.name === 'Session' }));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

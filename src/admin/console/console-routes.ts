@@ -42,6 +42,12 @@ export function consolePath(value: unknown, fallback = '/admin'): string {
 
 const FORM_FIELDS_NOT_BODY = new Set(['_csrf', 'return']);
 
+const auditFilter = z.object({
+  accountId: z.string().regex(/^[0-9a-f]{24}$/).optional().catch(undefined),
+  personId: z.string().regex(/^[0-9a-f]{24}$/).optional().catch(undefined),
+  type: z.enum(AUDIT_EVENT_TYPES).optional().catch(undefined),
+});
+
 /**
  * The support console at /admin: server-rendered pages over the admin operations (console-operations.ts lists the
  * ones it uses), for staff signed in through the company's own upstream. Every page and action needs a console
@@ -49,8 +55,20 @@ const FORM_FIELDS_NOT_BODY = new Set(['_csrf', 'return']);
  * API, and answers with a redirect back to the page it came from (POST-redirect-GET).
  */
 export function consoleRoutes(options: ConsoleOptions): Router {
-  const { context, views } = options;
   const router = new Router({ prefix: '/admin' });
+  const kit = consoleKit(options);
+  router.use(kit.problems);
+  signInRoutes(router, options, kit);
+  pageRoutes(router, options, kit);
+  actionRoutes(router, options, kit);
+  return router;
+}
+
+type ConsoleKit = ReturnType<typeof consoleKit>;
+
+/** What every console route uses: the session, form and CSRF middleware, the page renderer, reads, problems. */
+function consoleKit(options: ConsoleOptions) {
+  const { context, views } = options;
   const form = bodyParser({ enableTypes: ['form'], formLimit: '32kb' });
   // Console pages hold customer data: never cached, anywhere.
   const session = [noStore, staffSession(options.sessions, options.access)];
@@ -93,8 +111,13 @@ export function consoleRoutes(options: ConsoleOptions): Router {
       render(ctx, 'problem', { titleKey: 'console.problem.title', detail: error.message, back: '/admin' });
     }
   };
-  router.use(problems);
+  return { form, session, csrf, render, requireStaff, read, problems };
+}
 
+/** The stylesheet, and signing in and out through the company's own upstream. */
+function signInRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): void {
+  const { context } = options;
+  const { form, session, csrf, render } = kit;
   router.get('/console.css', (ctx) => {
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
@@ -137,7 +160,11 @@ export function consoleRoutes(options: ConsoleOptions): Router {
     delete ctx.state.staff;
     render(ctx, 'signed-out', { titleKey: 'console.signedOut.title' });
   });
+}
 
+/** The pages: overview, search, an account, a person, support requests, failed e-mails, the audit trail. */
+function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): void {
+  const { session, csrf, render, requireStaff, read } = kit;
   router.get('/', ...session, requireStaff, csrf, async (ctx) => {
     const [requests, failures] = (await Promise.all([
       read(ctx, 'listSupportRequests', { query: { status: 'open' } }),
@@ -189,11 +216,6 @@ export function consoleRoutes(options: ConsoleOptions): Router {
     render(ctx, 'outbox', { titleKey: 'console.outbox.title', messages });
   });
 
-  const auditFilter = z.object({
-    accountId: z.string().regex(/^[0-9a-f]{24}$/).optional().catch(undefined),
-    personId: z.string().regex(/^[0-9a-f]{24}$/).optional().catch(undefined),
-    type: z.enum(AUDIT_EVENT_TYPES).optional().catch(undefined),
-  });
   router.get('/audit', ...session, requireStaff, csrf, async (ctx) => {
     const filter = auditFilter.parse(ctx.query);
     const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
@@ -206,7 +228,12 @@ export function consoleRoutes(options: ConsoleOptions): Router {
       selectedType: filter.type ? { [filter.type]: true } : {},
     });
   });
+}
 
+/** Every change is a form posted to one route, run through the operation table and its role check. */
+function actionRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): void {
+  const { context } = options;
+  const { form, session, csrf, render, requireStaff } = kit;
   router.post('/actions/:operationId', ...session, requireStaff, form, csrf, async (ctx) => {
     const operationId = ctx.params.operationId ?? '';
     const back = consolePath(formBody(ctx).return);
@@ -235,6 +262,4 @@ export function consoleRoutes(options: ConsoleOptions): Router {
     ctx.status = 303;
     ctx.redirect(`${page}${page.includes('?') ? '&' : '?'}done=${operationId}`);
   });
-
-  return router;
 }
