@@ -1,13 +1,15 @@
 // Dependencies point inward (docs/architecture.md, "The layer picture"): the composition root (broker.ts, main.ts, and
 // the parts broker.ts assembles in composition/) may use everything;
-// http and admin translate HTTP into calls of the flows (linking, upstream, provider); flows use the stores of
-// accounts, mail and audit; those use store; config, errors, i18n, log, metrics, security and tracing are leaves anyone
-// may use. `npm test` runs this check; a cycle or an outward import fails it.
+// http and admin translate HTTP into calls of the flows (linking, upstream, provider, sign-in, support-requests);
+// flows use the repositories of
+// accounts, mail and audit; those use store; config, errors, i18n, log, metrics, security, tracing and web (page
+// rendering, forms, CSRF, locale) are leaves anyone may use; process/ (the workers' supervisor) is main.ts's alone.
+// `npm test` runs this check; a cycle or an outward import fails it.
 const OUTER = '^src/(http|admin)/';
-const FLOWS = '^src/(linking|upstream|provider)/';
+const FLOWS = '^src/(linking|upstream|provider|sign-in|support-requests)/';
 const DOMAIN = '^src/(accounts|mail|audit)/';
 const STORE = '^src/store/';
-const LEAVES = '^src/(config|errors|i18n|log|metrics|security|tracing)/';
+const LEAVES = '^src/(config|errors|i18n|log|metrics|security|tracing|web)/';
 
 const forbid = (name, from, to, comment, fromNot) => ({
   name,
@@ -22,6 +24,8 @@ module.exports = {
     { name: 'no-circular', severity: 'error', comment: 'Cycles make layers meaningless.', from: {}, to: { circular: true } },
     forbid('no-composition-root-imports', '^src/', '^src/(broker|main)[.]ts$', 'Only main.ts, tests and scripts build the broker.', '^src/main[.]ts$'),
     forbid('composition-from-the-root-only', '^src/', '^src/composition/', 'The parts of the composition root are assembled by broker.ts alone.', '^src/(broker[.]ts$|composition/)'),
+    forbid('process-from-main-only', '^src/', '^src/process/', 'process/ forks and supervises workers: only main.ts starts it.', '^src/(main[.]ts$|process/)'),
+    forbid('process-uses-leaves-only', '^src/process/', `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`, 'The supervisor runs no broker part: it forks the workers that do.'),
     forbid('no-test-or-demo-parties', '^src/', '^(test|scripts|tools)/', 'Demo and test parties are not product code.'),
     forbid('flows-not-outward', FLOWS, OUTER, 'Flows never know HTTP (routes translate, flows decide).'),
     forbid('domain-not-outward', DOMAIN, `${OUTER}|${FLOWS}`, 'Accounts, mail and audit serve the flows, not the reverse.'),

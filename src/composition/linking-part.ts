@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
-import { flowSupportDesk } from '../admin/support-requests/ask-support.ts';
+import { flowSupportDesk } from '../support-requests/ask-support.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';

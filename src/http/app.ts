@@ -7,7 +7,7 @@ import type { StoreStatus } from '../store/outage.ts';
 import { refuseLargeBodies } from './middleware/body-limit.ts';
 import { clientAddress } from './middleware/client-address.ts';
 import { errorHandler } from './middleware/error-handler.ts';
-import { localeFromRequest } from './middleware/locale.ts';
+import { localeFromRequest } from '../web/locale.ts';
 import { pinPublicOrigin, refuseOtherHosts } from './middleware/public-origin.ts';
 import { requestMetrics } from './middleware/request-metrics.ts';
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts';
@@ -16,7 +16,7 @@ import { cookieSigner } from '../security/cookie-signatures.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { unavailableDuringStoreOutage } from './middleware/store-outage.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
-import type { ViewRenderer } from './views.ts';
+import type { ViewRenderer } from '../web/views.ts';
 
 export interface AppOptions {
   /** The public URL every URL the broker writes is built from, whatever the request's headers say. */

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { identityModel } from '../../src/accounts/identity-model.ts';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
-import { supportRequestModel } from '../../src/admin/support-requests/support-request-model.ts';
+import { supportRequestModel } from '../../src/support-requests/support-request-model.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { demoUser, UPSTREAM_CLIENT } from '../support/stack.ts';
 import { launchChromium } from './support/chromium.ts';

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { VIEWS_DIR } from '../../src/broker.ts';
 import { ConfigError, parseConfig } from '../../src/config/index.ts';
 import { contrastWithWhite } from '../../src/config/schema.ts';
-import { createViewRenderer } from '../../src/http/views.ts';
+import { createViewRenderer } from '../../src/web/views.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
 import { textContent } from '../support/browser.ts';
 import { brokerTranslator } from '../support/config.ts';

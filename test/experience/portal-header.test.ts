@@ -1,5 +1,5 @@
 import { VIEWS_DIR } from '../../src/broker.ts';
-import { createViewRenderer } from '../../src/http/views.ts';
+import { createViewRenderer } from '../../src/web/views.ts';
 import { brokerTranslator } from '../support/config.ts';
 import { TestBrowser, headingOf } from '../support/browser.ts';
 import { TestPortal, signIn } from '../support/portal.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { membershipModel } from '../../src/accounts/membership-model.ts';
-import { supportRequestModel } from '../../src/admin/support-requests/support-request-model.ts';
+import { supportRequestModel } from '../../src/support-requests/support-request-model.ts';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { TestBrowser, headingOf, textContent, type Page } from '../support/browser.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';

@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import { createBroker, VIEWS_DIR, type Broker } from '../../src/broker.ts';
 import { parseConfig, type BrokerConfig } from '../../src/config/index.ts';
 import { createApp } from '../../src/http/app.ts';
-import { createViewRenderer } from '../../src/http/views.ts';
+import { createViewRenderer } from '../../src/web/views.ts';
 import { connectMongo, pingMongo } from '../../src/store/mongo.ts';
 import { pingRedis } from '../../src/store/redis.ts';
 import { REDIS_URL, openTestRedis, silentLogger, uniqueMongoUri } from '../support/stores.ts';

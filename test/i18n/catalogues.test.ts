@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../../src/broker.ts';
 import { BrokerError as BrokerErrorClass, type BrokerError } from '../../src/errors/broker-error.ts';
-import { createViewRenderer } from '../../src/http/views.ts';
+import { createViewRenderer } from '../../src/web/views.ts';
 import { chooseLocale, loadTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
 import { brokerTranslator } from '../support/config.ts';

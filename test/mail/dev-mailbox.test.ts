@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { createApp } from '../../src/http/app.ts';
 import { devMailboxRoutes } from '../../src/http/routes/dev-mailbox.ts';
-import { createViewRenderer } from '../../src/http/views.ts';
+import { createViewRenderer } from '../../src/web/views.ts';
 import { createDevTransport } from '../../src/mail/dev-transport.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
 import { Outbox } from '../../src/mail/outbox.ts';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
-import { createDemoPortal } from '../parties/demo-portal.ts';
-import { createDemoUpstream, DEMO_USERS } from '../parties/demo-upstream.ts';
+import { createDemoPortal } from './demo-portal.ts';
+import { createDemoUpstream, DEMO_USERS } from './demo-upstream.ts';
 import { DemoBrowser, textOf, type Page } from './demo-browser.ts';
 
 // The demo portal signs in straight against the demo upstream (playing the OP), both on loopback with real HTTP.

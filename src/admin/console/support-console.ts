@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Router from '@koa/router';
 import type { BrokerConfig } from '../../config/index.ts';
-import { createViewRenderer } from '../../http/views.ts';
+import { createViewRenderer } from '../../web/views.ts';
 import type { Translator } from '../../i18n/translator.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';

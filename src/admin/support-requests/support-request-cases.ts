@@ -3,7 +3,7 @@ import { recordAdminChange } from '../admin-audit.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { AdminConflict, AdminNotFound } from '../admin-errors.ts';
 import type { AdminActor } from '../admin-roles.ts';
-import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
+import { supportRequestModel, type SupportRequestRecord } from '../../support-requests/support-request-model.ts';
 
 export function supportRequestView(r: SupportRequestRecord) {
   return {

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import { BrokerError, NotFound, PayloadTooLarge, ServiceUnavailable } from '../../errors/broker-error.ts';
 import { storeOutageOf } from '../../store/outage.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
-import type { ViewRenderer } from '../views.ts';
+import type { ViewRenderer } from '../../web/views.ts';
 
 /**
  * Errors of libraries that mean something we have a page for: a body parser's 413, a store that cannot be reached

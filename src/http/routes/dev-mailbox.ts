@@ -3,8 +3,8 @@ import { NotFound } from '../../errors/broker-error.ts';
 import type { DevMailbox } from '../../mail/dev-transport.ts';
 import type { RenderedMail } from '../../mail/mail-renderer.ts';
 import type { Outbox, OutboxMessageRecord } from '../../mail/outbox.ts';
-import { noStore } from '../middleware/no-store.ts';
-import type { ViewRenderer } from '../views.ts';
+import { noStore } from '../../web/no-store.ts';
+import type { ViewRenderer } from '../../web/views.ts';
 
 const LIST_LIMIT = 50;
 

@@ -10,11 +10,11 @@ import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
-import { csrfProtection } from '../middleware/csrf.ts';
-import { noStore } from '../middleware/no-store.ts';
-import { formBody } from '../form-body.ts';
-import { renderPage } from '../render-page.ts';
-import type { ViewRenderer } from '../views.ts';
+import { csrfProtection } from '../../web/csrf.ts';
+import { noStore } from '../../web/no-store.ts';
+import { formBody } from '../../web/form-body.ts';
+import { renderPage } from '../../web/render-page.ts';
+import type { ViewRenderer } from '../../web/views.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
 
 /** The success page's content, kept signed in this browser: reload and back show it again instead of an error. */

@@ -8,8 +8,8 @@ import type { PostedCallbacks } from '../../upstream/posted-callbacks.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import type { SignInFinisher } from './linked-sign-in.ts';
 import { LoginTransactionInvalid, UpstreamDenied } from '../../upstream/upstream-errors.ts';
-import { formBody } from '../form-body.ts';
-import { noStore } from '../middleware/no-store.ts';
+import { formBody } from '../../web/form-body.ts';
+import { noStore } from '../../web/no-store.ts';
 import { takeUpstreamStateCookie } from './upstream-state-cookie.ts';
 
 /** Finishes an association confirmation (the linking routes provide it). */

@@ -2,14 +2,14 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
-import { formBody } from '../../http/form-body.ts';
-import { csrfProtection } from '../../http/middleware/csrf.ts';
-import { noStore } from '../../http/middleware/no-store.ts';
-import { renderPage } from '../../http/render-page.ts';
-import { InteractionExpired } from '../../http/routes/interaction-errors.ts';
-import type { ViewRenderer } from '../../http/views.ts';
+import { formBody } from '../../web/form-body.ts';
+import { csrfProtection } from '../../web/csrf.ts';
+import { noStore } from '../../web/no-store.ts';
+import { renderPage } from '../../web/render-page.ts';
+import { InteractionExpired } from './interaction-errors.ts';
+import type { ViewRenderer } from '../../web/views.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
-import type { SubmitSupportRequest } from './ask-support.ts';
+import type { SubmitSupportRequest } from '../../support-requests/ask-support.ts';
 
 export interface SupportRequestRouteOptions {
   provider: Provider;

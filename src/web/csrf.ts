@@ -1,7 +1,7 @@
 import Tokens from 'csrf';
 import type { Middleware } from 'koa';
-import { BrokerError } from '../../errors/broker-error.ts';
-import { formBody } from '../form-body.ts';
+import { BrokerError } from '../errors/broker-error.ts';
+import { formBody } from './form-body.ts';
 
 export class CsrfRejected extends BrokerError {
   readonly status = 403;

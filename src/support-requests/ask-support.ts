@@ -1,11 +1,11 @@
 import type { Connection } from 'mongoose';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { ServiceUnavailable } from '../../errors/broker-error.ts';
-import { accountsNamed, signInNameOf } from '../../linking/association-hooks.ts';
-import { TooManyRequests } from '../../linking/linking-errors.ts';
-import type { AuditTrail, Mailer, SupportDesk } from '../../linking/ports.ts';
-import type { Redis } from '../../store/redis.ts';
-import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
+import { ServiceUnavailable } from '../errors/broker-error.ts';
+import { accountsNamed, signInNameOf } from '../linking/association-hooks.ts';
+import { TooManyRequests } from '../linking/linking-errors.ts';
+import type { AuditTrail, Mailer, SupportDesk } from '../linking/ports.ts';
+import type { Redis } from '../store/redis.ts';
+import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
 
 export interface SupportRequestInput {

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { chooseLocale, type Translator } from '../../i18n/translator.ts';
+import { chooseLocale, type Translator } from '../i18n/translator.ts';
 
 declare module 'koa' {
   interface DefaultState {
