@@ -1,7 +1,13 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import { taggedKey } from '../store/redis-keys.ts';
 import { isCluster, type Redis } from '../store/redis.ts';
-import { commit, requestWrites, writeGroupsWithRequest, type RequestWrites, type WriteGroup } from '../store/request-writes.ts';
+import {
+  commit,
+  requestWrites,
+  writeGroupsWithRequest,
+  type RequestWrites,
+  type WriteGroup,
+} from '../store/request-writes.ts';
 
 export interface RedisAdapterOptions {
   /** Prepended to every key the adapter writes, after the ioredis client's own `keyPrefix` if it has one. */
@@ -44,7 +50,8 @@ export const SPENT_CODE_FIELDS = [
 ] as const;
 
 // A bare HSET on an expired or destroyed token would create a hash without a TTL that nothing ever removes.
-const CONSUME_IF_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end";
+const CONSUME_IF_PRESENT =
+  "if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end";
 
 // A regenerated session keeps the uid of the one it replaces, and oidc-provider destroys the old one after saving the
 // new one: the index may only go if it still names the record being destroyed.
@@ -134,7 +141,10 @@ interface RecordWrite {
 }
 
 /** An upsert's writes: the record, and the indexes that find it (user code, session uid) or revoke it (its grant). */
-function upsertGroups(keys: AdapterKeys, record: RecordWrite & { payload: AdapterPayload; ttl: number; consumable: boolean }): WriteGroup[] {
+function upsertGroups(
+  keys: AdapterKeys,
+  record: RecordWrite & { payload: AdapterPayload; ttl: number; consumable: boolean },
+): WriteGroup[] {
   const { key, id, payload, ttl } = record;
   const json = JSON.stringify(payload);
   const revocable = [key];
@@ -156,7 +166,14 @@ function upsertGroups(keys: AdapterKeys, record: RecordWrite & { payload: Adapte
   if (record.grantable && payload.grantId) {
     const grant = keys.grant(payload.grantId);
     // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
-    groups.push({ keys: [grant], write: (t) => t.sadd(grant, ...revocable).expire(grant, ttl, 'NX').expire(grant, ttl, 'GT') });
+    groups.push({
+      keys: [grant],
+      write: (t) =>
+        t
+          .sadd(grant, ...revocable)
+          .expire(grant, ttl, 'NX')
+          .expire(grant, ttl, 'GT'),
+    });
   }
   return groups;
 }
@@ -186,13 +203,48 @@ function destroyGroups(keys: AdapterKeys, record: RecordWrite): WriteGroup[] {
  * On a cluster, what the script reads on one server: the grant and the session's id at once (two slots, one round
  * trip as they are sent together), then the session (a third slot): two round trips more than on one server.
  */
-async function readRelatedOnCluster(redis: Redis, keys: AdapterKeys, token: AdapterPayload): Promise<Array<string | null | undefined>> {
+async function readRelatedOnCluster(
+  redis: Redis,
+  keys: AdapterKeys,
+  token: AdapterPayload,
+): Promise<Array<string | null | undefined>> {
   const [grant, sessionId] = await Promise.all([
     typeof token.grantId === 'string' ? redis.get(keys.model('Grant', token.grantId)) : undefined,
     typeof token.sessionUid === 'string' ? redis.get(keys.sessionUid(token.sessionUid)) : undefined,
   ]);
   const session = sessionId ? await redis.get(keys.model('Session', sessionId)) : undefined;
   return [grant, sessionId, session];
+}
+
+/** A key's record: from this request's read-ahead, after flushing a write of it still pending, or from Redis. */
+async function readString(redis: Redis, key: string): Promise<string | null> {
+  const batch = requestWrites();
+  if (batch?.pending(key)) await batch.flush();
+  const ahead = batch?.readAhead(key);
+  return ahead !== undefined ? ahead : redis.get(key);
+}
+
+/** Removes every token of a grant that its set names, and those names from the set. */
+async function revokeGrant(redis: Redis, cluster: boolean, grant: string): Promise<void> {
+  // Tokens of the grant saved earlier in this request must be in its set before it is read.
+  await requestWrites()?.flush();
+  const members = await redis.smembers(grant);
+  if (members.length === 0) return;
+  // SREM of what was read rather than DEL of the set: a token of the grant saved since SMEMBERS keeps its index
+  // entry and stays revocable. Redis removes the set itself once it is empty.
+  if (!cluster) {
+    await commit(
+      redis
+        .multi()
+        .del(...members)
+        .srem(grant, ...members),
+    );
+    return;
+  }
+  // On a cluster each token is in a slot of its own: one DEL each, all sent at once with the SREM (the same one
+  // round trip after SMEMBERS; no longer atomic: a failure part-way leaves the set naming tokens still there, and
+  // a second revocation finishes the job).
+  await Promise.all([...members.map((member) => redis.del(member)), redis.srem(grant, ...members)]);
 }
 
 /**
@@ -206,20 +258,11 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
   // Grant sets hold key names as the adapter writes them: ioredis adds its own keyPrefix to command keys only, so a
   // name read back from a set is prefixed exactly once more when it is passed to DEL.
   const keys = adapterKeys(cluster, keyPrefix);
-  const grantKey = keys.grant;
   const uidKey = keys.sessionUid;
   const userCodeKey = keys.userCode;
   const modelKey = keys.model;
   // Inside a Lua script keys are not prefixed by ioredis: the script gets the whole prefix.
   const scriptPrefix = `${redis.options.keyPrefix ?? ''}${keyPrefix}`;
-
-  /** A key's record: from this request's read-ahead, after flushing a write of it still pending, or from Redis. */
-  async function readString(key: string): Promise<string | null> {
-    const batch = requestWrites();
-    if (batch?.pending(key)) await batch.flush();
-    const ahead = batch?.readAhead(key);
-    return ahead !== undefined ? ahead : redis.get(key);
-  }
 
   return class RedisAdapter implements Adapter {
     readonly name: string;
@@ -239,13 +282,24 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const ttl = ttlSeconds(this.name, expiresIn);
       const key = this.#key(id);
-      await writeGroupsWithRequest(redis, upsertGroups(keys, { key, id, payload, ttl, consumable: this.#consumable, grantable: this.#grantable, session: this.name === 'Session' }));
+      await writeGroupsWithRequest(
+        redis,
+        upsertGroups(keys, {
+          key,
+          id,
+          payload,
+          ttl,
+          consumable: this.#consumable,
+          grantable: this.#grantable,
+          session: this.name === 'Session',
+        }),
+      );
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       const key = this.#key(id);
       if (!this.#consumable) {
-        const json = await readString(key);
+        const json = await readString(redis, key);
         return json === null ? undefined : parse(json);
       }
       const batch = requestWrites();
@@ -265,7 +319,14 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     async #findWithGrantAndSession(key: string, batch: RequestWrites): Promise<AdapterPayload | undefined> {
       const spend = this.name === 'AuthorizationCode' ? [epochSeconds()] : [];
       const readRelated = cluster ? '0' : '1';
-      const [payload, consumed, ...related] = (await redis.eval(READ_WITH_GRANT_AND_SESSION, 1, key, scriptPrefix, readRelated, ...spend)) as Array<string | null>;
+      const [payload, consumed, ...related] = (await redis.eval(
+        READ_WITH_GRANT_AND_SESSION,
+        1,
+        key,
+        scriptPrefix,
+        readRelated,
+        ...spend,
+      )) as Array<string | null>;
       if (!payload) return undefined;
       if (spend.length > 0 && !consumed) batch.markConsumed(key);
       const token = parse(payload);
@@ -279,12 +340,12 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const id = await readString(uidKey(uid));
+      const id = await readString(redis, uidKey(uid));
       return id === null ? undefined : this.find(id);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      const id = await readString(userCodeKey(userCode));
+      const id = await readString(redis, userCodeKey(userCode));
       return id === null ? undefined : this.find(id);
     }
 
@@ -302,22 +363,14 @@ export function createRedisAdapter(redis: Redis, { keyPrefix = '' }: RedisAdapte
       // Only sessions, tokens of a grant and device codes have index keys to remove with them: the others need no read.
       const indexed = this.name === 'Session' || this.#grantable || this.name === 'DeviceCode';
       const payload = indexed ? await this.find(id) : undefined;
-      await writeGroupsWithRequest(redis, destroyGroups(keys, { key, id, payload, grantable: this.#grantable, session: this.name === 'Session' }));
+      await writeGroupsWithRequest(
+        redis,
+        destroyGroups(keys, { key, id, payload, grantable: this.#grantable, session: this.name === 'Session' }),
+      );
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      // Tokens of the grant saved earlier in this request must be in its set before it is read.
-      await requestWrites()?.flush();
-      const grant = grantKey(grantId);
-      const members = await redis.smembers(grant);
-      if (members.length === 0) return;
-      // SREM of what was read rather than DEL of the set: a token of the grant saved since SMEMBERS keeps its index
-      // entry and stays revocable. Redis removes the set itself once it is empty.
-      if (!cluster) return commit(redis.multi().del(...members).srem(grant, ...members));
-      // On a cluster each token is in a slot of its own: one DEL each, all sent at once with the SREM (the same one
-      // round trip after SMEMBERS; no longer atomic: a failure part-way leaves the set naming tokens still there, and
-      // a second revocation finishes the job).
-      await Promise.all([...members.map((member) => redis.del(member)), redis.srem(grant, ...members)]);
+      await revokeGrant(redis, cluster, keys.grant(grantId));
     }
   };
 }
