@@ -21,16 +21,55 @@ const forbid = (name, from, to, comment, fromNot) => ({
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'Cycles make layers meaningless.', from: {}, to: { circular: true } },
-    forbid('no-composition-root-imports', '^src/', '^src/(broker|main)[.]ts$', 'Only main.ts, tests and scripts build the broker.', '^src/main[.]ts$'),
-    forbid('composition-from-the-root-only', '^src/', '^src/composition/', 'The parts of the composition root are assembled by broker.ts alone.', '^src/(broker[.]ts$|composition/)'),
-    forbid('process-from-main-only', '^src/', '^src/process/', 'process/ forks and supervises workers: only main.ts starts it.', '^src/(main[.]ts$|process/)'),
-    forbid('process-uses-leaves-only', '^src/process/', `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`, 'The supervisor runs no broker part: it forks the workers that do.'),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Cycles make layers meaningless.',
+      from: {},
+      to: { circular: true },
+    },
+    forbid(
+      'no-composition-root-imports',
+      '^src/',
+      '^src/(broker|main)[.]ts$',
+      'Only main.ts, tests and scripts build the broker.',
+      '^src/main[.]ts$',
+    ),
+    forbid(
+      'composition-from-the-root-only',
+      '^src/',
+      '^src/composition/',
+      'The parts of the composition root are assembled by broker.ts alone.',
+      '^src/(broker[.]ts$|composition/)',
+    ),
+    forbid(
+      'process-from-main-only',
+      '^src/',
+      '^src/process/',
+      'process/ forks and supervises workers: only main.ts starts it.',
+      '^src/(main[.]ts$|process/)',
+    ),
+    forbid(
+      'process-uses-leaves-only',
+      '^src/process/',
+      `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`,
+      'The supervisor runs no broker part: it forks the workers that do.',
+    ),
     forbid('no-test-or-demo-parties', '^src/', '^(test|scripts|tools)/', 'Demo and test parties are not product code.'),
     forbid('flows-not-outward', FLOWS, OUTER, 'Flows never know HTTP (routes translate, flows decide).'),
-    forbid('domain-not-outward', DOMAIN, `${OUTER}|${FLOWS}`, 'Accounts, mail and audit serve the flows, not the reverse.'),
+    forbid(
+      'domain-not-outward',
+      DOMAIN,
+      `${OUTER}|${FLOWS}`,
+      'Accounts, mail and audit serve the flows, not the reverse.',
+    ),
     forbid('store-not-outward', STORE, `${OUTER}|${FLOWS}|${DOMAIN}`, 'The store layer knows no feature.'),
-    forbid('leaves-stay-leaves', LEAVES, `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`, 'Shared leaves depend on nothing of ours but other leaves.'),
+    forbid(
+      'leaves-stay-leaves',
+      LEAVES,
+      `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`,
+      'Shared leaves depend on nothing of ours but other leaves.',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

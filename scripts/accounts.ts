@@ -34,7 +34,11 @@ function parseArguments(args: readonly string[]): Command | undefined {
  * The broker's own configuration when it loads (its database, and its Redis to tell running brokers); otherwise
  * MONGODB_URI alone, so that accounts can be imported on a machine that holds no broker secrets.
  */
-function brokerSettings(env: NodeJS.ProcessEnv): { mongodbUri: string; config?: Readonly<BrokerConfig>; unusable?: string } {
+function brokerSettings(env: NodeJS.ProcessEnv): {
+  mongodbUri: string;
+  config?: Readonly<BrokerConfig>;
+  unusable?: string;
+} {
   try {
     const config = loadConfig(env);
     return { mongodbUri: config.mongodb.uri, config };
@@ -54,7 +58,8 @@ function brokerSettings(env: NodeJS.ProcessEnv): { mongodbUri: string; config?: 
 async function announce(settings: ReturnType<typeof brokerSettings>, logger: Logger): Promise<void> {
   const { config } = settings;
   const bound = config ? `${config.accountCacheTtl / 1000} s (accountCacheTtl)` : 'accountCacheTtl';
-  const notTold = (reason: string) => console.log(`running brokers not told (${reason}): they see the change within ${bound}`);
+  const notTold = (reason: string) =>
+    console.log(`running brokers not told (${reason}): they see the change within ${bound}`);
   if (!config) return notTold('no usable broker configuration');
   let redis;
   try {

@@ -11,7 +11,8 @@ import { ADMIN_OPERATIONS, type AdminOperation } from '../src/admin/api/admin-op
 import { ADMIN_API_PREFIX } from '../src/admin/api/openapi.ts';
 import { loadConfig } from '../src/config/index.ts';
 
-const USAGE = 'usage: npm run admin -- help | OPERATION [name=value ...]   (needs ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET)';
+const USAGE =
+  'usage: npm run admin -- help | OPERATION [name=value ...]   (needs ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET)';
 
 function help(): string {
   return ADMIN_OPERATIONS.map((op) => {
@@ -26,7 +27,10 @@ function valueOf(text: string): unknown {
 }
 
 /** The request an operation and its name=value arguments make; throws with a message for the person typing. */
-export function requestOf(op: AdminOperation, args: readonly string[]): { path: string; query: URLSearchParams; body: Record<string, unknown> | undefined } {
+export function requestOf(
+  op: AdminOperation,
+  args: readonly string[],
+): { path: string; query: URLSearchParams; body: Record<string, unknown> | undefined } {
   const values = new Map<string, string>();
   for (const arg of args) {
     const at = arg.indexOf('=');
@@ -55,8 +59,13 @@ async function accessToken(issuer: string, clientId: string, clientSecret: strin
     },
     body: 'grant_type=client_credentials',
   });
-  const answer = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
-  if (!answer.access_token) throw new Error(`no access token for ${clientId}: ${answer.error_description ?? answer.error ?? response.status}`);
+  const answer = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (!answer.access_token)
+    throw new Error(`no access token for ${clientId}: ${answer.error_description ?? answer.error ?? response.status}`);
   return answer.access_token;
 }
 
@@ -88,7 +97,11 @@ async function main(args: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const url = `${issuer}${ADMIN_API_PREFIX}${request.path}${request.query.size > 0 ? `?${request.query}` : ''}`;
   const response = await fetch(url, {
     method: op.method.toUpperCase(),
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(request.body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      ...(request.body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(request.body ? { body: JSON.stringify(request.body) } : {}),
   });
   const text = await response.text();

@@ -42,7 +42,13 @@ await stack.broker.startWorkers();
 const portals = await Promise.all(
   config.clients.map(async (client) => {
     const baseUrl = new URL(client.redirectUris[0] ?? '').origin;
-    const portal = createDemoPortal({ baseUrl, issuer: config.issuer, clientId: client.clientId, clientSecret: client.clientSecret ?? '', name: client.name });
+    const portal = createDemoPortal({
+      baseUrl,
+      issuer: config.issuer,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret ?? '',
+      name: client.name,
+    });
     const { server } = await listenOnPort(Number(new URL(baseUrl).port));
     server.on('request', portal.callback);
     return { client, baseUrl, server };

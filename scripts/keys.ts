@@ -56,7 +56,9 @@ function keyFileOf(explicit: string | undefined): string {
   } catch (error) {
     const why = error instanceof ConfigError ? error.problems.join('; ') : (error as Error).message;
     const source = process.env.BROKER_CONFIG || DEFAULT_CONFIG_PATH;
-    return fail(`cannot find keys.file: the configuration ${source} is not usable (${why}); fix it, or name the file with --file PATH`);
+    return fail(
+      `cannot find keys.file: the configuration ${source} is not usable (${why}); fix it, or name the file with --file PATH`,
+    );
   }
 }
 
@@ -71,7 +73,8 @@ if (values.help || command === 'help') {
   process.exit(0);
 }
 if (!['generate', 'rotate', 'list', 'retire'].includes(command ?? '')) fail(USAGE, 2);
-if (values.alg !== undefined && !SIGNING_ALGORITHMS.includes(values.alg as SigningAlgorithm)) fail(`--alg: must be ES256 or RS256\n\n${USAGE}`, 2);
+if (values.alg !== undefined && !SIGNING_ALGORITHMS.includes(values.alg as SigningAlgorithm))
+  fail(`--alg: must be ES256 or RS256\n\n${USAGE}`, 2);
 const algorithms = values.alg ? [values.alg as SigningAlgorithm] : SIGNING_ALGORITHMS;
 const file = keyFileOf(values.file);
 
@@ -99,17 +102,26 @@ try {
             ? `  ${key.alg} ${key.kid}: retired ${day(key.retired)}, tokens it signed may be presented until ${removableFrom.toISOString()}`
             : `  ${key.alg} ${key.kid}: retirement date unknown, tokens it signed may still be presented`,
         );
-        fail(`nothing removed; these keys may still verify live tokens (--force removes them anyway):\n${lines.join('\n')}`);
+        fail(
+          `nothing removed; these keys may still verify live tokens (--force removes them anyway):\n${lines.join('\n')}`,
+        );
       }
-      console.log(removed.length === 0 ? 'no retired keys to remove' : `removed ${removed.map((k) => `${k.alg} ${k.kid}`).join(', ')}`);
+      console.log(
+        removed.length === 0
+          ? 'no retired keys to remove'
+          : `removed ${removed.map((k) => `${k.alg} ${k.kid}`).join(', ')}`,
+      );
       break;
     }
     case 'list': {
       const keyFile = readKeyFile(file) ?? fail(`${file} does not exist (create it with: npm run keys -- generate)`);
       console.log('alg    use  created     status                 kid');
       for (const key of keyFile.keys) {
-        const status = signingKeyOf(keyFile, key.alg as SigningAlgorithm) === key ? 'signs' : `retired ${day(key.retired)}`;
-        console.log(`${String(key.alg).padEnd(6)} ${String(key.use).padEnd(4)} ${day(key.created).padEnd(11)} ${status.padEnd(22)} ${key.kid}`);
+        const status =
+          signingKeyOf(keyFile, key.alg as SigningAlgorithm) === key ? 'signs' : `retired ${day(key.retired)}`;
+        console.log(
+          `${String(key.alg).padEnd(6)} ${String(key.use).padEnd(4)} ${day(key.created).padEnd(11)} ${status.padEnd(22)} ${key.kid}`,
+        );
       }
       break;
     }

@@ -1,5 +1,12 @@
 // npm run services -- up | down | up --redis-cluster | --redis-cluster   (see scripts/lib/local-services.ts)
-import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, ServiceError, redisClusterUp, servicesDown, servicesUp } from './lib/local-services.ts';
+import {
+  DEFAULT_MONGODB_URI,
+  DEFAULT_REDIS_URL,
+  ServiceError,
+  redisClusterUp,
+  servicesDown,
+  servicesUp,
+} from './lib/local-services.ts';
 
 const args = process.argv.slice(2);
 const cluster = args.includes('--redis-cluster');

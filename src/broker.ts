@@ -57,7 +57,11 @@ export interface BrokerOptions {
 }
 
 /** Composition root: connects the stores and wires every part into one koa app. */
-export async function createBroker(config: Readonly<BrokerConfig>, logger: Logger, options: BrokerOptions = {}): Promise<Broker> {
+export async function createBroker(
+  config: Readonly<BrokerConfig>,
+  logger: Logger,
+  options: BrokerOptions = {},
+): Promise<Broker> {
   const mongo = await connectMongo(config.mongodb.uri, { logger });
   let redis: Redis;
   try {
@@ -71,7 +75,8 @@ export async function createBroker(config: Readonly<BrokerConfig>, logger: Logge
   try {
     // People of the first model (one account, its identities) become people with memberships, keeping their sub.
     const migration = await migrateToOrganisations(mongo, logger);
-    if (!migratedNothing(migration)) logger.info({ migration: describeMigration(migration) }, 'migrated accounts to organisations');
+    if (!migratedNothing(migration))
+      logger.info({ migration: describeMigration(migration) }, 'migrated accounts to organisations');
     return await assemble(config, logger, { mongo, redis, changes }, options);
   } catch (error) {
     await Promise.allSettled([mongo.close(), redis.quit(), changes.close()]);
@@ -87,7 +92,12 @@ interface Stores {
 }
 
 /** The broker read as a list of parts: each built by its own function, the routes and the lifecycle last. */
-async function assemble(config: Readonly<BrokerConfig>, logger: Logger, stores: Stores, options: BrokerOptions): Promise<Broker> {
+async function assemble(
+  config: Readonly<BrokerConfig>,
+  logger: Logger,
+  stores: Stores,
+  options: BrokerOptions,
+): Promise<Broker> {
   const { mongo, redis, changes } = stores;
   const translator = loadTranslator(join(VIEWS_DIR, 'locales'));
   // The company's branding goes to every page and e-mail, without touching a template.
@@ -101,15 +111,31 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, stores: 
   const provider = await providerPart(config, { redis, directory, portals, logger, views, translator });
   const metrics = createBrokerMetrics();
   if (options.countStoreRequests) countStoreRequests({ redis, mongo }, metrics.registry);
-  const exposition = options.metricsOfAllWorkers ? metricsOfAllWorkers(metrics.registry) : () => metrics.registry.metrics();
-  const federation = new Federation(config.upstreams, { brokerIssuer: config.issuer, redis, logger, failures: metrics.upstreamFailures });
+  const exposition = options.metricsOfAllWorkers
+    ? metricsOfAllWorkers(metrics.registry)
+    : () => metrics.registry.metrics();
+  const federation = new Federation(config.upstreams, {
+    brokerIssuer: config.issuer,
+    redis,
+    logger,
+    failures: metrics.upstreamFailures,
+  });
   // Inside the provider's request batching (added first in createProvider): the login transaction joins its MULTI.
   provider.use(straightUpstream(federation));
   const audit = new AuditLog(mongo, logger);
   await audit.ensureIndexes();
   const renderer = createMailRenderer(VIEWS_DIR, translator, brand);
   const mail = await mailPart(config, { mongo, audit, renderer, metrics, logger });
-  const linking = await linkingPart(config, { mongo, redis, provider, directory, portals, audit, outbox: mail.outbox, logger });
+  const linking = await linkingPart(config, {
+    mongo,
+    redis,
+    provider,
+    directory,
+    portals,
+    audit,
+    outbox: mail.outbox,
+    logger,
+  });
   const adminContext: AdminContext = {
     db: mongo,
     linking,
@@ -172,10 +198,20 @@ async function assemble(config: Readonly<BrokerConfig>, logger: Logger, stores: 
 /** oidc-provider with the broker's keys, claims of the chosen account and pages, its failures logged with the request. */
 async function providerPart(
   config: Readonly<BrokerConfig>,
-  parts: { redis: Redis; directory: PeopleDirectory; portals: PortalDirectory; logger: Logger; views: ReturnType<typeof createViewRenderer>; translator: ReturnType<typeof loadTranslator> },
+  parts: {
+    redis: Redis;
+    directory: PeopleDirectory;
+    portals: PortalDirectory;
+    logger: Logger;
+    views: ReturnType<typeof createViewRenderer>;
+    translator: ReturnType<typeof loadTranslator>;
+  },
 ): Promise<Provider> {
   const { redis, directory, portals, logger, views, translator } = parts;
-  const keys = await loadSigningKeys(config.keys.file, { required: requiredAlgorithms(config), generateIfMissing: config.keys.generateIfMissing });
+  const keys = await loadSigningKeys(config.keys.file, {
+    required: requiredAlgorithms(config),
+    generateIfMissing: config.keys.generateIfMissing,
+  });
   const provider = createProvider({
     config,
     portals,
@@ -183,7 +219,8 @@ async function providerPart(
     memberships: { membershipsOf: (personId) => directory.activeMembershipsOf(personId) },
     logger,
     keys,
-    renderPage: (ctx, page, data) => views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
+    renderPage: (ctx, page, data) =>
+      views.render(page, { ...data, locale: localeFor(ctx, translator, ctx.oidc.params?.ui_locales) }),
   });
   // oidc-provider answers its own failures with server_error and keeps the cause to itself: log it with the request,
   // and keep it for the store-outage middleware, which turns a store's failure into 503 (store-outage.ts).

@@ -11,7 +11,10 @@ import type { Tracing } from './tracing/start-tracing.ts';
 async function main(): Promise<void> {
   if (process.argv.includes('--check')) {
     const { runCheck } = await import('./check/check-command.ts');
-    const code = await runCheck(process.env, { out: (line) => console.log(line), error: (line) => console.error(line) });
+    const code = await runCheck(process.env, {
+      out: (line) => console.log(line),
+      error: (line) => console.error(line),
+    });
     // Exit rather than wait for idle keep-alive sockets of the discovery requests to close.
     process.exit(code);
   }
@@ -76,7 +79,10 @@ async function serve(config: Readonly<BrokerConfig>, logger: Logger): Promise<vo
   }
   // Probes and the scraper use the management port; without one, /healthz and /readyz stay on the public port.
   await broker.start();
-  logger.info({ issuer: config.issuer, port: config.port, managementPort: config.management.port }, 'Identity Broker listening');
+  logger.info(
+    { issuer: config.issuer, port: config.port, managementPort: config.management.port },
+    'Identity Broker listening',
+  );
   process.send?.(READY_MESSAGE);
 
   let stopping = false;
@@ -88,12 +94,12 @@ async function serve(config: Readonly<BrokerConfig>, logger: Logger): Promise<vo
       .stop()
       .then(() => tracing?.shutdown())
       .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

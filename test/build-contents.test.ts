@@ -4,7 +4,9 @@ import { relative } from 'node:path';
 // What `npm run build` compiles is what dist/ and the production image hold (the Dockerfile copies dist/ and
 // views/ only): asking the compiler for its input files tells what ships, without building.
 describe('npm run build', () => {
-  const inputs = execFileSync('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json', '--listFilesOnly'], { encoding: 'utf8' })
+  const inputs = execFileSync('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json', '--listFilesOnly'], {
+    encoding: 'utf8',
+  })
     .split('\n')
     .map((file) => relative(process.cwd(), file.trim()))
     .filter((file) => file && !file.startsWith('node_modules/') && !file.startsWith('..'));

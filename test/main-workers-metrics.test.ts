@@ -40,10 +40,11 @@ describe('/metrics with workers: 2 (metrics/worker-metrics.ts)', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const scrape = () => fetch(`http://127.0.0.1:${managementPort}/metrics`, { headers: { connection: 'close' } }).then((r) => r.text());
+    const scrape = () =>
+      fetch(`http://127.0.0.1:${managementPort}/metrics`, { headers: { connection: 'close' } }).then((r) => r.text());
     try {
       // Both workers must be listening before the requests, or the first would take them all.
-      for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
         const text = await scrape().catch(() => '');
         if (new Set(text.match(/worker="\d+"/g) ?? []).size === 2) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -52,16 +53,21 @@ describe('/metrics with workers: 2 (metrics/worker-metrics.ts)', () => {
 
       // A connection each: node:cluster hands connections to the workers in turn.
       for (let i = 0; i < REQUESTS; i += 1) {
-        const response = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`, { headers: { connection: 'close' } });
+        const response = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`, {
+          headers: { connection: 'close' },
+        });
         expect(response.status).toBe(200);
         await response.arrayBuffer();
       }
 
-      const series = 'broker_http_request_duration_seconds_count{method="GET",route="/.well-known/openid-configuration",status="200"}';
+      const series =
+        'broker_http_request_duration_seconds_count{method="GET",route="/.well-known/openid-configuration",status="200"}';
       // Whichever worker takes the scrape, the figure is both workers' sum.
       for (let i = 0; i < 4; i += 1) expect(sample(await scrape(), series)).toBe(REQUESTS);
       const text = await scrape();
-      const workers = [...new Set([...text.matchAll(/^broker_nodejs_heap_size_used_bytes\{worker="(\d+)"\}/gm)].map((m) => m[1]))];
+      const workers = [
+        ...new Set([...text.matchAll(/^broker_nodejs_heap_size_used_bytes\{worker="(\d+)"\}/gm)].map((m) => m[1])),
+      ];
       expect(workers).toHaveLength(2);
       expect(text).toMatch(/^broker_nodejs_eventloop_lag_p99_seconds\{worker="\d+"\} /m);
       // Per-process figures are never summed into a series without the label.

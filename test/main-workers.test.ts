@@ -60,7 +60,13 @@ describe('npm start with workers: 2 (src/main.ts)', () => {
         to,
         template: 'association-link',
         secret: { link: 'https://broker.example/link?token=tok_Zx9YwVuT8sRqPoNmLkJiHgFeDcBa76543210abcd' },
-        data: { upstreamName: 'Google', signInName: to, accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@broker.example' },
+        data: {
+          upstreamName: 'Google',
+          signInName: to,
+          accountName: 'Carol & Co',
+          expiresInMinutes: 60,
+          support: 'help@broker.example',
+        },
       });
     }
     const child = spawn(process.execPath, ['src/main.ts'], {
@@ -73,15 +79,18 @@ describe('npm start with workers: 2 (src/main.ts)', () => {
     try {
       let workers: number[] = [];
       // Start-up creates every index on the MongoDB-wire server, which takes a while on a busy machine.
-      for (const deadline = Date.now() + 60_000; Date.now() < deadline && workers.length < 2; ) {
-        const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && workers.length < 2;) {
+        const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         workers = up ? childrenOf(child.pid ?? 0) : [];
         if (workers.length < 2) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect({ workers: workers.length, stderr }).toEqual({ workers: 2, stderr: '' });
       // An unlink in one process clears the caches of both: each worker listens on its own connection (the second
       // may still be starting when the first answers).
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await listeners()) < 2; ) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await listeners()) < 2;) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(await redis.publish(`${keyPrefix}people-directory-changed`, '1')).toBe(2);

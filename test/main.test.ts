@@ -33,8 +33,11 @@ describe('npm start (src/main.ts)', () => {
     try {
       let status = 0;
       // Start-up creates every index on the MongoDB-wire server, which takes a while on a busy machine.
-      for (const deadline = Date.now() + 45_000; Date.now() < deadline && status !== 200; ) {
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+      for (const deadline = Date.now() + 45_000; Date.now() < deadline && status !== 200;) {
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(status).toBe(200);

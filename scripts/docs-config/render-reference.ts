@@ -40,7 +40,10 @@ function row(key: ConfigKey): string {
     key.default !== undefined ? `\`${cell(key.default)}\`` : '',
     env ? `\`${env}\`` : '',
     cell(notes.join(' ')),
-  ].join(' | ').replace(/^/, '| ').replace(/$/, ' |');
+  ]
+    .join(' | ')
+    .replace(/^/, '| ')
+    .replace(/$/, ' |');
 }
 
 const TABLE_HEAD = '| key | type | required | default | env | description |\n| --- | --- | --- | --- | --- | --- |';
@@ -53,7 +56,9 @@ export function renderReference(keys: readonly ConfigKey[]): string {
   const topLevel = (key: ConfigKey) => key.path.split(/[.[]/)[0] ?? key.path;
   const groups = new Map<string, ConfigKey[]>();
   for (const key of keys) {
-    const group = keys.some((other) => other.path !== key.path && topLevel(other) === topLevel(key)) ? topLevel(key) : '';
+    const group = keys.some((other) => other.path !== key.path && topLevel(other) === topLevel(key))
+      ? topLevel(key)
+      : '';
     groups.set(group, [...(groups.get(group) ?? []), key]);
   }
   const sections = [...groups].map(([group, members]) => {

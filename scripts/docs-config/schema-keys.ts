@@ -94,7 +94,8 @@ export function formatDuration(ms: number): string {
 function formatDefault(value: unknown, duration: boolean): string | undefined {
   if (value === undefined) return undefined;
   if (duration && typeof value === 'number') return formatDuration(value);
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0)
+    return undefined;
   return typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value);
 }
 
@@ -113,7 +114,9 @@ function typeName(schema: AnySchema, duration: boolean): string {
     case 'boolean':
       return 'boolean';
     case 'enum':
-      return Object.values(def.entries as Record<string, string>).map((v) => `\`${v}\``).join(' or ');
+      return Object.values(def.entries as Record<string, string>)
+        .map((v) => `\`${v}\``)
+        .join(' or ');
     case 'literal':
       return (def.values as unknown[]).map((v) => `\`${String(v)}\``).join(' or ');
     case 'object':
@@ -153,7 +156,8 @@ export function schemaKeys(schema: AnySchema): ConfigKey[] {
       advanced: parentAdvanced || meta.advanced === true,
     };
     const def = base._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
-    const object = def.type === 'object' ? base : def.type === 'array' ? unwrap(def.element as AnySchema).base : undefined;
+    const object =
+      def.type === 'object' ? base : def.type === 'array' ? unwrap(def.element as AnySchema).base : undefined;
     if (!object || object._zod.def.type !== 'object') {
       keys.push(row);
       return;

@@ -13,13 +13,17 @@ export class NotADemoDatabase extends Error {}
 async function assertDemoDatabase(connection: Connection): Promise<void> {
   const collections = (await connection.listCollections()).map((c) => c.name);
   if (collections.includes(DEMO_MARKER)) return;
-  const holdsData = (await Promise.all(collections.map((name) => connection.collection(name).estimatedDocumentCount()))).some((n) => n > 0);
+  const holdsData = (
+    await Promise.all(collections.map((name) => connection.collection(name).estimatedDocumentCount()))
+  ).some((n) => n > 0);
   if (holdsData) {
     throw new NotADemoDatabase(
       `MONGODB_URI names the database "${connection.name}", which holds data the demo did not create: the demo empties its database on every start, so it refuses. Point MONGODB_URI at another database.`,
     );
   }
-  await connection.collection(DEMO_MARKER).insertOne({ createdAt: new Date(), note: 'created by npm run demo, which empties this database on every start' });
+  await connection
+    .collection(DEMO_MARKER)
+    .insertOne({ createdAt: new Date(), note: 'created by npm run demo, which empties this database on every start' });
 }
 
 /**
@@ -28,7 +32,12 @@ async function assertDemoDatabase(connection: Connection): Promise<void> {
  * for two accounts, Alice Corp and Northwind Traders, and chooses at sign-in.
  */
 export const DEMO_ACCOUNTS = [
-  { customerNumber: '100001', name: 'Alice Corp', email: ['billing@alice-corp.example'], plans: [{ type: 'support', expiresAt: IN_A_YEAR }] },
+  {
+    customerNumber: '100001',
+    name: 'Alice Corp',
+    email: ['billing@alice-corp.example'],
+    plans: [{ type: 'support', expiresAt: IN_A_YEAR }],
+  },
   {
     customerNumber: '100002',
     name: 'Bob Industries',
@@ -36,7 +45,12 @@ export const DEMO_ACCOUNTS = [
     plans: [{ type: 'enhancement', expiresAt: IN_A_YEAR }],
   },
   { customerNumber: '100003', name: 'Carol & Co', email: ['office@carol.example'], plans: [] },
-  { customerNumber: '100004', name: 'Northwind Traders', email: ['alice@northwind.example'], plans: [{ type: 'enhancement', expiresAt: IN_A_YEAR }] },
+  {
+    customerNumber: '100004',
+    name: 'Northwind Traders',
+    email: ['alice@northwind.example'],
+    plans: [{ type: 'enhancement', expiresAt: IN_A_YEAR }],
+  },
 ];
 
 /**
@@ -51,7 +65,12 @@ export async function seedDemoAccounts(connection: Connection, upstream: Upstrea
   }
   const [alice, ...others] = DEMO_ACCOUNTS;
   if (!alice) return;
-  const personId = await seedLinkedAccount(connection, { ...alice, upstreamId: upstream.id, issuer: upstream.issuer, subject: 'alice-0001' });
+  const personId = await seedLinkedAccount(connection, {
+    ...alice,
+    upstreamId: upstream.id,
+    issuer: upstream.issuer,
+    subject: 'alice-0001',
+  });
   for (const account of others) await seedAccount(connection, account);
   const northwind = await contactModel(connection).findOne({ email: 'alice@northwind.example' }).lean().exec();
   if (!northwind) return;

@@ -7,7 +7,8 @@ import { createLogger } from '../../src/log/logger.ts';
  * Redis must never be emptied by a demo.
  */
 export async function resetDemoRedis(target: RedisTarget, keyPrefix: string): Promise<number> {
-  if (!keyPrefix) throw new Error('the demo resets Redis only under its own redis.keyPrefix (config/demo.yaml sets "ib-demo:")');
+  if (!keyPrefix)
+    throw new Error('the demo resets Redis only under its own redis.keyPrefix (config/demo.yaml sets "ib-demo:")');
   const redis = await connectRedis(target, { logger: createLogger('silent') });
   try {
     let deleted = 0;

@@ -95,7 +95,13 @@ function onPath(command: string): string | undefined {
   return found.status === 0 && path ? path : undefined;
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, name: Instance, logFile: string) {
+async function waitUntil(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  name: Instance,
+  logFile: string,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -152,7 +158,16 @@ async function startRedis(url: string, endpoint: Endpoint, log: Log): Promise<vo
   mkdirSync(dataDir, { recursive: true });
   // Foreground process (no --daemonize) so the pid we record is the server's own.
   const logFile = spawnDetached(instance, binary, [
-    '--port', String(endpoint.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir,
+    '--port',
+    String(endpoint.port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dataDir,
   ]);
   await waitUntil(() => redisAnswers(url), `Redis (${binary})`, 15_000, instance, logFile);
 }
@@ -168,11 +183,12 @@ export function buildFerretDb(log: Log): string {
   }
   log(`MongoDB: building FerretDB ${FERRETDB_VERSION} once into .cache/bin (a cold build takes a few minutes)`);
   const started = Date.now();
-  const build = spawnSync(
-    go,
-    ['build', '-buildvcs=false', '-trimpath', '-o', FERRETDB_BIN, '.'],
-    { cwd: join(ROOT, 'tools/ferretdb'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
-  );
+  const build = spawnSync(go, ['build', '-buildvcs=false', '-trimpath', '-o', FERRETDB_BIN, '.'], {
+    cwd: join(ROOT, 'tools/ferretdb'),
+    env: { ...process.env, CGO_ENABLED: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (build.status !== 0) {
     const reason = build.stderr.trim().split('\n').slice(-1)[0] ?? 'unknown error';
     throw new ServiceError(`MongoDB: building FerretDB failed (go build in tools/ferretdb): ${reason}`);
@@ -188,13 +204,22 @@ async function startMongo(uri: string, endpoint: Endpoint, log: Log): Promise<vo
   if (mongod) {
     const dataDir = join(ROOT, '.data', `mongod-${endpoint.port}`);
     mkdirSync(dataDir, { recursive: true });
-    logFile = spawnDetached(instance, mongod, ['--dbpath', dataDir, '--port', String(endpoint.port), '--bind_ip', '127.0.0.1']);
+    logFile = spawnDetached(instance, mongod, [
+      '--dbpath',
+      dataDir,
+      '--port',
+      String(endpoint.port),
+      '--bind_ip',
+      '127.0.0.1',
+    ]);
   } else {
     const binary = buildFerretDb(log);
     const dataDir = join(ROOT, '.data', `ferretdb-${endpoint.port}`);
     mkdirSync(dataDir, { recursive: true });
     logFile = spawnDetached(instance, binary, [
-      `-listen-addr=127.0.0.1:${endpoint.port}`, `-sqlite-url=file:${dataDir}/`, '-log-level=warn',
+      `-listen-addr=127.0.0.1:${endpoint.port}`,
+      `-sqlite-url=file:${dataDir}/`,
+      '-log-level=warn',
     ]);
   }
   await waitUntil(() => mongoAnswers(uri), `MongoDB-wire server (${mongod ?? 'FerretDB'})`, 30_000, instance, logFile);
@@ -224,12 +249,16 @@ export async function servicesUp(options: ServicesOptions = {}): Promise<Instanc
     }
     const endpoint = endpointOf(url, name === 'redis' ? 6379 : 27017);
     if (!endpoint || !LOOPBACK.has(endpoint.host)) {
-      throw new ServiceError(`${label}: nothing answers at ${redactCredentials(url)}, and only loopback services are started here`);
+      throw new ServiceError(
+        `${label}: nothing answers at ${redactCredentials(url)}, and only loopback services are started here`,
+      );
     }
     const instance: Instance = `${name}-${endpoint.port}`;
     const stale = readPid(instance);
     if (stale !== undefined && isAlive(stale)) {
-      throw new ServiceError(`${label}: a process started earlier (pid ${stale}) runs but does not answer; run: npm run services -- down`);
+      throw new ServiceError(
+        `${label}: a process started earlier (pid ${stale}) runs but does not answer; run: npm run services -- down`,
+      );
     }
     log(`${label}: nothing answers at ${redactCredentials(url)}, starting one`);
     await start(endpoint);
@@ -249,9 +278,11 @@ function readPid(name: Instance): number | undefined {
 
 /** Stops the named services, or every service this module started, if they still run. */
 export async function servicesDown(names?: Instance[], log: Log = () => undefined): Promise<void> {
-  const targets = names ?? (existsSync(RUN_DIR) ? readdirSync(RUN_DIR) : [])
-    .filter((file) => file.endsWith('.pid'))
-    .map((file) => file.replace(/\.pid$/, '') as Instance);
+  const targets =
+    names ??
+    (existsSync(RUN_DIR) ? readdirSync(RUN_DIR) : [])
+      .filter((file) => file.endsWith('.pid'))
+      .map((file) => file.replace(/\.pid$/, '') as Instance);
   for (const name of targets) {
     const pid = readPid(name);
     if (pid !== undefined && isAlive(pid)) {
@@ -265,7 +296,6 @@ export async function servicesDown(names?: Instance[], log: Log = () => undefine
   }
 }
 
-
 /** The local Redis Cluster of `npm run services -- up --redis-cluster` and of the tests: three primaries, three replicas. */
 export const REDIS_CLUSTER_PORTS = [7101, 7102, 7103, 7104, 7105, 7106] as const;
 export const REDIS_CLUSTER_NODES = REDIS_CLUSTER_PORTS.map((port) => `127.0.0.1:${port}`);
@@ -274,7 +304,10 @@ export const REDIS_CLUSTER_NODES = REDIS_CLUSTER_PORTS.map((port) => `127.0.0.1:
 const CLUSTER_NODE_TIMEOUT_MS = 2_000;
 
 function redisCli(port: number, ...args: string[]): { ok: boolean; out: string } {
-  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return { ok: run.status === 0, out: `${run.stdout ?? ''}${run.stderr ?? ''}` };
 }
 
@@ -285,9 +318,14 @@ export function clusterStateOk(port: number): boolean {
 }
 
 function clusterTools(log: Log): void {
-  redisServerBinary(log, 'Redis Cluster (ports 7101-7106): redis-server is not installed: install it (apt-get install redis-server)');
+  redisServerBinary(
+    log,
+    'Redis Cluster (ports 7101-7106): redis-server is not installed: install it (apt-get install redis-server)',
+  );
   if (!onPath('redis-cli')) {
-    throw new ServiceError('Redis Cluster: redis-cli is missing: install it (apt-get install redis-server, or redis-tools)');
+    throw new ServiceError(
+      'Redis Cluster: redis-cli is missing: install it (apt-get install redis-server, or redis-tools)',
+    );
   }
 }
 
@@ -296,23 +334,50 @@ function clusterTools(log: Log): void {
  * after a crash must get the folder it ran in (its nodes.conf says who it is): `dataDir`, when another checkout
  * started it.
  */
-export async function startClusterNode(port: number, fresh: boolean, dataDir = join(ROOT, '.data', `redis-cluster-${port}`)): Promise<void> {
+export async function startClusterNode(
+  port: number,
+  fresh: boolean,
+  dataDir = join(ROOT, '.data', `redis-cluster-${port}`),
+): Promise<void> {
   const instance: Instance = `redis-${port}`;
   if (fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   exitedAtStart.delete(instance);
   const logFile = spawnDetached(instance, 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'no',
-    '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dataDir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    String(CLUSTER_NODE_TIMEOUT_MS),
   ]);
-  await waitUntil(() => redisAnswers(`redis://127.0.0.1:${port}`), `Redis Cluster node ${port}`, 15_000, instance, logFile);
+  await waitUntil(
+    () => redisAnswers(`redis://127.0.0.1:${port}`),
+    `Redis Cluster node ${port}`,
+    15_000,
+    instance,
+    logFile,
+  );
 }
 
 /** Waits (bounded) until every node given reports cluster_state:ok. */
 export async function waitForClusterOk(ports: readonly number[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ports.every(clusterStateOk)) {
-    if (Date.now() > deadline) throw new ServiceError(`Redis Cluster: not cluster_state:ok within ${timeoutMs / 1000}s (see .cache/run/redis-71*.log)`);
+    if (Date.now() > deadline)
+      throw new ServiceError(
+        `Redis Cluster: not cluster_state:ok within ${timeoutMs / 1000}s (see .cache/run/redis-71*.log)`,
+      );
     await sleep(250);
   }
 }
@@ -337,14 +402,20 @@ export async function redisClusterUp(log: Log = () => undefined): Promise<Instan
   const foreign = [];
   for (const port of ports) if (await redisAnswers(`redis://127.0.0.1:${port}`)) foreign.push(port);
   if (foreign.length > 0) {
-    throw new ServiceError(`Redis Cluster: ports ${foreign.join(',')} are taken by servers not started here; stop them first`);
+    throw new ServiceError(
+      `Redis Cluster: ports ${foreign.join(',')} are taken by servers not started here; stop them first`,
+    );
   }
   log(`Redis Cluster: starting 6 nodes on ${REDIS_CLUSTER_NODES.join(',')}`);
   await Promise.all(ports.map((port) => startClusterNode(port, true)));
-  const create = spawnSync('redis-cli', ['--cluster', 'create', ...REDIS_CLUSTER_NODES, '--cluster-replicas', '1', '--cluster-yes'], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const create = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...REDIS_CLUSTER_NODES, '--cluster-replicas', '1', '--cluster-yes'],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   if (create.status !== 0) {
     await servicesDown(ours);
     const reason = `${create.stdout}${create.stderr}`.trim().split('\n').slice(-1)[0] ?? 'unknown error';

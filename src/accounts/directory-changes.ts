@@ -42,7 +42,10 @@ export function announceDirectoryChange(redis: Redis, keyPrefix = ''): Promise<n
  * stop trusting what they hold; when it is back, everything cached before is dropped, since a notice may have been
  * missed in between.
  */
-export async function directoryChangesOver(redis: Redis, { logger, keyPrefix = '' }: { logger: Logger; keyPrefix?: string }): Promise<DirectoryChanges> {
+export async function directoryChangesOver(
+  redis: Redis,
+  { logger, keyPrefix = '' }: { logger: Logger; keyPrefix?: string },
+): Promise<DirectoryChanges> {
   const channel = changeChannel(keyPrefix);
   const listeners: Array<() => void> = [];
   const tell = () => listeners.forEach((listener) => listener());
@@ -86,7 +89,10 @@ export async function directoryChangesOver(redis: Redis, { logger, keyPrefix = '
       try {
         await redis.publish(channel, '1');
       } catch (error) {
-        logger.warn({ reason: (error as Error).message }, 'directory change notice not published: other processes see the change after accountCacheTtl');
+        logger.warn(
+          { reason: (error as Error).message },
+          'directory change notice not published: other processes see the change after accountCacheTtl',
+        );
       }
     },
     async close() {

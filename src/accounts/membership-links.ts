@@ -52,9 +52,18 @@ export class MembershipLinks {
   }
 
   async link(request: NewMembership, now: Date): Promise<LinkOutcome> {
-    const contacts = await this.#contacts.find({ _id: { $in: [...request.contactIds] } }).lean<ContactRecord[]>().exec();
-    const members = await this.#memberships.find({ contactId: { $in: contacts.map((c) => c._id) } }).lean<MembershipRecord[]>().exec();
-    let identity = await this.#identities.findOne({ issuer: request.issuer, subject: request.subject }).lean<IdentityRecord>().exec();
+    const contacts = await this.#contacts
+      .find({ _id: { $in: [...request.contactIds] } })
+      .lean<ContactRecord[]>()
+      .exec();
+    const members = await this.#memberships
+      .find({ contactId: { $in: contacts.map((c) => c._id) } })
+      .lean<MembershipRecord[]>()
+      .exec();
+    let identity = await this.#identities
+      .findOne({ issuer: request.issuer, subject: request.subject })
+      .lean<IdentityRecord>()
+      .exec();
     let wrote = false;
     // The person: the identity's own; else the member of one of the contacts (the same person adding a second
     // sign-in); else a new one.
@@ -82,7 +91,10 @@ export class MembershipLinks {
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         // A parallel confirmation of the same identity won: go on as its person.
-        identity = await this.#identities.findOne({ issuer: request.issuer, subject: request.subject }).lean<IdentityRecord>().exec();
+        identity = await this.#identities
+          .findOne({ issuer: request.issuer, subject: request.subject })
+          .lean<IdentityRecord>()
+          .exec();
         if (!identity) throw error;
         personId = identity.personId;
       }
@@ -104,9 +116,20 @@ export class MembershipLinks {
   }
 
   /** Inserts the membership, or reads the one a racing request inserted first (null: the person has the account). */
-  async #join(personId: Types.ObjectId, contact: ContactRecord, request: NewMembership, now: Date): Promise<'joined' | MembershipRecord | null> {
+  async #join(
+    personId: Types.ObjectId,
+    contact: ContactRecord,
+    request: NewMembership,
+    now: Date,
+  ): Promise<'joined' | MembershipRecord | null> {
     try {
-      await this.#memberships.create({ personId, accountId: contact.accountId, contactId: contact._id, linkedAt: now, associationId: request.associationId });
+      await this.#memberships.create({
+        personId,
+        accountId: contact.accountId,
+        contactId: contact._id,
+        linkedAt: now,
+        associationId: request.associationId,
+      });
       return 'joined';
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;

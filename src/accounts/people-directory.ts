@@ -86,7 +86,13 @@ export class PeopleDirectory implements SignInDirectory {
   readonly #logins = new Map<string, { recordedAt: number; authenticatedAt: Date | undefined }>();
 
   constructor(store: PeopleStore, options: PeopleDirectoryOptions) {
-    const { ttlMs, changes, maxEntries = 10_000, loginRecordIntervalMs = LOGIN_RECORD_INTERVAL_MS, now = Date.now } = options;
+    const {
+      ttlMs,
+      changes,
+      maxEntries = 10_000,
+      loginRecordIntervalMs = LOGIN_RECORD_INTERVAL_MS,
+      now = Date.now,
+    } = options;
     this.#store = store;
     this.#changes = changes;
     this.#ttlMs = ttlMs;
@@ -205,7 +211,10 @@ export class PeopleDirectory implements SignInDirectory {
   }
 
   /** A new contact has no member yet; joinable contacts are read fresh by the association flow. */
-  addContact(accountId: Types.ObjectId, input: { email: string; name?: string | null }): Promise<ContactRecord | 'duplicate'> {
+  addContact(
+    accountId: Types.ObjectId,
+    input: { email: string; name?: string | null },
+  ): Promise<ContactRecord | 'duplicate'> {
     return this.#store.addContact(accountId, input);
   }
 

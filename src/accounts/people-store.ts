@@ -96,8 +96,14 @@ export class PeopleStore {
       .exec();
     if (memberships.length === 0) return [];
     const [accounts, contacts] = await Promise.all([
-      this.#accounts.find({ _id: { $in: memberships.map((m) => m.accountId) } }).lean<AccountRecord[]>().exec(),
-      this.#contacts.find({ _id: { $in: memberships.map((m) => m.contactId) } }).lean<ContactRecord[]>().exec(),
+      this.#accounts
+        .find({ _id: { $in: memberships.map((m) => m.accountId) } })
+        .lean<AccountRecord[]>()
+        .exec(),
+      this.#contacts
+        .find({ _id: { $in: memberships.map((m) => m.contactId) } })
+        .lean<ContactRecord[]>()
+        .exec(),
     ]);
     return memberships.flatMap((membership) => {
       const account = accounts.find((a) => a._id.equals(membership.accountId));
@@ -188,9 +194,17 @@ export class PeopleStore {
   }
 
   /** The unique (accountId, email) index decides duplicates, as for the import. */
-  async addContact(accountId: Types.ObjectId, input: { email: string; name?: string | null }): Promise<ContactRecord | 'duplicate'> {
+  async addContact(
+    accountId: Types.ObjectId,
+    input: { email: string; name?: string | null },
+  ): Promise<ContactRecord | 'duplicate'> {
     try {
-      const fields = { accountId, email: normalizeEmail(input.email), name: input.name ?? null, status: 'active' as const };
+      const fields = {
+        accountId,
+        email: normalizeEmail(input.email),
+        name: input.name ?? null,
+        status: 'active' as const,
+      };
       return (await this.#contacts.create(fields)).toObject();
     } catch (error) {
       if (isDuplicateKeyError(error)) return 'duplicate';

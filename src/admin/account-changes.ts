@@ -43,7 +43,12 @@ export async function changeAccount(context: AdminContext, actor: AdminActor, ac
   return accountSummary(after);
 }
 
-export async function addContact(context: AdminContext, actor: AdminActor, accountId: string, input: { email: string; name?: string | null }) {
+export async function addContact(
+  context: AdminContext,
+  actor: AdminActor,
+  accountId: string,
+  input: { email: string; name?: string | null },
+) {
   const id = objectIdOf(accountId);
   const account = id ? await context.directory.findAccount(id) : null;
   if (!account || !id) throw new AdminNotFound('account');

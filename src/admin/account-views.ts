@@ -74,7 +74,11 @@ export async function searchAccounts(context: AdminContext, query: string) {
   const q = query.trim();
   if (!q) return [];
   const contacts = q.includes('@')
-    ? await contactModel(context.db).find({ email: normalizeEmail(q) }).limit(SEARCH_LIMIT).lean<ContactRecord[]>().exec()
+    ? await contactModel(context.db)
+        .find({ email: normalizeEmail(q) })
+        .limit(SEARCH_LIMIT)
+        .lean<ContactRecord[]>()
+        .exec()
     : [];
   const accounts = await accountModel(context.db)
     .find({
@@ -92,7 +96,11 @@ export async function searchAccounts(context: AdminContext, query: string) {
 }
 
 async function signInsOf(context: AdminContext, personIds: readonly Types.ObjectId[]): Promise<IdentityRecord[]> {
-  return identityModel(context.db).find({ personId: { $in: [...personIds] } }).sort({ linkedAt: 1 }).lean<IdentityRecord[]>().exec();
+  return identityModel(context.db)
+    .find({ personId: { $in: [...personIds] } })
+    .sort({ linkedAt: 1 })
+    .lean<IdentityRecord[]>()
+    .exec();
 }
 
 function lastSignIn(identities: readonly IdentityRecord[]): string | null {
@@ -110,7 +118,10 @@ export async function accountDetail(context: AdminContext, accountId: string) {
     membershipModel(context.db).find({ accountId: id }).sort({ linkedAt: 1 }).lean<MembershipRecord[]>().exec(),
   ]);
   const [identities, associations, audit] = await Promise.all([
-    signInsOf(context, memberships.map((m) => m.personId)),
+    signInsOf(
+      context,
+      memberships.map((m) => m.personId),
+    ),
     pendingAssociationModel(context.db)
       .find({ contactIds: { $in: contacts.map((c) => c._id) } })
       .sort({ createdAt: -1 })
@@ -122,7 +133,12 @@ export async function accountDetail(context: AdminContext, accountId: string) {
   const now = context.now();
   return {
     account: accountSummary(account),
-    contacts: contacts.map((c) => contactView(c, memberships.find((m) => m.contactId.equals(c._id)))),
+    contacts: contacts.map((c) =>
+      contactView(
+        c,
+        memberships.find((m) => m.contactId.equals(c._id)),
+      ),
+    ),
     members: memberships.map((m) => {
       const signIns = identities.filter((i) => i.personId.equals(m.personId));
       return {
@@ -164,8 +180,14 @@ export async function personDetail(context: AdminContext, personId: string) {
     membershipModel(context.db).find({ personId: id }).lean<MembershipRecord[]>().exec(),
   ]);
   const [accounts, contacts] = await Promise.all([
-    accountModel(context.db).find({ _id: { $in: memberships.map((m) => m.accountId) } }).lean<AccountRecord[]>().exec(),
-    contactModel(context.db).find({ _id: { $in: memberships.map((m) => m.contactId) } }).lean<ContactRecord[]>().exec(),
+    accountModel(context.db)
+      .find({ _id: { $in: memberships.map((m) => m.accountId) } })
+      .lean<AccountRecord[]>()
+      .exec(),
+    contactModel(context.db)
+      .find({ _id: { $in: memberships.map((m) => m.contactId) } })
+      .lean<ContactRecord[]>()
+      .exec(),
   ]);
   return {
     id: id.toHexString(),

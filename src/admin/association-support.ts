@@ -25,12 +25,21 @@ async function findAssociation(context: AdminContext, id: string): Promise<Pendi
 export async function resendAssociation(context: AdminContext, actor: AdminActor, id: string, locale: string) {
   const record = await findAssociation(context, id);
   const state = stateOf(record, context.now());
-  if (state !== 'pending' && state !== 'expired') throw new AdminConflict(`the association is ${state}; only a pending or expired one is resent`);
+  if (state !== 'pending' && state !== 'expired')
+    throw new AdminConflict(`the association is ${state}; only a pending or expired one is resent`);
   const contacts = await context.linking.contacts.joinableContacts(record.enteredEmail);
-  if (contacts.length === 0) throw new AdminConflict('the entered address is not registered on an active account: there is nowhere to send a link');
+  if (contacts.length === 0)
+    throw new AdminConflict(
+      'the entered address is not registered on an active account: there is nowhere to send a link',
+    );
   await requestAssociation(context.linking, {
     // The record's own sign-in name stands in for the upstream's (it is already the masked address or bounded name).
-    identity: { upstreamId: record.upstreamId, issuer: record.issuer, subject: record.subject, name: record.signInName },
+    identity: {
+      upstreamId: record.upstreamId,
+      issuer: record.issuer,
+      subject: record.subject,
+      name: record.signInName,
+    },
     enteredEmail: record.enteredEmail,
     clientId: record.clientId,
     interactionUid: null,
@@ -43,7 +52,11 @@ export async function resendAssociation(context: AdminContext, actor: AdminActor
     accountId: contacts[0]?.account._id ?? null,
     upstreamId: record.upstreamId,
     subject: record.subject,
-    detail: { pendingId: record._id.toHexString(), newPendingId: created._id.toHexString(), to: maskEmail(record.enteredEmail) },
+    detail: {
+      pendingId: record._id.toHexString(),
+      newPendingId: created._id.toHexString(),
+      to: maskEmail(record.enteredEmail),
+    },
   });
   return associationView(created, context.now());
 }
@@ -52,7 +65,8 @@ export async function resendAssociation(context: AdminContext, actor: AdminActor
 export async function cancelAssociationBySupport(context: AdminContext, actor: AdminActor, id: string) {
   const record = await findAssociation(context, id);
   const state = stateOf(record, context.now());
-  if (state !== 'pending' && state !== 'expired') throw new AdminConflict(`the association is ${state}; only a pending one is cancelled`);
+  if (state !== 'pending' && state !== 'expired')
+    throw new AdminConflict(`the association is ${state}; only a pending one is cancelled`);
   if (!(await context.linking.pending.transition(record._id, 'pending', 'cancelled', context.now()))) {
     throw new AdminConflict('the association changed meanwhile; read it again');
   }
@@ -61,7 +75,10 @@ export async function cancelAssociationBySupport(context: AdminContext, actor: A
     type: 'admin.association-cancelled',
     upstreamId: record.upstreamId,
     subject: record.subject,
-    detail: { pendingId: record._id.toHexString(), contactIds: record.contactIds.map((c) => c.toHexString()).join(' ') },
+    detail: {
+      pendingId: record._id.toHexString(),
+      contactIds: record.contactIds.map((c) => c.toHexString()).join(' '),
+    },
   });
   const current = await context.linking.pending.findById(id);
   return associationView(current ?? record, context.now());
@@ -106,7 +123,14 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
     now,
   );
   const outcome = await context.linking.memberships.link(
-    { upstreamId: request.upstreamId, issuer, subject: request.subject, signInName: record.signInName, contactIds: [contactId], associationId: record._id },
+    {
+      upstreamId: request.upstreamId,
+      issuer,
+      subject: request.subject,
+      signInName: record.signInName,
+      contactIds: [contactId],
+      associationId: record._id,
+    },
     now,
   );
   if (outcome.kind === 'taken') {
@@ -117,7 +141,12 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
     await context.linking.memberships.unlinkAssociation(record._id);
     throw new AdminConflict('the link was cancelled meanwhile');
   }
-  await context.linking.hooks.confirmed({ record, contacts, outcome, origin: { ip: actor.ip, locale: request.locale } });
+  await context.linking.hooks.confirmed({
+    record,
+    contacts,
+    outcome,
+    origin: { ip: actor.ip, locale: request.locale },
+  });
   await recordAdminChange(context, actor, {
     type: 'admin.identity-linked',
     accountId: contact.account._id,
@@ -131,5 +160,9 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
       notified: outcome.kind === 'linked' ? maskEmail(contact.contact.email) : null,
     },
   });
-  return { outcome: outcome.kind, personId: outcome.personId?.toHexString() ?? null, accountId: contact.account._id.toHexString() };
+  return {
+    outcome: outcome.kind,
+    personId: outcome.personId?.toHexString() ?? null,
+    accountId: contact.account._id.toHexString(),
+  };
 }

@@ -33,10 +33,13 @@ export async function findAudit(context: AdminContext, query: AuditQuery, limit 
   const filter: Record<string, unknown> = {};
   if (query.accountId !== undefined) filter.accountId = objectIdOf(query.accountId) ?? 'none';
   if (query.type) filter.type = query.type;
-  if (query.since || query.until) filter.at = { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lt: query.until } : {}) };
+  if (query.since || query.until)
+    filter.at = { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lt: query.until } : {}) };
   if (query.personId !== undefined) {
     const personId = objectIdOf(query.personId);
-    const identities = personId ? await identityModel(context.db).find({ personId }).lean<IdentityRecord[]>().exec() : [];
+    const identities = personId
+      ? await identityModel(context.db).find({ personId }).lean<IdentityRecord[]>().exec()
+      : [];
     filter.$or = [
       ...identities.map((i) => ({ upstreamId: i.upstreamId, subject: i.subject })),
       { 'detail.personId': personId?.toHexString() ?? 'none' },

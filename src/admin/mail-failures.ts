@@ -24,7 +24,12 @@ function mailRetryModel(connection: Connection): Model<MailRetryRecord> {
   const existing = connection.models.MailRetry as Model<MailRetryRecord> | undefined;
   if (existing) return existing;
   const schema = new Schema<MailRetryRecord>(
-    { _id: { type: String, required: true }, at: { type: Date, required: true }, actor: { type: String, required: true }, newMessageId: { type: String, default: null } },
+    {
+      _id: { type: String, required: true },
+      at: { type: Date, required: true },
+      actor: { type: String, required: true },
+      newMessageId: { type: String, default: null },
+    },
     { collection: 'mailretries', versionKey: false },
   );
   return connection.model<MailRetryRecord>('MailRetry', schema);
@@ -62,7 +67,8 @@ export async function retryMail(context: AdminContext, actor: AdminActor, messag
   const id = objectIdOf(messageId);
   const message = id ? await outboxMessageModel(context.db).findById(id).lean<OutboxMessageRecord>().exec() : null;
   if (!message) throw new AdminNotFound('message');
-  if (message.status !== 'failed') throw new AdminConflict(`the message is ${message.status}; only a failed one is retried`);
+  if (message.status !== 'failed')
+    throw new AdminConflict(`the message is ${message.status}; only a failed one is retried`);
   if (message.template === 'association-link') {
     throw new AdminConflict('a link e-mail carries a one-time link that is gone: resend the association instead');
   }
@@ -70,14 +76,20 @@ export async function retryMail(context: AdminContext, actor: AdminActor, messag
   try {
     await retries.create({ _id: message._id.toHexString(), at: context.now(), actor: actor.id, newMessageId: null });
   } catch (error) {
-    if (isDuplicateKeyError(error)) throw new AdminConflict('the message was retried already; see the outbox for the new one');
+    if (isDuplicateKeyError(error))
+      throw new AdminConflict('the message was retried already; see the outbox for the new one');
     throw error;
   }
   const newId = await context.mailer.enqueue({ to: message.to, template: message.template, data: message.data });
   await retries.updateOne({ _id: message._id.toHexString() }, { $set: { newMessageId: newId } }).exec();
   await recordAdminChange(context, actor, {
     type: 'admin.mail-retried',
-    detail: { messageId: message._id.toHexString(), newMessageId: newId, template: message.template, to: maskEmail(message.to) },
+    detail: {
+      messageId: message._id.toHexString(),
+      newMessageId: newId,
+      template: message.template,
+      to: maskEmail(message.to),
+    },
   });
   return { id: newId };
 }

@@ -38,7 +38,8 @@ export class AuditLog {
   }
 
   async record(event: AuditEvent): Promise<void> {
-    const accountId = typeof event.accountId === 'string' ? new Types.ObjectId(event.accountId) : event.accountId ?? null;
+    const accountId =
+      typeof event.accountId === 'string' ? new Types.ObjectId(event.accountId) : (event.accountId ?? null);
     this.#logger.info({ ...event, accountId: accountId?.toString() ?? null }, event.type);
     try {
       await this.#events.create({ ...event, accountId, at: new Date() });
@@ -48,7 +49,10 @@ export class AuditLog {
   }
 
   /** Newest first; for tests, the admin and investigations. */
-  async recent(filter: Partial<Pick<AuditEventRecord, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEventRecord[]> {
+  async recent(
+    filter: Partial<Pick<AuditEventRecord, 'type' | 'subject'>> = {},
+    limit = 50,
+  ): Promise<AuditEventRecord[]> {
     return this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditEventRecord[]>().exec();
   }
 }

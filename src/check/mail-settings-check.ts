@@ -27,7 +27,11 @@ export function checkMailSettings(config: Pick<BrokerConfig, 'mail' | 'issuer'>)
     }
     const base = new URL(mail.sendgrid.baseUrl);
     if (base.protocol !== 'https:' && !isLoopbackUrl(base)) {
-      problems.push({ key: 'mail.sendgrid.baseUrl', problem: 'must be https: it carries the API key and the links', fix: 'baseUrl: https://api.sendgrid.com (or https://api.eu.sendgrid.com)' });
+      problems.push({
+        key: 'mail.sendgrid.baseUrl',
+        problem: 'must be https: it carries the API key and the links',
+        fix: 'baseUrl: https://api.sendgrid.com (or https://api.eu.sendgrid.com)',
+      });
     }
   }
   return problems;

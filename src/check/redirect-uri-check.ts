@@ -14,13 +14,31 @@ export function checkRedirectUris(config: Pick<BrokerConfig, 'clients'>): CheckP
         const key = `clients[${i}].${list}[${j}]`;
         const url = new URL(value);
         if (value.includes('*')) {
-          return [{ key, problem: `${value} holds a wildcard, but redirect URIs are compared exactly`, fix: 'list each URI the portal uses in full' }];
+          return [
+            {
+              key,
+              problem: `${value} holds a wildcard, but redirect URIs are compared exactly`,
+              fix: 'list each URI the portal uses in full',
+            },
+          ];
         }
         if (client.applicationType === 'web' && url.protocol === 'http:' && !isLoopbackUrl(url)) {
-          return [{ key, problem: `${value} is plain http off loopback: codes and sessions would travel in clear`, fix: `${value.replace(/^http:/, 'https:')}` }];
+          return [
+            {
+              key,
+              problem: `${value} is plain http off loopback: codes and sessions would travel in clear`,
+              fix: `${value.replace(/^http:/, 'https:')}`,
+            },
+          ];
         }
         if (client.applicationType === 'web' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-          return [{ key, problem: `${value} uses a custom scheme, which only native apps receive`, fix: `applicationType: native for clients[${i}], or an https URI` }];
+          return [
+            {
+              key,
+              problem: `${value} uses a custom scheme, which only native apps receive`,
+              fix: `applicationType: native for clients[${i}], or an https URI`,
+            },
+          ];
         }
         return [];
       }),

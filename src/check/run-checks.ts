@@ -16,12 +16,21 @@ function upstreamsOf(config: Readonly<BrokerConfig>) {
 
 /** Every upstream's discovery, concurrently: one slow provider does not hold up the others. */
 export async function checkUpstreams(config: Readonly<BrokerConfig>): Promise<CheckProblem[]> {
-  const results = await Promise.all(upstreamsOf(config).map(({ upstream, key }) => checkUpstreamDiscovery(upstream, key)));
+  const results = await Promise.all(
+    upstreamsOf(config).map(({ upstream, key }) => checkUpstreamDiscovery(upstream, key)),
+  );
   return results.flat();
 }
 
 /** All that a valid configuration still needs from the world around it, in the order of the file. */
 export async function checkConfiguration(config: Readonly<BrokerConfig>): Promise<CheckProblem[]> {
   const [mongo, redis, upstreams] = await Promise.all([checkMongo(config), checkRedis(config), checkUpstreams(config)]);
-  return [...mongo, ...redis, ...checkSigningKeys(config), ...upstreams, ...checkRedirectUris(config), ...checkMailSettings(config)];
+  return [
+    ...mongo,
+    ...redis,
+    ...checkSigningKeys(config),
+    ...upstreams,
+    ...checkRedirectUris(config),
+    ...checkMailSettings(config),
+  ];
 }

@@ -12,7 +12,13 @@ export function checkSigningKeys(config: Pick<BrokerConfig, 'keys' | 'clients'>)
   try {
     keyFile = readKeyFile(file);
   } catch (error) {
-    return [{ key: 'keys.file', problem: (error as Error).message.replace(/^keys\.file: /, ''), fix: `npm run keys -- generate --file ${file} (or restore the file from a backup)` }];
+    return [
+      {
+        key: 'keys.file',
+        problem: (error as Error).message.replace(/^keys\.file: /, ''),
+        fix: `npm run keys -- generate --file ${file} (or restore the file from a backup)`,
+      },
+    ];
   }
   if (!keyFile) {
     if (config.keys.generateIfMissing) return [];

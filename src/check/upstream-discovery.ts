@@ -17,7 +17,8 @@ export function discoveryLocation(upstream: Pick<UpstreamConfig, 'issuer' | 'dis
 }
 
 function reason(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${DISCOVERY_TIMEOUT_MS / 1000} s`;
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return `no answer within ${DISCOVERY_TIMEOUT_MS / 1000} s`;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
@@ -58,7 +59,13 @@ export async function checkUpstreamDiscovery(upstream: UpstreamConfig, key: stri
   const named = typeof document.issuer === 'string' ? document.issuer : undefined;
   if (named === upstream.issuer) return [];
   if (!named) {
-    return [{ key: `${key}.issuer`, problem: `${location} names no issuer`, fix: 'point discoveryUrl at the provider\'s own discovery document' }];
+    return [
+      {
+        key: `${key}.issuer`,
+        problem: `${location} names no issuer`,
+        fix: "point discoveryUrl at the provider's own discovery document",
+      },
+    ];
   }
   const explicit = `issuer: ${named}` + `, discoveryUrl: ${location}`;
   const microsoft = upstream.type === 'oidc' && MICROSOFT_ISSUER.test(named);

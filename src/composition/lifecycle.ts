@@ -74,7 +74,8 @@ export function brokerLifecycle(config: Readonly<BrokerConfig>, parts: Lifecycle
     managementApp,
     async start(start = {}) {
       const server = await listen(app, start.port ?? config.port, start.host);
-      const managementPort = start.management === false ? undefined : (start.management?.port ?? config.management.port);
+      const managementPort =
+        start.management === false ? undefined : (start.management?.port ?? config.management.port);
       const management =
         start.management === false || managementPort === undefined
           ? undefined

@@ -19,7 +19,13 @@ export interface MailPart {
 /** The durable outbox and the worker that sends from it, through SendGrid or the development mailbox. */
 export async function mailPart(
   config: Readonly<BrokerConfig>,
-  { mongo, audit, renderer, metrics, logger }: { mongo: Connection; audit: AuditLog; renderer: MailRenderer; metrics: BrokerMetrics; logger: Logger },
+  {
+    mongo,
+    audit,
+    renderer,
+    metrics,
+    logger,
+  }: { mongo: Connection; audit: AuditLog; renderer: MailRenderer; metrics: BrokerMetrics; logger: Logger },
 ): Promise<MailPart> {
   // Links in queued e-mails are sealed under keys derived from the cookie keys, which never enter the database.
   const outbox = new Outbox(mongo, { sealingKeys: config.cookieKeys });

@@ -56,9 +56,25 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
   const support = config.mail.support;
   return [
     assetRoutes(parts.viewsDir, config.branding?.primaryColor),
-    interactionRoutes({ provider, federation, identities, portals, leadUpstream: parts.leadUpstream, directory: parts.directory, views, support, linking, metrics }),
+    interactionRoutes({
+      provider,
+      federation,
+      identities,
+      portals,
+      leadUpstream: parts.leadUpstream,
+      directory: parts.directory,
+      views,
+      support,
+      linking,
+      metrics,
+    }),
     linkRoutes(linking, federation, views, parts.leadUpstream),
-    adminApiRoutes({ context: adminContext, tokens: clientCredentialsTokens(provider), clients: config.admin.clients, issuer: config.issuer }),
+    adminApiRoutes({
+      context: adminContext,
+      tokens: clientCredentialsTokens(provider),
+      clients: config.admin.clients,
+      issuer: config.issuer,
+    }),
     supportRequestRoutes({
       provider,
       identities,
@@ -85,7 +101,9 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
     // Development only: the transport `dev` keeps e-mails here instead of sending them.
     ...(mail.devTransport ? [devMailboxRoutes(mail.outbox, mail.devTransport.mailbox, views)] : []),
     // On the public listener only for a scraper with the configured token; otherwise on the management port.
-    ...(config.metrics.enabled && config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken, parts.exposition)] : []),
+    ...(config.metrics.enabled && config.metrics.bearerToken
+      ? [metricsRoutes(metrics, config.metrics.bearerToken, parts.exposition)]
+      : []),
     ...(config.admin.console
       ? [
           supportConsole(config, config.admin.console, {

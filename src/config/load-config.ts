@@ -10,7 +10,10 @@ export const DEFAULT_CONFIG_PATH = 'config/broker.yaml';
 const ENV_OVERRIDES: ReadonlyArray<[variable: string, apply: (doc: Record<string, unknown>, value: string) => void]> = [
   ['MONGODB_URI', (doc, value) => (doc.mongodb = { ...asRecord(doc.mongodb), uri: value })],
   // Says where Redis is, instead of the file's url or sentinels; REDIS_URL set as well is reported as a conflict.
-  ['REDIS_CLUSTER_NODES', (doc, value) => (doc.redis = { ...withoutTarget(asRecord(doc.redis)), cluster: { nodes: listOf(value) } })],
+  [
+    'REDIS_CLUSTER_NODES',
+    (doc, value) => (doc.redis = { ...withoutTarget(asRecord(doc.redis)), cluster: { nodes: listOf(value) } }),
+  ],
   ['REDIS_URL', (doc, value) => (doc.redis = { ...asRecord(doc.redis), url: value })],
   ['PORT', (doc, value) => (doc.port = value)],
   // The standard variable of every OpenTelemetry SDK: set by the platform, it turns tracing on.
@@ -22,12 +25,20 @@ function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function withoutTarget({ url: _url, sentinels: _sentinels, name: _name, ...rest }: Record<string, unknown>): Record<string, unknown> {
+function withoutTarget({
+  url: _url,
+  sentinels: _sentinels,
+  name: _name,
+  ...rest
+}: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
 function listOf(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -42,7 +53,11 @@ function deepFreeze<T>(value: T): T {
  * Validates an already-parsed configuration document: `${VAR}` substitution, environment overrides, schema.
  * Throws a ConfigError listing every problem at once, one line per key, so an operator fixes the file in one pass.
  */
-export function parseConfig(document: unknown, env: NodeJS.ProcessEnv, source = 'configuration'): Readonly<BrokerConfig> {
+export function parseConfig(
+  document: unknown,
+  env: NodeJS.ProcessEnv,
+  source = 'configuration',
+): Readonly<BrokerConfig> {
   const substituted = substituteEnv(document, env);
   const doc = { ...asRecord(substituted.value) };
   for (const [variable, apply] of ENV_OVERRIDES) {

@@ -23,7 +23,9 @@ export interface Portal {
 
 function homeOf(client: ClientConfig): string | undefined {
   if (client.homeUrl) return client.homeUrl;
-  const web = client.redirectUris.map((uri) => new URL(uri)).find((url) => url.protocol === 'https:' || url.protocol === 'http:');
+  const web = client.redirectUris
+    .map((uri) => new URL(uri))
+    .find((url) => url.protocol === 'https:' || url.protocol === 'http:');
   return web ? `${web.origin}/` : undefined;
 }
 

@@ -11,7 +11,11 @@ export function registerTranslationHelper(handlebars: typeof Handlebars, transla
   handlebars.registerHelper('t', function translate(...args: unknown[]) {
     const options = args.pop() as Handlebars.HelperOptions;
     const root = (options.data as { root?: { locale?: string } } | undefined)?.root;
-    return translator.t(root?.locale ?? translator.defaultLocale, args.map(String).join('.'), options.hash as Record<string, string>);
+    return translator.t(
+      root?.locale ?? translator.defaultLocale,
+      args.map(String).join('.'),
+      options.hash as Record<string, string>,
+    );
   });
 }
 
@@ -27,7 +31,15 @@ export function registerDateTimeHelper(handlebars: typeof Handlebars): void {
     const locale = (options.data as { root?: { locale?: string } } | undefined)?.root?.locale ?? 'en';
     let format = formats.get(locale);
     if (!format) {
-      format = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+      format = new Intl.DateTimeFormat(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZone: 'UTC',
+        timeZoneName: 'short',
+      });
       formats.set(locale, format);
     }
     return format.format(at);

@@ -21,7 +21,8 @@ function flatten(value: unknown, prefix = '', out: Catalogue = {}): Catalogue {
     out[prefix] = value;
     return out;
   }
-  if (value === null || typeof value !== 'object') throw new Error(`catalogue entry ${prefix} is neither text nor a group`);
+  if (value === null || typeof value !== 'object')
+    throw new Error(`catalogue entry ${prefix} is neither text nor a group`);
   for (const [key, child] of Object.entries(value)) flatten(child, prefix ? `${prefix}.${key}` : key, out);
   return out;
 }
@@ -39,7 +40,8 @@ export function loadTranslator(localesDir: string, defaultLocale: Locale = 'en')
   );
   if (!catalogues.has(defaultLocale)) throw new Error(`no catalogue for the default locale ${defaultLocale}`);
   const locales = [defaultLocale, ...[...catalogues.keys()].filter((l) => l !== defaultLocale).sort()];
-  const catalogueOf = (locale: Locale): Catalogue => catalogues.get(locale) ?? (catalogues.get(defaultLocale) as Catalogue);
+  const catalogueOf = (locale: Locale): Catalogue =>
+    catalogues.get(locale) ?? (catalogues.get(defaultLocale) as Catalogue);
 
   return {
     locales,

@@ -1,5 +1,12 @@
 import type { AssociationStatus, PendingAssociationRecord } from './pending-association-model.ts';
-import { LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed, type LinkPortal } from './linking-errors.ts';
+import {
+  LinkCancelled,
+  LinkExpired,
+  LinkNotFound,
+  LinkSuperseded,
+  LinkUsed,
+  type LinkPortal,
+} from './linking-errors.ts';
 
 /**
  * The first-login association as a persisted flow (in the manner of Ory Kratos's self-service flows): a pending

@@ -132,7 +132,10 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ...subjectOf(record),
         ip: origin.ip,
         reason: 'cancelled-by-recipient',
-        detail: { pendingId: record._id.toString(), contactIds: record.contactIds.map((id) => id.toHexString()).join(' ') },
+        detail: {
+          pendingId: record._id.toString(),
+          contactIds: record.contactIds.map((id) => id.toHexString()).join(' '),
+        },
       });
     },
 
@@ -158,7 +161,10 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ...subjectOf(record),
         ip: origin.ip,
         reason,
-        detail: { pendingId: record._id.toString(), contactIds: record.contactIds.map((id) => id.toHexString()).join(' ') },
+        detail: {
+          pendingId: record._id.toString(),
+          contactIds: record.contactIds.map((id) => id.toHexString()).join(' '),
+        },
       });
     },
   };
@@ -168,7 +174,10 @@ type Requested = Parameters<AssociationHooks['requested']>[0];
 type Confirmed = Parameters<AssociationHooks['confirmed']>[0];
 
 /** The e-mail with the association link, to the registered address (none when the address is on no account). */
-async function mailLink(settings: AssociationHookSettings, { record, contacts, existingSignIn, token, origin }: Requested): Promise<string | null> {
+async function mailLink(
+  settings: AssociationHookSettings,
+  { record, contacts, existingSignIn, token, origin }: Requested,
+): Promise<string | null> {
   const address = contacts[0]?.contact.email;
   if (!address) return null;
   const link = new URL(settings.linkUrl);
@@ -200,14 +209,27 @@ async function mailLink(settings: AssociationHookSettings, { record, contacts, e
  */
 async function mailLinkedNotice(
   settings: AssociationHookSettings,
-  { record, joined, outcome, origin }: { record: Confirmed['record']; joined: readonly JoinableContact[]; outcome: Confirmed['outcome']; origin: Confirmed['origin'] },
+  {
+    record,
+    joined,
+    outcome,
+    origin,
+  }: {
+    record: Confirmed['record'];
+    joined: readonly JoinableContact[];
+    outcome: Confirmed['outcome'];
+    origin: Confirmed['origin'];
+  },
 ): Promise<void> {
   const address = joined[0]?.contact.email;
   if (outcome.kind === 'linked' && address && outcome.personId) {
     const token = newLinkToken();
     const now = settings.now();
     const expiresAt = new Date(now.getTime() + DISOWN_LINK_TTL_MS);
-    await settings.disownLinks.create({ associationId: record._id, personId: outcome.personId, createdAt: now, expiresAt }, hashLinkToken(token));
+    await settings.disownLinks.create(
+      { associationId: record._id, personId: outcome.personId, createdAt: now, expiresAt },
+      hashLinkToken(token),
+    );
     const notMe = new URL(settings.disownUrl);
     notMe.searchParams.set('token', token);
     await settings.mailer.enqueue({

@@ -1,7 +1,13 @@
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { assertConfirmable, refusalReason } from './association-flow.ts';
 import type { Origin } from './association-hooks.ts';
-import { AccountAlreadyLinked, ConfirmationExpired, IdentityMismatch, LinkNotFound, LinkSuperseded } from './linking-errors.ts';
+import {
+  AccountAlreadyLinked,
+  ConfirmationExpired,
+  IdentityMismatch,
+  LinkNotFound,
+  LinkSuperseded,
+} from './linking-errors.ts';
 import type { LinkingContext } from './linking-context.ts';
 import type { PendingAssociationRecord } from './pending-association-model.ts';
 
@@ -13,7 +19,10 @@ export interface ConfirmedAssociation {
 }
 
 /** The portal that asked for the association, as its link's pages name it. */
-const portalOf = (context: LinkingContext, clientId: string | null) => ({ name: context.clientName(clientId), homeUrl: context.homeUrl(clientId) });
+const portalOf = (context: LinkingContext, clientId: string | null) => ({
+  name: context.clientName(clientId),
+  homeUrl: context.homeUrl(clientId),
+});
 
 /**
  * Checks that an association's link can still be used, or records why not (audit) and throws its page. A newer
@@ -33,7 +42,8 @@ async function assertUsable(context: LinkingContext, record: PendingAssociationR
       throw new LinkSuperseded(portal);
     }
   } catch (error) {
-    if (!(error instanceof LinkNotFound)) await context.hooks.refused({ record, reason: refusalReason(error), origin: { ip } });
+    if (!(error instanceof LinkNotFound))
+      await context.hooks.refused({ record, reason: refusalReason(error), origin: { ip } });
     throw error;
   }
 }
@@ -46,7 +56,10 @@ async function findUsable(context: LinkingContext, token: string, ip: string): P
 }
 
 /** Throws the page of the state a record has reached meanwhile (another request moved it first). */
-async function assertStillUsable(context: LinkingContext, record: PendingAssociationRecord): Promise<PendingAssociationRecord> {
+async function assertStillUsable(
+  context: LinkingContext,
+  record: PendingAssociationRecord,
+): Promise<PendingAssociationRecord> {
   const current = (await context.pending.findById(record._id.toString())) ?? record;
   assertConfirmable(current, context.now(), portalOf(context, record.clientId));
   return current;
@@ -76,7 +89,11 @@ export async function startConfirmation(
   await context.limits.consumeConfirmation(found.tokenHash);
   await assertUsable(context, found, ip);
   await context.pending.countAttempt(found._id);
-  return { reference: await context.references.create(found._id.toString()), upstreamId: found.upstreamId, clientId: found.clientId };
+  return {
+    reference: await context.references.create(found._id.toString()),
+    upstreamId: found.upstreamId,
+    clientId: found.clientId,
+  };
 }
 
 /**
@@ -111,7 +128,11 @@ export async function completeConfirmation(
   if (!record) throw new ConfirmationExpired();
   await assertUsable(context, record, origin.ip);
   const upstreamName = context.upstreamName(record.upstreamId);
-  if (identity.issuer !== record.issuer || identity.subject !== record.subject || identity.upstreamId !== record.upstreamId) {
+  if (
+    identity.issuer !== record.issuer ||
+    identity.subject !== record.subject ||
+    identity.upstreamId !== record.upstreamId
+  ) {
     await context.hooks.refused({ record, reason: 'identity-mismatch', origin });
     throw new IdentityMismatch(upstreamName);
   }

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from '../store/redis.ts';
 import { UPSTREAM_LOGIN_TTL_S } from '../upstream/login-transactions.ts';
 
-
 /**
  * Short-lived server-side references that stand in for a link token once the person pressed "confirm": the token
  * leaves every URL before the browser is sent upstream, so it can never leak through a Referer or a log there.

@@ -18,16 +18,24 @@ export interface DisownPage {
   disowned: boolean;
 }
 
-async function load(context: LinkingContext, token: string): Promise<{ link: DisownLinkRecord; record: PendingAssociationRecord }> {
+async function load(
+  context: LinkingContext,
+  token: string,
+): Promise<{ link: DisownLinkRecord; record: PendingAssociationRecord }> {
   const link = await context.disownLinks.findByToken(token);
   const record = link ? await context.pending.findById(link.associationId.toHexString()) : null;
-  if (!link || !record || (record.status !== 'confirmed' && record.status !== 'disowned')) throw new DisownLinkNotFound(context.support);
+  if (!link || !record || (record.status !== 'confirmed' && record.status !== 'disowned'))
+    throw new DisownLinkNotFound(context.support);
   // A used link keeps showing what it did; an unused one stops working when the sessions it could end are gone.
   if (record.status === 'confirmed' && link.expiresAt <= context.now()) throw new DisownLinkExpired(context.support);
   return { link, record };
 }
 
-async function pageOf(context: LinkingContext, record: PendingAssociationRecord, disowned: boolean): Promise<DisownPage> {
+async function pageOf(
+  context: LinkingContext,
+  record: PendingAssociationRecord,
+  disowned: boolean,
+): Promise<DisownPage> {
   const contacts = await context.contacts.contactsByIds(record.contactIds);
   return {
     upstreamName: context.upstreamName(record.upstreamId),
@@ -64,7 +72,12 @@ export async function disownAssociation(context: LinkingContext, token: string, 
   const ended = await context.sessions.endAll(link.personId.toHexString());
   if (await context.pending.transition(record._id, 'confirmed', 'disowned', context.now())) {
     const contacts = await context.contacts.contactsByIds(record.contactIds);
-    const supportRequestId = await context.supportDesk.disowned({ record, contacts, ip: origin.ip, locale: origin.locale });
+    const supportRequestId = await context.supportDesk.disowned({
+      record,
+      contacts,
+      ip: origin.ip,
+      locale: origin.locale,
+    });
     await context.hooks.disowned({ record, origin, supportRequestId, ended });
   }
   return pageOf(context, record, true);

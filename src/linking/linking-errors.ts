@@ -20,7 +20,10 @@ abstract class LinkProblem extends BrokerError {
     super(`linkProblem.${name}`, params);
     this.titleKey = `linkProblem.${name}Title`;
     // Only what is known: a route that knows the portal itself (the upstream callback) names it otherwise.
-    const details = { clientName: portal.name, [way === 'start-again' ? 'startAgainUrl' : 'portalHomeUrl']: portal.homeUrl };
+    const details = {
+      clientName: portal.name,
+      [way === 'start-again' ? 'startAgainUrl' : 'portalHomeUrl']: portal.homeUrl,
+    };
     this.details = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
   }
 }

@@ -44,12 +44,22 @@ export class PendingAssociationStore implements PendingAssociations {
   }
 
   async create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociationRecord> {
-    const created = await this.#model.create({ ...input, tokenHash, status: 'pending', createdAt: now, confirmedAt: null, attempts: 0 });
+    const created = await this.#model.create({
+      ...input,
+      tokenHash,
+      status: 'pending',
+      createdAt: now,
+      confirmedAt: null,
+      attempts: 0,
+    });
     return created.toObject();
   }
 
   async findByToken(token: string): Promise<PendingAssociationRecord | null> {
-    const record = await this.#model.findOne({ tokenHash: hashLinkToken(token) }).lean<PendingAssociationRecord>().exec();
+    const record = await this.#model
+      .findOne({ tokenHash: hashLinkToken(token) })
+      .lean<PendingAssociationRecord>()
+      .exec();
     return record && tokenMatchesHash(token, record.tokenHash) ? this.#settled(record) : null;
   }
 
@@ -60,11 +70,19 @@ export class PendingAssociationStore implements PendingAssociations {
   }
 
   async pendingOf(issuer: string, subject: string): Promise<PendingAssociationRecord[]> {
-    return this.#model.find({ issuer, subject, status: 'pending' }).sort({ createdAt: 1, _id: 1 }).lean<PendingAssociationRecord[]>().exec();
+    return this.#model
+      .find({ issuer, subject, status: 'pending' })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<PendingAssociationRecord[]>()
+      .exec();
   }
 
   async newestOf(issuer: string, subject: string): Promise<PendingAssociationRecord | null> {
-    return this.#model.findOne({ issuer, subject }).sort({ createdAt: -1, _id: -1 }).lean<PendingAssociationRecord>().exec();
+    return this.#model
+      .findOne({ issuer, subject })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<PendingAssociationRecord>()
+      .exec();
   }
 
   async transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean> {
@@ -75,7 +93,9 @@ export class PendingAssociationStore implements PendingAssociations {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
-    await this.#model.updateOne({ _id: id }, { $set: { status: to, ...(to === 'confirmed' ? { confirmedAt: at } : {}) } }).exec();
+    await this.#model
+      .updateOne({ _id: id }, { $set: { status: to, ...(to === 'confirmed' ? { confirmedAt: at } : {}) } })
+      .exec();
     return true;
   }
 

@@ -77,7 +77,12 @@ export interface PersonSessions {
 
 /** A support request opened by the flow itself, with the sign-in attached; resolves with its id. */
 export interface SupportDesk {
-  disowned(request: { record: PendingAssociationRecord; contacts: readonly JoinableContact[]; ip: string; locale: string }): Promise<string>;
+  disowned(request: {
+    record: PendingAssociationRecord;
+    contacts: readonly JoinableContact[];
+    ip: string;
+    locale: string;
+  }): Promise<string>;
 }
 
 export interface AuditTrail {

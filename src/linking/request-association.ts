@@ -23,7 +23,11 @@ export interface AssociationRequest {
 export async function requestAssociation(context: LinkingContext, request: AssociationRequest): Promise<void> {
   const { identity } = request;
   const address = normalizeEmail(request.enteredEmail);
-  await context.limits.consumeRequest({ identity: `${identity.issuer}|${identity.subject}`, address, ip: request.origin.ip });
+  await context.limits.consumeRequest({
+    identity: `${identity.issuer}|${identity.subject}`,
+    address,
+    ip: request.origin.ip,
+  });
 
   const contacts = await context.contacts.joinableContacts(address);
   const token = newLinkToken();

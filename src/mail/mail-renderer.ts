@@ -31,7 +31,10 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]/g;
  */
 function withoutControlCharacters(data: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => [key, typeof value === 'string' ? value.replace(CONTROL_CHARACTERS, ' ') : value]),
+    Object.entries(data).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value.replace(CONTROL_CHARACTERS, ' ') : value,
+    ]),
   );
 }
 
@@ -46,7 +49,8 @@ function checkLinks(template: MailTemplate, data: Record<string, unknown>): void
       protocol = undefined;
     }
     // The message names the field, never its value: the value is a one-time credential.
-    if (protocol !== 'https:' && protocol !== 'http:') throw new Error(`${template}: data.${field} must be an http(s) URL`);
+    if (protocol !== 'https:' && protocol !== 'http:')
+      throw new Error(`${template}: data.${field} must be an http(s) URL`);
   }
 }
 
@@ -55,7 +59,11 @@ function checkLinks(template: MailTemplate, data: Record<string, unknown>): void
  * broken template stops the start-up instead of a delivery. Strict mode makes a missing value an error rather
  * than an empty space in a sentence.
  */
-export function createMailRenderer(viewsDir: string, translator: Translator, shared: Record<string, unknown> = {}): MailRenderer {
+export function createMailRenderer(
+  viewsDir: string,
+  translator: Translator,
+  shared: Record<string, unknown> = {},
+): MailRenderer {
   const handlebars = Handlebars.create();
   registerTranslationHelper(handlebars, translator);
   const compile = (template: MailTemplate, part: keyof RenderedMail): Handlebars.TemplateDelegate => {
@@ -77,7 +85,12 @@ export function createMailRenderer(viewsDir: string, translator: Translator, sha
       checkLinks(template, data);
       // A secret that may be gone: a notice retried by support after its first attempt failed lost its one-time
       // "This wasn't me" link with it (erased, never kept readable), and says to write to support instead.
-      const localised = { notMeLink: null, ...shared, ...data, locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale };
+      const localised = {
+        notMeLink: null,
+        ...shared,
+        ...data,
+        locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale,
+      };
       const plain = withoutControlCharacters(localised);
       return {
         // A subject is one header line.

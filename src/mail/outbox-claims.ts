@@ -74,12 +74,21 @@ export async function claimAttempt(
 ): Promise<ClaimOutcome> {
   for (let generation = 0; ; generation += 1) {
     try {
-      await claims.create({ _id: claimId(messageId, attempt, generation), messageId, attempt, workerId, claimedAt: now });
+      await claims.create({
+        _id: claimId(messageId, attempt, generation),
+        messageId,
+        attempt,
+        workerId,
+        claimedAt: now,
+      });
       return generation === 0 ? 'claimed' : 'abandoned';
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
-    const holder = await claims.findById(claimId(messageId, attempt, generation)).lean<OutboxClaimRecord>().exec();
+    const holder = await claims
+      .findById(claimId(messageId, attempt, generation))
+      .lean<OutboxClaimRecord>()
+      .exec();
     if (!holder || now.getTime() - holder.claimedAt.getTime() < leaseMs) return 'held';
   }
 }

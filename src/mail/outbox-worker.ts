@@ -132,14 +132,21 @@ export class OutboxWorker {
 
     let providerMessageId: string;
     // While the provider takes its time, the claim is kept fresh; a dead process stops renewing it.
-    const renewal = setInterval(() => {
-      outbox.renewClaim(message, attempt, this.#workerId, clock()).catch((error: unknown) => log.warn({ err: error }, 'claim renewal failed'));
-    }, Math.max(100, Math.floor(leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        outbox
+          .renewClaim(message, attempt, this.#workerId, clock())
+          .catch((error: unknown) => log.warn({ err: error }, 'claim renewal failed'));
+      },
+      Math.max(100, Math.floor(leaseMs / 3)),
+    );
     try {
       const rendered = this.#options.renderer.render(message.template, outbox.templateValues(current));
       // A span per delivery (tracing/spans.ts): the provider's time shows beside the broker's.
-      ({ providerMessageId } = await inSpan('mail.deliver', { 'mail.template': message.template, 'mail.attempt': attempt }, () =>
-        this.#options.transport.send({ to: message.to, from: this.#options.from, ...rendered }),
+      ({ providerMessageId } = await inSpan(
+        'mail.deliver',
+        { 'mail.template': message.template, 'mail.attempt': attempt },
+        () => this.#options.transport.send({ to: message.to, from: this.#options.from, ...rendered }),
       ));
     } catch (error) {
       // A message that cannot be rendered or opened will not render next time either.
@@ -204,7 +211,13 @@ export class OutboxWorker {
     await this.#options.audit.record({
       type: 'mail.failed',
       reason: message.template,
-      detail: { messageId: message._id.toHexString(), to: maskEmail(message.to), attempts, permanent: how.permanent === true, error: lastError },
+      detail: {
+        messageId: message._id.toHexString(),
+        to: maskEmail(message.to),
+        attempts,
+        permanent: how.permanent === true,
+        error: lastError,
+      },
     });
     return true;
   }

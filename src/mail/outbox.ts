@@ -1,7 +1,13 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import { claimAttempt, outboxClaimModel, renewClaim, type ClaimOutcome, type OutboxClaimRecord } from './outbox-claims.ts';
+import {
+  claimAttempt,
+  outboxClaimModel,
+  renewClaim,
+  type ClaimOutcome,
+  type OutboxClaimRecord,
+} from './outbox-claims.ts';
 import { outboxMessageModel, type MailData, type MailTemplate, type OutboxMessageRecord } from './outbox-model.ts';
 import { createValueSealer, type ValueSealer } from './sealed-values.ts';
 
@@ -59,8 +65,12 @@ export class Outbox {
   async ensureIndexes(logger: Logger): Promise<void> {
     await ensureIndexes([this.#messages, this.#claims] as unknown as Model<never>[], logger);
     // Messages written before links were sealed kept theirs in clear after sending: erase them once.
-    const scrubbed = await this.#messages.updateMany({ status: { $ne: 'pending' }, 'data.link': { $exists: true } }, ERASE_SECRETS);
-    if (scrubbed.modifiedCount > 0) logger.info({ messages: scrubbed.modifiedCount }, 'erased links of delivered e-mails');
+    const scrubbed = await this.#messages.updateMany(
+      { status: { $ne: 'pending' }, 'data.link': { $exists: true } },
+      ERASE_SECRETS,
+    );
+    if (scrubbed.modifiedCount > 0)
+      logger.info({ messages: scrubbed.modifiedCount }, 'erased links of delivered e-mails');
   }
 
   /** One single-document insert; the worker sends it later. Never calls a transport. Returns the message id. */
@@ -91,7 +101,10 @@ export class Outbox {
   /** The template values to render now: the readable data and the opened secrets. Throws when they cannot be opened. */
   templateValues(message: OutboxMessageRecord): Record<string, unknown> {
     if (!message.sealed) return { ...message.data };
-    return { ...message.data, ...this.#sealer.open(message.sealed, binding(message._id, message.to, message.template)) };
+    return {
+      ...message.data,
+      ...this.#sealer.open(message.sealed, binding(message._id, message.to, message.template)),
+    };
   }
 
   async find(id: string): Promise<OutboxMessageRecord | null> {
@@ -115,7 +128,13 @@ export class Outbox {
       .exec();
   }
 
-  claimAttempt(message: OutboxMessageRecord, attempt: number, workerId: string, now: Date, leaseMs: number): Promise<ClaimOutcome> {
+  claimAttempt(
+    message: OutboxMessageRecord,
+    attempt: number,
+    workerId: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<ClaimOutcome> {
     return claimAttempt(this.#claims, message._id, attempt, workerId, now, leaseMs);
   }
 
@@ -134,7 +153,10 @@ export class Outbox {
   async recordSent(id: Types.ObjectId, attempt: number, providerMessageId: string, sentAt: Date): Promise<boolean> {
     const result = await this.#messages.updateOne(
       { _id: id, status: 'pending', attempts: attempt },
-      { $set: { status: 'sent', attempts: attempt + 1, providerMessageId, sentAt, lastError: null, sealed: null }, $unset: ERASE_SECRETS.$unset },
+      {
+        $set: { status: 'sent', attempts: attempt + 1, providerMessageId, sentAt, lastError: null, sealed: null },
+        $unset: ERASE_SECRETS.$unset,
+      },
     );
     return result.modifiedCount === 1;
   }
@@ -154,7 +176,10 @@ export class Outbox {
   async recordExpired(id: Types.ObjectId, attempt: number): Promise<boolean> {
     const result = await this.#messages.updateOne(
       { _id: id, status: 'pending', attempts: attempt },
-      { $set: { status: 'expired', lastError: 'not sent: its link expired before it could be delivered', sealed: null }, $unset: ERASE_SECRETS.$unset },
+      {
+        $set: { status: 'expired', lastError: 'not sent: its link expired before it could be delivered', sealed: null },
+        $unset: ERASE_SECRETS.$unset,
+      },
     );
     return result.modifiedCount === 1;
   }

@@ -45,8 +45,13 @@ export function createValueSealer(secrets: readonly string[]): ValueSealer {
       const body = bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES);
       for (const key of keys) {
         try {
-          const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(binding, 'utf8')).setAuthTag(tag);
-          return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<string, string>;
+          const decipher = createDecipheriv('aes-256-gcm', key, iv)
+            .setAAD(Buffer.from(binding, 'utf8'))
+            .setAuthTag(tag);
+          return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<
+            string,
+            string
+          >;
         } catch {
           // Not this key; try the next.
         }

@@ -49,13 +49,20 @@ function reasons(body: unknown): string | undefined {
  * serialises them.
  */
 function describeFailure(error: unknown, apiKey: string): MailDeliveryError {
-  const failure = error as { code?: unknown; message?: unknown; response?: { body?: unknown; headers?: unknown } } | null;
+  const failure = error as {
+    code?: unknown;
+    message?: unknown;
+    response?: { body?: unknown; headers?: unknown };
+  } | null;
   let text: string;
   let options: ConstructorParameters<typeof MailDeliveryError>[1] = {};
   if (typeof failure?.code === 'number' && failure.response) {
     const status = failure.code;
     text = `SendGrid answered HTTP ${status}: ${reasons(failure.response.body) ?? String(failure.message ?? 'no reason given')}`;
-    options = { permanent: PERMANENT_STATUSES.has(status), retryAfterMs: retryAfterMs(headerOf(failure.response.headers, 'retry-after')) };
+    options = {
+      permanent: PERMANENT_STATUSES.has(status),
+      retryAfterMs: retryAfterMs(headerOf(failure.response.headers, 'retry-after')),
+    };
   } else {
     const reason = typeof failure?.code === 'string' ? failure.code : String(failure?.message ?? error);
     text = `SendGrid could not be reached: ${reason}`;
@@ -64,7 +71,11 @@ function describeFailure(error: unknown, apiKey: string): MailDeliveryError {
 }
 
 /** Sends through SendGrid's v3 Mail Send API with the official client. */
-export function createSendGridTransport({ apiKey, baseUrl, timeoutMs = 10_000 }: SendGridTransportOptions): MailTransport {
+export function createSendGridTransport({
+  apiKey,
+  baseUrl,
+  timeoutMs = 10_000,
+}: SendGridTransportOptions): MailTransport {
   // A service and client of our own instead of the package's singletons: nothing else in the process can change
   // this transport's key or base URL.
   const client = new Client();

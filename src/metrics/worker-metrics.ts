@@ -16,7 +16,8 @@ const COLLECTED = 'identity-broker:metrics-collected';
 const WORKER_ANSWER_MS = 3_000;
 const PRIMARY_ANSWER_MS = 10_000;
 
-const PER_PROCESS = /^broker_(nodejs_eventloop_lag|nodejs_heap|nodejs_external_memory|process_resident_memory|process_heap)/;
+const PER_PROCESS =
+  /^broker_(nodejs_eventloop_lag|nodejs_heap|nodejs_external_memory|process_resident_memory|process_heap)/;
 
 interface Message {
   type?: string;
@@ -30,7 +31,11 @@ interface Message {
 function labelled(metrics: MetricObjectWithValues<MetricValue<string>>[], worker: string) {
   return metrics.map((metric) =>
     PER_PROCESS.test(metric.name)
-      ? { ...metric, aggregator: 'first' as const, values: metric.values.map((value) => ({ ...value, labels: { ...value.labels, worker } })) }
+      ? {
+          ...metric,
+          aggregator: 'first' as const,
+          values: metric.values.map((value) => ({ ...value, labels: { ...value.labels, worker } })),
+        }
       : metric,
   );
 }

@@ -33,10 +33,15 @@ export async function superviseWorkers(count: number, logger: Logger): Promise<v
       });
       worker.once('exit', (code, signal) => {
         live.delete(worker);
-        if (!ready) return reject(new Error(`a broker worker stopped during start-up (${signal ?? `exit code ${code}`})`));
+        if (!ready)
+          return reject(new Error(`a broker worker stopped during start-up (${signal ?? `exit code ${code}`})`));
         if (stopping) return;
         logger.error({ pid: worker.process.pid, code, signal }, 'broker worker died; starting another');
-        setTimeout(() => void fork().catch((error: unknown) => logger.error({ err: error }, 'restarting a broker worker failed')), RESTART_DELAY_MS);
+        setTimeout(
+          () =>
+            void fork().catch((error: unknown) => logger.error({ err: error }, 'restarting a broker worker failed')),
+          RESTART_DELAY_MS,
+        );
       });
     });
 

@@ -2,7 +2,12 @@ import type { ClientAuthMethod, ClientMetadata, Configuration } from 'oidc-provi
 import type { ClientConfig } from '../config/index.ts';
 
 /** The client authentication methods portals may register (DESIGN.md); oidc-provider offers more. */
-export const CLIENT_AUTH_METHODS: ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+export const CLIENT_AUTH_METHODS: ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'none',
+];
 
 /**
  * RS256 for a portal that registers no ID token algorithm: OpenID Connect Dynamic Client Registration 1.0 section 2

@@ -40,7 +40,15 @@ export interface ProviderDependencies {
 }
 
 /** The downstream OpenID Provider portals talk to: oidc-provider configured from the broker's configuration. */
-export function createProvider({ config, portals, redis, memberships, keys, renderPage, logger }: ProviderDependencies): Provider {
+export function createProvider({
+  config,
+  portals,
+  redis,
+  memberships,
+  keys,
+  renderPage,
+  logger,
+}: ProviderDependencies): Provider {
   const choices = new AccountChoices(redis);
 
   const configuration: Configuration = {
@@ -68,7 +76,9 @@ export function createProvider({ config, portals, redis, memberships, keys, rend
     async pairwiseIdentifier(_ctx, accountId, client) {
       // A keyed hash: stable for as long as the salt is, and not computable by portals comparing notes.
       const sector = client.sectorIdentifier ?? new URL(client.redirectUris?.[0] ?? config.issuer).host;
-      return createHmac('sha256', config.pairwiseSalt ?? '').update(`${sector}\0${accountId}`).digest('base64url');
+      return createHmac('sha256', config.pairwiseSalt ?? '')
+        .update(`${sector}\0${accountId}`)
+        .digest('base64url');
     },
     ttl: { ...TOKEN_LIFETIMES },
     // Every refresh token is used once, for public clients (RFC 9700 4.14.2) and confidential ones alike.
@@ -78,7 +88,10 @@ export function createProvider({ config, portals, redis, memberships, keys, rend
       // Only for the admin API's tools (admin-client-metadata.ts); portals are not registered for this grant.
       clientCredentials: { enabled: config.admin.clients.length > 0 },
       // A portal may inspect or revoke only tokens issued to itself: portals are separate tenants of one broker.
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages(renderPage, portals) },
@@ -91,7 +104,8 @@ export function createProvider({ config, portals, redis, memberships, keys, rend
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     async loadExistingGrant(ctx) {
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       // Configured portals are first-party (portal-directory.ts says which ones ask for consent).
       const clientId = ctx.oidc.client?.clientId;

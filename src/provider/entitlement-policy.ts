@@ -9,7 +9,8 @@ const { Check, Prompt, base } = interactionPolicy;
 
 /** The account picked in this interaction (the choice page's answer), if any. */
 function chosenNow(ctx: KoaContextWithOIDC): string | undefined {
-  const chosen = (ctx.oidc.result as { select_account?: { accountId?: unknown } } | undefined)?.select_account?.accountId;
+  const chosen = (ctx.oidc.result as { select_account?: { accountId?: unknown } } | undefined)?.select_account
+    ?.accountId;
   return typeof chosen === 'string' ? chosen : undefined;
 }
 
@@ -19,7 +20,11 @@ function chosenNow(ctx: KoaContextWithOIDC): string | undefined {
  * including silent SSO, where no interaction happens — so a portal whose `requires` the chosen account does not
  * meet gets `access_denied` and never a code (after a page that explains why, where a person is there to read it).
  */
-export function createInteractionPolicy(clients: readonly ClientConfig[], memberships: MembershipReader, choices: AccountChoices) {
+export function createInteractionPolicy(
+  clients: readonly ClientConfig[],
+  memberships: MembershipReader,
+  choices: AccountChoices,
+) {
   const requirements = new Map(clients.map((c) => [c.clientId, c.requires]));
   const policy = base();
 
@@ -31,27 +36,40 @@ export function createInteractionPolicy(clients: readonly ClientConfig[], member
   const selectAccount = new Prompt(
     { name: 'select_account', requestable: true },
     // The choice page's answer is remembered for this portal and this session, once it is a membership that counts.
-    new Check('account_chosen', 'the account chosen in this interaction is remembered', async (ctx: KoaContextWithOIDC) => {
-      const chosen = chosenNow(ctx);
-      const session = ctx.oidc.session;
-      const clientId = ctx.oidc.client?.clientId;
-      if (!chosen || !session || !clientId) return Check.NO_NEED_TO_PROMPT;
-      const all = await sessionMemberships(ctx);
-      // With one account there is nothing to remember (a Redis write per sign-in saved): it is the one acted for.
-      if (all.length > 1 && actingMembership(all, chosen)) await choices.set(session.uid, clientId, chosen);
-      return Check.NO_NEED_TO_PROMPT;
-    }),
-    new Check('select_account_prompt', 'the client asked for the account to be chosen again', (ctx: KoaContextWithOIDC) =>
-      ctx.oidc.prompts.has('select_account') && !chosenNow(ctx) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    new Check(
+      'account_chosen',
+      'the account chosen in this interaction is remembered',
+      async (ctx: KoaContextWithOIDC) => {
+        const chosen = chosenNow(ctx);
+        const session = ctx.oidc.session;
+        const clientId = ctx.oidc.client?.clientId;
+        if (!chosen || !session || !clientId) return Check.NO_NEED_TO_PROMPT;
+        const all = await sessionMemberships(ctx);
+        // With one account there is nothing to remember (a Redis write per sign-in saved): it is the one acted for.
+        if (all.length > 1 && actingMembership(all, chosen)) await choices.set(session.uid, clientId, chosen);
+        return Check.NO_NEED_TO_PROMPT;
+      },
     ),
-    new Check('account_choice_missing', 'the person acts for several accounts and chose none for this client', async (ctx: KoaContextWithOIDC) => {
-      const session = ctx.oidc.session;
-      const clientId = ctx.oidc.client?.clientId;
-      if (!session?.accountId || !clientId || chosenNow(ctx)) return Check.NO_NEED_TO_PROMPT;
-      const all = await sessionMemberships(ctx);
-      if (all.length <= 1) return Check.NO_NEED_TO_PROMPT;
-      return actingMembership(all, await choices.get(session.uid, clientId)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
-    }),
+    new Check(
+      'select_account_prompt',
+      'the client asked for the account to be chosen again',
+      (ctx: KoaContextWithOIDC) =>
+        ctx.oidc.prompts.has('select_account') && !chosenNow(ctx) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    ),
+    new Check(
+      'account_choice_missing',
+      'the person acts for several accounts and chose none for this client',
+      async (ctx: KoaContextWithOIDC) => {
+        const session = ctx.oidc.session;
+        const clientId = ctx.oidc.client?.clientId;
+        if (!session?.accountId || !clientId || chosenNow(ctx)) return Check.NO_NEED_TO_PROMPT;
+        const all = await sessionMemberships(ctx);
+        if (all.length <= 1) return Check.NO_NEED_TO_PROMPT;
+        return actingMembership(all, await choices.get(session.uid, clientId))
+          ? Check.NO_NEED_TO_PROMPT
+          : Check.REQUEST_PROMPT;
+      },
+    ),
   );
 
   /** The account the person acts for at this portal, and whether it has what the portal requires. */
@@ -62,7 +80,10 @@ export function createInteractionPolicy(clients: readonly ClientConfig[], member
     if (!requires || !session?.accountId) return { met: true } as const;
     const all = await sessionMemberships(ctx);
     // One account, nothing to choose: no Redis round trip for the choice.
-    const acting = all.length <= 1 ? all[0] : (actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0]);
+    const acting =
+      all.length <= 1
+        ? all[0]
+        : (actingMembership(all, chosenNow(ctx) ?? (await choices.get(session.uid, clientId))) ?? all[0]);
     return { met: Boolean(acting && meetsRequirement(acting.account, requires)), requires, acting } as const;
   }
 
@@ -75,7 +96,8 @@ export function createInteractionPolicy(clients: readonly ClientConfig[], member
       'entitlement_missing',
       'the account lacks an entitlement this client requires',
       'access_denied',
-      async (ctx: KoaContextWithOIDC) => ((await entitlementOf(ctx)).met ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT),
+      async (ctx: KoaContextWithOIDC) =>
+        (await entitlementOf(ctx)).met ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
       async (ctx: KoaContextWithOIDC) => {
         const { requires, acting } = await entitlementOf(ctx);
         return {

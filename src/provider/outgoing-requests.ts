@@ -19,7 +19,8 @@ export function configuredDestinationsOnly(clients: readonly ClientConfig[], sen
   );
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
-    if (!allowed.has(url.origin)) throw new Error(`outgoing request to ${url.origin} refused: no portal is configured there`);
+    if (!allowed.has(url.origin))
+      throw new Error(`outgoing request to ${url.origin} refused: no portal is configured there`);
     const { dispatcher: _addressGuard, ...options } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
     return send(url, options);
   };

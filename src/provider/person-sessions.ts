@@ -36,8 +36,11 @@ export class PersonSessions {
       const set = key(saved.accountId);
       // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
       // Within a sign-in's request, it goes with that request's other writes (request-writes.ts): no round trip more.
-      writeWithRequest(redis, [set], (transaction) => transaction.sadd(set, saved.jti).expire(set, ttl, 'NX').expire(set, ttl, 'GT'))
-        .catch((error: unknown) => logger.error({ err: error }, 'the index of a person’s sessions could not be written'));
+      writeWithRequest(redis, [set], (transaction) =>
+        transaction.sadd(set, saved.jti).expire(set, ttl, 'NX').expire(set, ttl, 'GT'),
+      ).catch((error: unknown) =>
+        logger.error({ err: error }, 'the index of a person’s sessions could not be written'),
+      );
     };
     provider.on('session.saved', index(sessionsKey));
     provider.on('grant.saved', index(grantsKey));
@@ -45,7 +48,10 @@ export class PersonSessions {
 
   /** Ends everything `personId` is signed in with; tells how many sessions ended and grants were revoked. */
   async endAll(personId: string): Promise<{ sessions: number; grants: number }> {
-    const [sessionIds, grantIds] = await Promise.all([this.#redis.smembers(sessionsKey(personId)), this.#redis.smembers(grantsKey(personId))]);
+    const [sessionIds, grantIds] = await Promise.all([
+      this.#redis.smembers(sessionsKey(personId)),
+      this.#redis.smembers(grantsKey(personId)),
+    ]);
     const grants = new Set(grantIds);
     let sessions = 0;
     for (const id of sessionIds) {
@@ -74,7 +80,10 @@ export class PersonSessions {
 
   /** As oidc-provider revokes a grant at logout: every token issued under it, then the grant itself. */
   async #revoke(grantId: string): Promise<void> {
-    const models = this.#provider as unknown as Record<string, { revokeByGrantId?(id: string): Promise<void> } | undefined>;
+    const models = this.#provider as unknown as Record<
+      string,
+      { revokeByGrantId?(id: string): Promise<void> } | undefined
+    >;
     await Promise.all([...GRANTABLE].map((name) => models[name]?.revokeByGrantId?.(grantId)));
     await this.#provider.Grant.adapter.destroy(grantId);
   }

@@ -25,7 +25,10 @@ export interface KeyFile {
 }
 
 export async function generateSigningKey(algorithm: SigningAlgorithm, now = new Date()): Promise<StoredKey> {
-  const { privateKey } = await generateKeyPair(algorithm, { extractable: true, ...(algorithm === 'RS256' ? { modulusLength: 2048 } : {}) });
+  const { privateKey } = await generateKeyPair(algorithm, {
+    extractable: true,
+    ...(algorithm === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: algorithm, use: 'sig', created: now.toISOString() };
 }
@@ -63,7 +66,11 @@ export function signingKeyOf(keyFile: KeyFile, algorithm: SigningAlgorithm): Sto
   return keyFile.keys.find((k) => k.alg === algorithm && !k.retired);
 }
 
-export async function createKeyFile(file: string, algorithms: readonly SigningAlgorithm[], now = new Date()): Promise<KeyFile> {
+export async function createKeyFile(
+  file: string,
+  algorithms: readonly SigningAlgorithm[],
+  now = new Date(),
+): Promise<KeyFile> {
   const keyFile = { keys: await Promise.all(algorithms.map((alg) => generateSigningKey(alg, now))) };
   writeKeyFile(file, keyFile);
   return keyFile;
@@ -73,11 +80,17 @@ export async function createKeyFile(file: string, algorithms: readonly SigningAl
  * A new key per algorithm signs from the next start on; the key it replaces is marked retired and still verifies
  * the tokens it signed.
  */
-export async function rotateKeys(file: string, algorithms: readonly SigningAlgorithm[], now = new Date()): Promise<StoredKey[]> {
+export async function rotateKeys(
+  file: string,
+  algorithms: readonly SigningAlgorithm[],
+  now = new Date(),
+): Promise<StoredKey[]> {
   const existing = readKeyFile(file);
   if (!existing) throw new Error(`keys.file: ${file} does not exist (create it with: npm run keys -- generate)`);
   const fresh = await Promise.all(algorithms.map((alg) => generateSigningKey(alg, now)));
-  const keys = existing.keys.map((k) => (algorithms.includes(k.alg as SigningAlgorithm) && !k.retired ? { ...k, retired: now.toISOString() } : k));
+  const keys = existing.keys.map((k) =>
+    algorithms.includes(k.alg as SigningAlgorithm) && !k.retired ? { ...k, retired: now.toISOString() } : k,
+  );
   writeKeyFile(file, { keys: [...fresh, ...keys] });
   return fresh;
 }
@@ -149,10 +162,14 @@ export interface LoadKeysOptions {
  * naming the file, when an algorithm in use has no signing key: a broker that starts anyway answers every sign-in
  * with an error while its readiness check says all is well.
  */
-export async function loadSigningKeys(file: string, { required, generateIfMissing }: LoadKeysOptions): Promise<KeyFile> {
+export async function loadSigningKeys(
+  file: string,
+  { required, generateIfMissing }: LoadKeysOptions,
+): Promise<KeyFile> {
   const existing = readKeyFile(file);
   if (!existing) {
-    if (!generateIfMissing) throw new Error(`keys.file: ${file} does not exist (create it with: npm run keys -- generate)`);
+    if (!generateIfMissing)
+      throw new Error(`keys.file: ${file} does not exist (create it with: npm run keys -- generate)`);
     return createKeyFile(file, SIGNING_ALGORITHMS);
   }
   const missing = [...required.keys()].filter((algorithm) => !signingKeyOf(existing, algorithm));

@@ -40,7 +40,11 @@ export interface SignInFacts {
 }
 
 /** The accounts of a person as the choice page lists them, oldest membership first. */
-export function accountChoices(memberships: readonly Membership[], requires: PlanRule, now = new Date()): AccountChoice[] {
+export function accountChoices(
+  memberships: readonly Membership[],
+  requires: PlanRule,
+  now = new Date(),
+): AccountChoice[] {
   return memberships.map(({ account }) => ({
     id: account._id.toHexString(),
     name: account.name,
@@ -68,9 +72,19 @@ export function chosenMembership(
  * The interaction result of a linked sign-in: auth_time, amr and acr say what the upstream authentication really
  * was (OpenID Connect Core 2); the account chosen goes along for the interaction policy to remember for this portal.
  */
-export function loginResult(personId: string, authTime: number, identity: UpstreamIdentity | undefined, accountId: string): LoginResult {
+export function loginResult(
+  personId: string,
+  authTime: number,
+  identity: UpstreamIdentity | undefined,
+  accountId: string,
+): LoginResult {
   return {
-    login: { accountId: personId, ts: authTime, amr: identity?.amr ?? ['fed'], ...(identity?.acr ? { acr: identity.acr } : {}) },
+    login: {
+      accountId: personId,
+      ts: authTime,
+      amr: identity?.amr ?? ['fed'],
+      ...(identity?.acr ? { acr: identity.acr } : {}),
+    },
     select_account: { accountId },
   };
 }
@@ -81,12 +95,23 @@ export function loginResult(personId: string, authTime: number, identity: Upstre
  * counts, else ask again. No choice yet: one account finishes at once (a plan it lacks is then the interaction
  * policy's page, which names what is missing), several are offered on the choice page. HTTP only translates.
  */
-export function decideSignIn({ outcome, identity, requires, chosenAccountId, now = new Date() }: SignInFacts): SignInStep {
+export function decideSignIn({
+  outcome,
+  identity,
+  requires,
+  chosenAccountId,
+  now = new Date(),
+}: SignInFacts): SignInStep {
   if (outcome.kind === 'not-linked') return { kind: 'associate' };
   if (outcome.kind === 'account-disabled') return { kind: 'refuse', reason: 'account-disabled' };
   const finish = (membership: Membership): SignInStep => {
     const accountId = membership.account._id.toHexString();
-    return { kind: 'finish', personId: outcome.personId, accountId, result: loginResult(outcome.personId, outcome.authTime, identity, accountId) };
+    return {
+      kind: 'finish',
+      personId: outcome.personId,
+      accountId,
+      result: loginResult(outcome.personId, outcome.authTime, identity, accountId),
+    };
   };
   const ask: SignInStep = { kind: 'chooseAccount', accounts: accountChoices(outcome.memberships, requires, now) };
   if (chosenAccountId !== undefined) {

@@ -32,7 +32,15 @@ export async function resolveSignIn(directory: SignInDirectory, identity: Upstre
   const active = memberships.filter((m) => m.account.status === 'active');
   if (active.length === 0) return { kind: 'account-disabled' };
   const proof = known.authenticatedAt ?? known.linkedAt;
-  const proven = identity.authTime !== undefined && identity.authTime > seconds(proof) ? new Date(identity.authTime * 1000) : undefined;
+  const proven =
+    identity.authTime !== undefined && identity.authTime > seconds(proof)
+      ? new Date(identity.authTime * 1000)
+      : undefined;
   await directory.recordLogin(known, new Date(), proven);
-  return { kind: 'linked', personId: known.personId.toHexString(), memberships: active, authTime: identity.authTime ?? seconds(proof) };
+  return {
+    kind: 'linked',
+    personId: known.personId.toHexString(),
+    memberships: active,
+    authTime: identity.authTime ?? seconds(proof),
+  };
 }

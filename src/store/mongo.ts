@@ -25,7 +25,9 @@ export async function connectMongo(uri: string, { logger, timeoutMs = 5_000 }: M
     await connection.asPromise();
   } catch (error) {
     await connection.close().catch(() => undefined);
-    throw new Error(`MongoDB: cannot connect to ${redactCredentials(uri)} (mongodb.uri / MONGODB_URI): ${(error as Error).message}`);
+    throw new Error(
+      `MongoDB: cannot connect to ${redactCredentials(uri)} (mongodb.uri / MONGODB_URI): ${(error as Error).message}`,
+    );
   }
   logger.info({ mongodb: redactCredentials(uri) }, 'MongoDB connected');
   return connection;
@@ -53,9 +55,13 @@ export async function ensureIndexes(models: readonly Model<never>[], logger: Log
       const isTtl = options?.expireAfterSeconds !== undefined;
       try {
         // Mongoose's index options are a superset of the driver's; the schemas here use only driver options.
-        await model.collection.createIndex(fields as Record<string, 1 | -1>, (options ?? {}) as Record<string, unknown>);
+        await model.collection.createIndex(
+          fields as Record<string, 1 | -1>,
+          (options ?? {}) as Record<string, unknown>,
+        );
       } catch (error) {
-        if (!isTtl) throw new Error(`MongoDB: cannot create index on ${model.collection.name}: ${(error as Error).message}`);
+        if (!isTtl)
+          throw new Error(`MongoDB: cannot create index on ${model.collection.name}: ${(error as Error).message}`);
         if (!ttlRefusalLogged) {
           ttlRefusalLogged = true;
           logger.warn(

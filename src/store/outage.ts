@@ -48,7 +48,10 @@ const REDIS_OUTAGE_MESSAGES = [
 export function storeOutageOf(error: unknown): 'mongodb' | 'redis' | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     if (MONGO_OUTAGE_NAMES.has(current.name) || /buffering timed out/.test(current.message)) return 'mongodb';
-    if (current.name === 'MaxRetriesPerRequestError' || REDIS_OUTAGE_MESSAGES.some((m) => current.message.includes(m))) {
+    if (
+      current.name === 'MaxRetriesPerRequestError' ||
+      REDIS_OUTAGE_MESSAGES.some((m) => current.message.includes(m))
+    ) {
       return 'redis';
     }
   }

@@ -89,7 +89,8 @@ function createCluster(nodes: readonly string[], password: string | undefined, o
 function createClient(target: RedisTarget, options: IoRedisOptions): Redis {
   if (typeof target === 'string') return new RedisServer(target, options);
   if (target.cluster) return createCluster(target.cluster.nodes, target.password, options);
-  if (!target.sentinels) return new RedisServer(target.url ?? '', { ...options, ...(target.password ? { password: target.password } : {}) });
+  if (!target.sentinels)
+    return new RedisServer(target.url ?? '', { ...options, ...(target.password ? { password: target.password } : {}) });
   return new RedisServer({
     ...options,
     sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
@@ -108,7 +109,10 @@ function createClient(target: RedisTarget, options: IoRedisOptions): Redis {
  * bounded retries) so that a request answers 503 instead of hanging; the client keeps reconnecting in the background,
  * through the Sentinels to whichever server is the primary now when they are configured.
  */
-export async function connectRedis(target: RedisTarget, { logger, timeoutMs = 5_000, keyPrefix }: RedisOptions): Promise<Redis> {
+export async function connectRedis(
+  target: RedisTarget,
+  { logger, timeoutMs = 5_000, keyPrefix }: RedisOptions,
+): Promise<Redis> {
   const redis = createClient(target, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -132,7 +136,9 @@ export async function connectRedis(target: RedisTarget, { logger, timeoutMs = 5_
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`Redis: cannot connect to ${describeRedisTarget(target)} (${settingName(target)}): ${(error as Error).message}`);
+    throw new Error(
+      `Redis: cannot connect to ${describeRedisTarget(target)} (${settingName(target)}): ${(error as Error).message}`,
+    );
   }
   logger.info({ redis: describeRedisTarget(target) }, 'Redis connected');
   return redis;
@@ -155,7 +161,13 @@ export function redisAvailable(redis: Redis): boolean {
 export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
+  await Promise.race([
+    redis.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
   clearTimeout(timer);
   redis.disconnect();
 }

@@ -9,13 +9,21 @@ import type { Redis } from './redis.ts';
  * the Redis client's command path and turns on mongoose's per-operation hook.
  */
 export function countStoreRequests(stores: { redis: Redis; mongo: Connection }, registry: Registry): void {
-  const commands = new Counter({ name: 'broker_redis_commands_total', help: 'Redis commands sent', registers: [registry] });
+  const commands = new Counter({
+    name: 'broker_redis_commands_total',
+    help: 'Redis commands sent',
+    registers: [registry],
+  });
   const roundTrips = new Counter({
     name: 'broker_redis_round_trips_total',
     help: 'Redis round trips: commands sent alone, plus one per pipeline or MULTI/EXEC block',
     registers: [registry],
   });
-  const mongoOperations = new Counter({ name: 'broker_mongodb_operations_total', help: 'MongoDB operations', registers: [registry] });
+  const mongoOperations = new Counter({
+    name: 'broker_mongodb_operations_total',
+    help: 'MongoDB operations',
+    registers: [registry],
+  });
   const { redis, mongo } = stores;
   const send = redis.sendCommand.bind(redis);
   // A pipeline hands its commands to sendCommand one by one with itself as the stream, and flushes them in one

@@ -117,7 +117,8 @@ export async function sendWrites(redis: Redis, groups: readonly WriteGroup[]): P
     const placement = placementOf(keys[0] ?? '');
     // A programming error, caught by the cluster tests before Redis answers CROSSSLOT.
     const stray = keys.find((key) => placementOf(key) !== placement);
-    if (stray !== undefined) throw new Error(`Redis writes: ${keys[0]} and ${stray} are in one group but not in one slot`);
+    if (stray !== undefined)
+      throw new Error(`Redis writes: ${keys[0]} and ${stray} are in one group but not in one slot`);
     bySlot.set(placement, [...(bySlot.get(placement) ?? []), write]);
   }
   const results = await Promise.allSettled(

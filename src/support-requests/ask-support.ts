@@ -41,13 +41,22 @@ const bounded = (text: string, max: number) => text.replace(/\s+/g, ' ').trim().
  */
 export function askSupport(settings: AskSupportSettings) {
   const limiter = (keyPrefix: string, points: number) =>
-    new RateLimiterRedis({ storeClient: settings.redis, keyPrefix, points, duration: HOUR_S, rejectIfRedisNotReady: true });
+    new RateLimiterRedis({
+      storeClient: settings.redis,
+      keyPrefix,
+      points,
+      duration: HOUR_S,
+      rejectIfRedisNotReady: true,
+    });
   const perIdentity = limiter('rl:support:identity', settings.limits.perIdentity);
   const perIp = limiter('rl:support:ip', settings.limits.perIp);
 
   return async function submit(input: SupportRequestInput): Promise<void> {
     const { identity } = input;
-    const results = await Promise.allSettled([perIdentity.consume(`${identity.issuer}|${identity.subject}`), perIp.consume(input.ip)]);
+    const results = await Promise.allSettled([
+      perIdentity.consume(`${identity.issuer}|${identity.subject}`),
+      perIp.consume(input.ip),
+    ]);
     for (const result of results) {
       if (result.status === 'fulfilled') continue;
       throw result.reason instanceof RateLimiterRes ? new TooManyRequests() : new ServiceUnavailable(result.reason);
@@ -76,8 +85,18 @@ export type SubmitSupportRequest = ReturnType<typeof askSupport>;
 type NewSupportRequest = Omit<SupportRequestRecord, '_id' | 'createdAt' | 'status' | 'resolvedAt' | 'resolvedBy'>;
 
 /** Stores a request, mails it to support and audits it: the same for every way a request is opened. */
-async function openRequest(settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>, fields: NewSupportRequest, ip: string) {
-  const request = await supportRequestModel(settings.db).create({ ...fields, createdAt: new Date(), status: 'open', resolvedAt: null, resolvedBy: null });
+async function openRequest(
+  settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
+  fields: NewSupportRequest,
+  ip: string,
+) {
+  const request = await supportRequestModel(settings.db).create({
+    ...fields,
+    createdAt: new Date(),
+    status: 'open',
+    resolvedAt: null,
+    resolvedBy: null,
+  });
   const messageId = await settings.mailer.enqueue({
     to: settings.support,
     template: 'support-request',
@@ -106,7 +125,9 @@ async function openRequest(settings: Pick<AskSupportSettings, 'db' | 'audit' | '
  * The support requests the association flow opens itself: "This wasn't me" on the notice after a confirmation. The
  * sign-in is attached as with any request; the answer goes to the registered address the notice was sent to.
  */
-export function flowSupportDesk(settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>): SupportDesk {
+export function flowSupportDesk(
+  settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
+): SupportDesk {
   return {
     disowned({ record, contacts, ip, locale }) {
       const accounts = accountsNamed(contacts.map((c) => c.account));

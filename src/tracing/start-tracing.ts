@@ -39,7 +39,9 @@ export function startTracing(options: { endpoint: string; serviceName?: string }
     tracerProvider: provider,
     instrumentations: [
       // Probes and scrapes every few seconds would bury the sign-ins.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz|metrics)\b/.test(request.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz|metrics)\b/.test(request.url ?? ''),
+      }),
       new UndiciInstrumentation(),
       new IORedisInstrumentation({ requireParentSpan: true }),
       new MongoDBInstrumentation({ requireParentSpan: true }),

@@ -11,7 +11,10 @@ export interface FreshnessRequirement {
 }
 
 /** Parameters that ask the upstream for the authentication a requirement needs, as its preset says it can. */
-export function reauthenticationParameters(support: ReauthenticationSupport, required: FreshnessRequirement | undefined): Record<string, string> {
+export function reauthenticationParameters(
+  support: ReauthenticationSupport,
+  required: FreshnessRequirement | undefined,
+): Record<string, string> {
   if (!required) return {};
   return {
     ...(support.prompt && required.maxAge === 0 ? { prompt: 'login' } : {}),
@@ -37,7 +40,8 @@ export function authenticationEvidence(
   support: ReauthenticationSupport,
 ): AuthenticationEvidence {
   if (typeof claims.auth_time === 'number') return { authTime: claims.auth_time };
-  if (sent.prompt === 'login' && support.promptLoginEnforced && typeof claims.iat === 'number') return { authTime: claims.iat };
+  if (sent.prompt === 'login' && support.promptLoginEnforced && typeof claims.iat === 'number')
+    return { authTime: claims.iat };
   return { authTime: undefined };
 }
 

@@ -27,7 +27,10 @@ function readPrivateKey(file: string, key: string): KeyObject {
  * Sign in with Apple's client secret: an ES256 JWT signed with the key Apple issued (iss = team id, sub = client id,
  * aud = https://appleid.apple.com), renewed before it expires.
  */
-function appleClientSecret(upstream: UpstreamConfig, apple: NonNullable<UpstreamConfig['apple']>): UpstreamClientAuthentication {
+function appleClientSecret(
+  upstream: UpstreamConfig,
+  apple: NonNullable<UpstreamConfig['apple']>,
+): UpstreamClientAuthentication {
   const key = readPrivateKey(apple.privateKeyFile, `upstreams.${upstream.id}.apple.privateKeyFile`);
   const audience = new URL(upstream.issuer).origin;
   let current: { secret: string; expiresAt: number } | undefined;
@@ -58,11 +61,17 @@ const ready = async () => undefined;
 /** RFC 7523 client assertions signed with the key registered at the provider (RS256 or ES256, by the key's type). */
 function privateKeyJwt(upstream: UpstreamConfig): UpstreamClientAuthentication {
   const key = readPrivateKey(upstream.privateKeyFile ?? '', `upstreams.${upstream.id}.privateKeyFile`);
-  const algorithm = key.asymmetricKeyType === 'ec' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const algorithm =
+    key.asymmetricKeyType === 'ec'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   let auth: oidc.ClientAuth | undefined;
   return {
     async prepare() {
-      auth ??= oidc.PrivateKeyJwt({ key: key.toCryptoKey(algorithm, false, ['sign']), ...(upstream.keyId ? { kid: upstream.keyId } : {}) });
+      auth ??= oidc.PrivateKeyJwt({
+        key: key.toCryptoKey(algorithm, false, ['sign']),
+        ...(upstream.keyId ? { kid: upstream.keyId } : {}),
+      });
     },
     auth(as, client, body, headers) {
       if (!auth) throw new Error('the client assertion key was not prepared');

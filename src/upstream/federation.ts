@@ -94,7 +94,11 @@ export class Federation {
    * never be used twice, whatever its outcome. `browserState` is the state this browser was given when the login
    * started; a callback carrying another state (login CSRF) is refused.
    */
-  async take(upstreamId: string, parameters: URLSearchParams, browserState: string | undefined): Promise<LoginTransaction> {
+  async take(
+    upstreamId: string,
+    parameters: URLSearchParams,
+    browserState: string | undefined,
+  ): Promise<LoginTransaction> {
     this.client(upstreamId);
     const state = parameters.get('state');
     if (!state || !browserState || !constantEquals(state, browserState)) throw new LoginTransactionInvalid();

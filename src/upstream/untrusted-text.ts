@@ -18,7 +18,12 @@ export function displayText(value: unknown, max = DISPLAY_TEXT_MAX): string | un
   const cleaned = value.normalize('NFKC').replace(/\s+/gu, ' ').replace(INVISIBLE, '').trim();
   if (!cleaned) return undefined;
   const characters = [...cleaned];
-  return characters.length <= max ? cleaned : `${characters.slice(0, max - 1).join('').trimEnd()}…`;
+  return characters.length <= max
+    ? cleaned
+    : `${characters
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 // Deliberately loose: an upstream's address is only displayed (masked), never mailed to.

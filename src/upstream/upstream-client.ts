@@ -15,7 +15,6 @@ import { ReauthenticationUnproven, UpstreamResponseInvalid, UpstreamUnavailable 
 import { displayText, upstreamAddress } from './untrusted-text.ts';
 import type { UpstreamIdentity } from './upstream-identity.ts';
 
-
 export interface AuthorizationRequest {
   state: string;
   nonce: string;
@@ -71,18 +70,31 @@ export class UpstreamClient {
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.configuration;
     const source = new URL(this.#config.discoveryUrl ?? this.#config.issuer);
     const configuration = oidc
-      .discovery(source, this.#config.clientId, { redirect_uris: [this.callbackUrl], response_types: ['code'] }, this.#authentication.auth, {
-        timeout: HTTP_TIMEOUT_S,
-        // Configuration validation accepts http issuers on loopback only (tests and the demo).
-        execute: source.protocol === 'http:' && isLoopbackUrl(source) ? [oidc.allowInsecureRequests] : [],
-      })
+      .discovery(
+        source,
+        this.#config.clientId,
+        { redirect_uris: [this.callbackUrl], response_types: ['code'] },
+        this.#authentication.auth,
+        {
+          timeout: HTTP_TIMEOUT_S,
+          // Configuration validation accepts http issuers on loopback only (tests and the demo).
+          execute: source.protocol === 'http:' && isLoopbackUrl(source) ? [oidc.allowInsecureRequests] : [],
+        },
+      )
       .catch((error: unknown) => {
-        throw this.#fail(error instanceof TypeError ? 'unreachable' : 'discovery', 'discovery', error, new UpstreamUnavailable(this.name));
+        throw this.#fail(
+          error instanceof TypeError ? 'unreachable' : 'discovery',
+          'discovery',
+          error,
+          new UpstreamUnavailable(this.name),
+        );
       })
       .then((discovered) => {
         const named = discovered.serverMetadata().issuer;
         if (named !== this.#config.issuer) {
-          const error = new Error(`discovery document names issuer ${named}, configured issuer is ${this.#config.issuer}`);
+          const error = new Error(
+            `discovery document names issuer ${named}, configured issuer is ${this.#config.issuer}`,
+          );
           throw this.#fail('issuer', 'discovery', error, new UpstreamResponseInvalid(this.name));
         }
         return discovered;
@@ -143,24 +155,39 @@ export class UpstreamClient {
         throw this.#fail('unreachable', 'code exchange', error, new UpstreamUnavailable(this.name));
       }
       // RFC 6749 5.2: a token endpoint refuses client authentication with invalid_client, or with 401 alone.
-      const refusedClient = providerError === 'invalid_client' || providerError === 'unauthorized_client' || status === 401;
+      const refusedClient =
+        providerError === 'invalid_client' || providerError === 'unauthorized_client' || status === 401;
       const cause = refusedClient ? 'client-auth' : 'invalid-response';
       throw this.#fail(cause, 'code exchange', error, new UpstreamResponseInvalid(this.name));
     }
     const claims = tokens.claims();
-    if (!claims) throw this.#fail('invalid-response', 'code exchange', new Error('no ID token'), new UpstreamResponseInvalid(this.name));
+    if (!claims)
+      throw this.#fail(
+        'invalid-response',
+        'code exchange',
+        new Error('no ID token'),
+        new UpstreamResponseInvalid(this.name),
+      );
     if (this.#config.tenant && claims.tid !== this.#config.tenant) {
-      const error = new Error(`ID token tenant ${String(claims.tid).slice(0, 64)} is not the configured ${this.#config.tenant}`);
+      const error = new Error(
+        `ID token tenant ${String(claims.tid).slice(0, 64)} is not the configured ${this.#config.tenant}`,
+      );
       throw this.#fail('tenant', 'code exchange', error, new UpstreamResponseInvalid(this.name));
     }
     const sent = reauthenticationParameters(this.#config.reauthentication, request.freshness);
     const evidence = authenticationEvidence(claims, sent, this.#config.reauthentication);
     const now = Math.floor(Date.now() / 1000);
     if (request.freshness && !isFresh(evidence, request.freshness, now)) {
-      const reason = evidence.authTime === undefined
-        ? 'the ID token proves no authentication time (no auth_time, and prompt=login is not known to be enforced)'
-        : `the upstream authentication (auth_time ${evidence.authTime}) is older than required`;
-      throw this.#fail(evidence.authTime === undefined ? 'auth-time' : 'reauthentication', 'reauthentication', new Error(reason), new ReauthenticationUnproven(this.name));
+      const reason =
+        evidence.authTime === undefined
+          ? 'the ID token proves no authentication time (no auth_time, and prompt=login is not known to be enforced)'
+          : `the upstream authentication (auth_time ${evidence.authTime}) is older than required`;
+      throw this.#fail(
+        evidence.authTime === undefined ? 'auth-time' : 'reauthentication',
+        'reauthentication',
+        new Error(reason),
+        new ReauthenticationUnproven(this.name),
+      );
     }
     const details = await this.#identityDetails(configuration, tokens.access_token, claims, userField);
     return {
@@ -169,7 +196,14 @@ export class UpstreamClient {
       subject: claims.sub,
       ...details,
       ...(evidence.authTime !== undefined ? { authTime: evidence.authTime } : {}),
-      ...(Array.isArray(claims.amr) ? { amr: claims.amr.filter((v): v is string => typeof v === 'string').slice(0, 8).map((v) => v.slice(0, 32)) } : {}),
+      ...(Array.isArray(claims.amr)
+        ? {
+            amr: claims.amr
+              .filter((v): v is string => typeof v === 'string')
+              .slice(0, 8)
+              .map((v) => v.slice(0, 32)),
+          }
+        : {}),
       ...(typeof claims.acr === 'string' ? { acr: claims.acr.slice(0, 128) } : {}),
     };
   }

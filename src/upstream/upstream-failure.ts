@@ -19,12 +19,20 @@ const bounded = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX
 
 export function describeFailure(error: unknown): UpstreamFailure {
   if (!(error instanceof Error)) return { name: 'Error', message: bounded(String(error)) };
-  const { code, cause, error: oauthError, status } = error as { code?: unknown; cause?: unknown; error?: unknown; status?: unknown };
+  const {
+    code,
+    cause,
+    error: oauthError,
+    status,
+  } = error as { code?: unknown; cause?: unknown; error?: unknown; status?: unknown };
   const causeError = cause instanceof Error ? cause : undefined;
   // A 401 with WWW-Authenticate carries the provider's error in its challenge (RFC 6750 3), not in a body.
-  const challenge = Array.isArray(cause) ? (cause[0] as { parameters?: { error?: unknown } } | undefined)?.parameters : undefined;
+  const challenge = Array.isArray(cause)
+    ? (cause[0] as { parameters?: { error?: unknown } } | undefined)?.parameters
+    : undefined;
   const causeOauthError = challenge?.error ?? (cause as { error?: unknown } | undefined)?.error;
-  const providerError = typeof oauthError === 'string' ? oauthError : typeof causeOauthError === 'string' ? causeOauthError : undefined;
+  const providerError =
+    typeof oauthError === 'string' ? oauthError : typeof causeOauthError === 'string' ? causeOauthError : undefined;
   return {
     name: error.name,
     ...(typeof code === 'string' ? { code } : {}),

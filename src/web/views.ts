@@ -25,7 +25,11 @@ function templatesIn(dir: string): Map<string, string> {
 /**
  * Every page gets `shared` (the company's branding) under what the page itself passes.
  */
-export function createViewRenderer(viewsDir: string, translator: Translator, shared: Record<string, unknown> = {}): ViewRenderer {
+export function createViewRenderer(
+  viewsDir: string,
+  translator: Translator,
+  shared: Record<string, unknown> = {},
+): ViewRenderer {
   const handlebars = Handlebars.create();
   registerTranslationHelper(handlebars, translator);
   registerDateTimeHelper(handlebars);

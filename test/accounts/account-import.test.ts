@@ -62,8 +62,17 @@ describe('parseAccountFile', () => {
   });
 
   it('accepts the CSV columns in any order, and contactName and status as optional columns', () => {
-    const { accounts } = parseAccountFile('email,plans,status,name,customerNumber\nada@example.com,,disabled,Ada,C-1\n', 'csv');
-    const input = { customerNumber: 'C-1', name: 'Ada', plans: [], status: 'disabled', contacts: [{ email: 'ada@example.com', name: null }] };
+    const { accounts } = parseAccountFile(
+      'email,plans,status,name,customerNumber\nada@example.com,,disabled,Ada,C-1\n',
+      'csv',
+    );
+    const input = {
+      customerNumber: 'C-1',
+      name: 'Ada',
+      plans: [],
+      status: 'disabled',
+      contacts: [{ email: 'ada@example.com', name: null }],
+    };
     expect(accounts).toEqual([{ lines: [2], input }]);
   });
 
@@ -118,7 +127,10 @@ describe('parseAccountFile', () => {
   });
 
   it('reads a bare JSON email as one contact', () => {
-    const { accounts } = parseAccountFile('[{"customerNumber":"C-1","name":"Ada","email":" Ada@Example.com","plans":[]}]', 'json');
+    const { accounts } = parseAccountFile(
+      '[{"customerNumber":"C-1","name":"Ada","email":" Ada@Example.com","plans":[]}]',
+      'json',
+    );
     expect(accounts[0]?.input.contacts).toEqual([{ email: 'ada@example.com', name: null }]);
   });
 
@@ -257,7 +269,11 @@ describe('importAccounts', () => {
     expect(await contactsOf('C-2002')).toEqual(['alan@example.com Alan active', 'joan@example.com Joan Clarke active']);
 
     // Without --prune a file that lists only some contacts leaves the others as they are.
-    await importAccounts(store, `${HEADER}\nC-2002,Alan M. Turing,support=2032-01-31,joan@example.com,Joan Clarke\n`, 'csv');
+    await importAccounts(
+      store,
+      `${HEADER}\nC-2002,Alan M. Turing,support=2032-01-31,joan@example.com,Joan Clarke\n`,
+      'csv',
+    );
     expect(await contactsOf('C-2002')).toEqual(['alan@example.com Alan active', 'joan@example.com Joan Clarke active']);
   });
 

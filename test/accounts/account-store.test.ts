@@ -29,11 +29,20 @@ describe('AccountStore', () => {
   const identities = () => identityModel(mongo.connection);
 
   async function linkIdentity(personId: Types.ObjectId, subject: string, upstreamId = 'msa') {
-    return identities().create({ personId, upstreamId, issuer: 'https://login.example.com', subject, linkedAt: new Date() });
+    return identities().create({
+      personId,
+      upstreamId,
+      issuer: 'https://login.example.com',
+      subject,
+      linkedAt: new Date(),
+    });
   }
 
   it('creates an active account by default with its contacts, their addresses normalised', async () => {
-    const result = await store.upsertAccount({ ...ada, contacts: [{ email: '  Ada@Example.COM ', name: ' Ada Lovelace ' }] });
+    const result = await store.upsertAccount({
+      ...ada,
+      contacts: [{ email: '  Ada@Example.COM ', name: ' Ada Lovelace ' }],
+    });
     expect(result).toMatchObject({ account: 'created', contacts: { added: 1, updated: 0, unchanged: 0, disabled: 0 } });
     const stored = await accounts().findOne({ customerNumber: 'C-1' }).lean();
     expect(stored).toMatchObject({ _id: result.accountId, name: 'Ada Lovelace Ltd', status: 'active' });
@@ -72,7 +81,11 @@ describe('AccountStore', () => {
 
   it('leaves the first model’s address of an existing account as it is for the migration', async () => {
     const { insertedId } = await accounts().collection.insertOne({
-      customerNumber: 'C-legacy', name: 'Legacy', email: 'legacy@example.com', plans: [], status: 'active',
+      customerNumber: 'C-legacy',
+      name: 'Legacy',
+      email: 'legacy@example.com',
+      plans: [],
+      status: 'active',
     });
     await store.upsertAccount({ ...ada, customerNumber: 'C-legacy', name: 'Legacy renamed' });
     expect(await accounts().collection.findOne({ _id: insertedId })).toMatchObject({
@@ -89,7 +102,11 @@ describe('AccountStore', () => {
   });
 
   it('never creates a second account or contact, even when upserts race', async () => {
-    const input = { ...ada, customerNumber: 'C-race', contacts: [{ email: 'race@example.com' }, { email: 'two@example.com' }] };
+    const input = {
+      ...ada,
+      customerNumber: 'C-race',
+      contacts: [{ email: 'race@example.com' }, { email: 'two@example.com' }],
+    };
     const results = await Promise.all([1, 2, 3, 4].map(() => store.upsertAccount(input)));
     expect(results.filter((result) => result.account === 'created')).toHaveLength(1);
     expect(results.reduce((sum, result) => sum + result.contacts.added, 0)).toBe(2);
@@ -108,7 +125,9 @@ describe('AccountStore', () => {
       unchanged: 1,
       disabled: 1,
     });
-    expect(await contacts().findOne({ accountId, email: 'b@example.com' }).lean()).toMatchObject({ status: 'disabled' });
+    expect(await contacts().findOne({ accountId, email: 'b@example.com' }).lean()).toMatchObject({
+      status: 'disabled',
+    });
     expect((await store.upsertAccount(team)).contacts).toEqual({ added: 0, updated: 1, unchanged: 1, disabled: 0 });
     expect(await contacts().findOne({ accountId, email: 'b@example.com' }).lean()).toMatchObject({ status: 'active' });
   });

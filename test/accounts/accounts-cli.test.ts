@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { directoryChangesOver, type DirectoryChanges } from '../../src/accounts/directory-changes.ts';
 import { baseConfigDocument } from '../support/config.ts';
-import { openTestMongo, openTestRedis, REDIS_URL, silentLogger, type TestMongo, type TestRedis } from '../support/stores.ts';
+import {
+  openTestMongo,
+  openTestRedis,
+  REDIS_URL,
+  silentLogger,
+  type TestMongo,
+  type TestRedis,
+} from '../support/stores.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => `test/fixtures/accounts/${name}`;
@@ -20,7 +27,8 @@ const summary = (accounts: [number, number, number], contacts: [number, number, 
   `rejected ${rejected}`;
 
 /** What a change printed when the command could not tell running brokers: they see it within accountCacheTtl. */
-const NOT_TOLD = 'running brokers not told (no usable broker configuration): they see the change within accountCacheTtl';
+const NOT_TOLD =
+  'running brokers not told (no usable broker configuration): they see the change within accountCacheTtl';
 
 interface Run {
   code: number | null;
@@ -31,7 +39,12 @@ interface Run {
 /** Runs `npm run accounts -- ARGS` the way npm does (Node 24 from node_modules, here jest's own process). */
 function runAccounts(args: string[], mongodbUri: string, overrides: Record<string, string> = {}): Promise<Run> {
   // A configuration file that does not exist: the command falls back to MONGODB_URI alone.
-  const env = { ...process.env, MONGODB_URI: mongodbUri, BROKER_CONFIG: 'test/fixtures/accounts/no-such-config.yaml', ...overrides };
+  const env = {
+    ...process.env,
+    MONGODB_URI: mongodbUri,
+    BROKER_CONFIG: 'test/fixtures/accounts/no-such-config.yaml',
+    ...overrides,
+  };
   const options = { cwd: root, env, timeout: 20_000 };
   const lines = (text: string) => text.split('\n').filter((line) => line !== '');
   return new Promise((resolve) => {
@@ -93,7 +106,9 @@ describe('npm run accounts -- import FILE [--prune]', () => {
     expect(run.stderr).toHaveLength(11);
     expect(run.stderr[0]).toBe('line 3: customerNumber: must not be empty');
     expect(run.stderr).toContain('line 4: email: must be an e-mail address');
-    expect(run.stderr).toContain('line 9: customerNumber C-3006: lines 7, 9 must agree on the account but differ in name');
+    expect(run.stderr).toContain(
+      'line 9: customerNumber C-3006: lines 7, 9 must agree on the account but differ in name',
+    );
     expect(await accountModel(mongo.connection).countDocuments()).toBe(2);
   });
 
@@ -177,12 +192,14 @@ describe('npm run accounts -- migrate', () => {
     const run = await runAccounts(['migrate'], mongo.uri);
     expect(run.code).toBe(0);
     expect(run.stdout[1]).toMatch(
-      new RegExp(`^identity [0-9a-f]{24} \\(account ${String(accountId)}\\): no membership, the account has no legacy e-mail address$`),
+      new RegExp(
+        `^identity [0-9a-f]{24} \\(account ${String(accountId)}\\): no membership, the account has no legacy e-mail address$`,
+      ),
     );
   });
 });
 
-describe('npm run accounts with the broker\'s configuration: running brokers are told of a change', () => {
+describe("npm run accounts with the broker's configuration: running brokers are told of a change", () => {
   let mongo: TestMongo;
   let redis: TestRedis;
   let configFile: string;
@@ -191,7 +208,10 @@ describe('npm run accounts with the broker\'s configuration: running brokers are
     mongo = await openTestMongo();
     redis = await openTestRedis();
     configFile = join(mkdtempSync(join(tmpdir(), 'ib-accounts-')), 'broker.yaml');
-    writeFileSync(configFile, stringify(baseConfigDocument({ redis: { url: REDIS_URL, keyPrefix: redis.keyPrefix }, accountCacheTtl: '7s' })));
+    writeFileSync(
+      configFile,
+      stringify(baseConfigDocument({ redis: { url: REDIS_URL, keyPrefix: redis.keyPrefix }, accountCacheTtl: '7s' })),
+    );
     // A running broker process, as far as notices go: subscribed to the deployment's channel.
     changes = await directoryChangesOver(redis.redis.duplicate(), { logger: silentLogger, keyPrefix: redis.keyPrefix });
   });
@@ -201,11 +221,15 @@ describe('npm run accounts with the broker\'s configuration: running brokers are
     await mongo.dispose();
   });
 
-  it('announces an import over the broker\'s Redis, so that the next sign-in sees it at once', async () => {
+  it("announces an import over the broker's Redis, so that the next sign-in sees it at once", async () => {
     let heard = 0;
     changes.onChange(() => (heard += 1));
     const run = await runAccounts(['import', fixture('valid.csv')], mongo.uri, { BROKER_CONFIG: configFile });
-    expect(run).toEqual({ code: 0, stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0), 'running brokers told of the change (1 listening)'], stderr: [] });
+    expect(run).toEqual({
+      code: 0,
+      stdout: [summary([3, 0, 0], [4, 0, 0, 0], 0), 'running brokers told of the change (1 listening)'],
+      stderr: [],
+    });
     while (heard === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     // Nothing changed: nothing to announce.
     const again = await runAccounts(['import', fixture('valid.csv')], mongo.uri, { BROKER_CONFIG: configFile });
@@ -218,6 +242,8 @@ describe('npm run accounts with the broker\'s configuration: running brokers are
       REDIS_URL: 'redis://127.0.0.1:1',
     });
     expect(run.code).toBe(0);
-    expect(run.stdout[1]).toMatch(/^running brokers not told \(Redis: .+\): they see the change within 7 s \(accountCacheTtl\)$/);
+    expect(run.stdout[1]).toMatch(
+      /^running brokers not told \(Redis: .+\): they see the change within 7 s \(accountCacheTtl\)$/,
+    );
   });
 });

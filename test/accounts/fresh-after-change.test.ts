@@ -70,7 +70,12 @@ describe.each([
     // The configuration `npm run accounts` reads: the broker's database and Redis (with its key prefix).
     configFile = join(mkdtempSync(join(tmpdir(), 'ib-fresh-')), 'broker.yaml');
     const { mongodb, redis } = mailing.stack.config;
-    writeFileSync(configFile, stringify(baseConfigDocument({ mongodb: { uri: mongodb.uri }, redis: { url: redis.url, keyPrefix: redis.keyPrefix } })));
+    writeFileSync(
+      configFile,
+      stringify(
+        baseConfigDocument({ mongodb: { uri: mongodb.uri }, redis: { url: redis.url, keyPrefix: redis.keyPrefix } }),
+      ),
+    );
   });
   afterAll(() => mailing.close());
 
@@ -107,7 +112,12 @@ describe.each([
   async function confirm(user: DemoUser, link: string): Promise<void> {
     const browser = new TestBrowser();
     const confirmPage = await browser.navigate(link);
-    const done = await loginUpstream(browser, await browser.submit(confirmPage, '/link/confirm'), user, mailing.portal.redirectUri);
+    const done = await loginUpstream(
+      browser,
+      await browser.submit(confirmPage, '/link/confirm'),
+      user,
+      mailing.portal.redirectUri,
+    );
     expect(headingOf(done.html)).toBe('Your sign-in is associated');
   }
 
@@ -118,7 +128,8 @@ describe.each([
   }
 
   const identityOf = (user: DemoUser) => identityModel(stack().db).findOne({ subject: user.sub }).lean().exec();
-  const contactIdOf = async (address: string) => (await contactModel(stack().db).findOne({ email: address }).lean().exec())!._id.toHexString();
+  const contactIdOf = async (address: string) =>
+    (await contactModel(stack().db).findOne({ email: address }).lean().exec())!._id.toHexString();
   const admin = (method: string, path: string, body?: unknown) => adminApi(stack(), adminToken, method, path, body);
 
   interface Case {
@@ -170,7 +181,10 @@ describe.each([
         answeredBy(at);
         expect(headingOf((await arrive(user)).page.html)).toBe(ASSOCIATE);
         answeredBy(HERE);
-        const association = await pendingAssociationModel(stack().db).findOne({ subject: user.sub, status: 'pending' }).lean().exec();
+        const association = await pendingAssociationModel(stack().db)
+          .findOne({ subject: user.sub, status: 'pending' })
+          .lean()
+          .exec();
         expect((await admin('POST', `/associations/${association!._id.toHexString()}/cancel`)).status).toBe(200);
         const followed = await new TestBrowser().navigate(link);
         expect(followed.status).toBe(410);
@@ -210,7 +224,10 @@ describe.each([
         answeredBy(at);
         expect(headingOf((await arrive(user)).page.html)).toBe(ASSOCIATE);
         answeredBy(HERE);
-        const linkedNow = await admin('POST', `/contacts/${await contactIdOf(target.email)}/sign-ins`, { upstreamId: 'demo', subject: user.sub });
+        const linkedNow = await admin('POST', `/contacts/${await contactIdOf(target.email)}/sign-ins`, {
+          upstreamId: 'demo',
+          subject: user.sub,
+        });
         expect(linkedNow.status).toBeLessThan(300);
         return async (arrival) => expect((await claimsOf(arrival)).customer_number).toBe(target.customerNumber);
       },
@@ -221,7 +238,10 @@ describe.each([
         answeredBy(at);
         expect((await claimsOf(await arrive(user))).account_name).toBe(own.name);
         answeredBy(HERE);
-        const membership = await membershipModel(stack().db).findOne({ accountId: new Types.ObjectId(own.id) }).lean().exec();
+        const membership = await membershipModel(stack().db)
+          .findOne({ accountId: new Types.ObjectId(own.id) })
+          .lean()
+          .exec();
         expect((await admin('DELETE', `/memberships/${membership!._id.toHexString()}`)).status).toBe(204);
         return async (arrival) => expect(headingOf(arrival.page.html)).toBe(ASSOCIATE);
       },
@@ -256,7 +276,9 @@ describe.each([
         expect((await admin('PATCH', `/accounts/${own.id}`, { status: 'disabled' })).status).toBe(200);
         return async (arrival) => {
           expect(arrival.tokens).toBe(false);
-          expect(textContent(arrival.page.html)).toContain('The customer account associated with this sign-in is disabled');
+          expect(textContent(arrival.page.html)).toContain(
+            'The customer account associated with this sign-in is disabled',
+          );
         };
       },
     },
@@ -266,22 +288,39 @@ describe.each([
         answeredBy(at);
         expect((await arrive(user)).tokens).toBe(true);
         answeredBy(HERE);
-        expect((await admin('PATCH', `/contacts/${await contactIdOf(own.email)}`, { status: 'disabled' })).status).toBe(200);
+        expect((await admin('PATCH', `/contacts/${await contactIdOf(own.email)}`, { status: 'disabled' })).status).toBe(
+          200,
+        );
         return async (arrival) => expect(headingOf(arrival.page.html)).toBe(ASSOCIATE);
       },
     },
     'a plan imported with npm run accounts (outside the broker): in the claims': {
       async change(user, at) {
         const own = await linked(user);
-        const customerNumber = (await stack().db.collection('accounts').findOne({ _id: new Types.ObjectId(own.id) }))!.customerNumber as string;
+        const customerNumber = (await stack()
+          .db.collection('accounts')
+          .findOne({ _id: new Types.ObjectId(own.id) }))!.customerNumber as string;
         answeredBy(at);
         expect((await claimsOf(await arrive(user))).plans).toEqual([]);
         const file = join(mkdtempSync(join(tmpdir(), 'ib-import-')), 'accounts.json');
         const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-        writeFileSync(file, JSON.stringify([{ customerNumber, name: own.name, plans: [{ type: 'enhancement', expiresAt }], contacts: [{ email: own.email }] }]));
+        writeFileSync(
+          file,
+          JSON.stringify([
+            {
+              customerNumber,
+              name: own.name,
+              plans: [{ type: 'enhancement', expiresAt }],
+              contacts: [{ email: own.email }],
+            },
+          ]),
+        );
         const output = await new Promise<string>((resolve, reject) =>
-          execFile(process.execPath, ['scripts/accounts.ts', 'import', file], { cwd: root, env: { ...process.env, BROKER_CONFIG: configFile } }, (error, stdout) =>
-            error ? reject(error) : resolve(stdout),
+          execFile(
+            process.execPath,
+            ['scripts/accounts.ts', 'import', file],
+            { cwd: root, env: { ...process.env, BROKER_CONFIG: configFile } },
+            (error, stdout) => (error ? reject(error) : resolve(stdout)),
           ),
         );
         expect(output).toContain('running brokers told of the change (2 listening)');

@@ -43,6 +43,10 @@ describe('people of the first model after the migration', () => {
     const portal = await TestPortal.discover(stack);
     const { attempt, callback } = await signIn(new TestBrowser(), portal, alice);
     const claims = (await portal.exchange(callback.url, attempt)).claims();
-    expect(claims).toMatchObject({ sub: accountId.toHexString(), customer_number: '900001', email: 'office@legacy.example' });
+    expect(claims).toMatchObject({
+      sub: accountId.toHexString(),
+      customer_number: '900001',
+      email: 'office@legacy.example',
+    });
   });
 });

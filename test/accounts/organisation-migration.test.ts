@@ -108,7 +108,9 @@ describe('migrateToOrganisations', () => {
 
     // The person's id is the old account id: the `sub` portals already know.
     const people = await personModel(mongo.connection).find().sort({ _id: 1 }).lean();
-    expect(people.map(({ _id }) => String(_id)).sort()).toEqual([contoso, fabrikam, carol].map((a) => String(a._id)).sort());
+    expect(people.map(({ _id }) => String(_id)).sort()).toEqual(
+      [contoso, fabrikam, carol].map((a) => String(a._id)).sort(),
+    );
     const contosoPerson = people.find(({ _id }) => _id.equals(contoso._id));
     expect(contosoPerson).toMatchObject({ associationId: null, createdAt: new Date('2025-04-01T00:00:00Z') });
 
@@ -124,9 +126,15 @@ describe('migrateToOrganisations', () => {
     expect(migrated.every(({ personId, accountId }) => personId.equals(accountId!))).toBe(true);
 
     const memberships = await membershipModel(mongo.connection).find().lean();
-    const contactOf = (accountId: Types.ObjectId) => contacts.find((contact) => contact.accountId.equals(accountId))?._id;
+    const contactOf = (accountId: Types.ObjectId) =>
+      contacts.find((contact) => contact.accountId.equals(accountId))?._id;
     expect(
-      memberships.map(({ personId, accountId, contactId, associationId }) => ({ personId, accountId, contactId, associationId })),
+      memberships.map(({ personId, accountId, contactId, associationId }) => ({
+        personId,
+        accountId,
+        contactId,
+        associationId,
+      })),
     ).toEqual(
       expect.arrayContaining([
         { personId: contoso._id, accountId: contoso._id, contactId: contactOf(contoso._id), associationId: null },
@@ -137,7 +145,13 @@ describe('migrateToOrganisations', () => {
 
     expect(await indexNames()).not.toContain(LEGACY_IDENTITY_INDEX);
     // Without that index a person may add a second sign-in of an upstream they already use.
-    const second = { personId: contoso._id, upstreamId: 'msa', issuer: ISSUER, subject: 'contoso-msa-2', linkedAt: new Date() };
+    const second = {
+      personId: contoso._id,
+      upstreamId: 'msa',
+      issuer: ISSUER,
+      subject: 'contoso-msa-2',
+      linkedAt: new Date(),
+    };
     await expect(identityModel(mongo.connection).create(second)).resolves.toBeDefined();
   });
 
@@ -187,7 +201,13 @@ describe('migrateToOrganisations', () => {
   it('has nothing to do on a database of the new model, or an empty one', async () => {
     expect(await migrateToOrganisations(mongo.connection, silentLogger)).toEqual(nothingToDo);
     const person = new Types.ObjectId();
-    await identityModel(mongo.connection).create({ personId: person, upstreamId: 'msa', issuer: ISSUER, subject: 's', linkedAt: new Date() });
+    await identityModel(mongo.connection).create({
+      personId: person,
+      upstreamId: 'msa',
+      issuer: ISSUER,
+      subject: 's',
+      linkedAt: new Date(),
+    });
     expect(await migrateToOrganisations(mongo.connection, silentLogger)).toEqual(nothingToDo);
   });
 });

@@ -10,7 +10,14 @@ import { PeopleStore } from '../../src/accounts/people-store.ts';
 import { resolveSignIn } from '../../src/sign-in/resolve-sign-in.ts';
 import { connectRedis, type Redis } from '../../src/store/redis.ts';
 import { seedAccount, seedLinkedAccount } from '../parties/seed-linked-account.ts';
-import { openTestMongo, openTestRedis, REDIS_URL, silentLogger, type TestMongo, type TestRedis } from '../support/stores.ts';
+import {
+  openTestMongo,
+  openTestRedis,
+  REDIS_URL,
+  silentLogger,
+  type TestMongo,
+  type TestRedis,
+} from '../support/stores.ts';
 
 // accountCacheTtl as configured by default: the bound for changes made behind the broker's back.
 const TTL_MS = 5_000;
@@ -71,7 +78,10 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
     const { directory } = await brokerProcess();
     const { personId, identity } = await linkedPerson();
     expect((await resolveSignIn(directory, identity)).kind).toBe('linked');
-    await accountModel(mongo.connection).updateOne({ _id: new Types.ObjectId(personId) }, { $set: { status: 'disabled' } });
+    await accountModel(mongo.connection).updateOne(
+      { _id: new Types.ObjectId(personId) },
+      { $set: { status: 'disabled' } },
+    );
     await identityModel(mongo.connection).updateOne({ subject: identity.subject }, { $set: { upstreamId: 'changed' } });
     expect((await resolveSignIn(directory, identity)).kind).toBe('linked');
     clock += TTL_MS;
@@ -94,23 +104,30 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
     const here = await brokerProcess();
     const there = await brokerProcess();
     const { personId, identity } = await linkedPerson();
-    for (const { directory } of [here, there]) expect(await accountNames(directory, personId)).toEqual([`Account ${subjects}`]);
+    for (const { directory } of [here, there])
+      expect(await accountNames(directory, personId)).toEqual([`Account ${subjects}`]);
 
     // A second account joined (the account choice's "add another account", confirmed).
     const second = await seedAccount(mongo.connection, { name: 'Second Ltd', email: `second-${subjects}@example.com` });
-    const contact = await contactModel(mongo.connection).findOne({ accountId: new Types.ObjectId(second) }).lean().exec();
+    const contact = await contactModel(mongo.connection)
+      .findOne({ accountId: new Types.ObjectId(second) })
+      .lean()
+      .exec();
     let arrived = notified(there.changes);
     await here.directory.link(
       { ...identity, signInName: 'p***@example.com', contactIds: [contact!._id], associationId: new Types.ObjectId() },
       new Date(clock),
     );
     await arrived;
-    for (const { directory } of [here, there]) expect(await accountNames(directory, personId)).toEqual([`Account ${subjects}`, 'Second Ltd']);
+    for (const { directory } of [here, there])
+      expect(await accountNames(directory, personId)).toEqual([`Account ${subjects}`, 'Second Ltd']);
 
     // The first account disabled and the second's plan changed (admin API, console).
     arrived = notified(there.changes);
     await here.directory.changeAccount(new Types.ObjectId(personId), { status: 'disabled' });
-    await here.directory.changeAccount(new Types.ObjectId(second), { plans: [{ type: 'support', expiresAt: new Date(clock + 86_400_000) }] });
+    await here.directory.changeAccount(new Types.ObjectId(second), {
+      plans: [{ type: 'support', expiresAt: new Date(clock + 86_400_000) }],
+    });
     await arrived;
     for (const { directory } of [here, there]) {
       const [only] = await directory.activeMembershipsOf(personId);
@@ -122,14 +139,18 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
     arrived = notified(there.changes);
     await here.directory.removeIdentity(stored!._id);
     await arrived;
-    for (const { directory } of [here, there]) expect((await resolveSignIn(directory, identity)).kind).toBe('not-linked');
+    for (const { directory } of [here, there])
+      expect((await resolveSignIn(directory, identity)).kind).toBe('not-linked');
   });
 
   it('never keeps a "not found": a sign-in linked behind the cache counts at the next read', async () => {
     const { directory } = await brokerProcess();
     const { personId, identity } = await linkedPerson();
     const memberships = membershipModel(mongo.connection);
-    const [saved] = await memberships.find({ personId: new Types.ObjectId(personId) }).lean().exec();
+    const [saved] = await memberships
+      .find({ personId: new Types.ObjectId(personId) })
+      .lean()
+      .exec();
     await memberships.deleteMany({ personId: new Types.ObjectId(personId) });
     expect((await resolveSignIn(directory, identity)).kind).toBe('not-linked');
     await memberships.create({ ...saved });
@@ -137,7 +158,12 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
 
     const stranger = { upstreamId: 'u', issuer: ISSUER, subject: `stranger-${subjects}` };
     expect(await directory.findIdentity(ISSUER, stranger.subject)).toBeNull();
-    await identityModel(mongo.connection).create({ personId: new Types.ObjectId(personId), ...stranger, linkedAt: new Date(), lastLoginAt: null });
+    await identityModel(mongo.connection).create({
+      personId: new Types.ObjectId(personId),
+      ...stranger,
+      linkedAt: new Date(),
+      lastLoginAt: null,
+    });
     expect((await directory.findIdentity(ISSUER, stranger.subject))?.personId.toHexString()).toBe(personId);
   });
 
@@ -160,7 +186,8 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
   it('writes lastLoginAt at most once an hour per identity, and keeps the newest proven authentication for auth_time', async () => {
     const { directory } = await brokerProcess();
     const { identity } = await linkedPerson();
-    const stored = () => identityModel(mongo.connection).findOne({ issuer: ISSUER, subject: identity.subject }).lean().exec();
+    const stored = () =>
+      identityModel(mongo.connection).findOne({ issuer: ISSUER, subject: identity.subject }).lean().exec();
     const firstAuth = Math.floor(clock / 1000);
     await resolveSignIn(directory, { ...identity, authTime: firstAuth });
     const first = await stored();

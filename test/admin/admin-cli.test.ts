@@ -12,13 +12,22 @@ describe('npm run admin', () => {
 
   beforeAll(async () => {
     stack = await startStack({ admin: ADMIN_CONFIG });
-    accountId = await stack.seedAccount({ name: 'Northwind Traders', email: 'orders@northwind.example', customerNumber: 'C-3003' });
+    accountId = await stack.seedAccount({
+      name: 'Northwind Traders',
+      email: 'orders@northwind.example',
+      customerNumber: 'C-3003',
+    });
   });
   afterAll(() => stack.close());
 
   /** The command as an operator runs it (asynchronously: the broker answering it runs in this process). */
   async function admin(client: { clientId: string; clientSecret: string }, ...args: string[]) {
-    const env = { ...process.env, ADMIN_CLIENT_ID: client.clientId, ADMIN_CLIENT_SECRET: client.clientSecret, ADMIN_ISSUER: stack.brokerUrl };
+    const env = {
+      ...process.env,
+      ADMIN_CLIENT_ID: client.clientId,
+      ADMIN_CLIENT_SECRET: client.clientSecret,
+      ADMIN_ISSUER: stack.brokerUrl,
+    };
     try {
       const { stdout, stderr } = await run(process.execPath, ['scripts/admin.ts', ...args], { env, encoding: 'utf8' });
       return { code: 0, stdout, stderr };
@@ -31,16 +40,33 @@ describe('npm run admin', () => {
   it('finds an account by a contact address and prints it as JSON', async () => {
     const result = await admin(SUPPORT_CLIENT, 'searchAccounts', 'q=Orders@Northwind.example');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ accounts: [expect.objectContaining({ id: accountId, customerNumber: 'C-3003' })] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      accounts: [expect.objectContaining({ id: accountId, customerNumber: 'C-3003' })],
+    });
   });
 
   it('adds a contact as the admin client, audited with that client, and refuses the support client with exit code 1', async () => {
-    const refused = await admin(SUPPORT_CLIENT, 'addContact', `accountId=${accountId}`, 'email=billing@northwind.example');
+    const refused = await admin(
+      SUPPORT_CLIENT,
+      'addContact',
+      `accountId=${accountId}`,
+      'email=billing@northwind.example',
+    );
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr)).toMatchObject({ error: 'ADMIN.FORBIDDEN' });
-    const added = await admin(ADMIN_CLIENT, 'addContact', `accountId=${accountId}`, 'email=billing@northwind.example', 'name=Billing');
+    const added = await admin(
+      ADMIN_CLIENT,
+      'addContact',
+      `accountId=${accountId}`,
+      'email=billing@northwind.example',
+      'name=Billing',
+    );
     expect(added.code).toBe(0);
-    expect(JSON.parse(added.stdout)).toMatchObject({ email: 'billing@northwind.example', name: 'Billing', status: 'active' });
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      email: 'billing@northwind.example',
+      name: 'Billing',
+      status: 'active',
+    });
     const [event] = await recentAudit(stack.db, { type: 'admin.contact-added' });
     expect(event?.detail).toMatchObject({ actor: ADMIN_CLIENT.clientId });
   });

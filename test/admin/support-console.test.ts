@@ -24,12 +24,19 @@ describe('the support console at /admin', () => {
       linking: { limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
     }));
     ({ stack, sink, portal } = mailing);
-    fabrikam = await stack.seedAccount({ name: 'Fabrikam', email: ['purchasing@fabrikam.example'], customerNumber: 'C-2002' });
+    fabrikam = await stack.seedAccount({
+      name: 'Fabrikam',
+      email: ['purchasing@fabrikam.example'],
+      customerNumber: 'C-2002',
+    });
   });
   afterAll(() => mailing.close());
 
   /** Signs `user` in to the console through the staff upstream; returns the page the console then shows. */
-  async function consoleSignIn(user = carol, browser = new TestBrowser()): Promise<{ browser: TestBrowser; page: Page }> {
+  async function consoleSignIn(
+    user = carol,
+    browser = new TestBrowser(),
+  ): Promise<{ browser: TestBrowser; page: Page }> {
     const gate = await browser.navigate(`${stack.brokerUrl}/admin`);
     expect(gate.status).toBe(401);
     const upstreamLogin = await browser.submitLink(gate, 'Sign in with your work account');
@@ -46,13 +53,22 @@ describe('the support console at /admin', () => {
 
   it('shows nothing without a console session: every page answers with the sign-in page', async () => {
     const browser = new TestBrowser();
-    for (const path of ['/admin', `/admin/accounts/${fabrikam}`, '/admin/search?q=C-2002', '/admin/support-requests', '/admin/outbox', '/admin/audit']) {
+    for (const path of [
+      '/admin',
+      `/admin/accounts/${fabrikam}`,
+      '/admin/search?q=C-2002',
+      '/admin/support-requests',
+      '/admin/outbox',
+      '/admin/audit',
+    ]) {
       const page = await browser.navigate(`${stack.brokerUrl}${path}`);
       expect([path, page.status, headingOf(page.html)]).toEqual([path, 401, 'Sign in to the support console']);
       expect(page.html).not.toContain('Fabrikam');
       expect(page.headers.get('cache-control')).toBe('no-store');
     }
-    const action = await browser.request(`${stack.brokerUrl}/admin/actions/addContact`, { form: { accountId: fabrikam, email: 'x@fabrikam.example' } });
+    const action = await browser.request(`${stack.brokerUrl}/admin/actions/addContact`, {
+      form: { accountId: fabrikam, email: 'x@fabrikam.example' },
+    });
     expect(action.status).toBe(401);
   });
 
@@ -62,7 +78,9 @@ describe('the support console at /admin', () => {
     expect(gate.status).toBe(401);
     const upstreamLogin = await browser.submitLink(gate, 'Sign in with your work account');
     // Demo ID still has Alice's session from the portal sign-in: it may answer at once, or ask her to sign in.
-    const refused = upstreamLogin.url.startsWith(stack.upstreamUrl) ? await loginUpstream(browser, upstreamLogin, alice, 'never') : upstreamLogin;
+    const refused = upstreamLogin.url.startsWith(stack.upstreamUrl)
+      ? await loginUpstream(browser, upstreamLogin, alice, 'never')
+      : upstreamLogin;
     expect([refused.status, headingOf(refused.html)]).toEqual([403, 'No access to the support console']);
     expect(textContent(refused.html)).toContain(alice.email);
     expect((await browser.navigate(`${stack.brokerUrl}/admin`)).status).toBe(401);
@@ -72,7 +90,12 @@ describe('the support console at /admin', () => {
 
   it('lets support staff search, open an account and resend a link to the registered address, audited with the staff member', async () => {
     const customer = await associationPage(alice);
-    await customer.browser.submit(customer.page, '/associate', { email: 'Purchasing@fabrikam.example' }, portal.redirectUri);
+    await customer.browser.submit(
+      customer.page,
+      '/associate',
+      { email: 'Purchasing@fabrikam.example' },
+      portal.redirectUri,
+    );
     const [first] = await deliveredMail(stack, sink);
     const firstLink = linkOf(first!);
 
@@ -96,24 +119,40 @@ describe('the support console at /admin', () => {
 
     // An admin-only action posted anyway is refused by the same role check as the API.
     const forbidden = await browser.request(`${stack.brokerUrl}/admin/actions/addContact`, {
-      form: { _csrf: formsOf(account.html)[0]?.fields._csrf ?? '', accountId: fabrikam, email: 'x@fabrikam.example', return: `/admin/accounts/${fabrikam}` },
+      form: {
+        _csrf: formsOf(account.html)[0]?.fields._csrf ?? '',
+        accountId: fabrikam,
+        email: 'x@fabrikam.example',
+        return: `/admin/accounts/${fabrikam}`,
+      },
     });
     expect(forbidden.status).toBe(403);
     expect(textContent(await forbidden.text())).toContain('this operation needs the role admin');
   });
 
-  it('refuses an action without the form\'s CSRF token', async () => {
+  it("refuses an action without the form's CSRF token", async () => {
     const { browser } = await consoleSignIn(carol);
-    const response = await browser.request(`${stack.brokerUrl}/admin/actions/changeAccount`, { form: { accountId: fabrikam, status: 'disabled' } });
+    const response = await browser.request(`${stack.brokerUrl}/admin/actions/changeAccount`, {
+      form: { accountId: fabrikam, status: 'disabled' },
+    });
     expect(response.status).toBe(403);
     const account = await browser.navigate(`${stack.brokerUrl}/admin/accounts/${fabrikam}`);
     expect(textContent(account.html)).toContain('Status active');
   });
 
   it('resolves a support request from the association page: the address becomes a contact, the link is resent and reaches the person', async () => {
-    const tailspin = await stack.seedAccount({ name: 'Tailspin Toys', email: ['orders@tailspin.example'], customerNumber: 'C-4004' });
+    const tailspin = await stack.seedAccount({
+      name: 'Tailspin Toys',
+      email: ['orders@tailspin.example'],
+      customerNumber: 'C-4004',
+    });
     const customer = await associationPage(alice);
-    await customer.browser.submit(customer.page, '/associate', { email: 'alice.work@tailspin.example' }, portal.redirectUri);
+    await customer.browser.submit(
+      customer.page,
+      '/associate',
+      { email: 'alice.work@tailspin.example' },
+      portal.redirectUri,
+    );
     expect(await deliveredMail(stack, sink)).toEqual([]);
     const again = await associationPage(alice);
     await again.browser.submit(again.page, '/support-request', {
@@ -140,36 +179,56 @@ describe('the support console at /admin', () => {
     expect(textContent(resent.html)).toContain('A new link is on its way');
     const [mail] = await deliveredMail(stack, sink);
     expect(mail?.to).toBe('alice.work@tailspin.example');
-    const resolved = await browser.submit(resent, '/admin/actions/resolveSupportRequest', { note: 'registered the address' });
+    const resolved = await browser.submit(resent, '/admin/actions/resolveSupportRequest', {
+      note: 'registered the address',
+    });
     expect(textContent(resolved.html)).toContain('No open support requests.');
 
     const audit = await recentAudit(stack.db, { type: 'admin.contact-added' });
     expect(audit[0]?.detail).toMatchObject({ actor: 'staff:carol-0003', role: 'admin' });
-    expect((await recentAudit(stack.db, { type: 'admin.support-request-resolved' }))[0]?.detail).toMatchObject({ actor: 'staff:carol-0003', note: 'registered the address' });
+    expect((await recentAudit(stack.db, { type: 'admin.support-request-resolved' }))[0]?.detail).toMatchObject({
+      actor: 'staff:carol-0003',
+      note: 'registered the address',
+    });
   });
 
-  it('links a sign-in to a contact on a person\'s behalf (admins only); the registered address is told', async () => {
-    const contoso = await stack.seedAccount({ name: 'Contoso', email: ['it@contoso.example'], customerNumber: 'C-5005' });
+  it("links a sign-in to a contact on a person's behalf (admins only); the registered address is told", async () => {
+    const contoso = await stack.seedAccount({
+      name: 'Contoso',
+      email: ['it@contoso.example'],
+      customerNumber: 'C-5005',
+    });
     const { browser } = await consoleSignIn(carol);
     const account = await browser.navigate(`${stack.brokerUrl}/admin/accounts/${contoso}`);
-    const linked = await browser.submit(account, '/admin/actions/linkSignIn', { upstreamId: 'demo', subject: bob.sub, signInName: 'Bob at the desk' });
+    const linked = await browser.submit(account, '/admin/actions/linkSignIn', {
+      upstreamId: 'demo',
+      subject: bob.sub,
+      signInName: 'Bob at the desk',
+    });
     expect(linked.url).toContain('done=linkSignIn');
     expect(textContent(linked.html)).toContain('demo: Bob at the desk');
     const [notice] = await deliveredMail(stack, sink);
     expect(notice?.to).toBe('it@contoso.example');
-    expect((await recentAudit(stack.db, { type: 'admin.identity-linked' }))[0]?.detail).toMatchObject({ actor: 'staff:carol-0003' });
+    expect((await recentAudit(stack.db, { type: 'admin.identity-linked' }))[0]?.detail).toMatchObject({
+      actor: 'staff:carol-0003',
+    });
   });
 
-  it('lets an admin create an account, and writes times in the page\'s language, in UTC', async () => {
+  it("lets an admin create an account, and writes times in the page's language, in UTC", async () => {
     const { browser } = await consoleSignIn(carol);
     const search = await browser.navigate(`${stack.brokerUrl}/admin/search`);
-    const created = await browser.submit(search, '/admin/actions/createAccount', { customerNumber: 'C-6006', name: 'Woodgrove' });
+    const created = await browser.submit(search, '/admin/actions/createAccount', {
+      customerNumber: 'C-6006',
+      name: 'Woodgrove',
+    });
     expect(created.url).toBe(`${stack.brokerUrl}/admin/search?done=createAccount`);
     const found = await browser.navigate(`${stack.brokerUrl}/admin/search?q=C-6006`);
     const account = await browser.submitLink(found, 'C-6006');
     expect(headingOf(account.html)).toBe('Woodgrove C-6006');
     expect(textContent(account.html)).toMatch(/admin\.account-created staff:carol-0003/);
-    expect(account.html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC<\/time>/);
+    expect(account.html).toMatch(
+      /<time datetime="\d{4}-\d\d-\d\dT[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC<\/time>/,
+    );
   });
 
   it('ends the console session on sign-out', async () => {

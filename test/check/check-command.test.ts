@@ -21,7 +21,14 @@ async function discoveryServer(issuer: (url: string) => string): Promise<{ serve
   const { server, url } = await listenOnLoopback();
   server.on('request', (_req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ issuer: issuer(url), authorization_endpoint: `${url}/auth`, token_endpoint: `${url}/token`, jwks_uri: `${url}/jwks` }));
+    res.end(
+      JSON.stringify({
+        issuer: issuer(url),
+        authorization_endpoint: `${url}/auth`,
+        token_endpoint: `${url}/token`,
+        jwks_uri: `${url}/jwks`,
+      }),
+    );
   });
   return { server, url };
 }
@@ -69,7 +76,11 @@ describe('npm run check', () => {
     servers.push(microsoft.server);
     const configured = `${microsoft.url}/consumers/v2.0`;
     const { code, output } = await check(
-      baseConfigDocument({ upstreams: [{ id: 'msa', name: 'Microsoft account', type: 'oidc', issuer: configured, clientId: 'c', clientSecret: 's' }] }),
+      baseConfigDocument({
+        upstreams: [
+          { id: 'msa', name: 'Microsoft account', type: 'oidc', issuer: configured, clientId: 'c', clientSecret: 's' },
+        ],
+      }),
     );
     expect(output).toContain(
       `upstreams[0].issuer: the discovery document ${configured}/.well-known/openid-configuration names issuer ${microsoft.url}${MICROSOFT_CONSUMERS_ISSUER_PATH}`,
@@ -84,7 +95,11 @@ describe('npm run check', () => {
     const aliased = await discoveryServer((url) => `${url}/realms/customers`);
     servers.push(aliased.server);
     const { code, output } = await check(
-      baseConfigDocument({ upstreams: [{ id: 'acme', name: 'Acme ID', issuer: `${aliased.url}/tenants/customers`, clientId: 'c', clientSecret: 's' }] }),
+      baseConfigDocument({
+        upstreams: [
+          { id: 'acme', name: 'Acme ID', issuer: `${aliased.url}/tenants/customers`, clientId: 'c', clientSecret: 's' },
+        ],
+      }),
     );
     expect(output).toContain(
       `fix: issuer: ${aliased.url}/realms/customers, discoveryUrl: ${aliased.url}/tenants/customers/.well-known/openid-configuration`,
@@ -96,9 +111,15 @@ describe('npm run check', () => {
   it('says which discovery document cannot be fetched', async () => {
     const port = await unusedPort();
     const { code, output } = await check(
-      baseConfigDocument({ upstreams: [{ id: 'gone', name: 'Gone ID', issuer: `http://127.0.0.1:${port}`, clientId: 'c', clientSecret: 's' }] }),
+      baseConfigDocument({
+        upstreams: [
+          { id: 'gone', name: 'Gone ID', issuer: `http://127.0.0.1:${port}`, clientId: 'c', clientSecret: 's' },
+        ],
+      }),
     );
-    expect(output).toContain(`upstreams[0].issuer: the discovery document http://127.0.0.1:${port}/.well-known/openid-configuration cannot be fetched (ECONNREFUSED)`);
+    expect(output).toContain(
+      `upstreams[0].issuer: the discovery document http://127.0.0.1:${port}/.well-known/openid-configuration cannot be fetched (ECONNREFUSED)`,
+    );
     expect(output).toContain('fix: check the provider');
     expect(code).toBe(1);
   });
@@ -106,14 +127,20 @@ describe('npm run check', () => {
   it('names a key file without an RS256 key and the command that adds one', async () => {
     const file = temporaryKeyFile();
     writeKeyFile(file, { keys: [await generateSigningKey('ES256')] });
-    const { code, output } = await check(baseConfigDocument({ upstreams: [await goodUpstream()], keys: { file, generateIfMissing: false } }));
-    expect(output).toContain(`keys.file: ${file} has no RS256 signing key, needed by OpenID Connect Discovery (RS256 is mandatory) -> fix: npm run keys -- rotate --alg RS256`);
+    const { code, output } = await check(
+      baseConfigDocument({ upstreams: [await goodUpstream()], keys: { file, generateIfMissing: false } }),
+    );
+    expect(output).toContain(
+      `keys.file: ${file} has no RS256 signing key, needed by OpenID Connect Discovery (RS256 is mandatory) -> fix: npm run keys -- rotate --alg RS256`,
+    );
     expect(code).toBe(1);
   });
 
   it('names a Redis URL nobody answers at', async () => {
     const port = await unusedPort();
-    const { code, output } = await check(baseConfigDocument({ upstreams: [await goodUpstream()] }), { REDIS_URL: `redis://127.0.0.1:${port}` });
+    const { code, output } = await check(baseConfigDocument({ upstreams: [await goodUpstream()] }), {
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    });
     expect(output).toContain(`redis.url: nothing answers at redis://127.0.0.1:${port}`);
     expect(output).toContain('fix: start Redis there, or set redis.url (or REDIS_URL) to where it runs');
     expect(code).toBe(1);
@@ -121,21 +148,32 @@ describe('npm run check', () => {
 
   it('names a MongoDB URI nobody answers at', async () => {
     const port = await unusedPort();
-    const { code, output } = await check(baseConfigDocument({ upstreams: [await goodUpstream()] }), { MONGODB_URI: `mongodb://127.0.0.1:${port}/ib` });
+    const { code, output } = await check(baseConfigDocument({ upstreams: [await goodUpstream()] }), {
+      MONGODB_URI: `mongodb://127.0.0.1:${port}/ib`,
+    });
     expect(output).toContain(`mongodb.uri: nothing answers at mongodb://127.0.0.1:${port}/ib`);
     expect(code).toBe(1);
   });
 
-  it('names a web portal\'s plain-http redirect URI and a dev mail transport on a public issuer', async () => {
+  it("names a web portal's plain-http redirect URI and a dev mail transport on a public issuer", async () => {
     const { code, output } = await check(
       baseConfigDocument({
         upstreams: [await goodUpstream()],
         issuer: 'https://login.example.com',
         trustProxy: 1,
-        clients: [{ clientId: 'portal', clientSecret: 'portal-secret-0123456789', name: 'Portal', redirectUris: ['http://portal.example.com/callback'] }],
+        clients: [
+          {
+            clientId: 'portal',
+            clientSecret: 'portal-secret-0123456789',
+            name: 'Portal',
+            redirectUris: ['http://portal.example.com/callback'],
+          },
+        ],
       }),
     );
-    expect(output).toContain('clients[0].redirectUris[0]: http://portal.example.com/callback is plain http off loopback: codes and sessions would travel in clear -> fix: https://portal.example.com/callback');
+    expect(output).toContain(
+      'clients[0].redirectUris[0]: http://portal.example.com/callback is plain http off loopback: codes and sessions would travel in clear -> fix: https://portal.example.com/callback',
+    );
     expect(output).toContain('mail.transport: dev sends no e-mail');
     expect(code).toBe(1);
   });
@@ -149,7 +187,12 @@ describe('npm run check', () => {
   it('runs as npm start -- --check, printing its fix and exiting non-zero', async () => {
     const port = await unusedPort();
     const child = spawn(process.execPath, ['src/main.ts', '--check'], {
-      env: { ...process.env, BROKER_CONFIG: writeConfig(baseConfigDocument({ upstreams: [await goodUpstream()] })), MONGODB_URI: uniqueMongoUri('ib_check'), REDIS_URL: `redis://127.0.0.1:${port}` },
+      env: {
+        ...process.env,
+        BROKER_CONFIG: writeConfig(baseConfigDocument({ upstreams: [await goodUpstream()] })),
+        MONGODB_URI: uniqueMongoUri('ib_check'),
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -176,13 +219,20 @@ describe('the upstream checks at broker start', () => {
     const good = await goodUpstream();
     const config = parseConfig(
       baseConfigDocument({
-        upstreams: [good, { id: 'gone', name: 'Gone ID', issuer: `http://127.0.0.1:${port}`, clientId: 'c', clientSecret: 's' }],
+        upstreams: [
+          good,
+          { id: 'gone', name: 'Gone ID', issuer: `http://127.0.0.1:${port}`, clientId: 'c', clientSecret: 's' },
+        ],
       }),
       {},
     );
     await warnAboutUpstreams(config, logger);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 40, key: 'upstreams[1].issuer', fix: expect.stringContaining('check the provider') });
+    expect(lines[0]).toMatchObject({
+      level: 40,
+      key: 'upstreams[1].issuer',
+      fix: expect.stringContaining('check the provider'),
+    });
     expect(lines[0]!.msg).toContain(`http://127.0.0.1:${port}/.well-known/openid-configuration cannot be fetched`);
   });
 });

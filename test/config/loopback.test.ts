@@ -15,6 +15,8 @@ describe('loopback URLs, the only place plain http is accepted', () => {
   it('are what the configuration accepts for an http issuer, and nothing else', () => {
     const env = { MONGODB_URI: 'mongodb://127.0.0.1:27017/ib', REDIS_URL: 'redis://127.0.0.1:6379' };
     expect(() => parseConfig(baseConfigDocument({ issuer: 'http://broker.localhost:3000' }), env)).not.toThrow();
-    expect(() => parseConfig(baseConfigDocument({ issuer: 'http://broker.example.com' }), env)).toThrow(/issuer: must be an https URL/);
+    expect(() => parseConfig(baseConfigDocument({ issuer: 'http://broker.example.com' }), env)).toThrow(
+      /issuer: must be an https URL/,
+    );
   });
 });

@@ -8,6 +8,8 @@ describe('the workers setting', () => {
   });
 
   it.each([0, 65, 1.5, 'many'])('refuses workers: %p with one line naming the setting', (workers) => {
-    expect(() => parseConfig(baseConfigDocument({ workers }), {})).toThrow(/^ {2}workers: must be a whole number from 1 to 64$/m);
+    expect(() => parseConfig(baseConfigDocument({ workers }), {})).toThrow(
+      /^ {2}workers: must be a whole number from 1 to 64$/m,
+    );
   });
 });

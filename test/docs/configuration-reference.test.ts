@@ -26,13 +26,15 @@ describe('the configuration reference (docs/configuration.md)', () => {
   });
 
   it('describes every key of the schema', () => {
-    const undescribed = schemaKeys(configSchema).filter((key) => !key.description).map((key) => key.path);
+    const undescribed = schemaKeys(configSchema)
+      .filter((key) => !key.description)
+      .map((key) => key.path);
     expect(undescribed).toEqual([]);
   });
 });
 
 describe('config/broker.example.yaml', () => {
-  it('loads with the broker\'s own configuration loader', () => {
+  it("loads with the broker's own configuration loader", () => {
     const config = loadConfig({ ...exampleEnv, BROKER_CONFIG: EXAMPLE });
     expect(config.issuer).toBe('https://login.example.com');
   });
@@ -51,7 +53,10 @@ describe('config/broker.example.yaml', () => {
 describe('the environment variables of the reference', () => {
   it('are the ones the loader applies', () => {
     const loader = readFileSync('src/config/load-config.ts', 'utf8');
-    const block = loader.slice(loader.indexOf('const ENV_OVERRIDES'), loader.indexOf('];', loader.indexOf('const ENV_OVERRIDES')));
+    const block = loader.slice(
+      loader.indexOf('const ENV_OVERRIDES'),
+      loader.indexOf('];', loader.indexOf('const ENV_OVERRIDES')),
+    );
     const named = [...block.matchAll(/\['([A-Z_]+)'/g)].map((match) => match[1]).sort();
     expect(named).toEqual(Object.values(ENVIRONMENT_OVERRIDES).sort());
   });

@@ -7,12 +7,10 @@ describe('relative links in README.md and docs/', () => {
   it('all lead to a file that exists and, with an anchor, to a heading in it', () => {
     const files = documentationFiles();
     expect(files).toContain('README.md');
-    const broken = files
-      .flatMap(relativeLinks)
-      .flatMap((link) => {
-        const reason = brokenReason(link);
-        return reason ? [`${link.file}:${link.line} (${link.target}): ${reason}`] : [];
-      });
+    const broken = files.flatMap(relativeLinks).flatMap((link) => {
+      const reason = brokenReason(link);
+      return reason ? [`${link.file}:${link.line} (${link.target}): ${reason}`] : [];
+    });
     expect(broken).toEqual([]);
   });
 });
@@ -20,7 +18,10 @@ describe('relative links in README.md and docs/', () => {
 describe('the link checker', () => {
   const folder = mkdtempSync(join(tmpdir(), 'links-'));
   mkdirSync(join(folder, 'docs'));
-  writeFileSync(join(folder, 'docs', 'page.md'), '# A page\n\n## Before the first start: `npm run check`\n\n## Twice\n\n## Twice\n');
+  writeFileSync(
+    join(folder, 'docs', 'page.md'),
+    '# A page\n\n## Before the first start: `npm run check`\n\n## Twice\n\n## Twice\n',
+  );
   writeFileSync(
     join(folder, 'README.md'),
     [
@@ -33,7 +34,7 @@ describe('the link checker', () => {
     ].join('\n'),
   );
 
-  it('makes GitHub\'s anchors of headings, numbering repeated ones', () => {
+  it("makes GitHub's anchors of headings, numbering repeated ones", () => {
     expect(headingSlugs(join(folder, 'docs', 'page.md'))).toEqual(
       new Set(['a-page', 'before-the-first-start-npm-run-check', 'twice', 'twice-1']),
     );

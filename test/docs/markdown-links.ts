@@ -38,9 +38,7 @@ export function headingSlugs(file: string): Set<string> {
   for (const line of withoutCodeBlocksOnly(readFileSync(file, 'utf8')).split('\n')) {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
-    const text = heading[1]!
-      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-      .replace(/<[^>]+>/g, '');
+    const text = heading[1]!.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
     const base = text
       .toLowerCase()
       .replace(/[^\p{L}\p{N}\s_-]/gu, '')
@@ -62,16 +60,25 @@ export function brokenReason(link: MarkdownLink): string | undefined {
   const targetFile = pathPart === '' ? link.file : normalize(join(dirname(link.file), decodeURIComponent(pathPart)));
   if (!existsSync(targetFile)) return `${targetFile} does not exist`;
   if (anchor === undefined || anchor === '') return undefined;
-  if (statSync(targetFile).isDirectory() || !targetFile.endsWith('.md')) return `#${anchor} on a file that is not Markdown`;
-  return headingSlugs(targetFile).has(decodeURIComponent(anchor)) ? undefined : `${targetFile} has no heading #${anchor}`;
+  if (statSync(targetFile).isDirectory() || !targetFile.endsWith('.md'))
+    return `#${anchor} on a file that is not Markdown`;
+  return headingSlugs(targetFile).has(decodeURIComponent(anchor))
+    ? undefined
+    : `${targetFile} has no heading #${anchor}`;
 }
 
 /** README.md, the other Markdown files at the top of the repository, and every Markdown file under docs/. */
 export function documentationFiles(root = '.'): string[] {
-  const top = readdirSync(root).filter((name) => name.endsWith('.md')).map((name) => join(root, name));
+  const top = readdirSync(root)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(root, name));
   const walk = (folder: string): string[] =>
     readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? walk(join(folder, entry.name)) : entry.name.endsWith('.md') ? [join(folder, entry.name)] : [],
+      entry.isDirectory()
+        ? walk(join(folder, entry.name))
+        : entry.name.endsWith('.md')
+          ? [join(folder, entry.name)]
+          : [],
     );
   return [...top, ...walk(join(root, 'docs'))];
 }

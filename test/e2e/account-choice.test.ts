@@ -8,7 +8,14 @@ import { launchChromium } from './support/chromium.ts';
 import { scenarioTests } from './support/scenario.ts';
 import type { StoryRecorder } from './support/story-recorder.ts';
 import { startE2eStack, type E2eStack, type E2ePortal } from './support/e2e-stack.ts';
-import { clickPortalSignIn, expectHeading, openPortal, portalClaims, signInAtDemoId, visibleText } from './support/steps.ts';
+import {
+  clickPortalSignIn,
+  expectHeading,
+  openPortal,
+  portalClaims,
+  signInAtDemoId,
+  visibleText,
+} from './support/steps.ts';
 import { e2eLocale, TEXTS, type Locale } from './support/texts.ts';
 
 // A person who acts for several customer accounts, in Chromium: after signing in, the broker asks which account
@@ -62,7 +69,10 @@ let aliceCorp: string;
 beforeAll(async () => {
   e2e = await startE2eStack();
   browser = await launchChromium();
-  aliceCorp = await e2e.stack.seedLinkedAccount(alice, { email: ALICE_CORP.email, plans: [{ type: 'support', expiresAt: inAYear }] });
+  aliceCorp = await e2e.stack.seedLinkedAccount(alice, {
+    email: ALICE_CORP.email,
+    plans: [{ type: 'support', expiresAt: inAYear }],
+  });
   // The seed names the account after the demo user; docs/getting-started.md calls it Alice Corp, customer 100001.
   await accountModel(e2e.stack.db).updateOne(
     { _id: new Types.ObjectId(aliceCorp) },
@@ -84,8 +94,12 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-
-const scenario = scenarioTests({ browser: () => browser, locale, browserLocale: t.browserLocale, timeout: SCENARIO_TIMEOUT });
+const scenario = scenarioTests({
+  browser: () => browser,
+  locale,
+  browserLocale: t.browserLocale,
+  timeout: SCENARIO_TIMEOUT,
+});
 
 const onOrigin = (origin: string) => (url: URL) => url.origin === origin;
 const hrefs = (urls: URL[]) => urls.map((url) => url.href);
@@ -103,76 +117,97 @@ async function choicePage(page: Page, portal: E2ePortal, recorder: StoryRecorder
 /** Whether the page is wider than the window, so that a phone would have to scroll sideways to read it. */
 function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => {
-    const { documentElement } = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+    const { documentElement } = (
+      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+    ).document;
     return documentElement.scrollWidth > documentElement.clientWidth;
   });
 }
 
 describe(`a person who acts for several customer accounts, in Chromium (${locale})`, () => {
-  scenario('chooses the account per portal, and the choice is kept for the session', async ({ recorder, openSession }) => {
-    const { customerSource, partnerSource } = e2e;
-    const { page, navigations, shownPages } = await openSession();
+  scenario(
+    'chooses the account per portal, and the choice is kept for the session',
+    async ({ recorder, openSession }) => {
+      const { customerSource, partnerSource } = e2e;
+      const { page, navigations, shownPages } = await openSession();
 
-    // PartnerSource needs a support plan: Alice Corp has one, Northwind Traders is shown but cannot be chosen.
-    await openPortal(page, partnerSource, recorder);
-    await clickPortalSignIn(page);
-    await signInAtDemoId(page, alice, recorder);
-    const atPartnerSource = await choicePage(page, partnerSource, recorder, 'choose the account for PartnerSource');
-    expect(atPartnerSource).toEqual([aliceCorpLabel(), choose.another]);
-    const unavailable = page.locator('.unavailable');
-    expect(await unavailable.count()).toBe(1);
-    expect(await unavailable.isVisible()).toBe(true);
-    expect((await unavailable.innerText()).replace(/\s+/g, ' ').trim()).toBe(`${northwindLabel()} ${choose.unavailable('Support')}`);
+      // PartnerSource needs a support plan: Alice Corp has one, Northwind Traders is shown but cannot be chosen.
+      await openPortal(page, partnerSource, recorder);
+      await clickPortalSignIn(page);
+      await signInAtDemoId(page, alice, recorder);
+      const atPartnerSource = await choicePage(page, partnerSource, recorder, 'choose the account for PartnerSource');
+      expect(atPartnerSource).toEqual([aliceCorpLabel(), choose.another]);
+      const unavailable = page.locator('.unavailable');
+      expect(await unavailable.count()).toBe(1);
+      expect(await unavailable.isVisible()).toBe(true);
+      expect((await unavailable.innerText()).replace(/\s+/g, ' ').trim()).toBe(
+        `${northwindLabel()} ${choose.unavailable('Support')}`,
+      );
 
-    // The same page on a phone: readable without sideways scrolling, and as accessible as on a desktop.
-    const desktop = page.viewportSize();
-    await page.setViewportSize(PHONE);
-    await recorder.brokerPage(page, 'choose the account for PartnerSource on a phone');
-    expect(await scrollsSideways(page)).toBe(false);
-    if (desktop) await page.setViewportSize(desktop);
+      // The same page on a phone: readable without sideways scrolling, and as accessible as on a desktop.
+      const desktop = page.viewportSize();
+      await page.setViewportSize(PHONE);
+      await recorder.brokerPage(page, 'choose the account for PartnerSource on a phone');
+      expect(await scrollsSideways(page)).toBe(false);
+      if (desktop) await page.setViewportSize(desktop);
 
-    await page.getByRole('button', { name: aliceCorpLabel(), exact: true }).click();
-    const partnerClaims = await portalClaims(page, partnerSource, recorder);
-    expect(partnerClaims).toMatchObject({
-      sub: aliceCorp,
-      customer_number: ALICE_CORP.customerNumber,
-      account_name: ALICE_CORP.name,
-      plans: ['support'],
-    });
+      await page.getByRole('button', { name: aliceCorpLabel(), exact: true }).click();
+      const partnerClaims = await portalClaims(page, partnerSource, recorder);
+      expect(partnerClaims).toMatchObject({
+        sub: aliceCorp,
+        customer_number: ALICE_CORP.customerNumber,
+        account_name: ALICE_CORP.name,
+        plans: ['support'],
+      });
 
-    // CustomerSource in the same browser: signed in at the broker already (no Demo ID), but no account chosen for
-    // this portal yet, so the broker asks; with no requirement, both accounts can be chosen.
-    const beforeCustomerSource = navigations.length;
-    await openPortal(page, customerSource, recorder);
-    await clickPortalSignIn(page);
-    const atCustomerSource = await choicePage(page, customerSource, recorder, 'choose the account for CustomerSource');
-    expect(atCustomerSource).toEqual([aliceCorpLabel(), northwindLabel(), choose.another]);
-    expect(await page.locator('.unavailable').count()).toBe(0);
-    expect(await visibleText(page)).not.toContain(choose.unavailable('Support'));
-    await page.getByRole('button', { name: northwindLabel(), exact: true }).click();
-    const customerClaims = await portalClaims(page, customerSource, recorder);
-    expect(customerClaims).toMatchObject({
-      sub: aliceCorp,
-      customer_number: NORTHWIND.customerNumber,
-      account_name: NORTHWIND.name,
-      email: NORTHWIND.email,
-    });
-    expect(hrefs(navigations.slice(beforeCustomerSource).filter(onOrigin(e2e.stack.upstreamUrl)))).toEqual([]);
+      // CustomerSource in the same browser: signed in at the broker already (no Demo ID), but no account chosen for
+      // this portal yet, so the broker asks; with no requirement, both accounts can be chosen.
+      const beforeCustomerSource = navigations.length;
+      await openPortal(page, customerSource, recorder);
+      await clickPortalSignIn(page);
+      const atCustomerSource = await choicePage(
+        page,
+        customerSource,
+        recorder,
+        'choose the account for CustomerSource',
+      );
+      expect(atCustomerSource).toEqual([aliceCorpLabel(), northwindLabel(), choose.another]);
+      expect(await page.locator('.unavailable').count()).toBe(0);
+      expect(await visibleText(page)).not.toContain(choose.unavailable('Support'));
+      await page.getByRole('button', { name: northwindLabel(), exact: true }).click();
+      const customerClaims = await portalClaims(page, customerSource, recorder);
+      expect(customerClaims).toMatchObject({
+        sub: aliceCorp,
+        customer_number: NORTHWIND.customerNumber,
+        account_name: NORTHWIND.name,
+        email: NORTHWIND.email,
+      });
+      expect(hrefs(navigations.slice(beforeCustomerSource).filter(onOrigin(e2e.stack.upstreamUrl)))).toEqual([]);
 
-    // CustomerSource signs in again (a new authorization request): the broker remembers Northwind for this portal
-    // and this session, and shows no page of its own.
-    const shownBefore = shownPages.length;
-    await page.goto(`${customerSource.url}/login`);
-    expect(await portalClaims(page, customerSource, recorder)).toMatchObject({ customer_number: NORTHWIND.customerNumber });
-    expect(hrefs(shownPages.slice(shownBefore).filter(onOrigin(e2e.stack.brokerUrl)))).toEqual([]);
+      // CustomerSource signs in again (a new authorization request): the broker remembers Northwind for this portal
+      // and this session, and shows no page of its own.
+      const shownBefore = shownPages.length;
+      await page.goto(`${customerSource.url}/login`);
+      expect(await portalClaims(page, customerSource, recorder)).toMatchObject({
+        customer_number: NORTHWIND.customerNumber,
+      });
+      expect(hrefs(shownPages.slice(shownBefore).filter(onOrigin(e2e.stack.brokerUrl)))).toEqual([]);
 
-    // Unless the portal asks for the choice again (prompt=select_account).
-    await page.goto(`${customerSource.url}/login?prompt=select_account`);
-    const askedAgain = await choicePage(page, customerSource, recorder, 'choose the account again for CustomerSource');
-    expect(askedAgain).toEqual([aliceCorpLabel(), northwindLabel(), choose.another]);
-    await page.getByRole('button', { name: aliceCorpLabel(), exact: true }).click();
-    expect(await portalClaims(page, customerSource, recorder)).toMatchObject({ customer_number: ALICE_CORP.customerNumber });
-  });
+      // Unless the portal asks for the choice again (prompt=select_account).
+      await page.goto(`${customerSource.url}/login?prompt=select_account`);
+      const askedAgain = await choicePage(
+        page,
+        customerSource,
+        recorder,
+        'choose the account again for CustomerSource',
+      );
+      expect(askedAgain).toEqual([aliceCorpLabel(), northwindLabel(), choose.another]);
+      await page.getByRole('button', { name: aliceCorpLabel(), exact: true }).click();
+      expect(await portalClaims(page, customerSource, recorder)).toMatchObject({
+        customer_number: ALICE_CORP.customerNumber,
+      });
+    },
+  );
 
   scenario('"use another account" leads to the association of the sign-in', async ({ recorder, openSession }) => {
     const { partnerSource } = e2e;

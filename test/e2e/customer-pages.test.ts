@@ -8,7 +8,15 @@ import { launchChromium } from './support/chromium.ts';
 import { scenarioTests } from './support/scenario.ts';
 import type { StoryRecorder } from './support/story-recorder.ts';
 import { startE2eStack, SUPPORT_ADDRESS, type E2eStack, type SentMail } from './support/e2e-stack.ts';
-import { clickPortalSignIn, DEMO_ID_LOGIN_HEADING, expectHeading, openPortal, portalClaims, portalError, signInAtDemoId } from './support/steps.ts';
+import {
+  clickPortalSignIn,
+  DEMO_ID_LOGIN_HEADING,
+  expectHeading,
+  openPortal,
+  portalClaims,
+  portalError,
+  signInAtDemoId,
+} from './support/steps.ts';
 import { e2eLocale, TEXTS } from './support/texts.ts';
 
 // The customer's pages that the story and experience tests do not pass, each screenshotted at a desktop's and a
@@ -34,7 +42,13 @@ beforeAll(async () => {
     upstreams: [
       { id: 'demo', name: DEMO_ID, issuer: upstreamUrl, ...UPSTREAM_CLIENT },
       // Port 9 (discard) on loopback: nothing answers, so its discovery fails as an outage would.
-      { id: 'backup', name: BACKUP_ID, issuer: 'http://127.0.0.1:9', clientId: 'broker', clientSecret: 'backup-secret' },
+      {
+        id: 'backup',
+        name: BACKUP_ID,
+        issuer: 'http://127.0.0.1:9',
+        clientId: 'broker',
+        clientSecret: 'backup-secret',
+      },
     ],
   }));
   browser = await launchChromium();
@@ -47,17 +61,26 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-
-const scenario = scenarioTests({ browser: () => browser, locale, browserLocale: t.browserLocale, prefix: 'pages', timeout: 90_000 });
+const scenario = scenarioTests({
+  browser: () => browser,
+  locale,
+  browserLocale: t.browserLocale,
+  prefix: 'pages',
+  timeout: 90_000,
+});
 
 function linkIn(mail: SentMail, path: string): string {
-  const match = new RegExp(`(http://127\\.0\\.0\\.1:\\d+${path.replace('/', '\\/')}\\?token=[A-Za-z0-9_-]{43})`).exec(mail.text);
+  const match = new RegExp(`(http://127\\.0\\.0\\.1:\\d+${path.replace('/', '\\/')}\\?token=[A-Za-z0-9_-]{43})`).exec(
+    mail.text,
+  );
   if (!match?.[1]) throw new Error(`no ${path} link in the e-mail:\n${mail.text}`);
   return match[1];
 }
 
 async function forgetCarol(): Promise<void> {
-  const people = (await identityModel(e2e.stack.db).find({ subject: carol.sub }).lean()).map((identity) => identity.personId);
+  const people = (await identityModel(e2e.stack.db).find({ subject: carol.sub }).lean()).map(
+    (identity) => identity.personId,
+  );
   await identityModel(e2e.stack.db).deleteMany({ subject: carol.sub });
   await membershipModel(e2e.stack.db).deleteMany({ personId: { $in: people } });
   await pendingAssociationModel(e2e.stack.db).deleteMany({ subject: carol.sub });
@@ -86,100 +109,117 @@ async function requestLink(page: Page, recorder: StoryRecorder): Promise<string>
   await page.getByRole('button', { name: t.associate.submit }).click();
   await expectHeading(page, t.associationSent.heading);
   const mails = await e2e.deliverMail();
-  return linkIn(mails.find((m) => m.to === CAROL_REGISTERED)!, '/link');
+  return linkIn(
+    mails.find((m) => m.to === CAROL_REGISTERED)!,
+    '/link',
+  );
 }
 
 describe(`every customer page at a desktop's and a phone's size (${locale})`, () => {
-  scenario("this wasn't me: the notice's link asks, then removes the sign-in and signs it out everywhere", async ({ recorder, openSession }) => {
-    await forgetCarol();
-    const carols = await openSession();
-    const { page } = carols;
-    await openPortal(page, e2e.customerSource, recorder);
-    await clickPortalSignIn(page);
-    await page.getByRole('button', { name: p.continueWith(DEMO_ID) }).waitFor();
-    await recorder.brokerPage(page, 'choose how to sign in');
-    await page.getByRole('button', { name: p.continueWith(DEMO_ID) }).click();
-    await signInAtDemoId(page, carol, recorder);
-    await expectHeading(page, t.associate.heading);
-    await page.getByLabel(t.associate.emailLabel).fill(CAROL_REGISTERED);
-    await page.getByRole('button', { name: t.associate.submit }).click();
-    await expectHeading(page, t.associationSent.heading);
-    const link = linkIn((await e2e.deliverMail()).find((m) => m.to === CAROL_REGISTERED)!, '/link');
-    await page.goto(link);
-    await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
-    await signInAtDemoId(page, carol, recorder);
-    await expectHeading(page, t.associationLinked.heading);
-    await page.getByRole('link', { name: t.associationLinked.continue }).click();
-    await portalClaims(page, e2e.customerSource, recorder);
+  scenario(
+    "this wasn't me: the notice's link asks, then removes the sign-in and signs it out everywhere",
+    async ({ recorder, openSession }) => {
+      await forgetCarol();
+      const carols = await openSession();
+      const { page } = carols;
+      await openPortal(page, e2e.customerSource, recorder);
+      await clickPortalSignIn(page);
+      await page.getByRole('button', { name: p.continueWith(DEMO_ID) }).waitFor();
+      await recorder.brokerPage(page, 'choose how to sign in');
+      await page.getByRole('button', { name: p.continueWith(DEMO_ID) }).click();
+      await signInAtDemoId(page, carol, recorder);
+      await expectHeading(page, t.associate.heading);
+      await page.getByLabel(t.associate.emailLabel).fill(CAROL_REGISTERED);
+      await page.getByRole('button', { name: t.associate.submit }).click();
+      await expectHeading(page, t.associationSent.heading);
+      const link = linkIn(
+        (await e2e.deliverMail()).find((m) => m.to === CAROL_REGISTERED)!,
+        '/link',
+      );
+      await page.goto(link);
+      await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
+      await signInAtDemoId(page, carol, recorder);
+      await expectHeading(page, t.associationLinked.heading);
+      await page.getByRole('link', { name: t.associationLinked.continue }).click();
+      await portalClaims(page, e2e.customerSource, recorder);
 
-    // The notice reaches the registered address, whose owner did not do this.
-    const notice = (await e2e.deliverMail()).find((m) => m.to === CAROL_REGISTERED);
-    if (!notice) throw new Error('no notice after the association');
-    const owner = await openSession();
-    await owner.page.goto(linkIn(notice, '/link/not-me'));
-    await expectHeading(owner.page, p.disown);
-    await recorder.brokerPage(owner.page, "this wasn't me");
-    // Asking changed nothing yet: Carol's portal still gets codes without a login.
-    expect(await carolsMemberships()).toBe(1);
-    await owner.page.getByRole('button', { name: p.disownConfirm }).click();
-    await expectHeading(owner.page, p.disowned);
-    await recorder.brokerPage(owner.page, "this wasn't me, done");
-    await owner.page.reload();
-    await expectHeading(owner.page, p.disowned);
+      // The notice reaches the registered address, whose owner did not do this.
+      const notice = (await e2e.deliverMail()).find((m) => m.to === CAROL_REGISTERED);
+      if (!notice) throw new Error('no notice after the association');
+      const owner = await openSession();
+      await owner.page.goto(linkIn(notice, '/link/not-me'));
+      await expectHeading(owner.page, p.disown);
+      await recorder.brokerPage(owner.page, "this wasn't me");
+      // Asking changed nothing yet: Carol's portal still gets codes without a login.
+      expect(await carolsMemberships()).toBe(1);
+      await owner.page.getByRole('button', { name: p.disownConfirm }).click();
+      await expectHeading(owner.page, p.disowned);
+      await recorder.brokerPage(owner.page, "this wasn't me, done");
+      await owner.page.reload();
+      await expectHeading(owner.page, p.disowned);
 
-    // Carol's browser session at the broker is over: a silent sign-in of the portal is refused.
-    await page.goto(`${e2e.customerSource.url}/login?prompt=none`);
-    expect(await portalError(page, e2e.customerSource, recorder)).toContain('login_required');
-    expect(await carolsMemberships()).toBe(0);
-    expect(await supportRequestModel(e2e.stack.db).countDocuments({ subject: carol.sub, replyTo: CAROL_REGISTERED })).toBe(1);
-    expect((await e2e.deliverMail()).map((m) => m.to)).toEqual([SUPPORT_ADDRESS]);
-  });
+      // Carol's browser session at the broker is over: a silent sign-in of the portal is refused.
+      await page.goto(`${e2e.customerSource.url}/login?prompt=none`);
+      expect(await portalError(page, e2e.customerSource, recorder)).toContain('login_required');
+      expect(await carolsMemberships()).toBe(0);
+      expect(
+        await supportRequestModel(e2e.stack.db).countDocuments({ subject: carol.sub, replyTo: CAROL_REGISTERED }),
+      ).toBe(1);
+      expect((await e2e.deliverMail()).map((m) => m.to)).toEqual([SUPPORT_ADDRESS]);
+    },
+  );
 
-  scenario('link problems: cancelled at the provider, cancelled by the recipient, not valid', async ({ recorder, openSession }) => {
-    await forgetCarol();
-    const link = await requestLink((await openSession()).page, recorder);
-    const { page } = await openSession();
-    await page.goto(link);
-    await expectHeading(page, t.linkConfirm.heading);
-    await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
-    await expectHeading(page, DEMO_ID_LOGIN_HEADING);
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await expectHeading(page, p.upstreamDenied);
-    await recorder.brokerPage(page, 'sign-in cancelled at the provider');
+  scenario(
+    'link problems: cancelled at the provider, cancelled by the recipient, not valid',
+    async ({ recorder, openSession }) => {
+      await forgetCarol();
+      const link = await requestLink((await openSession()).page, recorder);
+      const { page } = await openSession();
+      await page.goto(link);
+      await expectHeading(page, t.linkConfirm.heading);
+      await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
+      await expectHeading(page, DEMO_ID_LOGIN_HEADING);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await expectHeading(page, p.upstreamDenied);
+      await recorder.brokerPage(page, 'sign-in cancelled at the provider');
 
-    await page.goto(link);
-    await page.getByRole('button', { name: p.linkCancel }).click();
-    await expectHeading(page, p.linkCancelledHeading);
-    await recorder.brokerPage(page, 'request cancelled');
-    await page.goto(link);
-    await expectHeading(page, p.linkCancelledProblem);
-    await recorder.brokerPage(page, 'link cancelled');
-    await page.goto(link.replace(/token=.*/, `token=${'A'.repeat(43)}`));
-    await expectHeading(page, p.linkNotFound);
-    await recorder.brokerPage(page, 'link not valid');
-  });
+      await page.goto(link);
+      await page.getByRole('button', { name: p.linkCancel }).click();
+      await expectHeading(page, p.linkCancelledHeading);
+      await recorder.brokerPage(page, 'request cancelled');
+      await page.goto(link);
+      await expectHeading(page, p.linkCancelledProblem);
+      await recorder.brokerPage(page, 'link cancelled');
+      await page.goto(link.replace(/token=.*/, `token=${'A'.repeat(43)}`));
+      await expectHeading(page, p.linkNotFound);
+      await recorder.brokerPage(page, 'link not valid');
+    },
+  );
 
-  scenario('a superseded link and a used link name the portal that asked and lead back to it', async ({ recorder, openSession }) => {
-    await forgetCarol();
-    const older = await requestLink((await openSession()).page, recorder);
-    const newer = await requestLink((await openSession()).page, recorder);
-    const { page } = await openSession();
-    const backToPortal = async (heading: string, name: string) => {
-      await page.goto(heading === p.linkSupersededProblem ? older : newer);
-      await expectHeading(page, heading);
-      expect((await page.locator('header.portal').innerText()).trim()).toBe(e2e.customerSource.name);
-      await recorder.brokerPage(page, name);
-      await page.getByRole('link', { name: p.backTo(e2e.customerSource.name) }).click();
-      await expectHeading(page, e2e.customerSource.name);
-    };
-    await backToPortal(p.linkSupersededProblem, 'link superseded');
+  scenario(
+    'a superseded link and a used link name the portal that asked and lead back to it',
+    async ({ recorder, openSession }) => {
+      await forgetCarol();
+      const older = await requestLink((await openSession()).page, recorder);
+      const newer = await requestLink((await openSession()).page, recorder);
+      const { page } = await openSession();
+      const backToPortal = async (heading: string, name: string) => {
+        await page.goto(heading === p.linkSupersededProblem ? older : newer);
+        await expectHeading(page, heading);
+        expect((await page.locator('header.portal').innerText()).trim()).toBe(e2e.customerSource.name);
+        await recorder.brokerPage(page, name);
+        await page.getByRole('link', { name: p.backTo(e2e.customerSource.name) }).click();
+        await expectHeading(page, e2e.customerSource.name);
+      };
+      await backToPortal(p.linkSupersededProblem, 'link superseded');
 
-    await page.goto(newer);
-    await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
-    await signInAtDemoId(page, carol, recorder);
-    await expectHeading(page, t.associationLinked.heading);
-    await backToPortal(p.linkUsedProblem, 'link used');
-  });
+      await page.goto(newer);
+      await page.getByRole('button', { name: t.linkConfirm.confirm(DEMO_ID) }).click();
+      await signInAtDemoId(page, carol, recorder);
+      await expectHeading(page, t.associationLinked.heading);
+      await backToPortal(p.linkUsedProblem, 'link used');
+    },
+  );
 
   scenario('asking support from the association page', async ({ recorder, openSession }) => {
     await forgetCarol();
@@ -194,26 +234,31 @@ describe(`every customer page at a desktop's and a phone's size (${locale})`, ()
     await recorder.brokerPage(page, 'support request sent');
   });
 
-  scenario('a provider that cannot be reached, an expired sign-in and error pages', async ({ recorder, openSession }) => {
-    const { page } = await openSession();
-    await openPortal(page, e2e.customerSource, recorder);
-    await clickPortalSignIn(page);
-    await page.getByRole('button', { name: p.continueWith(BACKUP_ID) }).click();
-    await expectHeading(page, p.unavailable(BACKUP_ID));
-    await recorder.brokerPage(page, 'provider not available');
+  scenario(
+    'a provider that cannot be reached, an expired sign-in and error pages',
+    async ({ recorder, openSession }) => {
+      const { page } = await openSession();
+      await openPortal(page, e2e.customerSource, recorder);
+      await clickPortalSignIn(page);
+      await page.getByRole('button', { name: p.continueWith(BACKUP_ID) }).click();
+      await expectHeading(page, p.unavailable(BACKUP_ID));
+      await recorder.brokerPage(page, 'provider not available');
 
-    await page.goto(`${e2e.stack.brokerUrl}/upstream/demo/callback?state=forged&code=forged`);
-    await expectHeading(page, p.signInExpired);
-    await recorder.brokerPage(page, 'sign-in expired');
+      await page.goto(`${e2e.stack.brokerUrl}/upstream/demo/callback?state=forged&code=forged`);
+      await expectHeading(page, p.signInExpired);
+      await recorder.brokerPage(page, 'sign-in expired');
 
-    await page.goto(`${e2e.stack.brokerUrl}/no-such-page`);
-    await expectHeading(page, p.requestNotCompleted);
-    await recorder.brokerPage(page, 'page not found');
+      await page.goto(`${e2e.stack.brokerUrl}/no-such-page`);
+      await expectHeading(page, p.requestNotCompleted);
+      await recorder.brokerPage(page, 'page not found');
 
-    await page.goto(`${e2e.stack.brokerUrl}/auth?client_id=customersource&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2F`);
-    await expectHeading(page, p.requestNotCompleted);
-    await recorder.brokerPage(page, "a portal's request that cannot be processed");
-  });
+      await page.goto(
+        `${e2e.stack.brokerUrl}/auth?client_id=customersource&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2F`,
+      );
+      await expectHeading(page, p.requestNotCompleted);
+      await recorder.brokerPage(page, "a portal's request that cannot be processed");
+    },
+  );
 
   scenario('consent for a portal that asks, and signing out', async ({ recorder, openSession }) => {
     const { page } = await openSession();

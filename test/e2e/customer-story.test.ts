@@ -44,7 +44,11 @@ let bobAccount: string;
 beforeAll(async () => {
   e2e = await startE2eStack();
   browser = await launchChromium();
-  carolAccount = await e2e.stack.seedAccount({ name: 'Carol & Co', email: CAROL_REGISTERED, customerNumber: CAROL_CUSTOMER_NUMBER });
+  carolAccount = await e2e.stack.seedAccount({
+    name: 'Carol & Co',
+    email: CAROL_REGISTERED,
+    customerNumber: CAROL_CUSTOMER_NUMBER,
+  });
   await e2e.stack.seedLinkedAccount(alice, {
     email: 'accounts@alice-corp.example',
     plans: [{ type: 'support', expiresAt: inAYear }],
@@ -57,8 +61,12 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-
-const scenario = scenarioTests({ browser: () => browser, locale, browserLocale: t.browserLocale, timeout: SCENARIO_TIMEOUT });
+const scenario = scenarioTests({
+  browser: () => browser,
+  locale,
+  browserLocale: t.browserLocale,
+  timeout: SCENARIO_TIMEOUT,
+});
 
 const brokerUrl = () => e2e.stack.brokerUrl;
 const upstreamUrl = () => e2e.stack.upstreamUrl;
@@ -88,8 +96,21 @@ async function ensureCarolLinked(): Promise<void> {
   const personId = new Types.ObjectId();
   const contact = await contactModel(e2e.stack.db).findOne({ accountId: carolAccount }).lean();
   await personModel(e2e.stack.db).create({ _id: personId, createdAt: new Date(), associationId: null });
-  await identities.create({ personId, upstreamId: 'demo', issuer: upstreamUrl(), subject: carol.sub, linkedAt: new Date(), lastLoginAt: null });
-  await membershipModel(e2e.stack.db).create({ personId, accountId: carolAccount, contactId: contact?._id, linkedAt: new Date(), associationId: null });
+  await identities.create({
+    personId,
+    upstreamId: 'demo',
+    issuer: upstreamUrl(),
+    subject: carol.sub,
+    linkedAt: new Date(),
+    lastLoginAt: null,
+  });
+  await membershipModel(e2e.stack.db).create({
+    personId,
+    accountId: carolAccount,
+    contactId: contact?._id,
+    linkedAt: new Date(),
+    associationId: null,
+  });
 }
 
 /**
@@ -120,7 +141,12 @@ async function requestAssociation(session: BrowserSession, user: DemoUser, recor
 }
 
 /** Opens the e-mailed link, presses the confirm button and signs in at Demo ID (forced) as `user`. */
-async function confirmAssociation(session: BrowserSession, link: string, user: DemoUser, recorder: StoryRecorder): Promise<void> {
+async function confirmAssociation(
+  session: BrowserSession,
+  link: string,
+  user: DemoUser,
+  recorder: StoryRecorder,
+): Promise<void> {
   const { page, navigations } = session;
   await page.goto(link);
   await expectHeading(page, t.linkConfirm.heading);
@@ -197,35 +223,41 @@ describe(`the customer's story in Chromium (${locale})`, () => {
     expect(hrefs(shownPages.slice(shownBefore).filter((url) => !onOrigin(partnerSource.url)(url)))).toEqual([]);
   });
 
-  scenario('confirming with a different Demo ID sign-in is refused and links nothing', async ({ recorder, openSession }) => {
-    await forgetCarol();
-    const link = await requestAssociation(await openSession(), carol, recorder);
-    const mailReader = await openSession();
-    await confirmAssociation(mailReader, link, bob, recorder);
-    await expectHeading(mailReader.page, t.mismatch.heading);
-    await recorder.brokerPage(mailReader.page, 'different sign-in');
+  scenario(
+    'confirming with a different Demo ID sign-in is refused and links nothing',
+    async ({ recorder, openSession }) => {
+      await forgetCarol();
+      const link = await requestAssociation(await openSession(), carol, recorder);
+      const mailReader = await openSession();
+      await confirmAssociation(mailReader, link, bob, recorder);
+      await expectHeading(mailReader.page, t.mismatch.heading);
+      await recorder.brokerPage(mailReader.page, 'different sign-in');
 
-    const identities = identityModel(e2e.stack.db);
-    expect(await identities.countDocuments({ subject: carol.sub })).toBe(0);
-    expect(await membershipModel(e2e.stack.db).countDocuments({ accountId: carolAccount })).toBe(0);
-    const bobs = await identities.find({ subject: bob.sub }).lean();
-    // Seeded people carry their account's id (the sub portals knew before organisations).
-    expect(bobs.map((identity) => identity.personId.toString())).toEqual([bobAccount]);
-  });
+      const identities = identityModel(e2e.stack.db);
+      expect(await identities.countDocuments({ subject: carol.sub })).toBe(0);
+      expect(await membershipModel(e2e.stack.db).countDocuments({ accountId: carolAccount })).toBe(0);
+      const bobs = await identities.find({ subject: bob.sub }).lean();
+      // Seeded people carry their account's id (the sub portals knew before organisations).
+      expect(bobs.map((identity) => identity.personId.toString())).toEqual([bobAccount]);
+    },
+  );
 
-  scenario('a missing plan is explained at the broker, and its button returns access_denied to the portal', async ({ recorder, openSession }) => {
-    const { partnerSource } = e2e;
-    const { page } = await openSession();
-    await openPortal(page, partnerSource, recorder);
-    await clickPortalSignIn(page);
-    await signInAtDemoId(page, bob, recorder);
-    await expectHeading(page, t.entitlementMissing.heading('PartnerSource', 'Support'));
-    expect(new URL(page.url()).origin).toBe(brokerUrl());
-    await recorder.brokerPage(page, 'plan required');
-    await page.getByRole('button', { name: t.entitlementMissing.back('PartnerSource') }).click();
-    expect(await portalError(page, partnerSource, recorder)).toContain('access_denied');
-    expect(await page.locator('#claims').count()).toBe(0);
-  });
+  scenario(
+    'a missing plan is explained at the broker, and its button returns access_denied to the portal',
+    async ({ recorder, openSession }) => {
+      const { partnerSource } = e2e;
+      const { page } = await openSession();
+      await openPortal(page, partnerSource, recorder);
+      await clickPortalSignIn(page);
+      await signInAtDemoId(page, bob, recorder);
+      await expectHeading(page, t.entitlementMissing.heading('PartnerSource', 'Support'));
+      expect(new URL(page.url()).origin).toBe(brokerUrl());
+      await recorder.brokerPage(page, 'plan required');
+      await page.getByRole('button', { name: t.entitlementMissing.back('PartnerSource') }).click();
+      expect(await portalError(page, partnerSource, recorder)).toContain('access_denied');
+      expect(await page.locator('#claims').count()).toBe(0);
+    },
+  );
 
   scenario('signing out at the portal ends the broker session', async ({ recorder, openSession }) => {
     const { customerSource } = e2e;

@@ -43,16 +43,22 @@ afterAll(async () => {
 });
 
 function scenario(title: string, run: (recorder: StoryRecorder, session: BrowserSession) => Promise<void>): void {
-  it(title, async () => {
-    const recorder = new StoryRecorder(locale === 'en' ? `experience ${title}` : `${locale} experience ${title}`, { locale });
-    const session = await openBrowserSession(browser, t.browserLocale);
-    try {
-      await run(recorder, session);
-    } finally {
-      await session.context.close();
-    }
-    recorder.assertAccessible();
-  }, 60_000);
+  it(
+    title,
+    async () => {
+      const recorder = new StoryRecorder(locale === 'en' ? `experience ${title}` : `${locale} experience ${title}`, {
+        locale,
+      });
+      const session = await openBrowserSession(browser, t.browserLocale);
+      try {
+        await run(recorder, session);
+      } finally {
+        await session.context.close();
+      }
+      recorder.assertAccessible();
+    },
+    60_000,
+  );
 }
 
 /** Portal → Demo ID → the broker's "Associate your account" page, as Carol (not linked yet). */
@@ -91,14 +97,19 @@ scenario('reloading "Thank you" sends no second e-mail', async (recorder, { page
   expect(await e2e.deliverMail()).toEqual([]);
 });
 
-scenario('the association page shows who is signing in, with a way to use another sign-in', async (recorder, { page }) => {
-  await toAssociationPage(page, recorder);
-  await recorder.brokerPage(page, 'associate, signed in as');
-  expect(await page.locator('#signed-in-as').innerText()).toBe(t.associate.signedInAs('c***@example.net', e2e.stack.config.upstreams[0]!.name));
-  expect(await page.getByRole('button', { name: t.associate.anotherSignIn }).isVisible()).toBe(true);
-  await page.getByRole('button', { name: t.associate.anotherSignIn }).click();
-  await expectHeading(page, DEMO_ID_LOGIN_HEADING);
-});
+scenario(
+  'the association page shows who is signing in, with a way to use another sign-in',
+  async (recorder, { page }) => {
+    await toAssociationPage(page, recorder);
+    await recorder.brokerPage(page, 'associate, signed in as');
+    expect(await page.locator('#signed-in-as').innerText()).toBe(
+      t.associate.signedInAs('c***@example.net', e2e.stack.config.upstreams[0]!.name),
+    );
+    expect(await page.getByRole('button', { name: t.associate.anotherSignIn }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: t.associate.anotherSignIn }).click();
+    await expectHeading(page, DEMO_ID_LOGIN_HEADING);
+  },
+);
 
 scenario('the back button after success shows the success again, not an error', async (recorder, { page }) => {
   await e2e.deliverMail();
@@ -137,7 +148,10 @@ async function box(page: Page, selector: string) {
   return found;
 }
 
-for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+for (const [name, viewport] of [
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+] as const) {
   scenario(`the portal header sits inside its card on a ${name}`, async (recorder, { page }) => {
     await page.setViewportSize(viewport);
     await toAssociationPage(page, recorder);
@@ -145,7 +159,9 @@ for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const
     const card = await box(page, 'main.card');
     const header = await box(page, 'header.portal');
     const borderTop = await page.locator('main.card').evaluate((el) => {
-      const { getComputedStyle } = globalThis as unknown as { getComputedStyle(el: unknown): { borderTopWidth: string } };
+      const { getComputedStyle } = globalThis as unknown as {
+        getComputedStyle(el: unknown): { borderTopWidth: string };
+      };
       return parseFloat(getComputedStyle(el).borderTopWidth);
     });
     // Below the card's top border, within its sides and above the heading: nothing runs through a border.
@@ -156,7 +172,9 @@ for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const
     expect(header.y + header.height).toBeLessThanOrEqual(heading.y);
     // And the card fits the screen: no sideways scrolling.
     const scrollWidth = await page.evaluate(
-      () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+          .scrollWidth,
     );
     expect(scrollWidth).toBeLessThanOrEqual(viewport.width);
   });

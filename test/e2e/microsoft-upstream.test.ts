@@ -18,9 +18,18 @@ import { e2eLocale, TEXTS, type Locale } from './support/texts.ts';
 const locale = e2eLocale();
 const t = TEXTS[locale];
 /** The provider choice page, which texts.ts does not cover (the Demo ID stack has one upstream, so no choice). */
-const CHOICE: Record<Locale, { heading: (clientName: string) => string; continueWith: (upstreamName: string) => string }> = {
-  en: { heading: (clientName) => `Sign in to ${clientName}`, continueWith: (upstreamName) => `Continue with ${upstreamName}` },
-  de: { heading: (clientName) => `Anmeldung bei ${clientName}`, continueWith: (upstreamName) => `Weiter mit ${upstreamName}` },
+const CHOICE: Record<
+  Locale,
+  { heading: (clientName: string) => string; continueWith: (upstreamName: string) => string }
+> = {
+  en: {
+    heading: (clientName) => `Sign in to ${clientName}`,
+    continueWith: (upstreamName) => `Continue with ${upstreamName}`,
+  },
+  de: {
+    heading: (clientName) => `Anmeldung bei ${clientName}`,
+    continueWith: (upstreamName) => `Weiter mit ${upstreamName}`,
+  },
 };
 const choice = CHOICE[locale];
 
@@ -52,11 +61,19 @@ beforeAll(async () => {
       clientId: 'broker-at-microsoft',
       users: [carolAtMicrosoft],
     });
-    const acme = await startGenericOidcDouble({ redirectUri: callback(ACME.id), clientId: 'broker-at-acme', users: [] });
+    const acme = await startGenericOidcDouble({
+      redirectUri: callback(ACME.id),
+      clientId: 'broker-at-acme',
+      users: [],
+    });
     return [upstreamParty(microsoft, MICROSOFT.id, MICROSOFT.name), upstreamParty(acme, ACME.id, ACME.name)];
   });
   browser = await launchChromium();
-  carolAccount = await e2e.stack.seedAccount({ name: 'Carol & Co', email: CAROL_REGISTERED, customerNumber: CAROL_CUSTOMER_NUMBER });
+  carolAccount = await e2e.stack.seedAccount({
+    name: 'Carol & Co',
+    email: CAROL_REGISTERED,
+    customerNumber: CAROL_CUSTOMER_NUMBER,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -65,7 +82,8 @@ afterAll(async () => {
 });
 
 const microsoftOrigin = () => new URL(microsoft.issuer).origin;
-const isAuthorizationRequest = (url: URL) => url.origin === microsoftOrigin() && url.pathname === '/consumers/oauth2/v2.0/authorize';
+const isAuthorizationRequest = (url: URL) =>
+  url.origin === microsoftOrigin() && url.pathname === '/consumers/oauth2/v2.0/authorize';
 
 /**
  * Asserts that, since `from` (positions in the session's lists), the browser went to Microsoft's authorization
@@ -76,7 +94,8 @@ function expectMicrosoftLoginShown(session: BrowserSession, from: Positions): vo
   const hops = session.navigations.slice(from.navigations);
   const authorization = hops.findIndex(isAuthorizationRequest);
   const loginPage = authorization >= 0 ? hops[authorization + 1] : undefined;
-  if (!loginPage) throw new Error(`no redirect from Microsoft's authorization endpoint among ${JSON.stringify(hrefs(hops))}`);
+  if (!loginPage)
+    throw new Error(`no redirect from Microsoft's authorization endpoint among ${JSON.stringify(hrefs(hops))}`);
   expect([e2e.stack.brokerUrl, e2e.customerSource.url, microsoftOrigin()]).not.toContain(loginPage.origin);
   expect(loginPage.pathname).toBe('/login');
   expect(hrefs(session.shownPages.slice(from.shownPages))).toContain(loginPage.href);
@@ -140,7 +159,8 @@ function linkIn(text: string): string {
 }
 
 describe(`the customer's story with Microsoft in Chromium (${locale})`, () => {
-  const title = 'first login through Microsoft, whose login page is on another origin, associates through the e-mailed link';
+  const title =
+    'first login through Microsoft, whose login page is on another origin, associates through the e-mailed link';
   it(
     title,
     async () => {
@@ -209,7 +229,9 @@ describe(`the customer's story with Microsoft in Chromium (${locale})`, () => {
         expect(first.navigations.slice(beforeSecondLogin.navigations).some(isAuthorizationRequest)).toBe(true);
         // No prompt=login for an ordinary sign-in: Microsoft's session answered, its login page was not shown.
         const ours = [stack.brokerUrl, customerSource.url];
-        const shownElsewhere = first.shownPages.slice(beforeSecondLogin.shownPages).filter((url) => !ours.includes(url.origin));
+        const shownElsewhere = first.shownPages
+          .slice(beforeSecondLogin.shownPages)
+          .filter((url) => !ours.includes(url.origin));
         expect(hrefs(shownElsewhere)).toEqual([]);
         expect(csp.messages).toEqual([]);
       } finally {

@@ -78,7 +78,8 @@ beforeAll(async () => {
   };
   aspnet = start('aspnet', aspnetServer, 'form_post');
   legacy = start('legacy', legacyServer, 'query');
-  for (const server of [spaServer, spaElsewhereServer]) server.server.on('request', singlePageApp({ issuer: stack.brokerUrl, clientId: 'spa' }));
+  for (const server of [spaServer, spaElsewhereServer])
+    server.server.on('request', singlePageApp({ issuer: stack.brokerUrl, clientId: 'spa' }));
   spa = { url: spaServer.url, close: () => closeServer(spaServer.server) };
   spaElsewhere = { url: spaElsewhereServer.url, close: () => closeServer(spaElsewhereServer.server) };
   browser = await launchChromium();
@@ -112,78 +113,91 @@ async function portalStatus(page: Page, portal: RunningPortal): Promise<string> 
 }
 
 function scenario(title: string, run: (session: Awaited<ReturnType<typeof openSession>>) => Promise<void>): void {
-  it(title, async () => {
-    const session = await openSession();
-    try {
-      await run(session);
-      expect(session.cspViolations).toEqual([]);
-    } finally {
-      await session.context.close();
-    }
-  }, SCENARIO_TIMEOUT);
+  it(
+    title,
+    async () => {
+      const session = await openSession();
+      try {
+        await run(session);
+        expect(session.cspViolations).toEqual([]);
+      } finally {
+        await session.context.close();
+      }
+    },
+    SCENARIO_TIMEOUT,
+  );
 }
 
-scenario('a form_post portal signs in, and logout with a broker session tells it through its front-channel iframe', async ({ page, shownPages }) => {
-  await page.goto(`${aspnet.url}/`);
-  await page.locator('#login').click();
-  await signInAtDemoId(page);
-  // The broker's answer is oidc-provider's auto-submitting form_post page: it must run, not stay blank.
-  expect(await portalStatus(page, aspnet)).toBe('signed in');
-  expect(shownPages.some((url) => url.origin === stack.brokerUrl && url.pathname.startsWith('/auth'))).toBe(true);
-  const claims = JSON.parse(await page.locator('#claims').innerText()) as { sid: string };
+scenario(
+  'a form_post portal signs in, and logout with a broker session tells it through its front-channel iframe',
+  async ({ page, shownPages }) => {
+    await page.goto(`${aspnet.url}/`);
+    await page.locator('#login').click();
+    await signInAtDemoId(page);
+    // The broker's answer is oidc-provider's auto-submitting form_post page: it must run, not stay blank.
+    expect(await portalStatus(page, aspnet)).toBe('signed in');
+    expect(shownPages.some((url) => url.origin === stack.brokerUrl && url.pathname.startsWith('/auth'))).toBe(true);
+    const claims = JSON.parse(await page.locator('#claims').innerText()) as { sid: string };
 
-  const before = aspnet.portal.frontchannelLogouts.length;
-  await page.locator('#logout').click();
-  // No question (the portal sent this session's ID token), the signed-out page loads the portal's front-channel
-  // URL in an iframe, then goes on to the portal's registered post-logout URI.
-  expect(await portalStatus(page, aspnet)).toBe('signed out');
-  expect(aspnet.portal.frontchannelLogouts.slice(before)).toEqual([{ iss: stack.brokerUrl, sid: claims.sid }]);
-  expect(shownPages.filter((url) => url.pathname === '/session/end')).toHaveLength(1);
+    const before = aspnet.portal.frontchannelLogouts.length;
+    await page.locator('#logout').click();
+    // No question (the portal sent this session's ID token), the signed-out page loads the portal's front-channel
+    // URL in an iframe, then goes on to the portal's registered post-logout URI.
+    expect(await portalStatus(page, aspnet)).toBe('signed out');
+    expect(aspnet.portal.frontchannelLogouts.slice(before)).toEqual([{ iss: stack.brokerUrl, sid: claims.sid }]);
+    expect(shownPages.filter((url) => url.pathname === '/session/end')).toHaveLength(1);
 
-  // The broker session is gone (Demo ID's own session is not, so prompt=none is what asks the broker alone).
-  await page.goto(`${aspnet.url}/login?prompt=none`);
-  await page.waitForURL(`${aspnet.url}/callback`);
-  await expect(page.locator('#error').innerText()).resolves.toBe('login_required');
-});
+    // The broker session is gone (Demo ID's own session is not, so prompt=none is what asks the broker alone).
+    await page.goto(`${aspnet.url}/login?prompt=none`);
+    await page.waitForURL(`${aspnet.url}/callback`);
+    await expect(page.locator('#error').innerText()).resolves.toBe('login_required');
+  },
+);
 
 scenario('logout without a broker session returns to the portal by itself', async ({ page }) => {
   await page.goto(`${aspnet.url}/logout`);
   expect(await portalStatus(page, aspnet)).toBe('signed out');
 });
 
-scenario('a portal on another site starts the sign-in and the logout with a POST, and the broker session is found', async ({ page }) => {
-  await page.goto(`${aspnet.url}/`);
-  await page.locator('#login').click();
-  await signInAtDemoId(page);
-  expect(await portalStatus(page, aspnet)).toBe('signed in');
+scenario(
+  'a portal on another site starts the sign-in and the logout with a POST, and the broker session is found',
+  async ({ page }) => {
+    await page.goto(`${aspnet.url}/`);
+    await page.locator('#login').click();
+    await signInAtDemoId(page);
+    expect(await portalStatus(page, aspnet)).toBe('signed in');
 
-  // Cross-site POST with prompt=none: a code only if the browser sent the broker's session cookie.
-  await page.goto(`${legacy.url}/login-by-post?prompt=none`);
-  expect(await portalStatus(page, legacy)).toBe('signed in');
+    // Cross-site POST with prompt=none: a code only if the browser sent the broker's session cookie.
+    await page.goto(`${legacy.url}/login-by-post?prompt=none`);
+    expect(await portalStatus(page, legacy)).toBe('signed in');
 
-  await page.goto(`${legacy.url}/logout-by-post`);
-  expect(await portalStatus(page, legacy)).toBe('signed out');
-  // The aspnet portal's part of the session ended too: at the broker, and at the portal by its front-channel iframe.
-  await page.goto(`${aspnet.url}/`);
-  await expect(page.locator('#status').innerText()).resolves.toBe('signed out');
-  await page.goto(`${aspnet.url}/login?prompt=none`);
-  await page.waitForURL(`${aspnet.url}/callback`);
-  await expect(page.locator('#error').innerText()).resolves.toBe('login_required');
-});
+    await page.goto(`${legacy.url}/logout-by-post`);
+    expect(await portalStatus(page, legacy)).toBe('signed out');
+    // The aspnet portal's part of the session ended too: at the broker, and at the portal by its front-channel iframe.
+    await page.goto(`${aspnet.url}/`);
+    await expect(page.locator('#status').innerText()).resolves.toBe('signed out');
+    await page.goto(`${aspnet.url}/login?prompt=none`);
+    await page.waitForURL(`${aspnet.url}/callback`);
+    await expect(page.locator('#error').innerText()).resolves.toBe('login_required');
+  },
+);
 
-scenario('a single-page app signs in with PKCE and no secret, and calls the token endpoint from its own origin only', async ({ page }) => {
-  await page.goto(`${spa.url}/`);
-  await page.locator('#login').click();
-  await signInAtDemoId(page);
-  await page.waitForURL(`${spa.url}/?**`);
-  await expect(page.locator('#status').filter({ hasNotText: 'loading' }).innerText()).resolves.toBe('signed in');
-  await expect(page.locator('#detail').innerText()).resolves.toBe('refresh rotated');
+scenario(
+  'a single-page app signs in with PKCE and no secret, and calls the token endpoint from its own origin only',
+  async ({ page }) => {
+    await page.goto(`${spa.url}/`);
+    await page.locator('#login').click();
+    await signInAtDemoId(page);
+    await page.waitForURL(`${spa.url}/?**`);
+    await expect(page.locator('#status').filter({ hasNotText: 'loading' }).innerText()).resolves.toBe('signed in');
+    await expect(page.locator('#detail').innerText()).resolves.toBe('refresh rotated');
 
-  // The same app on an origin that is not in allowedOrigins: the browser gets a code, but may not read the token
-  // endpoint's answer.
-  await page.goto(`${spaElsewhere.url}/`);
-  await page.locator('#login').click();
-  await page.waitForURL(`${spaElsewhere.url}/?**`);
-  await expect(page.locator('#status').filter({ hasNotText: 'loading' }).innerText()).resolves.toBe('error');
-  await expect(page.locator('#detail').innerText()).resolves.toBe('Failed to fetch');
-});
+    // The same app on an origin that is not in allowedOrigins: the browser gets a code, but may not read the token
+    // endpoint's answer.
+    await page.goto(`${spaElsewhere.url}/`);
+    await page.locator('#login').click();
+    await page.waitForURL(`${spaElsewhere.url}/?**`);
+    await expect(page.locator('#status').filter({ hasNotText: 'loading' }).innerText()).resolves.toBe('error');
+    await expect(page.locator('#detail').innerText()).resolves.toBe('Failed to fetch');
+  },
+);

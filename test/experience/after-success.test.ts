@@ -1,5 +1,5 @@
 import { TestBrowser, headingOf } from '../support/browser.ts';
-import type { TestPortal} from '../support/portal.ts';
+import type { TestPortal } from '../support/portal.ts';
 import { loginUpstream } from '../support/portal.ts';
 import { demoUser, type Stack } from '../support/stack.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';

@@ -46,7 +46,9 @@ describe('branding in the configuration', () => {
     expect(problemsWith({ ...BRAND, primaryColor: '#ffcc00' })).toEqual([
       expect.stringMatching(/branding\.primaryColor.*1\.51:1 with white; at least 4\.5:1 is needed/),
     ]);
-    expect(problemsWith({ ...BRAND, primaryColor: 'blue' })).toEqual([expect.stringMatching(/branding\.primaryColor.*#0b5cad/)]);
+    expect(problemsWith({ ...BRAND, primaryColor: 'blue' })).toEqual([
+      expect.stringMatching(/branding\.primaryColor.*#0b5cad/),
+    ]);
     expect(problemsWith({ ...BRAND, privacyUrl: 'http://www.example.com/privacy' })).toEqual([
       expect.stringMatching(/branding\.privacyUrl.*https/),
     ]);
@@ -65,16 +67,21 @@ describe('branding on pages and e-mails', () => {
   const views = createViewRenderer(VIEWS_DIR, translator);
   const mail = createMailRenderer(VIEWS_DIR, translator);
 
-  it.each(['en', 'de'])('shows the logo and the footer links on a page (%s), and nothing of the brand without one', (locale) => {
-    const html = views.render('logged-out', { locale, branding: BRAND });
-    expect(html).toContain('<img class="brand-logo" src="https://www.example.com/logo.svg" alt="Contoso Software">');
-    for (const key of ['support', 'privacy', 'imprint'] as const) {
-      expect(html).toContain(`<a href="${BRAND[`${key}Url`]}">${translator.t(locale, `layout.${key}`)}</a>`);
-    }
-    expect(textContent(html)).toContain(translator.t(locale, 'layout.operatedBy', { companyName: 'Contoso Software' }));
-    const plain = views.render('logged-out', { locale });
-    expect(plain).not.toContain('brand');
-  });
+  it.each(['en', 'de'])(
+    'shows the logo and the footer links on a page (%s), and nothing of the brand without one',
+    (locale) => {
+      const html = views.render('logged-out', { locale, branding: BRAND });
+      expect(html).toContain('<img class="brand-logo" src="https://www.example.com/logo.svg" alt="Contoso Software">');
+      for (const key of ['support', 'privacy', 'imprint'] as const) {
+        expect(html).toContain(`<a href="${BRAND[`${key}Url`]}">${translator.t(locale, `layout.${key}`)}</a>`);
+      }
+      expect(textContent(html)).toContain(
+        translator.t(locale, 'layout.operatedBy', { companyName: 'Contoso Software' }),
+      );
+      const plain = views.render('logged-out', { locale });
+      expect(plain).not.toContain('brand');
+    },
+  );
 
   it('names the company and links the footer in both e-mails, the button in the brand colour', () => {
     const link = mail.render('association-link', {

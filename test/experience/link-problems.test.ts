@@ -1,5 +1,5 @@
 import { TestBrowser, formsOf, headingOf } from '../support/browser.ts';
-import type { TestPortal} from '../support/portal.ts';
+import type { TestPortal } from '../support/portal.ts';
 import { loginUpstream } from '../support/portal.ts';
 import { demoUser, TEST_CLIENTS, type Stack } from '../support/stack.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
@@ -16,7 +16,7 @@ describe('a link confirmed with a different sign-in', () => {
   let mailing: MailingStack;
 
   beforeAll(async () => {
-    mailing = await startMailingStack({ clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })), });
+    mailing = await startMailingStack({ clients: TEST_CLIENTS.map((c) => ({ ...c, homeUrl: HOME })) });
     ({ stack, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });

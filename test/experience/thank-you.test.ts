@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { pendingAssociationModel } from '../../src/linking/pending-association-model.ts';
 import { TestBrowser, formsOf, headingOf, textContent, textOf, type Page } from '../support/browser.ts';
-import type { TestPortal} from '../support/portal.ts';
+import type { TestPortal } from '../support/portal.ts';
 import { signIn } from '../support/portal.ts';
 import type { SendGridSink } from '../support/sendgrid-sink.ts';
 import { demoUser, type Stack } from '../support/stack.ts';
@@ -18,7 +18,9 @@ describe('"Thank you" after asking for the association e-mail', () => {
   let mailing: MailingStack;
 
   beforeAll(async () => {
-    mailing = await startMailingStack({ linking: { linkTtl: '1h', limits: { perIdentity: 2, perAddress: 50, perIp: 500 } }, });
+    mailing = await startMailingStack({
+      linking: { linkTtl: '1h', limits: { perIdentity: 2, perAddress: 50, perIp: 500 } },
+    });
     ({ stack, sink, portal } = mailing);
     await stack.seedAccount({ name: 'Carol & Co', email: REGISTERED, customerNumber: '100003' });
   });
@@ -70,7 +72,9 @@ describe('"Thank you" after asking for the association e-mail', () => {
   it('says which address was mailed (masked), how long the link works, to check spam, and what to do next', async () => {
     const thanks = await thankYou(new TestBrowser());
     const text = textContent(thanks.html);
-    expect(textOf(thanks.html, 'sent-to')).toBe('If o***@carol-and-co.example is registered on a customer account, an e-mail with a link is on its way to it.');
+    expect(textOf(thanks.html, 'sent-to')).toBe(
+      'If o***@carol-and-co.example is registered on a customer account, an e-mail with a link is on its way to it.',
+    );
     expect(text).not.toContain(REGISTERED);
     expect(textOf(thanks.html, 'lifetime')).toBe('The link works for 1 hour.');
     expect(text).toContain('Please also check your spam or junk folder.');
@@ -84,7 +88,9 @@ describe('"Thank you" after asking for the association e-mail', () => {
     const known = await thankYou(new TestBrowser());
     await pendingAssociationModel(stack.db).deleteMany({});
     const unknown = await thankYou(new TestBrowser(), 'nobody@unknown.example');
-    expect(textContent(unknown.html).replace('n***@unknown.example', 'o***@carol-and-co.example')).toBe(textContent(known.html));
+    expect(textContent(unknown.html).replace('n***@unknown.example', 'o***@carol-and-co.example')).toBe(
+      textContent(known.html),
+    );
   });
 
   async function resend(browser: TestBrowser, page: Page): Promise<Page> {
@@ -105,7 +111,9 @@ describe('"Thank you" after asking for the association e-mail', () => {
     await letAMinutePass();
     const again = await resend(browser, tooSoon);
     expect(headingOf(again.html)).toBe('Thank you');
-    expect(textOf(again.html, 'notice')).toBe('We have sent the e-mail again. Only the link in the newest e-mail works.');
+    expect(textOf(again.html, 'notice')).toBe(
+      'We have sent the e-mail again. Only the link in the newest e-mail works.',
+    );
     expect(await mailsSent()).toBe(1);
     // Reloading the confirmation of a resend sends nothing either.
     await browser.navigate(again.url);

@@ -38,17 +38,26 @@ describe('"This wasn\'t me" on the notice after a sign-in was associated', () =>
     await browser.submit(callback, '/associate', { email: REGISTERED });
     const link = linkIn((await mailing.sentMail()).find((m) => m.to === REGISTERED)!);
     const confirm = await browser.navigate(link);
-    const success = await loginUpstream(browser, await browser.submit(confirm, '/link/confirm'), carol, portal.redirectUri);
+    const success = await loginUpstream(
+      browser,
+      await browser.submit(confirm, '/link/confirm'),
+      carol,
+      portal.redirectUri,
+    );
     expect(headingOf(success.html)).toBe('Your sign-in is associated');
     const atPortal = await browser.submitLink(success, 'Continue', portal.redirectUri);
     const tokens = await portal.exchange(atPortal.url, attempt);
-    const notice = (await mailing.sentMail()).find((m) => m.to === REGISTERED && m.subject === 'Your sign-in was associated with your customer account');
+    const notice = (await mailing.sentMail()).find(
+      (m) => m.to === REGISTERED && m.subject === 'Your sign-in was associated with your customer account',
+    );
     if (!notice) throw new Error('no notice after linking');
     return { browser, accessToken: tokens.access_token, notice };
   }
 
   const userinfo = (accessToken: string) =>
-    fetch(portal.configuration.serverMetadata().userinfo_endpoint ?? '', { headers: { authorization: `Bearer ${accessToken}` } });
+    fetch(portal.configuration.serverMetadata().userinfo_endpoint ?? '', {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
 
   it('asks first, then undoes the association, ends its sessions and tokens, and opens a support request with the sign-in', async () => {
     const carolsBrowser = await associatedAndSignedIn();
@@ -67,14 +76,19 @@ describe('"This wasn\'t me" on the notice after a sign-in was associated', () =>
     expect(await membershipModel(stack.db).countDocuments({})).toBe(1);
 
     // Without the form's CSRF token nothing happens.
-    const forged = await new TestBrowser().navigate(link.replace(/\?.*$/, ''), { method: 'POST', form: { token: new URL(link).searchParams.get('token') ?? '' } });
+    const forged = await new TestBrowser().navigate(link.replace(/\?.*$/, ''), {
+      method: 'POST',
+      form: { token: new URL(link).searchParams.get('token') ?? '' },
+    });
     expect(forged.status).toBe(403);
     expect(await membershipModel(stack.db).countDocuments({})).toBe(1);
 
     const done = await owner.submit(ask, '/link/not-me');
     expect(done.status).toBe(200);
     expect(headingOf(done.html)).toBe('The sign-in was removed');
-    expect(textContent(done.html)).toContain('no longer has access to Carol & Co (100003), and it has been signed out of every portal');
+    expect(textContent(done.html)).toContain(
+      'no longer has access to Carol & Co (100003), and it has been signed out of every portal',
+    );
     expect(textContent(done.html)).toContain('Our support team has been told');
 
     // The association is undone and its tokens are dead.
@@ -85,13 +99,21 @@ describe('"This wasn\'t me" on the notice after a sign-in was associated', () =>
     const attempt = await portal.authorizationRequest();
     const again = await carolsBrowser.browser.navigate(attempt.url.href, {}, portal.redirectUri);
     expect(again.url.startsWith(portal.redirectUri)).toBe(false);
-    const afterLogin = again.html.includes('/login') ? await loginUpstream(carolsBrowser.browser, again, carol, portal.redirectUri) : again;
+    const afterLogin = again.html.includes('/login')
+      ? await loginUpstream(carolsBrowser.browser, again, carol, portal.redirectUri)
+      : again;
     expect(headingOf(afterLogin.html)).toBe('Associate your account');
 
     // Support has a request with the sign-in attached, and an e-mail; the audit says what happened.
     const requests = await supportRequestModel(stack.db).find({}).lean().exec();
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ status: 'open', upstreamId: 'demo', subject: carol.sub, replyTo: REGISTERED, customer: 'Carol & Co (100003)' });
+    expect(requests[0]).toMatchObject({
+      status: 'open',
+      upstreamId: 'demo',
+      subject: carol.sub,
+      replyTo: REGISTERED,
+      customer: 'Carol & Co (100003)',
+    });
     expect(requests[0]?.message).toContain("This wasn't me");
     const toSupport = (await mailing.sentMail()).filter((m) => m.to === 'help@broker.example');
     expect(toSupport).toHaveLength(1);
@@ -115,18 +137,26 @@ describe('"This wasn\'t me" on the notice after a sign-in was associated', () =>
     const hash = createHash('sha256').update(token).digest('hex');
     const stored = await stack.db.collection('disownlinks').findOne({ _id: hash as never });
     expect(stored).not.toBeNull();
-    const everything = JSON.stringify([await stack.db.collection('disownlinks').find().toArray(), await recentOutbox(stack.db), await recentAudit(stack.db)]);
+    const everything = JSON.stringify([
+      await stack.db.collection('disownlinks').find().toArray(),
+      await recentOutbox(stack.db),
+      await recentAudit(stack.db),
+    ]);
     expect(everything).not.toContain(token);
 
     const browser = new TestBrowser();
-    const wrong = await browser.navigate(link.replace(token, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`));
+    const wrong = await browser.navigate(
+      link.replace(token, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`),
+    );
     expect(wrong.status).toBe(404);
     expect(headingOf(wrong.html)).toBe('This link is not valid');
     expect(textContent(wrong.html)).toContain('write to help@broker.example');
     const incomplete = await browser.navigate(link.slice(0, -5));
     expect(incomplete.status).toBe(404);
 
-    await stack.db.collection('disownlinks').updateOne({ _id: hash as never }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await stack.db
+      .collection('disownlinks')
+      .updateOne({ _id: hash as never }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const expired: Page = await browser.navigate(link);
     expect(expired.status).toBe(410);
     expect(headingOf(expired.html)).toBe('This link has expired');

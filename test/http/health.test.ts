@@ -53,7 +53,9 @@ describe('health endpoints', () => {
   it('/readyz answers 503 naming MongoDB when MONGODB_URI points at a closed port', async () => {
     const port = await closedPort();
     const redis = await openTestRedis();
-    const unreachable = mongoose.createConnection(`mongodb://127.0.0.1:${port}/none`, { serverSelectionTimeoutMS: 300 });
+    const unreachable = mongoose.createConnection(`mongodb://127.0.0.1:${port}/none`, {
+      serverSelectionTimeoutMS: 300,
+    });
     unreachable.on('error', () => undefined);
     const app = createApp({
       issuer: 'http://127.0.0.1',
@@ -97,7 +99,10 @@ describe('health endpoints', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('The page you asked for does not exist.');
     const api = await fetch(`${base}/no-such-page`, { headers: { accept: 'application/json' } });
-    expect(await api.json()).toEqual({ error: 'not_found', error_description: 'The page you asked for does not exist.' });
+    expect(await api.json()).toEqual({
+      error: 'not_found',
+      error_description: 'The page you asked for does not exist.',
+    });
   });
 
   it('sets security headers and a request id on every response', async () => {

@@ -19,14 +19,22 @@ describe('request bodies over the limit', () => {
   const form = () => ({ host, 'content-type': 'application/x-www-form-urlencoded' });
 
   it('are refused with 413 and a page on /link/confirm, for browsers', async () => {
-    const response = await rawRequest(stack.brokerUrl, '/link/confirm', { method: 'POST', headers: form(), body: FIVE_MB });
+    const response = await rawRequest(stack.brokerUrl, '/link/confirm', {
+      method: 'POST',
+      headers: form(),
+      body: FIVE_MB,
+    });
     expect(response.status).toBe(413);
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.body).toContain('larger than this service accepts');
   });
 
-  it('are refused with 413 and JSON for programs, on oidc-provider\'s token endpoint too', async () => {
-    const response = await rawRequest(stack.brokerUrl, '/token', { method: 'POST', headers: { ...form(), accept: 'application/json' }, body: FIVE_MB });
+  it("are refused with 413 and JSON for programs, on oidc-provider's token endpoint too", async () => {
+    const response = await rawRequest(stack.brokerUrl, '/token', {
+      method: 'POST',
+      headers: { ...form(), accept: 'application/json' },
+      body: FIVE_MB,
+    });
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_request' });
   });
@@ -73,7 +81,11 @@ describe('/metrics and the management listener', () => {
   it('listens on management.port when the broker is started', async () => {
     const broker = await createBroker(stack.config, silentLogger);
     try {
-      const { management } = await broker.start({ port: 0, host: '127.0.0.1', management: { port: 0, host: '127.0.0.1' } });
+      const { management } = await broker.start({
+        port: 0,
+        host: '127.0.0.1',
+        management: { port: 0, host: '127.0.0.1' },
+      });
       const response = await fetch(`http://127.0.0.1:${(management?.address() as AddressInfo).port}/healthz`);
       expect(response.status).toBe(200);
     } finally {

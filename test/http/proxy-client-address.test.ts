@@ -6,7 +6,12 @@ import { recentAudit } from '../support/records.ts';
 const PROXY_SAW = '198.51.100.7';
 
 /** Submits the association form as it reaches the broker through a proxy: with an X-Forwarded-For. */
-async function associateThroughProxy(browser: TestBrowser, page: Page, email: string, forwardedFor: string): Promise<number> {
+async function associateThroughProxy(
+  browser: TestBrowser,
+  page: Page,
+  email: string,
+  forwardedFor: string,
+): Promise<number> {
   const form = formsOf(page.html).find((f) => f.action.includes('/associate'));
   if (!form) throw new Error(`no association form on ${page.url}`);
   const target = new URL(form.action, page.url).href;
@@ -38,7 +43,9 @@ describe('the client address behind a trusted proxy', () => {
     const statuses: number[] = [];
     for (let i = 1; i <= 4; i += 1) {
       // The client writes an address of its choosing; the proxy appends the one it really saw.
-      statuses.push(await associateThroughProxy(browser, callback, `someone${i}@example.com`, `203.0.113.${i}, ${PROXY_SAW}`));
+      statuses.push(
+        await associateThroughProxy(browser, callback, `someone${i}@example.com`, `203.0.113.${i}, ${PROXY_SAW}`),
+      );
     }
     expect(statuses.slice(0, 2).every((s) => s !== 429)).toBe(true);
     expect(statuses.slice(2)).toEqual([429, 429]);
@@ -52,7 +59,8 @@ describe('the client address behind a trusted proxy', () => {
     const browser = new TestBrowser();
     const { callback } = await signIn(browser, await TestPortal.discover(stack), demoUser('bob'));
     const statuses: number[] = [];
-    for (let i = 1; i <= 3; i += 1) statuses.push(await associateThroughProxy(browser, callback, `other${i}@example.com`, `192.0.2.${i}`));
+    for (let i = 1; i <= 3; i += 1)
+      statuses.push(await associateThroughProxy(browser, callback, `other${i}@example.com`, `192.0.2.${i}`));
     expect(statuses).not.toContain(429);
   });
 });

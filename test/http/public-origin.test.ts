@@ -22,7 +22,9 @@ describe('URLs the broker writes come from the configured issuer, whatever the r
   });
 
   it('refuses a forged X-Forwarded-Host and an absolute-form target for another host', async () => {
-    const forwarded = await rawRequest(stack.brokerUrl, DISCOVERY, { headers: { host, 'x-forwarded-host': 'evil.example' } });
+    const forwarded = await rawRequest(stack.brokerUrl, DISCOVERY, {
+      headers: { host, 'x-forwarded-host': 'evil.example' },
+    });
     expect(forwarded.status).toBe(421);
     const absolute = await rawRequest(stack.brokerUrl, `http://evil.example${DISCOVERY}`, { headers: { host } });
     expect(absolute.status).toBe(421);
@@ -31,18 +33,32 @@ describe('URLs the broker writes come from the configured issuer, whatever the r
 
   it('builds discovery from the issuer even when X-Forwarded-Proto and -Port say otherwise', async () => {
     const response = await rawRequest(stack.brokerUrl, DISCOVERY, {
-      headers: { host, 'x-forwarded-host': host, 'x-forwarded-proto': 'https', 'x-forwarded-port': '8443', accept: 'application/json' },
+      headers: {
+        host,
+        'x-forwarded-host': host,
+        'x-forwarded-proto': 'https',
+        'x-forwarded-port': '8443',
+        accept: 'application/json',
+      },
     });
     expect(response.status).toBe(200);
     const discovery = JSON.parse(response.body) as Record<string, unknown>;
     expect(discovery.issuer).toBe(stack.brokerUrl);
-    for (const key of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'end_session_endpoint', 'userinfo_endpoint']) {
+    for (const key of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'jwks_uri',
+      'end_session_endpoint',
+      'userinfo_endpoint',
+    ]) {
       expect(discovery[key]).toEqual(expect.stringMatching(new RegExp(`^${stack.brokerUrl}/`)));
     }
   });
 
-  it('puts the issuer into the logout form, not the request\'s scheme', async () => {
-    const response = await rawRequest(stack.brokerUrl, '/session/end', { headers: { host, 'x-forwarded-proto': 'https' } });
+  it("puts the issuer into the logout form, not the request's scheme", async () => {
+    const response = await rawRequest(stack.brokerUrl, '/session/end', {
+      headers: { host, 'x-forwarded-proto': 'https' },
+    });
     expect(response.status).toBe(200);
     expect(response.body).toContain(`action="${stack.brokerUrl}/session/end/confirm"`);
   });
@@ -84,7 +100,9 @@ describe('an https issuer behind a TLS proxy', () => {
     // The broker's own pages (CSRF and upstream state cookies) too.
     const interaction = new URL(String(started.headers.location), 'https://login.broker.example');
     const cookieHeader = cookies.map((c) => c.split(';')[0]).join('; ');
-    const page = await rawRequest(stack.brokerUrl, interaction.pathname, { headers: { ...headers, cookie: cookieHeader } });
+    const page = await rawRequest(stack.brokerUrl, interaction.pathname, {
+      headers: { ...headers, cookie: cookieHeader },
+    });
     const own = setCookies(page);
     expect(own.length).toBeGreaterThan(0);
     for (const cookie of own) expect(cookie).toMatch(/;\s*secure/i);
@@ -95,7 +113,9 @@ describe('an https issuer behind a TLS proxy', () => {
     expect(upstream.origin).toBe(new URL(stack.upstreamUrl).origin);
     expect(upstream.searchParams.get('redirect_uri')).toBe('https://login.broker.example/upstream/demo/callback');
     const straightCookies = setCookies(straight);
-    expect(straightCookies.map((c) => c.split('=')[0])).toEqual(expect.arrayContaining(['_interaction', 'ib.upstream']));
+    expect(straightCookies.map((c) => c.split('=')[0])).toEqual(
+      expect.arrayContaining(['_interaction', 'ib.upstream']),
+    );
     for (const cookie of straightCookies) expect(cookie).toMatch(/;\s*secure/i);
   });
 });

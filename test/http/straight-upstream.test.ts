@@ -78,7 +78,9 @@ describe('an authorization code', () => {
     expect(tokens.access_token).toEqual(expect.any(String));
     await expect(portal.exchange(callback.url, attempt)).rejects.toMatchObject({ error: 'invalid_grant' });
     // The replay revoked the grant: the access token issued by the first exchange no longer works.
-    const userinfo = await fetch(new URL('/me', stack.brokerUrl), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const userinfo = await fetch(new URL('/me', stack.brokerUrl), {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(userinfo.status).toBe(401);
   });
 });

@@ -12,7 +12,11 @@ const SRC_DIR = join(VIEWS_DIR, '../src');
 
 function templateFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? templateFiles(join(dir, entry.name)) : entry.name.endsWith('.hbs') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? templateFiles(join(dir, entry.name))
+      : entry.name.endsWith('.hbs')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -22,7 +26,11 @@ function placeholders(message: string): string[] {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -39,7 +47,9 @@ async function everyBrokerError(): Promise<BrokerError[]> {
       if (typeof value !== 'function' || !(value.prototype instanceof BrokerErrorClass)) continue;
       const Class = value as new (...args: string[]) => BrokerError;
       try {
-        const error = new Class(...Array.from({ length: Class.length }, (_, i) => (i === 0 ? 'Demo ID' : 'help@example.com')));
+        const error = new Class(
+          ...Array.from({ length: Class.length }, (_, i) => (i === 0 ? 'Demo ID' : 'help@example.com')),
+        );
         found.set(Class.name, error);
       } catch {
         // An abstract base refuses construction; its subclasses are found on their own.
@@ -80,7 +90,7 @@ describe('message catalogues', () => {
     }
   });
 
-  it('hold every key a template names (the console\'s templates in views/admin, their own catalogues)', () => {
+  it("hold every key a template names (the console's templates in views/admin, their own catalogues)", () => {
     const missing: string[] = [];
     const check = (files: string[], catalogues: Translator) => {
       for (const file of files) {
@@ -88,14 +98,19 @@ describe('message catalogues', () => {
           // `{{t "console.status" status}}`: the key is completed by a value; some message must start with it.
           const completed = /^\s+[\w.@]+(\s|$)/.test(rest) && !/^\s+\w+=/.test(rest);
           for (const locale of catalogues.locales) {
-            const known = completed ? catalogues.keys(locale).some((k) => k.startsWith(`${key}.`)) : catalogues.has(locale, key);
+            const known = completed
+              ? catalogues.keys(locale).some((k) => k.startsWith(`${key}.`))
+              : catalogues.has(locale, key);
             if (!known) missing.push(`${locale}: ${key} (${file})`);
           }
         }
       }
     };
     const isConsole = (file: string) => file.startsWith(join(VIEWS_DIR, 'admin'));
-    check(templateFiles(VIEWS_DIR).filter((f) => !isConsole(f)), translator);
+    check(
+      templateFiles(VIEWS_DIR).filter((f) => !isConsole(f)),
+      translator,
+    );
     check(templateFiles(join(VIEWS_DIR, 'admin')), loadTranslator(join(VIEWS_DIR, 'admin/locales')));
     expect(missing).toEqual([]);
   });
@@ -108,7 +123,15 @@ describe('message catalogues', () => {
 
   it('know every error page the code defines (found in src/, not listed by hand)', () => {
     const names = ERRORS.map((e) => e.constructor.name);
-    expect(names).toEqual(expect.arrayContaining(['NotFound', 'InteractionExpired', 'LinkExpired', 'ReauthenticationUnproven', 'CsrfRejected']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'NotFound',
+        'InteractionExpired',
+        'LinkExpired',
+        'ReauthenticationUnproven',
+        'CsrfRejected',
+      ]),
+    );
     expect(names.length).toBeGreaterThanOrEqual(22);
   });
 
@@ -131,22 +154,67 @@ describe('pages and e-mails render in every language', () => {
   const views = createViewRenderer(VIEWS_DIR, translator);
   const mail = createMailRenderer(VIEWS_DIR, translator);
   const pageData: Record<string, Record<string, unknown>> = {
-    'choose-upstream': { clientName: 'CustomerSource', upstreams: [{ id: 'demo', name: 'Demo ID' }], uid: 'u', csrfToken: 'c' },
+    'choose-upstream': {
+      clientName: 'CustomerSource',
+      upstreams: [{ id: 'demo', name: 'Demo ID' }],
+      uid: 'u',
+      csrfToken: 'c',
+    },
     consent: { clientName: 'CustomerSource', scopeKeys: ['consent.scope.email'], uid: 'u', csrfToken: 'c' },
     logout: { clientName: 'CustomerSource', form: '<form id="op.logoutForm"></form>' },
     'logged-out': {},
     'upstream-unavailable': { upstreamName: 'Demo ID', message: 'm' },
     'upstream-denied': { title: 't', message: 'm' },
     'login-expired': { title: 't', message: 'm' },
-    associate: { clientName: 'CustomerSource', support: 'help@example.com', emailError: true, requiredPlans: 'support', signInName: 'c***@example.net', upstreamName: 'Demo ID', uid: 'u', csrfToken: 'c' },
-    'entitlement-missing': { clientName: 'PartnerSource', plans: 'support', accountName: 'Bob & Co', customerNumber: '100002', support: 'help@example.com', uid: 'u', csrfToken: 'c' },
-    'association-sent': { clientName: 'CustomerSource', address: 'o***@example.com', lifetime: '1 hour', support: 'help@example.com', noticeKey: 'associationSent.notice.limit', uid: 'u', csrfToken: 'c' },
+    associate: {
+      clientName: 'CustomerSource',
+      support: 'help@example.com',
+      emailError: true,
+      requiredPlans: 'support',
+      signInName: 'c***@example.net',
+      upstreamName: 'Demo ID',
+      uid: 'u',
+      csrfToken: 'c',
+    },
+    'entitlement-missing': {
+      clientName: 'PartnerSource',
+      plans: 'support',
+      accountName: 'Bob & Co',
+      customerNumber: '100002',
+      support: 'help@example.com',
+      uid: 'u',
+      csrfToken: 'c',
+    },
+    'association-sent': {
+      clientName: 'CustomerSource',
+      address: 'o***@example.com',
+      lifetime: '1 hour',
+      support: 'help@example.com',
+      noticeKey: 'associationSent.notice.limit',
+      uid: 'u',
+      csrfToken: 'c',
+    },
     'link-confirm': { upstreamName: 'Demo ID', token: 't', csrfToken: 'c' },
     'link-problem': { title: 't', message: 'm', startAgainUrl: 'http://x/' },
     'association-linked': { accountName: 'Carol & Co', upstreamName: 'Demo ID', continueUrl: '/x' },
     'link-cancelled': { support: 'help@example.com' },
-    disown: { upstreamName: 'Demo ID', signInName: 'c***@example.net', accountName: 'Carol & Co (100003)', when: '1 December 2026', token: 't', csrfToken: 'c', portalHomeUrl: '/x', clientName: 'CustomerSource' },
-    disowned: { upstreamName: 'Demo ID', signInName: '', accountName: 'Carol & Co (100003)', portalHomeUrl: '/x', clientName: 'CustomerSource' },
+    disown: {
+      upstreamName: 'Demo ID',
+      signInName: 'c***@example.net',
+      accountName: 'Carol & Co (100003)',
+      when: '1 December 2026',
+      token: 't',
+      csrfToken: 'c',
+      portalHomeUrl: '/x',
+      clientName: 'CustomerSource',
+    },
+    disowned: {
+      upstreamName: 'Demo ID',
+      signInName: '',
+      accountName: 'Carol & Co (100003)',
+      portalHomeUrl: '/x',
+      clientName: 'CustomerSource',
+    },
     error: { titleKey: 'error.titleClient', messageKey: 'error.portalRequest', detail: 'invalid_request' },
   };
 

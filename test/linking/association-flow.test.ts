@@ -1,12 +1,32 @@
 import { Types } from 'mongoose';
 import { assertConfirmable, canTransition, stateOf } from '../../src/linking/association-flow.ts';
-import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../src/linking/confirm-association.ts';
-import { AccountAlreadyLinked, ConfirmationExpired, IdentityMismatch, LinkCancelled, LinkExpired, LinkNotFound, LinkSuperseded, LinkUsed } from '../../src/linking/linking-errors.ts';
+import {
+  cancelAssociation,
+  completeConfirmation,
+  openLink,
+  startConfirmation,
+} from '../../src/linking/confirm-association.ts';
+import {
+  AccountAlreadyLinked,
+  ConfirmationExpired,
+  IdentityMismatch,
+  LinkCancelled,
+  LinkExpired,
+  LinkNotFound,
+  LinkSuperseded,
+  LinkUsed,
+} from '../../src/linking/linking-errors.ts';
 import { requestAssociation } from '../../src/linking/request-association.ts';
 import type { UpstreamIdentity } from '../../src/upstream/upstream-identity.ts';
 import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
 
-const ZOE: UpstreamIdentity = { upstreamId: 'demo', issuer: 'https://id.example', subject: 'zoe-1', email: 'zoe@example.net', authTime: 1_800_000_000 };
+const ZOE: UpstreamIdentity = {
+  upstreamId: 'demo',
+  issuer: 'https://id.example',
+  subject: 'zoe-1',
+  email: 'zoe@example.net',
+  authTime: 1_800_000_000,
+};
 const MALLORY: UpstreamIdentity = { ...ZOE, subject: 'mallory-1', email: 'mallory@example.net' };
 const REGISTERED = 'office@zoe.example';
 const ORIGIN = { ip: '192.0.2.1', locale: 'en' };
@@ -19,7 +39,13 @@ function world(): MemoryLinking {
 
 async function request(linking: MemoryLinking, identity = ZOE, enteredEmail = REGISTERED): Promise<string | undefined> {
   const before = linking.mailedTokens.length;
-  await requestAssociation(linking.context, { identity, enteredEmail, clientId: 'customersource', interactionUid: 'uid-1', origin: ORIGIN });
+  await requestAssociation(linking.context, {
+    identity,
+    enteredEmail,
+    clientId: 'customersource',
+    interactionUid: 'uid-1',
+    origin: ORIGIN,
+  });
   return linking.mailedTokens.length > before ? linking.mailedTokens.at(-1) : undefined;
 }
 
@@ -28,7 +54,11 @@ async function confirm(linking: MemoryLinking, token: string, identity = ZOE) {
   return completeConfirmation(linking.context, reference, identity, ORIGIN);
 }
 
-const record = (status: 'pending' | 'confirmed' | 'cancelled' | 'superseded', expiresAt: Date) => ({ status, expiresAt, contactIds: [new Types.ObjectId()] });
+const record = (status: 'pending' | 'confirmed' | 'cancelled' | 'superseded', expiresAt: Date) => ({
+  status,
+  expiresAt,
+  contactIds: [new Types.ObjectId()],
+});
 
 describe('the association flow: states and transitions', () => {
   const now = new Date('2026-11-29T12:00:00Z');
@@ -36,7 +66,9 @@ describe('the association flow: states and transitions', () => {
   const earlier = new Date(now.getTime() - 60_000);
 
   it('moves out of pending once, to confirmed, cancelled or superseded, and never back', () => {
-    expect(['confirmed', 'cancelled', 'superseded'].every((to) => canTransition('pending', to as 'confirmed'))).toBe(true);
+    expect(['confirmed', 'cancelled', 'superseded'].every((to) => canTransition('pending', to as 'confirmed'))).toBe(
+      true,
+    );
     expect(canTransition('confirmed', 'cancelled')).toBe(false);
     expect(canTransition('cancelled', 'pending')).toBe(false);
     expect(canTransition('superseded', 'confirmed')).toBe(false);
@@ -72,7 +104,10 @@ describe('the association flow: requests, confirmations and their hooks', () => 
   it('confirms with the same identity: one link, one confirmed hook, and the link is then used', async () => {
     const linking = world();
     const token = (await request(linking))!;
-    await expect(openLink(linking.context, token, ORIGIN.ip)).resolves.toEqual({ upstreamName: 'Demo ID', clientName: 'CustomerSource' });
+    await expect(openLink(linking.context, token, ORIGIN.ip)).resolves.toEqual({
+      upstreamName: 'Demo ID',
+      clientName: 'CustomerSource',
+    });
     await expect(confirm(linking, token)).resolves.toMatchObject({ accountName: 'Zoe & Co', interactionUid: 'uid-1' });
     expect(linking.people.memberships).toHaveLength(1);
     expect(linking.people.identities[0]?.authenticatedAt).toEqual(new Date(ZOE.authTime! * 1000));
@@ -110,7 +145,10 @@ describe('the association flow: requests, confirmations and their hooks', () => 
   it('lets two parallel confirmations of the same link both succeed, with one link and one notice', async () => {
     const linking = world();
     const token = (await request(linking))!;
-    const [a, b] = await Promise.all([startConfirmation(linking.context, token, ORIGIN.ip), startConfirmation(linking.context, token, ORIGIN.ip)]);
+    const [a, b] = await Promise.all([
+      startConfirmation(linking.context, token, ORIGIN.ip),
+      startConfirmation(linking.context, token, ORIGIN.ip),
+    ]);
     await Promise.all([a, b].map(({ reference }) => completeConfirmation(linking.context, reference, ZOE, ORIGIN)));
     expect(linking.people.memberships).toHaveLength(1);
     expect(linking.hookCalls.filter((c) => c.hook === 'confirmed')).toHaveLength(1);
@@ -172,13 +210,20 @@ describe('the association flow: what the person is told when the confirmation it
     const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
     await completeConfirmation(linking.context, reference, ZOE, ORIGIN);
     await expect(completeConfirmation(linking.context, reference, ZOE, ORIGIN)).rejects.toThrow(ConfirmationExpired);
-    await expect(completeConfirmation(linking.context, 'never-issued', ZOE, ORIGIN)).rejects.toThrow(ConfirmationExpired);
+    await expect(completeConfirmation(linking.context, 'never-issued', ZOE, ORIGIN)).rejects.toThrow(
+      ConfirmationExpired,
+    );
   });
 });
 
 describe('the association flow with organisations', () => {
   const COLLEAGUE: UpstreamIdentity = { ...ZOE, subject: 'colleague-1', email: 'max@zoe.example' };
-  const GOOGLE_ZOE: UpstreamIdentity = { ...ZOE, upstreamId: 'google', issuer: 'https://accounts.example', subject: 'zoe-g' };
+  const GOOGLE_ZOE: UpstreamIdentity = {
+    ...ZOE,
+    upstreamId: 'google',
+    issuer: 'https://accounts.example',
+    subject: 'zoe-g',
+  };
 
   it('gives two contacts of one account two people, each with their own sub', async () => {
     const linking = memoryLinking();

@@ -19,23 +19,35 @@ describe('association abuse limits', () => {
     const keys = (identity: string, address: string, ip: string) => ({ identity, address, ip });
     await limits.consumeRequest(keys('id-1', 'a@x.example', '10.0.0.1'));
     await limits.consumeRequest(keys('id-1', 'b@x.example', '10.0.0.2'));
-    await expect(limits.consumeRequest(keys('id-1', 'c@x.example', '10.0.0.3'))).rejects.toBeInstanceOf(TooManyRequests);
+    await expect(limits.consumeRequest(keys('id-1', 'c@x.example', '10.0.0.3'))).rejects.toBeInstanceOf(
+      TooManyRequests,
+    );
 
     await limits.consumeRequest(keys('id-2', 'shared@x.example', '10.1.0.1'));
     await limits.consumeRequest(keys('id-3', 'shared@x.example', '10.1.0.2'));
     await limits.consumeRequest(keys('id-4', 'shared@x.example', '10.1.0.3'));
-    await expect(limits.consumeRequest(keys('id-5', 'shared@x.example', '10.1.0.4'))).rejects.toBeInstanceOf(TooManyRequests);
+    await expect(limits.consumeRequest(keys('id-5', 'shared@x.example', '10.1.0.4'))).rejects.toBeInstanceOf(
+      TooManyRequests,
+    );
 
     for (let i = 0; i < 4; i += 1) await limits.consumeRequest(keys(`ip-id-${i}`, `ip${i}@x.example`, '10.2.0.1'));
-    await expect(limits.consumeRequest(keys('ip-id-9', 'ip9@x.example', '10.2.0.1'))).rejects.toBeInstanceOf(TooManyRequests);
+    await expect(limits.consumeRequest(keys('ip-id-9', 'ip9@x.example', '10.2.0.1'))).rejects.toBeInstanceOf(
+      TooManyRequests,
+    );
   });
 
   it('fails closed when Redis cannot be reached', async () => {
-    const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const unreachable = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     unreachable.on('error', () => undefined);
     const limits = new AssociationLimits(unreachable, { perIdentity: 5, perAddress: 5, perIp: 5 });
     try {
-      await expect(limits.consumeRequest({ identity: 'i', address: 'a@x.example', ip: '10.0.0.1' })).rejects.toBeInstanceOf(ServiceUnavailable);
+      await expect(
+        limits.consumeRequest({ identity: 'i', address: 'a@x.example', ip: '10.0.0.1' }),
+      ).rejects.toBeInstanceOf(ServiceUnavailable);
       await expect(limits.consumeConfirmation('hash')).rejects.toBeInstanceOf(ServiceUnavailable);
     } finally {
       unreachable.disconnect();

@@ -57,7 +57,8 @@ describe('the association e-mail when SendGrid fails', () => {
     await sink.close();
     await withStack(sink, async (stack) => {
       const start = Date.now();
-      for (let minutes = 0; minutes <= 60; minutes += 10) await stack.broker.deliverMail(new Date(start + minutes * MINUTE));
+      for (let minutes = 0; minutes <= 60; minutes += 10)
+        await stack.broker.deliverMail(new Date(start + minutes * MINUTE));
       const [message] = await recentOutbox(stack.db, 1);
       expect(message).toMatchObject({ status: 'failed', attempts: 3 });
       const [failed] = await recentAudit(stack.db, { type: 'mail.failed' });

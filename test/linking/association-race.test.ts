@@ -32,9 +32,19 @@ describe('a confirm and a cancel racing on the real MongoDB-wire server', () => 
       linking.context.memberships = directory;
       linking.context.contacts = directory;
       linking.context.now = () => new Date();
-      await seedAccount(mongo.connection, { name: 'Race', email: `office-${round}@race.example`, customerNumber: `R-${round}` });
+      await seedAccount(mongo.connection, {
+        name: 'Race',
+        email: `office-${round}@race.example`,
+        customerNumber: `R-${round}`,
+      });
       const identity = { upstreamId: 'demo', issuer: 'https://id.example', subject: `racer-${round}` };
-      await requestAssociation(linking.context, { identity, enteredEmail: `office-${round}@race.example`, clientId: null, interactionUid: null, origin: ORIGIN });
+      await requestAssociation(linking.context, {
+        identity,
+        enteredEmail: `office-${round}@race.example`,
+        clientId: null,
+        interactionUid: null,
+        origin: ORIGIN,
+      });
       const token = linking.mailedTokens[0]!;
       const { reference } = await startConfirmation(linking.context, token, ORIGIN.ip);
       const [confirmed, cancelled] = await Promise.allSettled([
@@ -47,7 +57,12 @@ describe('a confirm and a cancel racing on the real MongoDB-wire server', () => 
       if (stored?.status === 'confirmed') {
         expect([confirmed.status, cancelled.status, linked]).toEqual(['fulfilled', 'rejected', 1]);
       } else {
-        expect([stored?.status, cancelled.status, confirmed.status, linked]).toEqual(['cancelled', 'fulfilled', 'rejected', 0]);
+        expect([stored?.status, cancelled.status, confirmed.status, linked]).toEqual([
+          'cancelled',
+          'fulfilled',
+          'rejected',
+          0,
+        ]);
       }
       outcomes.push(stored?.status ?? 'missing');
     }

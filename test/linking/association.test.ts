@@ -88,7 +88,9 @@ describe('first login: associating an upstream identity with a customer account'
     const browser = new TestBrowser();
     const thanks = await requestAssociation(browser);
     expect(headingOf(thanks.html)).toBe('Thank you');
-    expect(textOf(thanks.html, 'sent-to')).toBe('If o***@carol-and-co.example is registered on a customer account, an e-mail with a link is on its way to it.');
+    expect(textOf(thanks.html, 'sent-to')).toBe(
+      'If o***@carol-and-co.example is registered on a customer account, an e-mail with a link is on its way to it.',
+    );
     expect(thanks.url.startsWith(portal.redirectUri)).toBe(false);
 
     // Signing in again before confirming still yields no code.
@@ -108,7 +110,9 @@ describe('first login: associating an upstream identity with a customer account'
     const fresh = new TestBrowser();
     const success = await confirm(fresh, link);
     expect(headingOf(success.html)).toBe('Your sign-in is associated');
-    expect(textContent(success.html)).toContain('You have successfully associated your sign-in with your customer account Carol & Co.');
+    expect(textContent(success.html)).toContain(
+      'You have successfully associated your sign-in with your customer account Carol & Co.',
+    );
     expect(await linkedIdentities(carol.sub)).toBe(1);
 
     // Continue: the original authorization request lives in the other browser, so this one goes to the portal's home.
@@ -174,7 +178,9 @@ describe('first login: associating an upstream identity with a customer account'
     const page = await browser.navigate(linkIn(mail!));
     const cancelled = await browser.submit(page, '/link/cancel');
     expect(headingOf(cancelled.html)).toBe('Request cancelled');
-    expect(textContent(cancelled.html)).toContain('The link no longer works and nothing was associated. If you are worried about this request, write to help@broker.example.');
+    expect(textContent(cancelled.html)).toContain(
+      'The link no longer works and nothing was associated. If you are worried about this request, write to help@broker.example.',
+    );
     const again = await new TestBrowser().navigate(linkIn(mail!));
     expect(headingOf(again.html)).toBe('This link was cancelled');
     expect(await linkedIdentities(carol.sub)).toBe(0);
@@ -188,8 +194,12 @@ describe('first login: associating an upstream identity with a customer account'
     expect(headingOf(thanks.html)).toBe('Thank you');
     const [mail] = await deliver();
     expect(mail?.to).toBe('office@bob.example');
-    expect(mail?.text).toContain('Someone already signs in with this address. Follow the link only if the new sign-in is also yours');
-    expect(mail?.text).toContain('A colleague who needs access should ask help@broker.example to register their own address.');
+    expect(mail?.text).toContain(
+      'Someone already signs in with this address. Follow the link only if the new sign-in is also yours',
+    );
+    expect(mail?.text).toContain(
+      'A colleague who needs access should ask help@broker.example to register their own address.',
+    );
 
     const linked = await confirm(new TestBrowser(), linkIn(mail!));
     expect(headingOf(linked.html)).toBe('Your sign-in is associated');
@@ -248,7 +258,9 @@ describe('first login: associating an upstream identity with a customer account'
     expect(await deliver()).toEqual([]);
     // What a person reads is the same, word for word, whether or not the address is registered.
     expect(headingOf(unknown.html)).toBe('Thank you');
-    expect(textContent(unknown.html).replace('n***@unknown.example', 'o***@carol-and-co.example')).toBe(textContent(known.html));
+    expect(textContent(unknown.html).replace('n***@unknown.example', 'o***@carol-and-co.example')).toBe(
+      textContent(known.html),
+    );
     const pending = await pendingAssociationModel(stack.db).findOne({ subject: carol.sub }).lean();
     expect(pending).toMatchObject({ contactIds: [], status: 'pending' });
     const audit = await recentAudit(stack.db, { type: 'association.requested' });

@@ -25,7 +25,11 @@ describe('customer accounts with several people', () => {
       linking: { limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
     });
     portal = await TestPortal.discover(stack);
-    await stack.seedAccount({ name: 'Contoso Ltd', email: ['it@contoso.example', 'sales@contoso.example'], customerNumber: 'C-1001' });
+    await stack.seedAccount({
+      name: 'Contoso Ltd',
+      email: ['it@contoso.example', 'sales@contoso.example'],
+      customerNumber: 'C-1001',
+    });
     await stack.seedAccount({ name: 'Fabrikam', email: 'purchasing@fabrikam.example', customerNumber: 'C-1002' });
     await stack.seedLinkedAccount(alice, { email: 'alice@taken.example' });
   });
@@ -38,8 +42,14 @@ describe('customer accounts with several people', () => {
     const before = sink.received.length;
     await stack.broker.deliverMail();
     return sink.received.slice(before).map((body) => {
-      const mail = body as { personalizations: Array<{ to: Array<{ email: string }> }>; content: Array<{ type: string; value: string }> };
-      return { to: mail.personalizations[0]?.to[0]?.email ?? '', text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '' };
+      const mail = body as {
+        personalizations: Array<{ to: Array<{ email: string }> }>;
+        content: Array<{ type: string; value: string }>;
+      };
+      return {
+        to: mail.personalizations[0]?.to[0]?.email ?? '',
+        text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
+      };
     });
   }
 
@@ -76,16 +86,25 @@ describe('customer accounts with several people', () => {
     expect(new Set(texts).size).toBe(1);
     const mails = await mailsSent();
     expect(mails.map((m) => m.to).sort()).toEqual(['alice@taken.example', 'purchasing@fabrikam.example']);
-    expect(mails.find((m) => m.to === 'alice@taken.example')?.text).toContain('Someone already signs in with this address.');
+    expect(mails.find((m) => m.to === 'alice@taken.example')?.text).toContain(
+      'Someone already signs in with this address.',
+    );
     expect(mails.find((m) => m.to === 'purchasing@fabrikam.example')?.text).not.toContain('already signs in');
   });
   it('lets two colleagues link their own sign-ins: different subs, the same customer number, their own addresses', async () => {
     await associateAndConfirm(carol, 'it@contoso.example');
     await associateAndConfirm(bob, 'sales@contoso.example');
     const [carolClaims, bobClaims] = [await claimsOf(carol), await claimsOf(bob)];
-    expect(carolClaims).toMatchObject({ customer_number: 'C-1001', account_name: 'Contoso Ltd', email: 'it@contoso.example' });
-    expect(bobClaims).toMatchObject({ customer_number: 'C-1001', account_name: 'Contoso Ltd', email: 'sales@contoso.example' });
+    expect(carolClaims).toMatchObject({
+      customer_number: 'C-1001',
+      account_name: 'Contoso Ltd',
+      email: 'it@contoso.example',
+    });
+    expect(bobClaims).toMatchObject({
+      customer_number: 'C-1001',
+      account_name: 'Contoso Ltd',
+      email: 'sales@contoso.example',
+    });
     expect(carolClaims?.sub).not.toBe(bobClaims?.sub);
   });
-
 });

@@ -4,7 +4,12 @@ import { RESEND_AFTER_MS, resendAssociation } from '../../src/linking/resend-ass
 import type { UpstreamIdentity } from '../../src/upstream/upstream-identity.ts';
 import { memoryLinking, type MemoryLinking } from './support/in-memory-linking.ts';
 
-const ZOE: UpstreamIdentity = { upstreamId: 'demo', issuer: 'https://id.example', subject: 'zoe-1', email: 'zoe@example.net' };
+const ZOE: UpstreamIdentity = {
+  upstreamId: 'demo',
+  issuer: 'https://id.example',
+  subject: 'zoe-1',
+  email: 'zoe@example.net',
+};
 const REGISTERED = 'office@zoe.example';
 const ORIGIN = { ip: '192.0.2.1', locale: 'en' };
 const RESEND = { identity: ZOE, clientId: 'customersource', interactionUid: 'uid-1', origin: ORIGIN };

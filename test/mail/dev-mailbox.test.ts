@@ -49,13 +49,25 @@ describe('dev transport and dev mailbox', () => {
       to: 'first@example.net',
       template: 'association-linked',
       secret: { notMeLink: 'http://localhost:3000/link/not-me?token=t' },
-      data: { upstreamName: 'Demo ID', signInName: 'first', accountName: 'First Ltd', customerNumber: '1', support: 'help@example.com' },
+      data: {
+        upstreamName: 'Demo ID',
+        signInName: 'first',
+        accountName: 'First Ltd',
+        customerNumber: '1',
+        support: 'help@example.com',
+      },
     });
     id = await outbox.enqueue({
       to: 'carol@carol-and-co.example',
       template: 'association-link',
       secret: { link: LINK },
-      data: { upstreamName: 'Demo ID', signInName: '<carol>', accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@example.com' },
+      data: {
+        upstreamName: 'Demo ID',
+        signInName: '<carol>',
+        accountName: 'Carol & Co',
+        expiresInMinutes: 60,
+        support: 'help@example.com',
+      },
     });
     const worker = new OutboxWorker({
       outbox,
@@ -109,7 +121,9 @@ describe('dev transport and dev mailbox', () => {
     );
     // The e-mail's markup is not part of the page itself (its inline styles would be refused there).
     expect(html).not.toContain('style="');
-    expect(html).toMatch(/<pre class="mail-text">[^<]*http:\/\/127\.0\.0\.1:3000\/link\?token&#x3D;dev_token_0123456789\n/);
+    expect(html).toMatch(
+      /<pre class="mail-text">[^<]*http:\/\/127\.0\.0\.1:3000\/link\?token&#x3D;dev_token_0123456789\n/,
+    );
   });
 
   it("serves the e-mail's HTML as a document that may style itself inline and run nothing", async () => {
@@ -118,19 +132,30 @@ describe('dev transport and dev mailbox', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     const policy = response.headers.get('content-security-policy') ?? '';
     expect(policy.split('; ')).toEqual(
-      expect.arrayContaining(["default-src 'none'", "style-src 'unsafe-inline'", "frame-ancestors 'self'", 'sandbox allow-top-navigation-by-user-activation']),
+      expect.arrayContaining([
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "frame-ancestors 'self'",
+        'sandbox allow-top-navigation-by-user-activation',
+      ]),
     );
     expect(policy).not.toMatch(/script-src|allow-scripts|allow-same-origin/);
     const html = await response.text();
     expect(html).toMatch(/^<!doctype html>\n<html><head><meta charset="utf-8"><base target="_top">/);
-    expect(html).toContain('href="http://127.0.0.1:3000/link?token&#x3D;dev_token_0123456789" style="display: inline-block;');
+    expect(html).toContain(
+      'href="http://127.0.0.1:3000/link?token&#x3D;dev_token_0123456789" style="display: inline-block;',
+    );
     expect(html).toContain('&quot;&lt;carol&gt;&quot;');
     expect(html).not.toContain('<carol>');
-    expect((await fetch(`${base}/dev/mailbox/0123456789abcdef01234567/html`, { headers: { accept: 'text/html' } })).status).toBe(404);
+    expect(
+      (await fetch(`${base}/dev/mailbox/0123456789abcdef01234567/html`, { headers: { accept: 'text/html' } })).status,
+    ).toBe(404);
   });
 
   it('answers 404 for an unknown or malformed message id', async () => {
-    expect((await fetch(`${base}/dev/mailbox/0123456789abcdef01234567`, { headers: { accept: 'text/html' } })).status).toBe(404);
+    expect(
+      (await fetch(`${base}/dev/mailbox/0123456789abcdef01234567`, { headers: { accept: 'text/html' } })).status,
+    ).toBe(404);
     expect((await fetch(`${base}/dev/mailbox/not-an-id`, { headers: { accept: 'text/html' } })).status).toBe(404);
   });
 });

@@ -29,7 +29,9 @@ describe('mail renderer', () => {
   it('renders the association link e-mail with the link, names, expiry and help in both parts', () => {
     const mail = renderer.render('association-link', linkData);
     expect(mail.subject).toBe('Associate your sign-in with your customer account');
-    expect(mail.text).toContain('The sign-in "carol@gmail.example" at Google asked to be associated with the customer account "Carol & Co".');
+    expect(mail.text).toContain(
+      'The sign-in "carol@gmail.example" at Google asked to be associated with the customer account "Carol & Co".',
+    );
     expect(mail.text).toContain(`\n${LINK}\n`);
     expect(mail.text).toContain('expires in 60 minutes');
     expect(mail.text).toContain("If that wasn't you, ignore this e-mail");
@@ -47,10 +49,14 @@ describe('mail renderer', () => {
       'Your sign-in "carol@outlook.example" at Microsoft account was associated with the customer account Carol & Co (100003), Carol GmbH (100004).',
     );
     expect(mail.text).not.toContain('added to the person');
-    expect(mail.text).toContain("If this wasn't you, tell us here: the sign-in loses access at once and our support team is told.\nhttps://broker.example/link/not-me?token=def456");
+    expect(mail.text).toContain(
+      "If this wasn't you, tell us here: the sign-in loses access at once and our support team is told.\nhttps://broker.example/link/not-me?token=def456",
+    );
     expect(mail.text).toContain('This link works once, for 14 days. Later, write to help@broker.example.');
     expect(mail.html).toContain('customer account Carol &amp; Co (100003), Carol GmbH (100004)');
-    expect(mail.html).toMatch(/<a href="https:\/\/broker\.example\/link\/not-me\?token&#x3D;def456" style="[^"]*">This wasn&#x27;t me<\/a>/);
+    expect(mail.html).toMatch(
+      /<a href="https:\/\/broker\.example\/link\/not-me\?token&#x3D;def456" style="[^"]*">This wasn&#x27;t me<\/a>/,
+    );
   });
 
   it('without its one-time link (a notice retried after a failure) names support instead', () => {
@@ -66,12 +72,22 @@ describe('mail renderer', () => {
   });
 
   it('warns the owner of an address that already signs in, naming that sign-in', () => {
-    const mail = renderer.render('association-link', { ...linkData, existingSignIn: 'c***@outlook.example', takenUnnamed: false });
-    expect(mail.text).toContain('This address already signs in as "c***@outlook.example". Follow the link only if the new sign-in is also yours');
+    const mail = renderer.render('association-link', {
+      ...linkData,
+      existingSignIn: 'c***@outlook.example',
+      takenUnnamed: false,
+    });
+    expect(mail.text).toContain(
+      'This address already signs in as "c***@outlook.example". Follow the link only if the new sign-in is also yours',
+    );
   });
 
   it('HTML-escapes every value in the HTML part but not in the plain text', () => {
-    const mail = renderer.render('association-link', { ...linkData, signInName: '<img src=x onerror=alert(1)>', accountName: '"Q" <b>' });
+    const mail = renderer.render('association-link', {
+      ...linkData,
+      signInName: '<img src=x onerror=alert(1)>',
+      accountName: '"Q" <b>',
+    });
     expect(mail.html).not.toContain('<img');
     expect(mail.html).not.toContain('<b>');
     expect(mail.html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
@@ -80,7 +96,10 @@ describe('mail renderer', () => {
   });
 
   it('keeps the subject on one line and lets no value start a line of its own in the text', () => {
-    const mail = renderer.render('association-link', { ...linkData, signInName: 'eve\r\nVisit https://evil.example now\n' });
+    const mail = renderer.render('association-link', {
+      ...linkData,
+      signInName: 'eve\r\nVisit https://evil.example now\n',
+    });
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.text).not.toMatch(/^Visit https:\/\/evil/m);
     expect(mail.text).toContain('"eve  Visit https://evil.example now "');

@@ -7,7 +7,11 @@ import { Outbox } from '../../src/mail/outbox.ts';
 import { OutboxWorker } from '../../src/mail/outbox-worker.ts';
 import { createSendGridTransport } from '../../src/mail/sendgrid-transport.ts';
 import { brokerTranslator } from '../support/config.ts';
-import { startScriptedSendGridSink, type ScriptedAnswer, type ScriptedSendGridSink } from '../support/scripted-sendgrid-sink.ts';
+import {
+  startScriptedSendGridSink,
+  type ScriptedAnswer,
+  type ScriptedSendGridSink,
+} from '../support/scripted-sendgrid-sink.ts';
 import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
 
 const VIEWS = join(dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -21,7 +25,13 @@ const linkMail = (notAfter?: Date) => ({
   template: 'association-link' as const,
   secret: { link: LINK },
   ...(notAfter ? { notAfter } : {}),
-  data: { upstreamName: 'Google', signInName: 'carol@gmail.example', accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@broker.example' },
+  data: {
+    upstreamName: 'Google',
+    signInName: 'carol@gmail.example',
+    accountName: 'Carol & Co',
+    expiresInMinutes: 60,
+    support: 'help@broker.example',
+  },
 });
 
 describe('outbox delivery rules', () => {
@@ -57,7 +67,9 @@ describe('outbox delivery rules', () => {
   afterAll(() => mongo.dispose());
   beforeEach(async () => {
     outcomes = [];
-    await Promise.all(['outbox', 'outboxclaims', 'auditevents'].map((name) => mongo.connection.collection(name).deleteMany({})));
+    await Promise.all(
+      ['outbox', 'outboxclaims', 'auditevents'].map((name) => mongo.connection.collection(name).deleteMany({})),
+    );
   });
   afterEach(async () => {
     await sink?.close();
@@ -75,9 +87,9 @@ describe('outbox delivery rules', () => {
     // The ciphertext opens only under the configured key: a database or a backup alone yields no link.
     const stored = (await outbox.find(id))!;
     expect(new Outbox(mongo.connection, { sealingKeys: [KEY] }).templateValues(stored)).toMatchObject({ link: LINK });
-    expect(() => new Outbox(mongo.connection, { sealingKeys: ['another-key-0123456789abcdef0123456789'] }).templateValues(stored)).toThrow(
-      /no configured cookie key opens them/,
-    );
+    expect(() =>
+      new Outbox(mongo.connection, { sealingKeys: ['another-key-0123456789abcdef0123456789'] }).templateValues(stored),
+    ).toThrow(/no configured cookie key opens them/);
 
     await (await workerAgainst([])).runOnce();
     expect(JSON.stringify(sink!.accepted[0])).toContain(LINK);
@@ -87,7 +99,9 @@ describe('outbox delivery rules', () => {
   });
 
   it('refuses to queue a link as readable data', async () => {
-    await expect(outbox.enqueue({ ...linkMail(), data: { ...linkMail().data, link: LINK } })).rejects.toThrow(/must be passed as a secret/);
+    await expect(outbox.enqueue({ ...linkMail(), data: { ...linkMail().data, link: LINK } })).rejects.toThrow(
+      /must be passed as a secret/,
+    );
   });
 
   it('never sends a sealed link to a recipient someone wrote into the database afterwards', async () => {
@@ -115,17 +129,30 @@ describe('outbox delivery rules', () => {
     expect(outcomes).toEqual(['retry', 'sent']);
   });
 
-  it.each([400, 401, 403, 413])('fails at once, audited and counted as rejected, when SendGrid answers %i', async (status) => {
-    const worker = await workerAgainst([{ status, message: 'The from address does not match a verified Sender Identity' }]);
-    const id = await outbox.enqueue(linkMail());
-    await worker.runOnce();
-    expect(await worker.runOnce(new Date(Date.now() + 24 * 3_600_000))).toBe(0);
-    expect(sink!.requests).toHaveLength(1);
-    expect(await outbox.find(id)).toMatchObject({ status: 'failed', attempts: 1, sealed: null, lastError: expect.stringContaining(`HTTP ${status}`) });
-    const [failed] = await audit.recent({ type: 'mail.failed' });
-    expect(failed).toMatchObject({ reason: 'association-link', detail: { messageId: id, permanent: true, attempts: 1 } });
-    expect(outcomes).toEqual(['rejected']);
-  });
+  it.each([400, 401, 403, 413])(
+    'fails at once, audited and counted as rejected, when SendGrid answers %i',
+    async (status) => {
+      const worker = await workerAgainst([
+        { status, message: 'The from address does not match a verified Sender Identity' },
+      ]);
+      const id = await outbox.enqueue(linkMail());
+      await worker.runOnce();
+      expect(await worker.runOnce(new Date(Date.now() + 24 * 3_600_000))).toBe(0);
+      expect(sink!.requests).toHaveLength(1);
+      expect(await outbox.find(id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        sealed: null,
+        lastError: expect.stringContaining(`HTTP ${status}`),
+      });
+      const [failed] = await audit.recent({ type: 'mail.failed' });
+      expect(failed).toMatchObject({
+        reason: 'association-link',
+        detail: { messageId: id, permanent: true, attempts: 1 },
+      });
+      expect(outcomes).toEqual(['rejected']);
+    },
+  );
 
   it('does not send an association e-mail whose link has expired, and audits it as expired', async () => {
     const worker = await workerAgainst([{ status: 500 }]);
@@ -139,7 +166,10 @@ describe('outbox delivery rules', () => {
     expect(sink!.accepted).toHaveLength(0);
     expect(await outbox.find(id)).toMatchObject({ status: 'expired', sealed: null });
     const [expired] = await audit.recent({ type: 'mail.expired' });
-    expect(expired).toMatchObject({ reason: 'association-link', detail: { messageId: id, to: 'c***@carol-and-co.example' } });
+    expect(expired).toMatchObject({
+      reason: 'association-link',
+      detail: { messageId: id, to: 'c***@carol-and-co.example' },
+    });
     expect(outcomes).toEqual(['retry', 'expired']);
   });
 });

@@ -39,7 +39,13 @@ describe('a broker process killed while it sends an e-mail', () => {
       to: 'carol@carol-and-co.example',
       template: 'association-link',
       secret: { link: 'https://broker.example/link?token=tok_killed_worker_0123456789abcdefghijklmnopq' },
-      data: { upstreamName: 'Google', signInName: 'carol', accountName: 'Carol & Co', expiresInMinutes: 60, support: 'help@broker.example' },
+      data: {
+        upstreamName: 'Google',
+        signInName: 'carol',
+        accountName: 'Carol & Co',
+        expiresInMinutes: 60,
+        support: 'help@broker.example',
+      },
     });
 
     const doomed = spawn(process.execPath, [WORKER_PROCESS], {

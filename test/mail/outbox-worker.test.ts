@@ -106,7 +106,11 @@ describe('outbox worker', () => {
     const id = await outbox.enqueue(linkMail());
     await worker().runOnce();
     const [event] = await audit.recent({ type: 'mail.sent' });
-    expect(event).toMatchObject({ type: 'mail.sent', reason: 'association-link', detail: { messageId: id, to: 'c***@carol-and-co.example' } });
+    expect(event).toMatchObject({
+      type: 'mail.sent',
+      reason: 'association-link',
+      detail: { messageId: id, to: 'c***@carol-and-co.example' },
+    });
   });
 
   it('leaves a message that is not yet due alone', async () => {
@@ -125,7 +129,11 @@ describe('outbox worker', () => {
 
     expect(await mailer.runOnce(t0)).toBe(0);
     const first = await outbox.find(id);
-    expect(first).toMatchObject({ status: 'pending', attempts: 1, lastError: 'SendGrid answered HTTP 500: Internal server error (sink)' });
+    expect(first).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'SendGrid answered HTTP 500: Internal server error (sink)',
+    });
     expect(first?.nextAttemptAt).toEqual(seconds(t0, 1));
 
     expect(await mailer.runOnce(seconds(t0, 0.5))).toBe(0); // not due yet
@@ -150,13 +158,20 @@ describe('outbox worker', () => {
       now = seconds(now, 3_600);
     }
     const stored = await outbox.find(id);
-    expect(stored).toMatchObject({ status: 'failed', attempts: 3, lastError: 'SendGrid could not be reached: ECONNREFUSED' });
+    expect(stored).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastError: 'SendGrid could not be reached: ECONNREFUSED',
+    });
     expect(await mailer.runOnce(now)).toBe(0);
     expect((await outbox.find(id))?.attempts).toBe(3);
 
     const events = await audit.recent({ type: 'mail.failed' });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ reason: 'association-link', detail: { messageId: id, to: 'c***@carol-and-co.example', attempts: 3 } });
+    expect(events[0]).toMatchObject({
+      reason: 'association-link',
+      detail: { messageId: id, to: 'c***@carol-and-co.example', attempts: 3 },
+    });
     expect(await audit.recent({ type: 'mail.sent' })).toHaveLength(0);
   });
 
@@ -197,7 +212,9 @@ describe('outbox worker', () => {
     expect(await mailer.runOnce(afterLease)).toBe(1);
     expect(sink.received).toHaveLength(1);
     expect(await outbox.find(id)).toMatchObject({ status: 'sent', attempts: 2 });
-    const claims = await outboxClaimModel(mongo.connection).find({ messageId: (await outbox.find(id))!._id }).lean();
+    const claims = await outboxClaimModel(mongo.connection)
+      .find({ messageId: (await outbox.find(id))!._id })
+      .lean();
     expect(claims.map((c) => c._id).sort()).toEqual([`${id}:0`, `${id}:0:takeover-1`, `${id}:1`]);
   });
 

@@ -51,7 +51,9 @@ describe('SendGrid transport', () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error?.message).toBe('SendGrid answered HTTP 401: The provided authorization grant is invalid, expired, or revoked');
+    expect(error?.message).toBe(
+      'SendGrid answered HTTP 401: The provided authorization grant is invalid, expired, or revoked',
+    );
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(wrongKey);
     expect(error?.cause).toBeUndefined();
   });

@@ -17,7 +17,9 @@ const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
 
 /** The `${VAR}` the example configuration uses outside comments: the secrets a deployment of it must provide. */
 function secretsOfExample(): string[] {
-  const lines = readFileSync('config/broker.example.yaml', 'utf8').split('\n').map((line) => line.replace(/(^|\s)#.*$/, ''));
+  const lines = readFileSync('config/broker.example.yaml', 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, ''));
   return [...new Set(lines.flatMap((line) => [...line.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1] ?? '')))];
 }
 
@@ -32,7 +34,8 @@ describe('the production image and docker-compose.yml', () => {
     const secrets = secretsOfExample();
     expect(secrets).toContain('COOKIE_KEY');
     const environment = compose.services.broker?.environment ?? {};
-    for (const secret of secrets) expect([secret, environment[secret]]).toEqual([secret, expect.stringContaining(`\${${secret}`)]);
+    for (const secret of secrets)
+      expect([secret, environment[secret]]).toEqual([secret, expect.stringContaining(`\${${secret}`)]);
   });
 
   it('runs Redis with an append-only file on a volume, MongoDB on a volume, and every service with a healthcheck', () => {
@@ -40,7 +43,8 @@ describe('the production image and docker-compose.yml', () => {
     expect(redis?.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
     expect(redis?.volumes).toEqual([expect.stringMatching(/^redis-data:\/data$/)]);
     expect(mongo?.volumes).toEqual([expect.stringMatching(/^mongo-data:\/data\/db$/)]);
-    for (const [name, service] of Object.entries(compose.services)) expect([name, service.healthcheck?.test.length]).toEqual([name, expect.any(Number)]);
+    for (const [name, service] of Object.entries(compose.services))
+      expect([name, service.healthcheck?.test.length]).toEqual([name, expect.any(Number)]);
   });
 
   it('runs as an unprivileged user, through the entry point that knows the product commands', () => {

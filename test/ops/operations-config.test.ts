@@ -25,8 +25,12 @@ describe('configuration for running behind proxies, with a management port, Redi
     expect(parse(2).proxyTrust).toEqual({ hops: 2 });
     expect(parse(false).proxyTrust).toBeNull();
     expect(parse(['10.0.0.0/8', '::1']).proxyTrust).toEqual({ addresses: ['10.0.0.0/8', '::1'] });
-    expect(problemsOf(baseConfigDocument({ trustProxy: ['10.0.0.0/33'] }))).toEqual([expect.stringMatching(/^trustProxy/)]);
-    expect(problemsOf(baseConfigDocument({ trustProxy: 'yes' }))).toEqual([expect.stringMatching(/^trustProxy: must be false, the number/)]);
+    expect(problemsOf(baseConfigDocument({ trustProxy: ['10.0.0.0/33'] }))).toEqual([
+      expect.stringMatching(/^trustProxy/),
+    ]);
+    expect(problemsOf(baseConfigDocument({ trustProxy: 'yes' }))).toEqual([
+      expect.stringMatching(/^trustProxy: must be false, the number/),
+    ]);
   });
 
   it('takes management.port and defaults its host to loopback', () => {
@@ -38,20 +42,29 @@ describe('configuration for running behind proxies, with a management port, Redi
   it('takes redis.sentinels with redis.name instead of redis.url, and says which is missing', () => {
     const sentinels = [{ host: '10.0.0.1' }, { host: '10.0.0.2', port: 26380 }];
     const config = parseConfig(baseConfigDocument({ redis: { sentinels, name: 'broker' } }), {});
-    expect(config.redis.sentinels).toEqual([{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26380 }]);
-    expect(problemsOf(baseConfigDocument({ redis: { sentinels } }))).toEqual(["redis.name: is required with redis.sentinels (the primary's name)"]);
+    expect(config.redis.sentinels).toEqual([
+      { host: '10.0.0.1', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+    ]);
+    expect(problemsOf(baseConfigDocument({ redis: { sentinels } }))).toEqual([
+      "redis.name: is required with redis.sentinels (the primary's name)",
+    ]);
     expect(problemsOf(baseConfigDocument({ redis: {} }))).toEqual([
       'redis.url: is required (or redis.sentinels with redis.name, or redis.cluster.nodes)',
     ]);
-    expect(() => parseConfig(baseConfigDocument({ redis: { sentinels, name: 'broker' } }), { REDIS_URL: 'redis://x:6379' })).toThrow(
-      /redis\.sentinels: cannot be used together with redis\.url/,
-    );
+    expect(() =>
+      parseConfig(baseConfigDocument({ redis: { sentinels, name: 'broker' } }), { REDIS_URL: 'redis://x:6379' }),
+    ).toThrow(/redis\.sentinels: cannot be used together with redis\.url/);
   });
 
-  it('takes redis.cluster.nodes, or REDIS_CLUSTER_NODES in place of the file\'s url, and refuses a second target', () => {
+  it("takes redis.cluster.nodes, or REDIS_CLUSTER_NODES in place of the file's url, and refuses a second target", () => {
     const cluster = { nodes: ['10.0.0.1:7000', '10.0.0.2:7000'] };
-    expect(parseConfig(baseConfigDocument({ redis: { cluster, password: 'secret' } }), {}).redis.cluster).toEqual(cluster);
-    const fromEnv = parseConfig(baseConfigDocument(), { REDIS_CLUSTER_NODES: 'a.internal:7000, b.internal:7001' }).redis;
+    expect(parseConfig(baseConfigDocument({ redis: { cluster, password: 'secret' } }), {}).redis.cluster).toEqual(
+      cluster,
+    );
+    const fromEnv = parseConfig(baseConfigDocument(), {
+      REDIS_CLUSTER_NODES: 'a.internal:7000, b.internal:7001',
+    }).redis;
     expect(fromEnv.cluster).toEqual({ nodes: ['a.internal:7000', 'b.internal:7001'] });
     expect(fromEnv.url).toBeUndefined();
     expect(problemsOf(baseConfigDocument({ redis: { cluster, url: 'redis://x:6379' } }))).toEqual([

@@ -13,7 +13,13 @@ describe('Redis behind Sentinel', () => {
   beforeAll(async () => {
     group = await startSentinelGroup();
     stack = await startStack(
-      { redis: { sentinels: group.sentinels, name: PRIMARY_NAME, keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:` } },
+      {
+        redis: {
+          sentinels: group.sentinels,
+          name: PRIMARY_NAME,
+          keyPrefix: `ibtest:${randomBytes(6).toString('hex')}:`,
+        },
+      },
       { redisUrl: '' },
     );
   }, 60_000);
@@ -27,7 +33,10 @@ describe('Redis behind Sentinel', () => {
     await stack.seedLinkedAccount(alice);
     const portal = await TestPortal.discover(stack);
     const browser = new TestBrowser();
-    const { attempt, callback } = await signIn(browser, portal, alice, { scope: 'openid email offline_access', prompt: 'consent' });
+    const { attempt, callback } = await signIn(browser, portal, alice, {
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+    });
     const tokens = await portal.exchange(callback.url, attempt);
     expect(tokens.refresh_token).toBeDefined();
 
@@ -38,20 +47,28 @@ describe('Redis behind Sentinel', () => {
     direct.disconnect();
 
     await group.killServer(oldPrimary);
-    await waitFor('the sentinels to promote the replica', async () => {
-      const now = await group.primaryPort();
-      return now > 0 && now !== oldPrimary;
-    }, 30_000);
-    await waitFor('the broker to answer again', async () => {
-      const response = await fetch(`${stack.brokerUrl}/readyz`);
-      return response.status === 200;
-    }, 45_000);
+    await waitFor(
+      'the sentinels to promote the replica',
+      async () => {
+        const now = await group.primaryPort();
+        return now > 0 && now !== oldPrimary;
+      },
+      30_000,
+    );
+    await waitFor(
+      'the broker to answer again',
+      async () => {
+        const response = await fetch(`${stack.brokerUrl}/readyz`);
+        return response.status === 200;
+      },
+      45_000,
+    );
 
     // The browser's broker session still signs it in without going upstream (asked again while ioredis may still
     // be settling on the new primary: a 503 "try again in a minute" then is the documented answer, not a failure)...
     let again = await portal.authorizationRequest();
     let page = await browser.navigate(again.url.href, {}, again.redirectUri);
-    for (const deadline = Date.now() + 20_000; page.status === 503 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 20_000; page.status === 503 && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       again = await portal.authorizationRequest();
       page = await browser.navigate(again.url.href, {}, again.redirectUri);

@@ -10,7 +10,10 @@ const UNAVAILABLE = 'Temporarily unavailable';
 
 /** Error-level log lines (pino level 50) that name a cause. */
 function errorsLogged(log: MemoryLog): string[] {
-  return log.entries().filter((e) => e.level === 50).map((e) => `${String(e.msg)} ${JSON.stringify(e.err ?? '')}`);
+  return log
+    .entries()
+    .filter((e) => e.level === 50)
+    .map((e) => `${String(e.msg)} ${JSON.stringify(e.err ?? '')}`);
 }
 
 /** The broker's own view of its stores, as a probe reads it: the management application's /readyz. */
@@ -44,7 +47,10 @@ describe('Redis unreachable', () => {
   beforeAll(async () => {
     redis = await ownRedis();
     log = memoryLog();
-    stack = await startStack({}, { redisUrl: redis.url, logger: log.logger, instrument: (parts) => (brokerRedis = parts.redis) });
+    stack = await startStack(
+      {},
+      { redisUrl: redis.url, logger: log.logger, instrument: (parts) => (brokerRedis = parts.redis) },
+    );
   });
   afterAll(async () => {
     await stack.close();
@@ -80,7 +86,11 @@ describe('Redis unreachable', () => {
 
     await redis.start();
     await waitFor('the broker to reconnect', async () => (await readiness(stack)).redis === 'ok');
-    const again = await new TestBrowser().navigate((await portal.authorizationRequest()).url.href, {}, stack.upstreamUrl);
+    const again = await new TestBrowser().navigate(
+      (await portal.authorizationRequest()).url.href,
+      {},
+      stack.upstreamUrl,
+    );
     expect(again.status).not.toBe(503);
   });
 
@@ -100,8 +110,13 @@ describe('Redis unreachable', () => {
     } finally {
       redisClient.multi = multi;
     }
-    const logged = log.entries().find((e) => (e.err as { message?: string } | undefined)?.message === 'adapter exploded');
-    expect(logged).toMatchObject({ level: 50, msg: expect.stringMatching(/^(oidc-provider server_error|request failed)$/) });
+    const logged = log
+      .entries()
+      .find((e) => (e.err as { message?: string } | undefined)?.message === 'adapter exploded');
+    expect(logged).toMatchObject({
+      level: 50,
+      msg: expect.stringMatching(/^(oidc-provider server_error|request failed)$/),
+    });
   });
 });
 
@@ -126,7 +141,10 @@ describe('MongoDB unreachable', () => {
 
     await mongo.kill();
     // Mongoose notices a lost server at its next heartbeat: the stack's own connection to the same server tells when.
-    await waitFor('the broker to notice', async () => stack.db.readyState !== 1 && (await readiness(stack)).mongodb !== 'ok');
+    await waitFor(
+      'the broker to notice',
+      async () => stack.db.readyState !== 1 && (await readiness(stack)).mongodb !== 'ok',
+    );
 
     const submitted = await browser.submit(callback, '/associate', { email: 'office@carol.example' });
     expect(submitted.status).toBe(503);

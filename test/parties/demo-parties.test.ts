@@ -23,10 +23,18 @@ beforeAll(async () => {
   portal = await listening();
   const demoUpstream = await createDemoUpstream({
     issuer: upstream.url,
-    clients: [{ ...PORTAL_CLIENT, redirectUris: [`${portal.url}/callback`], postLogoutRedirectUris: [`${portal.url}/`] }],
+    clients: [
+      { ...PORTAL_CLIENT, redirectUris: [`${portal.url}/callback`], postLogoutRedirectUris: [`${portal.url}/`] },
+    ],
   });
   upstream.server.on('request', demoUpstream.callback);
-  const demoPortal = createDemoPortal({ ...PORTAL_CLIENT, baseUrl: portal.url, issuer: upstream.url, name: 'CustomerSource', scope: 'openid email profile' });
+  const demoPortal = createDemoPortal({
+    ...PORTAL_CLIENT,
+    baseUrl: portal.url,
+    issuer: upstream.url,
+    name: 'CustomerSource',
+    scope: 'openid email profile',
+  });
   portal.server.on('request', demoPortal.callback);
 });
 
@@ -52,9 +60,15 @@ async function signIn(browser: DemoBrowser, password = alice.password): Promise<
 
 describe('demo upstream', () => {
   it('is discoverable by openid-client under its own issuer', async () => {
-    const config = await oidc.discovery(new URL(upstream.url), PORTAL_CLIENT.clientId, PORTAL_CLIENT.clientSecret, undefined, {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const config = await oidc.discovery(
+      new URL(upstream.url),
+      PORTAL_CLIENT.clientId,
+      PORTAL_CLIENT.clientSecret,
+      undefined,
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     expect(config.serverMetadata().issuer).toBe(upstream.url);
     expect(config.serverMetadata().code_challenge_methods_supported).toContain('S256');
   });
@@ -80,7 +94,13 @@ describe('demo portal signing in through the demo upstream', () => {
     expect(page.html).toContain('<h1>CustomerSource</h1>');
     expect(page.html).toContain('Signed in as <strong id="user">Alice Example</strong>');
     const claims = JSON.parse(textOf(page.html, 'claims') ?? '{}') as Record<string, unknown>;
-    expect(claims).toMatchObject({ sub: alice.sub, email: alice.email, email_verified: true, name: alice.name, iss: upstream.url });
+    expect(claims).toMatchObject({
+      sub: alice.sub,
+      email: alice.email,
+      email_verified: true,
+      name: alice.name,
+      iss: upstream.url,
+    });
   });
 
   it('shows access_denied when the user cancels at the upstream', async () => {
@@ -109,7 +129,9 @@ describe('demo portal signing in through the demo upstream', () => {
     const confirm = await browser.submit(signedIn, '/logout');
     expect(confirm.url.startsWith(upstream.url)).toBe(true);
     const back = await browser.navigate(new URL(confirm.html.match(/action="([^"]+)"/)![1]!, confirm.url).href, {
-      ...Object.fromEntries([...confirm.html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!])),
+      ...Object.fromEntries(
+        [...confirm.html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+      ),
       logout: 'yes',
     });
     expect(back.url).toBe(`${portal.url}/`);

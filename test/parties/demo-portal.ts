@@ -112,7 +112,9 @@ export function createDemoPortal(options: DemoPortalOptions): DemoPortal {
       name: options.name,
       basePath,
       signedIn: claims !== undefined,
-      ...(claims ? { displayName: String(claims.name ?? claims.email ?? claims.sub), claims: JSON.stringify(claims, null, 2) } : {}),
+      ...(claims
+        ? { displayName: String(claims.name ?? claims.email ?? claims.sub), claims: JSON.stringify(claims, null, 2) }
+        : {}),
       ...(session?.error ? { error: session.error } : {}),
     });
   }

@@ -1,7 +1,6 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE } from '../../src/provider/redis-adapter.ts';
 
-
 // Expired entries are dropped when read; a full sweep every so many writes keeps a long benchmark run bounded.
 const SWEEP_EVERY_WRITES = 5_000;
 

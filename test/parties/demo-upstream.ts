@@ -22,7 +22,12 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
 ]);
 
 /** The demo's support employee: Demo ID plays the company's staff directory for the console too (config/demo.yaml). */
-export const DEMO_STAFF: DemoUser = Object.freeze({ sub: 'dana-staff-0001', email: 'dana@contoso.example', name: 'Dana (support)', password: 'demo' });
+export const DEMO_STAFF: DemoUser = Object.freeze({
+  sub: 'dana-staff-0001',
+  email: 'dana@contoso.example',
+  name: 'Dana (support)',
+  password: 'demo',
+});
 
 export interface DemoUpstreamOptions {
   /** e.g. http://127.0.0.1:41234; the caller listens on that port itself. */
@@ -97,7 +102,11 @@ export async function createDemoUpstream(options: DemoUpstreamOptions): Promise<
     jwks: { keys: [await signingKey()] },
     cookies: {
       keys: cookieKeys,
-      names: { session: `${cookiePrefix}_session`, interaction: `${cookiePrefix}_interaction`, resume: `${cookiePrefix}_resume` },
+      names: {
+        session: `${cookiePrefix}_session`,
+        interaction: `${cookiePrefix}_interaction`,
+        resume: `${cookiePrefix}_resume`,
+      },
       long: { signed: true, sameSite: 'lax' },
       short: { signed: true, sameSite: 'lax' },
     },

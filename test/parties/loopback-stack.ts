@@ -48,7 +48,12 @@ export async function startLoopbackStack(options: LoopbackStackOptions): Promise
   const upstream = await createDemoUpstream({
     issuer: upstreamServer.url,
     // Demo ID also plays the company's staff directory for the support console (`admin.console.upstream`).
-    clients: [{ ...options.upstreamClient, redirectUris: [`${brokerServer.url}/upstream/demo/callback`, `${brokerServer.url}/admin/callback`] }],
+    clients: [
+      {
+        ...options.upstreamClient,
+        redirectUris: [`${brokerServer.url}/upstream/demo/callback`, `${brokerServer.url}/admin/callback`],
+      },
+    ],
     ...(options.users ? { users: options.users } : {}),
   });
   upstreamServer.server.on('request', upstream.callback);

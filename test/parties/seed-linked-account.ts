@@ -57,6 +57,12 @@ export async function seedLinkedAccount(connection: Connection, seed: LinkedAcco
     linkedAt: now,
     lastLoginAt: null,
   });
-  await membershipModel(connection).create({ personId, accountId: personId, contactId: contact._id, linkedAt: now, associationId: null });
+  await membershipModel(connection).create({
+    personId,
+    accountId: personId,
+    contactId: contact._id,
+    linkedAt: now,
+    associationId: null,
+  });
   return accountId;
 }

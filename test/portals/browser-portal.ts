@@ -33,7 +33,9 @@ const COOKIE = 'portal_session';
 
 function html(res: ServerResponse, body: string, status = 200): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>portal</title></head><body>${body}</body></html>`);
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>portal</title></head><body>${body}</body></html>`,
+  );
 }
 
 function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): void {
@@ -56,9 +58,15 @@ export function createBrowserPortal(options: BrowserPortalOptions): BrowserPorta
   const frontchannelLogouts: BrowserPortal['frontchannelLogouts'] = [];
   let configuration: Promise<oidc.Configuration> | undefined;
   const discover = () =>
-    (configuration ??= oidc.discovery(new URL(options.issuer), options.clientId, undefined, oidc.ClientSecretPost(options.clientSecret), {
-      execute: [oidc.allowInsecureRequests],
-    }));
+    (configuration ??= oidc.discovery(
+      new URL(options.issuer),
+      options.clientId,
+      undefined,
+      oidc.ClientSecretPost(options.clientSecret),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    ));
 
   async function authorizationParameters(prompt?: string): Promise<Record<string, string>> {
     const state = oidc.randomState();
@@ -117,21 +125,30 @@ export function createBrowserPortal(options: BrowserPortalOptions): BrowserPorta
         );
       case '/login': {
         const config = await discover();
-        return redirect(res, oidc.buildAuthorizationUrl(config, await authorizationParameters(url.searchParams.get('prompt') ?? undefined)).href);
+        return redirect(
+          res,
+          oidc.buildAuthorizationUrl(config, await authorizationParameters(url.searchParams.get('prompt') ?? undefined))
+            .href,
+        );
       }
       case '/login-by-post': {
         // The authorization request as a form POST, submitted by the page itself.
         const fields = Object.entries(await authorizationParameters(url.searchParams.get('prompt') ?? undefined))
           .map(([name, value]) => `<input type="hidden" name="${name}" value="${escape(value)}">`)
           .join('');
-        return html(res, `<form method="post" action="${options.issuer}/auth">${fields}</form><script>document.forms[0].submit()</script>`);
+        return html(
+          res,
+          `<form method="post" action="${options.issuer}/auth">${fields}</form><script>document.forms[0].submit()</script>`,
+        );
       }
       case '/callback':
         return callback(req, res, url);
       case '/logout': {
         if (sessionId) sessions.delete(sessionId);
         const config = await discover();
-        const hint: Record<string, string> = session ? { id_token_hint: session.idToken } : { client_id: options.clientId };
+        const hint: Record<string, string> = session
+          ? { id_token_hint: session.idToken }
+          : { client_id: options.clientId };
         return redirect(res, oidc.buildEndSessionUrl(config, { ...hint, post_logout_redirect_uri: home }).href, {
           'set-cookie': `${COOKIE}=; Path=/; Max-Age=0`,
         });
@@ -139,10 +156,18 @@ export function createBrowserPortal(options: BrowserPortalOptions): BrowserPorta
       case '/logout-by-post': {
         // RP-initiated logout as a form POST, submitted by the page itself.
         if (sessionId) sessions.delete(sessionId);
-        const fields = { ...(session ? { id_token_hint: session.idToken } : { client_id: options.clientId }), post_logout_redirect_uri: home };
-        const inputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${name}" value="${escape(value)}">`).join('');
+        const fields = {
+          ...(session ? { id_token_hint: session.idToken } : { client_id: options.clientId }),
+          post_logout_redirect_uri: home,
+        };
+        const inputs = Object.entries(fields)
+          .map(([name, value]) => `<input type="hidden" name="${name}" value="${escape(value)}">`)
+          .join('');
         res.setHeader('set-cookie', `${COOKIE}=; Path=/; Max-Age=0`);
-        return html(res, `<form method="post" action="${options.issuer}/session/end">${inputs}</form><script>document.forms[0].submit()</script>`);
+        return html(
+          res,
+          `<form method="post" action="${options.issuer}/session/end">${inputs}</form><script>document.forms[0].submit()</script>`,
+        );
       }
       case '/frontchannel-logout': {
         const sid = url.searchParams.get('sid');
@@ -158,7 +183,9 @@ export function createBrowserPortal(options: BrowserPortalOptions): BrowserPorta
   return {
     frontchannelLogouts,
     handle(req, res) {
-      route(req, res).catch((error: unknown) => html(res, `<p id="error">${escape(String((error as Error).message ?? error))}</p>`, 500));
+      route(req, res).catch((error: unknown) =>
+        html(res, `<p id="error">${escape(String((error as Error).message ?? error))}</p>`, 500),
+      );
     },
   };
 }

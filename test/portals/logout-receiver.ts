@@ -21,7 +21,9 @@ export async function startLogoutReceiver(): Promise<LogoutReceiver> {
     const requestUrl = new URL(req.url ?? '/', url);
     if (req.method === 'GET' && requestUrl.pathname === '/frontchannel-logout') {
       frontchannelRequests.push(requestUrl);
-      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end('<!doctype html><title>signed out</title>');
+      res
+        .writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' })
+        .end('<!doctype html><title>signed out</title>');
       return;
     }
     let body = '';

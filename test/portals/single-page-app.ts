@@ -5,7 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * exchanged and the refresh token used by `fetch` from the app's own origin (CORS), no secret anywhere. It shows
  * `#status` (signed out | signed in | error) and `#detail` (whether the refresh rotated, or the error).
  */
-export function singlePageApp(options: { issuer: string; clientId: string }): (req: IncomingMessage, res: ServerResponse) => void {
+export function singlePageApp(options: {
+  issuer: string;
+  clientId: string;
+}): (req: IncomingMessage, res: ServerResponse) => void {
   const script = `
 const issuer = ${JSON.stringify(options.issuer)}, clientId = ${JSON.stringify(options.clientId)};
 const redirectUri = location.origin + '/';

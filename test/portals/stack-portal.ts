@@ -23,9 +23,15 @@ export class StackPortal {
     client: { clientId: string; redirectUri: string; metadata?: Partial<oidc.ClientMetadata> },
     authentication: oidc.ClientAuth = oidc.None(),
   ): Promise<StackPortal> {
-    const configuration = await oidc.discovery(new URL(stack.brokerUrl), client.clientId, client.metadata, authentication, {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const configuration = await oidc.discovery(
+      new URL(stack.brokerUrl),
+      client.clientId,
+      client.metadata,
+      authentication,
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     return new StackPortal(configuration, client.redirectUri);
   }
 
@@ -56,7 +62,11 @@ export class StackPortal {
   }
 
   /** Portal → broker → upstream login → broker → back at the redirect URI (returned unvisited). */
-  async signIn(browser: TestBrowser, user: DemoUser, parameters: Record<string, string> = {}): Promise<{ attempt: AuthorizationAttempt; callback: Page }> {
+  async signIn(
+    browser: TestBrowser,
+    user: DemoUser,
+    parameters: Record<string, string> = {},
+  ): Promise<{ attempt: AuthorizationAttempt; callback: Page }> {
     const attempt = await this.authorizationRequest(parameters);
     const loginPage = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
     const callback = await loginUpstream(browser, loginPage, user, attempt.redirectUri);
@@ -64,7 +74,10 @@ export class StackPortal {
   }
 
   /** The same browser, already signed in at the broker: straight back with a code (SSO). */
-  async signInAgain(browser: TestBrowser, parameters: Record<string, string> = {}): Promise<{ attempt: AuthorizationAttempt; callback: Page }> {
+  async signInAgain(
+    browser: TestBrowser,
+    parameters: Record<string, string> = {},
+  ): Promise<{ attempt: AuthorizationAttempt; callback: Page }> {
     const attempt = await this.authorizationRequest(parameters);
     const callback = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
     return { attempt, callback };

@@ -19,7 +19,8 @@ function providerWithPortal(answers: Array<'ok' | 'fail' | 'hang'>) {
 
 function recordingLogger() {
   const lines: Array<[level: string, message: string, fields: Record<string, unknown>]> = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push([level, message, fields]);
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) =>
+    lines.push([level, message, fields]);
   return { logger: { info: at('info'), warn: at('warn'), error: at('error') } as unknown as Logger, lines };
 }
 
@@ -35,7 +36,11 @@ describe('back-channel logout delivery', () => {
 
     await expect(new Client().backchannelLogout('sub-1', 'sid-1')).resolves.toBeUndefined();
     await until(() => lines.some(([level]) => level === 'info'));
-    expect(calls).toEqual([['sub-1', 'sid-1'], ['sub-1', 'sid-1'], ['sub-1', 'sid-1']]);
+    expect(calls).toEqual([
+      ['sub-1', 'sid-1'],
+      ['sub-1', 'sid-1'],
+      ['sub-1', 'sid-1'],
+    ]);
     expect(lines.map(([level, message, { attempt }]) => [level, message, attempt])).toEqual([
       ['warn', 'back-channel logout failed, will retry', 1],
       ['warn', 'back-channel logout failed, will retry', 2],
@@ -52,6 +57,10 @@ describe('back-channel logout delivery', () => {
     await new Client().backchannelLogout('sub-1', 'sid-1');
     await until(() => lines.some(([level]) => level === 'error'));
     expect(calls).toHaveLength(4);
-    expect(lines.at(-1)).toEqual(['error', 'back-channel logout failed, giving up', expect.objectContaining({ clientId: 'portal', attempt: 4 })]);
+    expect(lines.at(-1)).toEqual([
+      'error',
+      'back-channel logout failed, giving up',
+      expect.objectContaining({ clientId: 'portal', attempt: 4 }),
+    ]);
   });
 });

@@ -14,8 +14,16 @@ const SPA_ORIGIN = 'http://127.0.0.1:9';
 const SPA = { clientId: 'spa', redirectUri: `${SPA_ORIGIN}/spa/callback` };
 const NATIVE = { clientId: 'native-app', redirectUri: 'http://127.0.0.1/native/callback' };
 const KEYED = { clientId: 'keyed', redirectUri: 'http://127.0.0.1:9/keyed/callback' };
-const POSTED = { clientId: 'posted', redirectUri: 'http://127.0.0.1:9/posted/callback', secret: 'posted-secret-0123456789' };
-const ELLIPTIC = { clientId: 'elliptic', redirectUri: 'http://127.0.0.1:9/elliptic/callback', secret: 'elliptic-secret-0123456789' };
+const POSTED = {
+  clientId: 'posted',
+  redirectUri: 'http://127.0.0.1:9/posted/callback',
+  secret: 'posted-secret-0123456789',
+};
+const ELLIPTIC = {
+  clientId: 'elliptic',
+  redirectUri: 'http://127.0.0.1:9/elliptic/callback',
+  secret: 'elliptic-secret-0123456789',
+};
 
 describe('portals of every stack authenticate as registered', () => {
   let stack: Stack;
@@ -30,11 +38,19 @@ describe('portals of every stack authenticate as registered', () => {
     // oidc-provider structuredClones static clients, and jest's structuredClone makes objects of another realm,
     // which oidc-provider's plain-object check refuses.)
     portalJwks = await listenOnLoopback();
-    portalJwks.server.on('request', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })));
+    portalJwks.server.on('request', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })),
+    );
     stack = await startStack({
       clients: [
         ...TEST_CLIENTS,
-        { clientId: SPA.clientId, name: 'SPA', redirectUris: [SPA.redirectUri], tokenEndpointAuthMethod: 'none', allowedOrigins: [SPA_ORIGIN] },
+        {
+          clientId: SPA.clientId,
+          name: 'SPA',
+          redirectUris: [SPA.redirectUri],
+          tokenEndpointAuthMethod: 'none',
+          allowedOrigins: [SPA_ORIGIN],
+        },
         {
           clientId: NATIVE.clientId,
           name: 'Native',
@@ -50,8 +66,20 @@ describe('portals of every stack authenticate as registered', () => {
           jwksUri: `${portalJwks.url}/jwks`,
           idTokenSignedResponseAlg: 'RS256',
         },
-        { clientId: POSTED.clientId, clientSecret: POSTED.secret, name: 'Posted', redirectUris: [POSTED.redirectUri], tokenEndpointAuthMethod: 'client_secret_post' },
-        { clientId: ELLIPTIC.clientId, clientSecret: ELLIPTIC.secret, name: 'Elliptic', redirectUris: [ELLIPTIC.redirectUri], idTokenSignedResponseAlg: 'ES256' },
+        {
+          clientId: POSTED.clientId,
+          clientSecret: POSTED.secret,
+          name: 'Posted',
+          redirectUris: [POSTED.redirectUri],
+          tokenEndpointAuthMethod: 'client_secret_post',
+        },
+        {
+          clientId: ELLIPTIC.clientId,
+          clientSecret: ELLIPTIC.secret,
+          name: 'Elliptic',
+          redirectUris: [ELLIPTIC.redirectUri],
+          idTokenSignedResponseAlg: 'ES256',
+        },
       ],
     });
     await stack.seedLinkedAccount(alice);
@@ -62,9 +90,16 @@ describe('portals of every stack authenticate as registered', () => {
   });
 
   it('discovery lists RS256 and ES256 for ID tokens, the four client authentication methods and logout support', async () => {
-    const metadata = (await fetch(`${stack.brokerUrl}/.well-known/openid-configuration`).then((r) => r.json())) as Record<string, unknown>;
+    const metadata = (await fetch(`${stack.brokerUrl}/.well-known/openid-configuration`).then((r) =>
+      r.json(),
+    )) as Record<string, unknown>;
     expect(metadata.id_token_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'ES256']));
-    expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
+    expect(metadata.token_endpoint_auth_methods_supported).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      'none',
+    ]);
     expect(metadata).toMatchObject({
       backchannel_logout_supported: true,
       backchannel_logout_session_supported: true,
@@ -72,21 +107,30 @@ describe('portals of every stack authenticate as registered', () => {
       frontchannel_logout_session_supported: true,
       end_session_endpoint: `${stack.brokerUrl}/session/end`,
     });
-    const jwks = (await fetch(`${stack.brokerUrl}/jwks`).then((r) => r.json())) as { keys: Array<Record<string, unknown>> };
+    const jwks = (await fetch(`${stack.brokerUrl}/jwks`).then((r) => r.json())) as {
+      keys: Array<Record<string, unknown>>;
+    };
     expect(jwks.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
     expect(jwks.keys.every((k) => !('d' in k) && !('created' in k))).toBe(true);
   });
 
   it('a public single-page app completes code + PKCE without a secret and refreshes with rotation, from its own origin', async () => {
     const spa = await StackPortal.discover(stack, SPA);
-    const { attempt, callback } = await spa.signIn(new TestBrowser(), alice, { scope: 'openid email offline_access', prompt: 'consent' });
+    const { attempt, callback } = await spa.signIn(new TestBrowser(), alice, {
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+    });
     const tokens = await spa.exchange(callback.url, attempt);
     expect(tokens.claims()?.sub).toBeDefined();
     // What the browser sends and checks: a refresh from the SPA's own origin, answered for that origin.
     const fromSpa = await fetch(`${stack.brokerUrl}/token`, {
       method: 'POST',
       headers: { origin: SPA_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: SPA.clientId }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token!,
+        client_id: SPA.clientId,
+      }),
     });
     expect(fromSpa.status).toBe(200);
     expect(fromSpa.headers.get('access-control-allow-origin')).toBe(SPA_ORIGIN);
@@ -94,7 +138,9 @@ describe('portals of every stack authenticate as registered', () => {
     expect(refreshed.refresh_token).toEqual(expect.any(String));
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     // Rotation: the used refresh token is refused (and its reuse ends the grant, as RFC 9700 4.14.2 advises).
-    await expect(oidc.refreshTokenGrant(spa.configuration, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(spa.configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
 
     const fromElsewhere = await fetch(`${stack.brokerUrl}/token`, {
       method: 'POST',
@@ -102,14 +148,20 @@ describe('portals of every stack authenticate as registered', () => {
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'whatever', client_id: SPA.clientId }),
     });
     expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
-    expect(await fromElsewhere.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('origin') });
+    expect(await fromElsewhere.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringContaining('origin'),
+    });
   });
 
   it('a public client is refused when it presents a secret, and a public client without PKCE gets no code', async () => {
     const withSecret = await StackPortal.discover(stack, SPA, oidc.ClientSecretBasic('not-a-registered-secret'));
     const { attempt, callback } = await withSecret.signIn(new TestBrowser(), alice);
     // A 401 with a Basic challenge: openid-client reports the challenge rather than the body.
-    await expect(withSecret.exchange(callback.url, attempt)).rejects.toMatchObject({ status: 401, cause: [{ scheme: 'basic', parameters: { error: 'invalid_client' } }] });
+    await expect(withSecret.exchange(callback.url, attempt)).rejects.toMatchObject({
+      status: 401,
+      cause: [{ scheme: 'basic', parameters: { error: 'invalid_client' } }],
+    });
 
     const spa = await StackPortal.discover(stack, SPA);
     const request = await spa.authorizationRequest();
@@ -131,24 +183,38 @@ describe('portals of every stack authenticate as registered', () => {
   });
 
   it('a private_key_jwt portal authenticates with its key and is refused with a secret', async () => {
-    const keyed = await StackPortal.discover(stack, { ...KEYED, metadata: { id_token_signed_response_alg: 'RS256' } }, oidc.PrivateKeyJwt({ key: portalKey, kid: 'keyed-1' }));
+    const keyed = await StackPortal.discover(
+      stack,
+      { ...KEYED, metadata: { id_token_signed_response_alg: 'RS256' } },
+      oidc.PrivateKeyJwt({ key: portalKey, kid: 'keyed-1' }),
+    );
     const { attempt, callback } = await keyed.signIn(new TestBrowser(), alice);
     await expect(keyed.exchange(callback.url, attempt)).resolves.toHaveProperty('access_token');
 
     const withSecret = await StackPortal.discover(stack, KEYED, oidc.ClientSecretPost('a-secret-it-never-had'));
     const second = await withSecret.signIn(new TestBrowser(), alice);
-    await expect(withSecret.exchange(second.callback.url, second.attempt)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(withSecret.exchange(second.callback.url, second.attempt)).rejects.toMatchObject({
+      error: 'invalid_client',
+    });
   });
 
   it('a portal set to RS256 gets ID tokens a stock RS256-only verifier accepts', async () => {
-    const keyed = await StackPortal.discover(stack, { ...KEYED, metadata: { id_token_signed_response_alg: 'RS256' } }, oidc.PrivateKeyJwt({ key: portalKey, kid: 'keyed-1' }));
+    const keyed = await StackPortal.discover(
+      stack,
+      { ...KEYED, metadata: { id_token_signed_response_alg: 'RS256' } },
+      oidc.PrivateKeyJwt({ key: portalKey, kid: 'keyed-1' }),
+    );
     const { attempt, callback } = await keyed.signIn(new TestBrowser(), alice);
     const tokens = await keyed.exchange(callback.url, attempt);
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${stack.brokerUrl}/jwks`)), {
-      algorithms: ['RS256'],
-      issuer: stack.brokerUrl,
-      audience: KEYED.clientId,
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      tokens.id_token!,
+      createRemoteJWKSet(new URL(`${stack.brokerUrl}/jwks`)),
+      {
+        algorithms: ['RS256'],
+        issuer: stack.brokerUrl,
+        audience: KEYED.clientId,
+      },
+    );
     expect(protectedHeader.alg).toBe('RS256');
     expect(payload.sid).toEqual(expect.any(String));
   });
@@ -166,13 +232,25 @@ describe('portals of every stack authenticate as registered', () => {
     );
     const first = await stock.signIn(new TestBrowser(), alice);
     const stockToken = (await stock.exchange(first.callback.url, first.attempt)).id_token!;
-    const verified = await jwtVerify(stockToken, jwks, { algorithms: ['RS256'], issuer: stack.brokerUrl, audience: customerSource.clientId });
+    const verified = await jwtVerify(stockToken, jwks, {
+      algorithms: ['RS256'],
+      issuer: stack.brokerUrl,
+      audience: customerSource.clientId,
+    });
     expect(verified.protectedHeader.alg).toBe('RS256');
 
-    const elliptic = await StackPortal.discover(stack, { ...ELLIPTIC, metadata: { id_token_signed_response_alg: 'ES256' } }, oidc.ClientSecretBasic(ELLIPTIC.secret));
+    const elliptic = await StackPortal.discover(
+      stack,
+      { ...ELLIPTIC, metadata: { id_token_signed_response_alg: 'ES256' } },
+      oidc.ClientSecretBasic(ELLIPTIC.secret),
+    );
     const second = await elliptic.signIn(new TestBrowser(), alice);
     const ellipticToken = (await elliptic.exchange(second.callback.url, second.attempt)).id_token!;
-    const { protectedHeader } = await jwtVerify(ellipticToken, jwks, { algorithms: ['ES256'], issuer: stack.brokerUrl, audience: ELLIPTIC.clientId });
+    const { protectedHeader } = await jwtVerify(ellipticToken, jwks, {
+      algorithms: ['ES256'],
+      issuer: stack.brokerUrl,
+      audience: ELLIPTIC.clientId,
+    });
     expect(protectedHeader.alg).toBe('ES256');
     await expect(jwtVerify(ellipticToken, jwks, { algorithms: ['RS256'] })).rejects.toThrow();
   });
@@ -188,7 +266,9 @@ describe('portals of every stack authenticate as registered', () => {
     for (const authentication of [oidc.None(), oidc.ClientSecretPost('posted-secret-but-wrong-0')]) {
       const wrong = await StackPortal.discover(stack, POSTED, authentication);
       const second = await wrong.signIn(new TestBrowser(), alice);
-      await expect(wrong.exchange(second.callback.url, second.attempt)).rejects.toMatchObject({ error: 'invalid_client' });
+      await expect(wrong.exchange(second.callback.url, second.attempt)).rejects.toMatchObject({
+        error: 'invalid_client',
+      });
     }
   });
 });

@@ -10,7 +10,11 @@ const SCRIPT = resolve('scripts/keys.ts');
 /** `npm run keys -- …` as an operator runs it: in a directory of its own, so a stray default path would show. */
 function keys(args: string[], env: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'ib-keys-cwd-'));
-  const result = spawnSync(process.execPath, [SCRIPT, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [SCRIPT, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { ...result, cwd };
 }
 
@@ -35,7 +39,11 @@ describe('npm run keys', () => {
     for (const BROKER_CONFIG of ['/nonexistent/broker.yaml', configFile(unsetSecret)]) {
       const run = keys(['rotate'], { BROKER_CONFIG });
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(new RegExp(`^cannot find keys\\.file: the configuration ${BROKER_CONFIG} is not usable \\(.+\\); fix it, or name the file with --file PATH\n$`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^cannot find keys\\.file: the configuration ${BROKER_CONFIG} is not usable \\(.+\\); fix it, or name the file with --file PATH\n$`,
+        ),
+      );
       expect(run.stderr).toMatch(/BROKER_CONFIG: cannot read|COOKIE_KEY_THAT_IS_NOT_SET/);
       expect(run.stdout).toBe('');
       expect(existsSync(join(run.cwd, '.data'))).toBe(false);
@@ -73,13 +81,19 @@ describe('npm run keys', () => {
 
     const refused = keys(['retire', '--file', file]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^nothing removed; these keys may still verify live tokens \(--force removes them anyway\):\n {2}RS256 \S+: retired \d{4}-\d\d-\d\d, tokens it signed may be presented until /);
+    expect(refused.stderr).toMatch(
+      /^nothing removed; these keys may still verify live tokens \(--force removes them anyway\):\n {2}RS256 \S+: retired \d{4}-\d\d-\d\d, tokens it signed may be presented until /,
+    );
     expect(readKeyFile(file)?.keys).toHaveLength(3);
 
     const forced = keys(['retire', '--force', '--file', file]);
     expect(forced.status).toBe(0);
     expect(forced.stdout).toMatch(/^removed RS256 /);
     // What is left still signs both algorithms: the broker starts and sign-ins work after a retire.
-    expect(readKeyFile(file)?.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(
+      readKeyFile(file)
+        ?.keys.map((k) => k.alg)
+        .sort(),
+    ).toEqual(['ES256', 'RS256']);
   });
 });

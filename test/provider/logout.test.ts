@@ -13,13 +13,27 @@ import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 const alice = demoUser('alice');
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const [customerSource] = TEST_CLIENTS;
-const A = { clientId: 'portal-a', secret: 'portal-a-secret-0123456789', redirectUri: 'http://127.0.0.1:9/a/callback', home: 'http://127.0.0.1:9/a/' };
+const A = {
+  clientId: 'portal-a',
+  secret: 'portal-a-secret-0123456789',
+  redirectUri: 'http://127.0.0.1:9/a/callback',
+  home: 'http://127.0.0.1:9/a/',
+};
 const B = { clientId: 'portal-b', secret: 'portal-b-secret-0123456789', redirectUri: 'http://127.0.0.1:9/b/callback' };
-const DOWN = { clientId: 'portal-down', secret: 'portal-down-secret-012345', redirectUri: 'http://127.0.0.1:9/down/callback' };
+const DOWN = {
+  clientId: 'portal-down',
+  secret: 'portal-down-secret-012345',
+  redirectUri: 'http://127.0.0.1:9/down/callback',
+};
 
 function cspOf(page: Page | Response): Map<string, string[]> {
   const header = page.headers.get('content-security-policy') ?? '';
-  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name = '', ...values]) => [name, values]),
+  );
 }
 
 /** The inline scripts of a page and whether the page's CSP lets each run (by its hash or its nonce). */
@@ -54,7 +68,11 @@ describe('logout', () => {
     stack = await startStack({
       clients: [
         customerSource,
-        client(A, { postLogoutRedirectUris: [A.home], backchannelLogoutUri: receiverA.backchannelUri, frontchannelLogoutUri: receiverA.frontchannelUri }),
+        client(A, {
+          postLogoutRedirectUris: [A.home],
+          backchannelLogoutUri: receiverA.backchannelUri,
+          frontchannelLogoutUri: receiverA.frontchannelUri,
+        }),
         client(B, { backchannelLogoutUri: receiverB.backchannelUri }),
         client(DOWN, { backchannelLogoutUri: `${hanging.url}/backchannel-logout` }),
       ],
@@ -77,12 +95,15 @@ describe('logout', () => {
     return { tokensA, tokensB };
   }
 
-  it('ends the session at every portal: logout tokens to each, front-channel iframes, and no question with this session\'s ID token', async () => {
+  it("ends the session at every portal: logout tokens to each, front-channel iframes, and no question with this session's ID token", async () => {
     const browser = new TestBrowser();
     const { tokensA, tokensB } = await signedInEverywhere(browser);
     const before = { a: receiverA.logoutTokens.length, b: receiverB.logoutTokens.length };
 
-    const logoutUrl = oidc.buildEndSessionUrl(portalA.configuration, { id_token_hint: tokensA.id_token!, post_logout_redirect_uri: A.home });
+    const logoutUrl = oidc.buildEndSessionUrl(portalA.configuration, {
+      id_token_hint: tokensA.id_token!,
+      post_logout_redirect_uri: A.home,
+    });
     const continuing = await browser.navigate(logoutUrl.href);
     expect(headingOf(continuing.html)).toBe('Signing you out');
     expect(scriptsAllowed(continuing)).toEqual([true]);
@@ -92,7 +113,9 @@ describe('logout', () => {
     // A portal that is down (portal-down) holds nobody up: its delivery goes on in the background.
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(headingOf(signedOut.html)).toBe('You are signed out');
-    const frames = [...signedOut.html.matchAll(/<iframe src="([^"]+)"/g)].map(([, src]) => new URL(src!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')));
+    const frames = [...signedOut.html.matchAll(/<iframe src="([^"]+)"/g)].map(
+      ([, src]) => new URL(src!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')),
+    );
     expect(frames).toHaveLength(1);
     expect(frames[0]!.origin + frames[0]!.pathname).toBe(receiverA.frontchannelUri);
     expect(frames[0]!.searchParams.get('iss')).toBe(stack.brokerUrl);
@@ -107,7 +130,10 @@ describe('logout', () => {
       [receiverB, B, tokensB, before.b],
     ] as const) {
       const [token] = (await receiver.waitForLogoutTokens(count + 1)).slice(count);
-      const { payload, protectedHeader } = await jwtVerify(token!, jwks, { issuer: stack.brokerUrl, audience: portal.clientId });
+      const { payload, protectedHeader } = await jwtVerify(token!, jwks, {
+        issuer: stack.brokerUrl,
+        audience: portal.clientId,
+      });
       expect(protectedHeader.typ).toBe('logout+jwt');
       expect(payload.events).toEqual({ [BACKCHANNEL_EVENT]: {} });
       expect(payload.sid).toBe(tokens.claims()?.sid);
@@ -126,9 +152,14 @@ describe('logout', () => {
     const browser = new TestBrowser();
     await signedInEverywhere(browser);
 
-    const requests: Array<Record<string, string>> = [{ client_id: A.clientId }, { id_token_hint: othersToken.id_token! }];
+    const requests: Array<Record<string, string>> = [
+      { client_id: A.clientId },
+      { id_token_hint: othersToken.id_token! },
+    ];
     for (const parameters of requests) {
-      const page = await browser.navigate(oidc.buildEndSessionUrl(portalA.configuration, { ...parameters, post_logout_redirect_uri: A.home }).href);
+      const page = await browser.navigate(
+        oidc.buildEndSessionUrl(portalA.configuration, { ...parameters, post_logout_redirect_uri: A.home }).href,
+      );
       expect(headingOf(page.html)).toBe('Sign out of portal-a');
       expect(page.html).not.toContain('<script');
       expect(cspOf(page).has('script-src')).toBe(false);
@@ -139,14 +170,20 @@ describe('logout', () => {
 
   it('accepts POST on the end-session endpoint as GET, and without a session goes back to the portal by itself', async () => {
     const browser = new TestBrowser();
-    const posted = await browser.request(`${stack.brokerUrl}/session/end`, { form: { client_id: A.clientId, post_logout_redirect_uri: A.home, state: 'xyz' } });
+    const posted = await browser.request(`${stack.brokerUrl}/session/end`, {
+      form: { client_id: A.clientId, post_logout_redirect_uri: A.home, state: 'xyz' },
+    });
     expect(posted.status).toBe(303);
     const page = await browser.navigate(posted.headers.get('location')!);
     // No broker session: oidc-provider's own auto-submitting form, allowed by the hash of its script.
     expect(page.status).toBe(200);
     expect(scriptsAllowed(page)).toEqual([true]);
     const form = formsOf(page.html)[0]!;
-    const done = await browser.navigate(new URL(form.action, page.url).href, { method: 'POST', form: form.fields }, A.home);
+    const done = await browser.navigate(
+      new URL(form.action, page.url).href,
+      { method: 'POST', form: form.fields },
+      A.home,
+    );
     expect(done.url).toBe(`${A.home}?state=xyz`);
   });
 
@@ -154,7 +191,9 @@ describe('logout', () => {
     const browser = new TestBrowser();
     await portalA.signIn(browser, alice);
     const attempt = await portalB.authorizationRequest({ prompt: 'none' });
-    const posted = await browser.request(`${stack.brokerUrl}/auth`, { form: Object.fromEntries(attempt.url.searchParams) });
+    const posted = await browser.request(`${stack.brokerUrl}/auth`, {
+      form: Object.fromEntries(attempt.url.searchParams),
+    });
     expect(posted.status).toBe(303);
     expect(new URL(posted.headers.get('location')!).searchParams.get('client_id')).toBe(B.clientId);
     const callback = await browser.navigate(posted.headers.get('location')!, {}, B.redirectUri);
@@ -167,7 +206,11 @@ describe('logout', () => {
     const attempt = await portalA.authorizationRequest({ response_mode: 'form_post' });
     const page = await browser.navigate(attempt.url.href);
     expect(page.status).toBe(200);
-    expect(formsOf(page.html)[0]).toMatchObject({ action: A.redirectUri, method: 'post', fields: { code: expect.any(String), state: attempt.state } });
+    expect(formsOf(page.html)[0]).toMatchObject({
+      action: A.redirectUri,
+      method: 'post',
+      fields: { code: expect.any(String), state: attempt.state },
+    });
     expect(scriptsAllowed(page)).toEqual([true]);
     expect(cspOf(page).get('form-action')).toEqual(expect.arrayContaining(["'self'", 'http://127.0.0.1:*']));
 

@@ -32,12 +32,15 @@ describe.each(REDIS_SHAPES)('Redis adapter for oidc-provider on %s', (_shape, ta
     ...extra,
   });
 
-  it.each(['AccessToken', 'AuthorizationCode', 'Session'])('reads back a %s exactly as it was stored', async (model) => {
-    const adapter = new RedisAdapter(model);
-    const payload = token({ uid: randomUUID() });
-    await adapter.upsert(payload.jti!, payload, HOUR);
-    expect(await adapter.find(payload.jti!)).toEqual(payload);
-  });
+  it.each(['AccessToken', 'AuthorizationCode', 'Session'])(
+    'reads back a %s exactly as it was stored',
+    async (model) => {
+      const adapter = new RedisAdapter(model);
+      const payload = token({ uid: randomUUID() });
+      await adapter.upsert(payload.jti!, payload, HOUR);
+      expect(await adapter.find(payload.jti!)).toEqual(payload);
+    },
+  );
 
   it('replaces the whole record when a token is saved again', async () => {
     const adapter = new RedisAdapter('DeviceCode');
@@ -64,7 +67,12 @@ describe.each(REDIS_SHAPES)('Redis adapter for oidc-provider on %s', (_shape, ta
     await new RedisAdapter('DeviceCode').upsert(device.jti!, device, 600);
     await new RedisAdapter('Session').upsert(session.jti, session, 600);
 
-    for (const name of [key.model('DeviceCode', device.jti!), key.grant(grantId), key.userCode('CCCC-DDDD'), key.sessionUid(uid)]) {
+    for (const name of [
+      key.model('DeviceCode', device.jti!),
+      key.grant(grantId),
+      key.userCode('CCCC-DDDD'),
+      key.sessionUid(uid),
+    ]) {
       const ttl = await ttlOf(name);
       expect({ name, positive: ttl > 0, withinExpiresIn: ttl <= 600 }).toEqual({
         name,

@@ -24,7 +24,12 @@ describe.each(REDIS_SHAPES)("a request's adapter writes, sent together when it e
   /** Runs `work` as oidc-provider's handling of one request, inside the batching middleware. */
   const inRequest = (work: () => Promise<void>) => batchRequestWrites(store.redis)({} as Context, work);
   const stored = (model: string, id: string) => store.redis.exists(key.model(model, id));
-  const token = (extra: AdapterPayload = {}): AdapterPayload => ({ jti: randomUUID(), clientId: 'portal', accountId: 'p', ...extra });
+  const token = (extra: AdapterPayload = {}): AdapterPayload => ({
+    jti: randomUUID(),
+    clientId: 'portal',
+    accountId: 'p',
+    ...extra,
+  });
 
   it('keeps writes until the request ends, and reads its own writes before that', async () => {
     const grant = token();
@@ -74,7 +79,9 @@ describe.each(REDIS_SHAPES)("a request's adapter writes, sent together when it e
     expect([accountId, scope, nonce, sessionUid, claims, resource].every((value) => value !== undefined)).toBe(true);
     const replayed = await new RedisAdapter('AuthorizationCode').find(code.jti!);
     expect(replayed).toEqual({ ...replayNeeds, consumed: expect.any(Number) });
-    expect(Object.keys(replayNeeds).every((name) => (SPENT_CODE_FIELDS as readonly string[]).includes(name))).toBe(true);
+    expect(Object.keys(replayNeeds).every((name) => (SPENT_CODE_FIELDS as readonly string[]).includes(name))).toBe(
+      true,
+    );
   });
 
   it("reads a refresh token's grant and session with it, and serves them for the rest of the request", async () => {
@@ -87,7 +94,10 @@ describe.each(REDIS_SHAPES)("a request's adapter writes, sent together when it e
     await inRequest(async () => {
       expect(await new RedisAdapter('RefreshToken').find(refresh.jti!)).toEqual(refresh);
       // Gone from Redis now, still what this request read with the token.
-      await Promise.all([store.redis.del(key.model('Grant', grant.jti!)), store.redis.del(key.model('Session', session.jti!))]);
+      await Promise.all([
+        store.redis.del(key.model('Grant', grant.jti!)),
+        store.redis.del(key.model('Session', session.jti!)),
+      ]);
       expect(await new RedisAdapter('Grant').find(grant.jti!)).toEqual(grant);
       expect(await new RedisAdapter('Session').findByUid(session.uid as string)).toEqual(session);
     });

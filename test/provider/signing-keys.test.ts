@@ -21,7 +21,9 @@ function publicOf({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest }: J
 }
 
 async function sign(key: JWK): Promise<string> {
-  return new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: key.alg ?? '', kid: key.kid ?? '' }).sign(await importJWK(key));
+  return new SignJWT({ sub: 'x' })
+    .setProtectedHeader({ alg: key.alg ?? '', kid: key.kid ?? '' })
+    .sign(await importJWK(key));
 }
 
 const verifierOf = (file: string) => createLocalJWKSet({ keys: providerJwks(readKeyFile(file)!).keys.map(publicOf) });
@@ -73,7 +75,9 @@ describe('signing keys', () => {
     expect(signingKeyOf(after, 'RS256')?.kid).toBe(keys[0]!.kid);
     expect(after.keys.find((k) => k.kid === oldEs256.kid)?.retired).toBeDefined();
     // oidc-provider signs with the first key of an algorithm: the new one comes before the retired one.
-    const providerOrder = providerJwks(after).keys.filter((k) => k.alg === 'ES256').map((k) => k.kid);
+    const providerOrder = providerJwks(after)
+      .keys.filter((k) => k.alg === 'ES256')
+      .map((k) => k.kid);
     expect(providerOrder).toEqual([fresh!.kid, oldEs256.kid]);
     expect(providerJwks(after).keys.every((k) => !('created' in k) && !('retired' in k))).toBe(true);
     await expect(jwtVerify(oldToken, verifierOf(file))).resolves.toBeDefined();
@@ -98,7 +102,11 @@ describe('signing keys', () => {
     await expect(jwtVerify(oldToken, verifierOf(file))).rejects.toThrow();
     // The keys that sign are never removed, whatever --keep and --force say.
     expect(retireKeys(file, { keep: 0, force: true }).removed).toEqual([]);
-    expect(readKeyFile(file)!.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(
+      readKeyFile(file)!
+        .keys.map((k) => k.alg)
+        .sort(),
+    ).toEqual(['ES256', 'RS256']);
   });
 
   it('a key retired at an unknown date (a file from before dates were kept) is removed only when forced', async () => {
@@ -108,7 +116,9 @@ describe('signing keys', () => {
     // Written by the earlier tool: two ES256 keys, no dates, the first one signs.
     const legacy = { keys: [legacyOld, keys[0]].map((k) => ({ ...k!, created: undefined, retired: undefined })) };
     writeKeyFile(file, JSON.parse(JSON.stringify(legacy)));
-    expect(retireKeys(file, { keep: 0, force: false }).refused.map((r) => [r.key.kid, r.removableFrom])).toEqual([[keys[0]!.kid, undefined]]);
+    expect(retireKeys(file, { keep: 0, force: false }).refused.map((r) => [r.key.kid, r.removableFrom])).toEqual([
+      [keys[0]!.kid, undefined],
+    ]);
     expect(retireKeys(file, { keep: 0, force: true }).removed.map((k) => k.kid)).toEqual([keys[0]!.kid]);
   });
 });

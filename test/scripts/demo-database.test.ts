@@ -5,7 +5,10 @@ import { openTestMongo, type TestMongo } from '../support/stores.ts';
 
 describe('the demo database', () => {
   let mongo: TestMongo;
-  const upstream = parseConfig(baseConfigDocument(), { MONGODB_URI: 'mongodb://127.0.0.1:27017/x', REDIS_URL: 'redis://127.0.0.1:6379' }).upstreams[0]!;
+  const upstream = parseConfig(baseConfigDocument(), {
+    MONGODB_URI: 'mongodb://127.0.0.1:27017/x',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+  }).upstreams[0]!;
 
   beforeEach(async () => {
     mongo = await openTestMongo();

@@ -7,8 +7,9 @@ const Keygrip = createRequire(import.meta.url)('keygrip') as (keys: string[]) =>
 describe('cookie signatures', () => {
   const values = ['_session=abc', 'state=é/+=?', ''];
 
-  it("signs exactly as Keygrip does, so cookies issued before stay valid", () => {
-    for (const data of values) expect(cookieSigner(['current', 'previous']).sign(data)).toBe(Keygrip(['current']).sign(data));
+  it('signs exactly as Keygrip does, so cookies issued before stay valid', () => {
+    for (const data of values)
+      expect(cookieSigner(['current', 'previous']).sign(data)).toBe(Keygrip(['current']).sign(data));
   });
 
   it('accepts a signature of any configured key and says which, refuses anything else', () => {

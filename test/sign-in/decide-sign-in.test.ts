@@ -8,12 +8,25 @@ import type { SignInOutcome } from '../../src/sign-in/resolve-sign-in.ts';
 
 const NOW = new Date('2026-12-06T12:00:00Z');
 const PERSON = new Types.ObjectId().toHexString();
-const IDENTITY = { upstreamId: 'msa', issuer: 'https://login.example', subject: 'abc', amr: ['pwd', 'mfa'], acr: 'urn:example:mfa' };
+const IDENTITY = {
+  upstreamId: 'msa',
+  issuer: 'https://login.example',
+  subject: 'abc',
+  amr: ['pwd', 'mfa'],
+  acr: 'urn:example:mfa',
+};
 
 function membership(name: string, plans: string[] = [], status: AccountRecord['status'] = 'active'): Membership {
   const accountId = new Types.ObjectId();
   return {
-    membership: { _id: new Types.ObjectId(), personId: new Types.ObjectId(PERSON), accountId, contactId: new Types.ObjectId(), linkedAt: NOW, associationId: null },
+    membership: {
+      _id: new Types.ObjectId(),
+      personId: new Types.ObjectId(PERSON),
+      accountId,
+      contactId: new Types.ObjectId(),
+      linkedAt: NOW,
+      associationId: null,
+    },
     account: {
       _id: accountId,
       customerNumber: `C-${name}`,
@@ -23,20 +36,37 @@ function membership(name: string, plans: string[] = [], status: AccountRecord['s
       createdAt: NOW,
       updatedAt: NOW,
     },
-    contact: { _id: new Types.ObjectId(), accountId, email: `${name}@example.com`, name: null, status: 'active', createdAt: NOW, updatedAt: NOW },
+    contact: {
+      _id: new Types.ObjectId(),
+      accountId,
+      email: `${name}@example.com`,
+      name: null,
+      status: 'active',
+      createdAt: NOW,
+      updatedAt: NOW,
+    },
   };
 }
 
-const linked = (memberships: Membership[]): SignInOutcome => ({ kind: 'linked', personId: PERSON, memberships, authTime: 1_700_000_000 });
+const linked = (memberships: Membership[]): SignInOutcome => ({
+  kind: 'linked',
+  personId: PERSON,
+  memberships,
+  authTime: 1_700_000_000,
+});
 const idOf = (m: Membership) => m.account._id.toHexString();
 
 describe('decideSignIn: from what is known to the next step', () => {
   it('sends a sign-in without a person or without memberships to the association flow', () => {
-    expect(decideSignIn({ outcome: { kind: 'not-linked' }, identity: IDENTITY, requires: undefined, now: NOW })).toEqual({ kind: 'associate' });
+    expect(
+      decideSignIn({ outcome: { kind: 'not-linked' }, identity: IDENTITY, requires: undefined, now: NOW }),
+    ).toEqual({ kind: 'associate' });
   });
 
   it('refuses a person whose every account is disabled', () => {
-    expect(decideSignIn({ outcome: { kind: 'account-disabled' }, identity: IDENTITY, requires: undefined, now: NOW })).toEqual({
+    expect(
+      decideSignIn({ outcome: { kind: 'account-disabled' }, identity: IDENTITY, requires: undefined, now: NOW }),
+    ).toEqual({
       kind: 'refuse',
       reason: 'account-disabled',
     });
@@ -48,23 +78,43 @@ describe('decideSignIn: from what is known to the next step', () => {
       kind: 'finish',
       personId: PERSON,
       accountId: idOf(only),
-      result: { login: { accountId: PERSON, ts: 1_700_000_000, amr: ['pwd', 'mfa'], acr: 'urn:example:mfa' }, select_account: { accountId: idOf(only) } },
+      result: {
+        login: { accountId: PERSON, ts: 1_700_000_000, amr: ['pwd', 'mfa'], acr: 'urn:example:mfa' },
+        select_account: { accountId: idOf(only) },
+      },
     });
   });
 
   it("says 'fed' when the upstream named no method, and no acr when it named none", () => {
-    const step = decideSignIn({ outcome: linked([membership('Contoso')]), identity: undefined, requires: undefined, now: NOW });
+    const step = decideSignIn({
+      outcome: linked([membership('Contoso')]),
+      identity: undefined,
+      requires: undefined,
+      now: NOW,
+    });
     expect(step.kind === 'finish' && step.result.login).toEqual({ accountId: PERSON, ts: 1_700_000_000, amr: ['fed'] });
   });
 
   it('finishes with the only account even when it lacks the plan: the interaction policy then names what is missing', () => {
-    const step = decideSignIn({ outcome: linked([membership('Contoso')]), identity: IDENTITY, requires: { plans: ['support'] }, now: NOW });
+    const step = decideSignIn({
+      outcome: linked([membership('Contoso')]),
+      identity: IDENTITY,
+      requires: { plans: ['support'] },
+      now: NOW,
+    });
     expect(step.kind).toBe('finish');
   });
 
   it('offers several accounts, oldest first, those the plan rule rules out shown but not available', () => {
     const [basic, supported] = [membership('Basic'), membership('Supported', ['support'])];
-    expect(decideSignIn({ outcome: linked([basic, supported]), identity: IDENTITY, requires: { plans: ['support'] }, now: NOW })).toEqual({
+    expect(
+      decideSignIn({
+        outcome: linked([basic, supported]),
+        identity: IDENTITY,
+        requires: { plans: ['support'] },
+        now: NOW,
+      }),
+    ).toEqual({
       kind: 'chooseAccount',
       accounts: [
         { id: idOf(basic), name: 'Basic', customerNumber: 'C-Basic', available: false },
@@ -75,8 +125,18 @@ describe('decideSignIn: from what is known to the next step', () => {
 
   it('finishes with a chosen account that counts', () => {
     const [first, second] = [membership('First'), membership('Second')];
-    const step = decideSignIn({ outcome: linked([first, second]), identity: IDENTITY, requires: undefined, chosenAccountId: idOf(second), now: NOW });
-    expect(step).toMatchObject({ kind: 'finish', accountId: idOf(second), result: { select_account: { accountId: idOf(second) } } });
+    const step = decideSignIn({
+      outcome: linked([first, second]),
+      identity: IDENTITY,
+      requires: undefined,
+      chosenAccountId: idOf(second),
+      now: NOW,
+    });
+    expect(step).toMatchObject({
+      kind: 'finish',
+      accountId: idOf(second),
+      result: { select_account: { accountId: idOf(second) } },
+    });
   });
 
   it('asks again for a choice the plan rule rules out, one the person is no member of, or no id at all', () => {
@@ -84,10 +144,15 @@ describe('decideSignIn: from what is known to the next step', () => {
     const outcome = linked([basic, supported]);
     const requires = { plans: ['support'] };
     for (const chosenAccountId of [idOf(basic), new Types.ObjectId().toHexString(), '']) {
-      expect(decideSignIn({ outcome, identity: IDENTITY, requires, chosenAccountId, now: NOW }).kind).toBe('chooseAccount');
+      expect(decideSignIn({ outcome, identity: IDENTITY, requires, chosenAccountId, now: NOW }).kind).toBe(
+        'chooseAccount',
+      );
     }
     // A choice is never made for the person, not even when only one account is left to choose.
-    expect(decideSignIn({ outcome: linked([basic]), identity: IDENTITY, requires, chosenAccountId: idOf(basic), now: NOW }).kind).toBe('chooseAccount');
+    expect(
+      decideSignIn({ outcome: linked([basic]), identity: IDENTITY, requires, chosenAccountId: idOf(basic), now: NOW })
+        .kind,
+    ).toBe('chooseAccount');
   });
 });
 

@@ -19,8 +19,15 @@ describe('a person who acts for several customer accounts', () => {
     stack = await startStack({ accountCacheTtl: '0s' });
     customerSource = await TestPortal.discover(stack, TEST_CLIENTS[0]);
     partnerSource = await TestPortal.discover(stack, TEST_CLIENTS[1]);
-    aliceCorp = await stack.seedLinkedAccount(alice, { email: 'billing@alice-corp.example', plans: [{ type: 'support', expiresAt: IN_A_YEAR }] });
-    northwind = await stack.seedAccount({ name: 'Northwind Traders', email: 'alice@northwind.example', customerNumber: '100004' });
+    aliceCorp = await stack.seedLinkedAccount(alice, {
+      email: 'billing@alice-corp.example',
+      plans: [{ type: 'support', expiresAt: IN_A_YEAR }],
+    });
+    northwind = await stack.seedAccount({
+      name: 'Northwind Traders',
+      email: 'alice@northwind.example',
+      customerNumber: '100004',
+    });
     const contact = await contactModel(stack.db).findOne({ email: 'alice@northwind.example' }).lean();
     await membershipModel(stack.db).create({
       personId: new Types.ObjectId(aliceCorp),
@@ -55,8 +62,17 @@ describe('a person who acts for several customer accounts', () => {
     expect(headingOf(first.page.html)).toBe('Sign in to CustomerSource for:');
     expect(textContent(first.page.html)).toContain('Alice Example Ltd');
     expect(textContent(first.page.html)).toContain('Northwind Traders (100004)');
-    const chosen = await claimsAt(customerSource, await choose(browser, first.page, customerSource, northwind), first.attempt);
-    expect(chosen).toMatchObject({ sub: aliceCorp, customer_number: '100004', account_name: 'Northwind Traders', email: 'alice@northwind.example' });
+    const chosen = await claimsAt(
+      customerSource,
+      await choose(browser, first.page, customerSource, northwind),
+      first.attempt,
+    );
+    expect(chosen).toMatchObject({
+      sub: aliceCorp,
+      customer_number: '100004',
+      account_name: 'Northwind Traders',
+      email: 'alice@northwind.example',
+    });
 
     // The same session, the same portal: the choice is remembered.
     const again = await start(browser, customerSource);
@@ -65,16 +81,29 @@ describe('a person who acts for several customer accounts', () => {
     // The portal asks for the choice again.
     const asked = await start(browser, customerSource, { prompt: 'select_account' });
     expect(headingOf(asked.page.html)).toBe('Sign in to CustomerSource for:');
-    const other = await claimsAt(customerSource, await choose(browser, asked.page, customerSource, aliceCorp), asked.attempt);
-    expect(other).toMatchObject({ sub: aliceCorp, customer_number: expect.not.stringMatching(/^100004$/), account_name: 'Alice Example Ltd', email: 'billing@alice-corp.example' });
+    const other = await claimsAt(
+      customerSource,
+      await choose(browser, asked.page, customerSource, aliceCorp),
+      asked.attempt,
+    );
+    expect(other).toMatchObject({
+      sub: aliceCorp,
+      customer_number: expect.not.stringMatching(/^100004$/),
+      account_name: 'Alice Example Ltd',
+      email: 'billing@alice-corp.example',
+    });
   });
 
   it('shows an account without the plan a portal requires as unavailable, and refuses it if posted anyway', async () => {
     const browser = new TestBrowser();
     const { page, attempt } = await start(browser, partnerSource);
     expect(headingOf(page.html)).toBe('Sign in to PartnerSource for:');
-    expect(textContent(page.html)).toContain('Northwind Traders (100004) Not available here: this portal needs an active Support plan.');
-    const choices = formsOf(page.html).filter((f) => f.action.endsWith('/account')).map((f) => f.fields.account);
+    expect(textContent(page.html)).toContain(
+      'Northwind Traders (100004) Not available here: this portal needs an active Support plan.',
+    );
+    const choices = formsOf(page.html)
+      .filter((f) => f.action.endsWith('/account'))
+      .map((f) => f.fields.account);
     expect(choices).toEqual([aliceCorp]);
 
     const refused = await choose(browser, page, partnerSource, northwind);

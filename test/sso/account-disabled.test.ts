@@ -21,7 +21,9 @@ describe('a sign-in linked to an account support has disabled', () => {
     const { callback } = await signIn(new TestBrowser(), portal, alice);
     expect(callback.status).toBe(403);
     expect(callback.url.startsWith(portal.redirectUri)).toBe(false);
-    expect(textContent(callback.html)).toContain('The customer account associated with this sign-in is disabled. Please contact help@example.com.');
+    expect(textContent(callback.html)).toContain(
+      'The customer account associated with this sign-in is disabled. Please contact help@example.com.',
+    );
     expect(headingOf(callback.html)).toBeTruthy();
   });
 });

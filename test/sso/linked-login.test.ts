@@ -99,7 +99,9 @@ describe('a linked customer signs into a portal', () => {
     const refreshed = await oidc.refreshTokenGrant(portal.configuration, first ?? '');
     expect(refreshed.refresh_token).toBeDefined();
     expect(refreshed.refresh_token).not.toBe(first);
-    await expect(oidc.refreshTokenGrant(portal.configuration, first ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(portal.configuration, first ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('revokes an access token', async () => {
@@ -137,7 +139,12 @@ describe('a linked customer signs into a portal', () => {
     const confirm = await browser.navigate(logoutUrl.href);
     // An ID token of this very session: no question, the page submits the logout by itself (a browser runs it).
     expect(headingOf(confirm.html)).toBe('Signing you out');
-    const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' }, TEST_CLIENTS[0].postLogoutRedirectUris[0]);
+    const done = await browser.submit(
+      confirm,
+      '/session/end/confirm',
+      { logout: 'yes' },
+      TEST_CLIENTS[0].postLogoutRedirectUris[0],
+    );
     expect(done.url).toBe(TEST_CLIENTS[0].postLogoutRedirectUris[0]);
 
     const afterLogout = await portal.authorizationRequest({ prompt: 'none' });

@@ -6,7 +6,14 @@ import { startClusterNode, waitForClusterOk } from '../../scripts/lib/local-serv
 import { waitFor } from '../ops/support/own-services.ts';
 import { TestBrowser, headingOf } from '../support/browser.ts';
 import { CLUSTER_WAIT_MS, holdCluster } from '../support/cluster-lock.ts';
-import { ALL_PORTS, clusterNodes, nodeDirectory, nodePid, redisCli, servesAsPrimary } from '../support/cluster-control.ts';
+import {
+  ALL_PORTS,
+  clusterNodes,
+  nodeDirectory,
+  nodePid,
+  redisCli,
+  servesAsPrimary,
+} from '../support/cluster-control.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 import { loginUpstream, signIn } from '../support/portal.ts';
 import { linkIn } from '../support/sendgrid-sink.ts';
@@ -28,7 +35,13 @@ function failureOf(error: unknown): string {
   const e = error as { error?: string; status?: number; message?: string; cause?: { status?: number } };
   const status = e.status ?? e.cause?.status;
   const body = (e.cause as { error?: string } | undefined)?.error;
-  return e.error ?? body ?? (status ? `HTTP ${status}` : `${(e.message ?? String(error)).split('\n')[0]} ${(e.cause as Error | undefined)?.message ?? ''}`);
+  return (
+    e.error ??
+    body ??
+    (status
+      ? `HTTP ${status}`
+      : `${(e.message ?? String(error)).split('\n')[0]} ${(e.cause as Error | undefined)?.message ?? ''}`)
+  );
 }
 
 // Sign-ins and refreshes keep coming while one primary of the local cluster fails over twice: once on purpose
@@ -72,7 +85,8 @@ describe('a Redis Cluster primary failing over under load', () => {
         const loginPage = await browser.navigate(attempt.url.href, {}, attempt.redirectUri);
         if (loginPage.status !== 200) return record(false, `sign-in: HTTP ${loginPage.status}`);
         const callback = await loginUpstream(browser, loginPage, alice, attempt.redirectUri);
-        if (!callback.url.startsWith(attempt.redirectUri)) return record(false, `sign-in: HTTP ${callback.status} ${headingOf(callback.html) ?? ''}`);
+        if (!callback.url.startsWith(attempt.redirectUri))
+          return record(false, `sign-in: HTTP ${callback.status} ${headingOf(callback.html) ?? ''}`);
         const tokens = await portal.exchange(callback.url, attempt);
         held.push(tokens.refresh_token ?? '');
         record(true, 'sign-in');
@@ -118,7 +132,12 @@ describe('a Redis Cluster primary failing over under load', () => {
           await browser.submit(callback, '/associate', { email: address });
           const link = linkIn((await mailing.sentMail()).find((m) => m.to === address)!);
           const confirm = await browser.navigate(link);
-          const success = await loginUpstream(browser, await browser.submit(confirm, '/link/confirm'), user, portal.redirectUri);
+          const success = await loginUpstream(
+            browser,
+            await browser.submit(confirm, '/link/confirm'),
+            user,
+            portal.redirectUri,
+          );
           if (headingOf(success.html) === 'Your sign-in is associated') return true;
         } catch {
           // A step met the failover: the person would start again.
@@ -171,7 +190,9 @@ describe('a Redis Cluster primary failing over under load', () => {
       // Or "This sign-in has expired" (400): the sign-in's interaction or upstream login transaction was written to the
       // primary that crashed and had not reached its replica (asynchronous replication); the page tells the person
       // to start again, which is what losing those last writes costs (docs/running-at-scale.md).
-      const unclean = outcomes.filter((o) => !o.ok && !/temporarily_unavailable|HTTP 503|503|HTTP 400 This sign-in has expired/.test(o.what));
+      const unclean = outcomes.filter(
+        (o) => !o.ok && !/temporarily_unavailable|HTTP 503|503|HTTP 400 This sign-in has expired/.test(o.what),
+      );
       expect(unclean.map((o) => o.what)).toEqual([]);
       // Every association the person saw confirmed is in MongoDB.
       expect(confirmed.length).toBeGreaterThan(0);
@@ -182,11 +203,16 @@ describe('a Redis Cluster primary failing over under load', () => {
       // Every refresh token a client holds now works, or is refused as invalid_grant, nothing else.
       const answers = await Promise.all(
         held.filter(Boolean).map((token) =>
-          oidc.refreshTokenGrant(portal.configuration, token).then(() => 'works', (error: unknown) => failureOf(error)),
+          oidc.refreshTokenGrant(portal.configuration, token).then(
+            () => 'works',
+            (error: unknown) => failureOf(error),
+          ),
         ),
       );
       expect(answers.filter((answer) => answer !== 'works' && answer !== 'invalid_grant')).toEqual([]);
-      console.log(`failover measurement: of ${answers.length} refresh tokens held afterwards, ${answers.filter((a) => a === 'invalid_grant').length} were refused as invalid_grant`);
+      console.log(
+        `failover measurement: of ${answers.length} refresh tokens held afterwards, ${answers.filter((a) => a === 'invalid_grant').length} were refused as invalid_grant`,
+      );
     } finally {
       running = false;
       await Promise.all(load);

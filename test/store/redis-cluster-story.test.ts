@@ -15,7 +15,7 @@ const LONG_LIVED = { scope: 'openid email customer offline_access', prompt: 'con
 
 // The whole life of an association with the broker's Redis a 3-primary, 3-replica cluster (127.0.0.1:7101-7106,
 // started by jest's global setup): every MULTI, script and pub/sub notice of the story runs on it.
-describe('a person\'s story with Redis Cluster', () => {
+describe("a person's story with Redis Cluster", () => {
   let mailing: MailingStack;
   let release: () => void;
   beforeAll(async () => {
@@ -33,9 +33,10 @@ describe('a person\'s story with Redis Cluster', () => {
 
   it('first sign-in with association, a later sign-in, refresh, logout, then "this wasn\'t me" ends it all', async () => {
     const { portal, stack } = mailing;
-    const userinfo = (accessToken: string) => fetch(portal.configuration.serverMetadata().userinfo_endpoint ?? '', {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
+    const userinfo = (accessToken: string) =>
+      fetch(portal.configuration.serverMetadata().userinfo_endpoint ?? '', {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
 
     // First sign-in: not linked yet, so the association by e-mail, then tokens.
     const first = new TestBrowser();
@@ -48,7 +49,9 @@ describe('a person\'s story with Redis Cluster', () => {
     const atPortal = await first.submitLink(success, 'Continue', portal.redirectUri);
     const tokens = await portal.exchange(atPortal.url, attempt);
     expect(await membershipModel(stack.db).countDocuments({})).toBe(1);
-    const notice = (await mailing.sentMail()).find((m) => m.subject === 'Your sign-in was associated with your customer account');
+    const notice = (await mailing.sentMail()).find(
+      (m) => m.subject === 'Your sign-in was associated with your customer account',
+    );
     const notMe = /(http:\/\/127\.0\.0\.1:\d+\/link\/not-me\?token=[A-Za-z0-9_-]{43})/.exec(notice?.text ?? '')?.[1];
     expect(notMe).toBeDefined();
 
@@ -62,7 +65,9 @@ describe('a person\'s story with Redis Cluster', () => {
     const refreshed = await oidc.refreshTokenGrant(portal.configuration, tokens.refresh_token ?? '');
     expect(refreshed.access_token).toBeDefined();
     expect((await userinfo(refreshed.access_token)).status).toBe(200);
-    await expect(oidc.refreshTokenGrant(portal.configuration, tokens.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(portal.configuration, tokens.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
 
     // Logout of the later browser ends its session: a silent sign-in there needs a login again.
     const logoutUrl = oidc.buildEndSessionUrl(portal.configuration, {
@@ -70,7 +75,12 @@ describe('a person\'s story with Redis Cluster', () => {
       post_logout_redirect_uri: TEST_CLIENTS[0].postLogoutRedirectUris[0],
     });
     const signingOut = await later.navigate(logoutUrl.href);
-    await later.submit(signingOut, '/session/end/confirm', { logout: 'yes' }, TEST_CLIENTS[0].postLogoutRedirectUris[0]);
+    await later.submit(
+      signingOut,
+      '/session/end/confirm',
+      { logout: 'yes' },
+      TEST_CLIENTS[0].postLogoutRedirectUris[0],
+    );
     const silent = await portal.authorizationRequest({ prompt: 'none' });
     const refused = await later.navigate(silent.url.href, {}, silent.redirectUri);
     expect(new URL(refused.url).searchParams.get('error')).toBe('login_required');
@@ -86,7 +96,9 @@ describe('a person\'s story with Redis Cluster', () => {
     expect(await membershipModel(stack.db).countDocuments({})).toBe(0);
     expect((await userinfo(refreshed.access_token)).status).toBe(401);
     expect((await userinfo(tokens.access_token)).status).toBe(401);
-    await expect(oidc.refreshTokenGrant(portal.configuration, refreshed.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(portal.configuration, refreshed.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     const afterwards = await portal.authorizationRequest({ prompt: 'none' });
     const noSession = await first.navigate(afterwards.url.href, {}, afterwards.redirectUri);
     expect(new URL(noSession.url).searchParams.get('error')).toBe('login_required');

@@ -3,7 +3,15 @@ import { TestPortal, signIn } from '../support/portal.ts';
 import { recentAudit } from '../support/records.ts';
 import { startSendGridSink, type SendGridSink } from '../support/sendgrid-sink.ts';
 import { TEST_CLIENTS, demoUser, startStack, type Stack } from '../support/stack.ts';
-import { ADMIN_CLIENT, ADMIN_CONFIG, SUPPORT_CLIENT, accessToken, adminApi, deliveredMail, linkOf } from '../admin/support/admin-client.ts';
+import {
+  ADMIN_CLIENT,
+  ADMIN_CONFIG,
+  SUPPORT_CLIENT,
+  accessToken,
+  adminApi,
+  deliveredMail,
+  linkOf,
+} from '../admin/support/admin-client.ts';
 
 const carol = demoUser('carol');
 const bob = demoUser('bob');
@@ -52,7 +60,11 @@ describe('asking support from the association page', () => {
     expect(answered.status).toBe(200);
     expect(headingOf(answered.html)).toBe('Support will get back to you');
     const second = await associationPage();
-    const anything = await second.browser.submit(second.page, '/support-request', { replyTo: 'not an address', customer: '', message: '' });
+    const anything = await second.browser.submit(second.page, '/support-request', {
+      replyTo: 'not an address',
+      customer: '',
+      message: '',
+    });
     expect(textContent(anything.html)).toBe(textContent(answered.html));
 
     const mails = await deliveredMail(stack, sink);
@@ -64,25 +76,43 @@ describe('asking support from the association page', () => {
 
     const listed = await adminApi(stack, support, 'GET', '/support-requests');
     expect(listed.body.supportRequests).toEqual([
-      expect.objectContaining({ replyTo: 'not an address', signIn: expect.objectContaining({ subject: carol.sub, signInName: 'c***@example.net' }) }),
-      expect.objectContaining({ customer: 'Tailspin Toys', replyTo: 'carol.private@example.org', signIn: { upstreamId: 'demo', issuer: stack.upstreamUrl, subject: carol.sub, signInName: 'c***@example.net' } }),
+      expect.objectContaining({
+        replyTo: 'not an address',
+        signIn: expect.objectContaining({ subject: carol.sub, signInName: 'c***@example.net' }),
+      }),
+      expect.objectContaining({
+        customer: 'Tailspin Toys',
+        replyTo: 'carol.private@example.org',
+        signIn: { upstreamId: 'demo', issuer: stack.upstreamUrl, subject: carol.sub, signInName: 'c***@example.net' },
+      }),
     ]);
     const [event] = await recentAudit(stack.db, { type: 'support.requested' });
     expect(event).toMatchObject({ upstreamId: 'demo', subject: carol.sub });
   });
 
   it('is resolved by adding the address as a contact and resending the link, which the person then receives', async () => {
-    const accountId = (await adminApi(stack, admin, 'POST', '/accounts', { customerNumber: 'C-4004', name: 'Tailspin Toys' })).body.id as string;
+    const accountId = (
+      await adminApi(stack, admin, 'POST', '/accounts', { customerNumber: 'C-4004', name: 'Tailspin Toys' })
+    ).body.id as string;
     // The person had asked with an address nobody registered: their association waits, linked to no contact.
     const { browser, page } = await associationPage();
     await browser.submit(page, '/associate', { email: 'carol.private@example.org' }, portal.redirectUri);
     expect(await deliveredMail(stack, sink)).toEqual([]);
-    const added = await adminApi(stack, admin, 'POST', `/accounts/${accountId}/contacts`, { email: 'carol.private@example.org' });
+    const added = await adminApi(stack, admin, 'POST', `/accounts/${accountId}/contacts`, {
+      email: 'carol.private@example.org',
+    });
     expect(added.status).toBe(201);
     // Support finds the request from the sign-in the support request names.
     const request = (await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests[0];
     const { upstreamId, subject } = request.signIn as { upstreamId: string; subject: string };
-    const [pending] = (await adminApi(stack, support, 'GET', `/associations?upstreamId=${upstreamId}&subject=${encodeURIComponent(subject)}`)).body.associations;
+    const [pending] = (
+      await adminApi(
+        stack,
+        support,
+        'GET',
+        `/associations?upstreamId=${upstreamId}&subject=${encodeURIComponent(subject)}`,
+      )
+    ).body.associations;
     expect(pending).toMatchObject({ enteredEmail: 'c***@example.org', state: 'pending', contactIds: [] });
     const resent = await adminApi(stack, support, 'POST', `/associations/${pending.id}/resend`, {});
     expect(resent.status).toBe(201);
@@ -90,7 +120,9 @@ describe('asking support from the association page', () => {
     expect([mail?.to, more]).toEqual(['carol.private@example.org', []]);
     expect(linkOf(mail!)).toMatch(/\/link\?token=/);
 
-    const resolved = await adminApi(stack, support, 'POST', `/support-requests/${request.id}/resolve`, { note: 'added the address, link resent' });
+    const resolved = await adminApi(stack, support, 'POST', `/support-requests/${request.id}/resolve`, {
+      note: 'added the address, link resent',
+    });
     expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: SUPPORT_CLIENT.clientId });
     expect((await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests).toHaveLength(1);
   });
@@ -100,7 +132,9 @@ describe('asking support from the association page', () => {
     const replyTo = (html: string) => formsOf(html).find((f) => f.action.endsWith('/support-request'))?.fields.replyTo;
     expect(replyTo(page.html)).toBe(bob.email);
     await browser.submit(page, '/associate', { email: 'nobody@fabrikam.example' });
-    const thankYou = await browser.navigate(`${stack.brokerUrl}${new URL(page.url).pathname.replace(/\/[^/]+$/, '/sent')}`);
+    const thankYou = await browser.navigate(
+      `${stack.brokerUrl}${new URL(page.url).pathname.replace(/\/[^/]+$/, '/sent')}`,
+    );
     expect(replyTo(thankYou.html)).toBe(bob.email);
 
     // Carol is linked to an account without the support plan that PartnerSource requires.
@@ -111,10 +145,17 @@ describe('asking support from the association page', () => {
     expect(callback.status).toBe(200);
     // The account is named for support; the sign-in's address is not kept for a linked person, so she gives one.
     expect(formsOf(callback.html).find((f) => f.action.endsWith('/support-request'))?.fields.customer).toMatch(/^C-/);
-    const asked = await refused.submit(callback, '/support-request', { replyTo: carol.email, message: 'We bought the support plan last week.' });
+    const asked = await refused.submit(callback, '/support-request', {
+      replyTo: carol.email,
+      message: 'We bought the support plan last week.',
+    });
     expect(headingOf(asked.html)).toBe('Support will get back to you');
     const listed = (await adminApi(stack, support, 'GET', '/support-requests')).body.supportRequests;
-    expect(listed[0]).toMatchObject({ message: 'We bought the support plan last week.', replyTo: carol.email, clientId: 'partnersource' });
+    expect(listed[0]).toMatchObject({
+      message: 'We bought the support plan last week.',
+      replyTo: carol.email,
+      clientId: 'partnersource',
+    });
   });
 
   it('is rate-limited like association requests', async () => {
@@ -123,6 +164,11 @@ describe('asking support from the association page', () => {
       const { browser, page } = await associationPage(bob);
       pages.push(headingOf((await browser.submit(page, '/support-request', { message: `try ${i}` })).html) ?? '');
     }
-    expect(pages).toEqual(['Support will get back to you', 'Support will get back to you', 'Support will get back to you', 'Please try again later']);
+    expect(pages).toEqual([
+      'Support will get back to you',
+      'Support will get back to you',
+      'Support will get back to you',
+      'Please try again later',
+    ]);
   });
 });

@@ -50,7 +50,9 @@ export function textOf(html: string, id: string): string | undefined {
 
 /** The page's text as a person reads it: tags dropped, entities decoded, white space folded. */
 export function textContent(html: string): string {
-  return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decodeEntities(html.replace(/<[^>]+>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function headingOf(html: string): string | undefined {
@@ -79,7 +81,12 @@ export class TestBrowser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const response = await fetch(url, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const cookie of response.headers.getSetCookie()) await this.jar.setCookie(cookie, url);
     return response;
   }
@@ -88,7 +95,11 @@ export class TestBrowser {
    * Follows redirects from `url` until a page is shown, or until a redirect points at `stopAt` (a portal's
    * redirect_uri), which is returned unvisited.
    */
-  async navigate(url: string, init: { method?: string; form?: Record<string, string> } = {}, stopAt?: string): Promise<Page> {
+  async navigate(
+    url: string,
+    init: { method?: string; form?: Record<string, string> } = {},
+    stopAt?: string,
+  ): Promise<Page> {
     let current = url;
     let response = await this.request(current, init);
     for (let hops = 0; response.status >= 300 && response.status < 400; hops += 1) {
@@ -121,6 +132,10 @@ export class TestBrowser {
       target.search = new URLSearchParams({ ...form.fields, ...fields }).toString();
       return this.navigate(target.href, {}, stopAt);
     }
-    return this.navigate(target.href, { method: form.method.toUpperCase(), form: { ...form.fields, ...fields } }, stopAt);
+    return this.navigate(
+      target.href,
+      { method: form.method.toUpperCase(), form: { ...form.fields, ...fields } },
+      stopAt,
+    );
   }
 }

@@ -12,7 +12,10 @@ export interface ClusterNode {
 }
 
 export function redisCli(port: number, ...args: string[]): string {
-  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return run.stdout ?? '';
 }
 
@@ -46,7 +49,10 @@ export function nodeDirectory(port: number): string {
 
 /** True when every given node says cluster_state:ok and counts `port` among the primaries. */
 export function servesAsPrimary(port: number, askPorts: readonly number[]): boolean {
-  return askPorts.every((ask) => clusterStateOk(ask) && clusterNodes(ask).some((node) => node.port === port && node.primary && !node.failed));
+  return askPorts.every(
+    (ask) =>
+      clusterStateOk(ask) && clusterNodes(ask).some((node) => node.port === port && node.primary && !node.failed),
+  );
 }
 
 export const ALL_PORTS: readonly number[] = REDIS_CLUSTER_PORTS;

@@ -23,7 +23,10 @@ function alive(pid: number): boolean {
 /** Marker files of live holders, by kind. */
 function holders(): { shared: string[]; exclusive: string[] } {
   const files = readdirSync(LOCK_DIR).filter((file) => alive(Number(file.split('-')[1])));
-  return { shared: files.filter((f) => !f.startsWith(EXCLUSIVE)), exclusive: files.filter((f) => f.startsWith(EXCLUSIVE)) };
+  return {
+    shared: files.filter((f) => !f.startsWith(EXCLUSIVE)),
+    exclusive: files.filter((f) => f.startsWith(EXCLUSIVE)),
+  };
 }
 
 /** How long a test file may wait for the cluster: give it to the beforeAll that takes it. */
@@ -35,9 +38,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Takes the cluster, shared or alone; resolves with the release. A holder writes its marker first and looks for the
  * other kind after, so two that start together both see each other and neither goes ahead unseen.
  */
-export async function holdCluster(kind: 'shared' | 'exclusive', timeoutMs = CLUSTER_WAIT_MS - 5_000): Promise<() => void> {
+export async function holdCluster(
+  kind: 'shared' | 'exclusive',
+  timeoutMs = CLUSTER_WAIT_MS - 5_000,
+): Promise<() => void> {
   mkdirSync(LOCK_DIR, { recursive: true });
-  const marker = join(LOCK_DIR, `${kind === 'exclusive' ? EXCLUSIVE : 'user'}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const marker = join(
+    LOCK_DIR,
+    `${kind === 'exclusive' ? EXCLUSIVE : 'user'}-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  );
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     writeFileSync(marker, '');

@@ -17,7 +17,9 @@ export function baseConfigDocument(overrides: Record<string, unknown> = {}): Rec
     mongodb: { uri: 'mongodb://127.0.0.1:27017/ib' },
     redis: { url: 'redis://127.0.0.1:6379' },
     cookieKeys: ['test-cookie-key-0123456789abcdef0123'],
-    upstreams: [{ id: 'demo', name: 'Demo ID', issuer: 'http://127.0.0.1:3001', clientId: 'broker', clientSecret: 's' }],
+    upstreams: [
+      { id: 'demo', name: 'Demo ID', issuer: 'http://127.0.0.1:3001', clientId: 'broker', clientSecret: 's' },
+    ],
     clients: [
       {
         clientId: 'portal',

@@ -1,4 +1,10 @@
-import { DEFAULT_MONGODB_URI, DEFAULT_REDIS_URL, ServiceError, redisClusterUp, servicesUp } from '../../scripts/lib/local-services.ts';
+import {
+  DEFAULT_MONGODB_URI,
+  DEFAULT_REDIS_URL,
+  ServiceError,
+  redisClusterUp,
+  servicesUp,
+} from '../../scripts/lib/local-services.ts';
 import { registerClusterRun } from './cluster-lock.ts';
 
 // Jest runs this once before all test files: the integration tests need a real Redis and MongoDB-wire server.

@@ -18,17 +18,23 @@ export interface MailingStack {
   close(): Promise<void>;
 }
 
-export async function startMailingStack(configOverrides: ConfigOverrides = {}, stores: StackStores = {}): Promise<MailingStack> {
+export async function startMailingStack(
+  configOverrides: ConfigOverrides = {},
+  stores: StackStores = {},
+): Promise<MailingStack> {
   const sink = await startSendGridSink({ apiKey: API_KEY });
-  const stack = await startStack((urls) => ({
-    mail: {
-      from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
-      support: 'help@broker.example',
-      transport: 'sendgrid',
-      sendgrid: { apiKey: API_KEY, baseUrl: sink.url },
-    },
-    ...(typeof configOverrides === 'function' ? configOverrides(urls) : configOverrides),
-  }), stores);
+  const stack = await startStack(
+    (urls) => ({
+      mail: {
+        from: { email: 'accounts@broker.example', name: 'Customer Accounts' },
+        support: 'help@broker.example',
+        transport: 'sendgrid',
+        sendgrid: { apiKey: API_KEY, baseUrl: sink.url },
+      },
+      ...(typeof configOverrides === 'function' ? configOverrides(urls) : configOverrides),
+    }),
+    stores,
+  );
   const portal = await TestPortal.discover(stack);
   const sentMail = async () => {
     const before = sink.received.length;

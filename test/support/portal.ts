@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { PORTAL_REDIRECT, TEST_CLIENTS, type Stack } from './stack.ts';
-import type { TestBrowser} from './browser.ts';
+import type { TestBrowser } from './browser.ts';
 import { type Page } from './browser.ts';
 import type { DemoUser } from '../parties/demo-upstream.ts';
 
@@ -25,9 +25,15 @@ export class TestPortal {
   }
 
   static async discover(stack: Pick<Stack, 'brokerUrl'>, client: TestClient = TEST_CLIENTS[0]): Promise<TestPortal> {
-    const configuration = await oidc.discovery(new URL(stack.brokerUrl), client.clientId, client.clientSecret, undefined, {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const configuration = await oidc.discovery(
+      new URL(stack.brokerUrl),
+      client.clientId,
+      client.clientSecret,
+      undefined,
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     return new TestPortal(client, configuration);
   }
 
@@ -63,7 +69,8 @@ export class TestPortal {
 
 /** Signs `user` in at the demo upstream's login page shown in `page`, following everything up to the portal. */
 export async function loginUpstream(browser: TestBrowser, page: Page, user: DemoUser, stopAt: string): Promise<Page> {
-  if (!/<form[^>]*action="[^"]*\/login"/.test(page.html)) throw new Error(`not the upstream login page: ${page.url}\n${page.html}`);
+  if (!/<form[^>]*action="[^"]*\/login"/.test(page.html))
+    throw new Error(`not the upstream login page: ${page.url}\n${page.html}`);
   return browser.submit(page, '/login', { email: user.email, password: user.password }, stopAt);
 }
 

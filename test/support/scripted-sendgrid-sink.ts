@@ -28,7 +28,10 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function answer(response: ServerResponse, status: number, retryAfter: string | undefined, message: string): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+  });
   response.end(JSON.stringify({ errors: [{ message, field: null, help: null }] }));
 }
 

@@ -48,9 +48,17 @@ export interface Stack {
   /** The stack's own connection to the broker's database: for seeding and for looking at what the broker stored. */
   db: Connection;
   /** Creates a customer account (not linked to anything); returns its id. */
-  seedAccount(account: { name: string; email: string | readonly string[]; customerNumber: string; plans?: Array<{ type: string; expiresAt: Date }> }): Promise<string>;
+  seedAccount(account: {
+    name: string;
+    email: string | readonly string[];
+    customerNumber: string;
+    plans?: Array<{ type: string; expiresAt: Date }>;
+  }): Promise<string>;
   /** Creates a customer account and links `user`'s upstream identity to it; returns the account id. */
-  seedLinkedAccount(user: DemoUser, account?: { plans?: Array<{ type: string; expiresAt: Date }>; email?: string }): Promise<string>;
+  seedLinkedAccount(
+    user: DemoUser,
+    account?: { plans?: Array<{ type: string; expiresAt: Date }>; email?: string },
+  ): Promise<string>;
   /**
    * After the test changed people or accounts in `db` behind the broker's back: announces it as another broker
    * process would, so that the broker drops what it cached (otherwise the change shows after accountCacheTtl).
@@ -81,7 +89,8 @@ export interface StackStores {
 }
 
 /** Overrides of the test configuration; a function when they need the stack's URLs (the console's upstream). */
-export type ConfigOverrides = Record<string, unknown> | ((urls: { brokerUrl: string; upstreamUrl: string }) => Record<string, unknown>);
+export type ConfigOverrides =
+  Record<string, unknown> | ((urls: { brokerUrl: string; upstreamUrl: string }) => Record<string, unknown>);
 
 export async function startStack(configOverrides: ConfigOverrides = {}, stores: StackStores = {}): Promise<Stack> {
   const stack = await startLoopbackStack({

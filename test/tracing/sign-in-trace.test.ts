@@ -36,8 +36,11 @@ async function otlpReceiver(): Promise<{ url: string; spans: ExportedSpan[]; ser
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      const parsed = JSON.parse(body || '{}') as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: ExportedSpan[] }> }> };
-      for (const resource of parsed.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
+      const parsed = JSON.parse(body || '{}') as {
+        resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: ExportedSpan[] }> }>;
+      };
+      for (const resource of parsed.resourceSpans ?? [])
+        for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -69,7 +72,14 @@ describe('OpenTelemetry traces of one sign-in (tracing/start-tracing.ts)', () =>
     const mongoUri = uniqueMongoUri();
     const db = await connectMongo(mongoUri, { logger: silentLogger });
     const alice = demoUser('alice');
-    await seedLinkedAccount(db, { upstreamId: 'demo', issuer: upstreamServer.url, subject: alice.sub, name: 'Alice Ltd', email: 'billing@alice.example', plans: [] });
+    await seedLinkedAccount(db, {
+      upstreamId: 'demo',
+      issuer: upstreamServer.url,
+      subject: alice.sub,
+      name: 'Alice Ltd',
+      email: 'billing@alice.example',
+      plans: [],
+    });
     const file = join(tmpdir(), `ib-tracing-${process.pid}-${Date.now()}.yaml`);
     writeFileSync(
       file,
@@ -95,8 +105,14 @@ describe('OpenTelemetry traces of one sign-in (tracing/start-tracing.ts)', () =>
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-        if (await fetch(`${brokerUrl}/healthz`).then((r) => r.ok, () => false)) break;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+        if (
+          await fetch(`${brokerUrl}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       const portal = await TestPortal.discover({ brokerUrl });
@@ -107,8 +123,10 @@ describe('OpenTelemetry traces of one sign-in (tracing/start-tracing.ts)', () =>
       expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
 
       const spans = collector.spans;
-      const children = (parent: ExportedSpan) => spans.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
-      const below = (parent: ExportedSpan): ExportedSpan[] => children(parent).flatMap((child) => [child, ...below(child)]);
+      const children = (parent: ExportedSpan) =>
+        spans.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
+      const below = (parent: ExportedSpan): ExportedSpan[] =>
+        children(parent).flatMap((child) => [child, ...below(child)]);
       const served = spans.filter((s) => s.kind === SERVER);
       const path = (span: ExportedSpan) => attribute(span, 'http.target', 'url.path').split('?')[0];
       const callbackSpan = served.find((s) => path(s) === '/upstream/demo/callback');
@@ -117,16 +135,25 @@ describe('OpenTelemetry traces of one sign-in (tracing/start-tracing.ts)', () =>
 
       // Under the callback request: the server-to-server code exchange with the upstream, Redis and MongoDB.
       const inside = below(callbackSpan);
-      const tokenCall = inside.find((s) => s.kind === CLIENT && attribute(s, 'url.full', 'http.url').startsWith(`${upstreamServer.url}/token`));
+      const tokenCall = inside.find(
+        (s) => s.kind === CLIENT && attribute(s, 'url.full', 'http.url').startsWith(`${upstreamServer.url}/token`),
+      );
       expect(tokenCall).toBeDefined();
       expect(inside.some((s) => attribute(s, 'db.system', 'db.system.name') === 'redis')).toBe(true);
       expect(inside.some((s) => attribute(s, 'db.system', 'db.system.name') === 'mongodb')).toBe(true);
       // The upstream was told which trace its token request belongs to (W3C trace context).
-      expect(traceparents).toContainEqual(expect.stringMatching(new RegExp(`^00-${callbackSpan.traceId}-[0-9a-f]{16}-0[01]$`)));
+      expect(traceparents).toContainEqual(
+        expect.stringMatching(new RegExp(`^00-${callbackSpan.traceId}-[0-9a-f]{16}-0[01]$`)),
+      );
 
       // The broker's log lines of the sign-in's requests carry their trace ids (probes are not traced).
-      const lines = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { trace_id?: string; reqId?: string; path?: string });
-      const ofRequests = lines.filter((line) => line.reqId !== undefined && !/^\/(healthz|readyz|metrics)/.test(line.path ?? ''));
+      const lines = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { trace_id?: string; reqId?: string; path?: string });
+      const ofRequests = lines.filter(
+        (line) => line.reqId !== undefined && !/^\/(healthz|readyz|metrics)/.test(line.path ?? ''),
+      );
       expect(ofRequests.length).toBeGreaterThan(0);
       expect(ofRequests.filter((line) => !line.trace_id)).toEqual([]);
       expect(ofRequests.map((line) => line.trace_id)).toContain(callbackSpan.traceId);

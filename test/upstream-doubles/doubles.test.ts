@@ -3,11 +3,19 @@ import { dirname } from 'node:path';
 import { decodeProtectedHeader, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { TestBrowser, headingOf, textOf } from '../support/browser.ts';
-import { createAppleClientKey, signAppleClientSecret, type AppleClientKey } from '../support/upstream-doubles/apple-client-key.ts';
+import {
+  createAppleClientKey,
+  signAppleClientSecret,
+  type AppleClientKey,
+} from '../support/upstream-doubles/apple-client-key.ts';
 import { startAppleDouble, type AppleBehaviour } from '../support/upstream-doubles/apple.ts';
 import { startGenericOidcDouble, type GenericBehaviour } from '../support/upstream-doubles/generic-oidc.ts';
 import { startGoogleDouble, type GoogleBehaviour } from '../support/upstream-doubles/google.ts';
-import { MICROSOFT_CONSUMER_TENANT, startMicrosoftDouble, type MicrosoftBehaviour } from '../support/upstream-doubles/microsoft.ts';
+import {
+  MICROSOFT_CONSUMER_TENANT,
+  startMicrosoftDouble,
+  type MicrosoftBehaviour,
+} from '../support/upstream-doubles/microsoft.ts';
 import type { UpstreamDouble } from '../support/upstream-doubles/contract.ts';
 import {
   ALICE,
@@ -26,7 +34,8 @@ import {
 
 const users = [ALICE, BOB];
 /** Puts a double back to its documented behaviour after a test that changed it. */
-const resetBehaviour = (behaviour: object) => Object.keys(behaviour).forEach((key) => Reflect.deleteProperty(behaviour, key));
+const resetBehaviour = (behaviour: object) =>
+  Object.keys(behaviour).forEach((key) => Reflect.deleteProperty(behaviour, key));
 const secretOf = (double: UpstreamDouble) => String(double.upstreamConfig('x', 'X').clientSecret);
 
 /** A whole code flow with a fresh login in `browser`; returns the tokens and the callback URL. */
@@ -54,7 +63,11 @@ describe('Microsoft double (personal accounts, consumers authority)', () => {
     expect(double.issuer).toBe(`${origin}/${MICROSOFT_CONSUMER_TENANT}/v2.0`);
     expect(config.serverMetadata().issuer).toBe(double.issuer);
     expect(config.serverMetadata().authorization_endpoint).toBe(`${origin}/consumers/oauth2/v2.0/authorize`);
-    expect(double.upstreamConfig('ms', 'Microsoft')).toMatchObject({ type: 'microsoft', tenant: MICROSOFT_CONSUMER_TENANT, discoveryUrl: double.discoveryUrl });
+    expect(double.upstreamConfig('ms', 'Microsoft')).toMatchObject({
+      type: 'microsoft',
+      tenant: MICROSOFT_CONSUMER_TENANT,
+      discoveryUrl: double.discoveryUrl,
+    });
   });
 
   it('shows its login page on another origin, which sends the browser back to the first one for the code', async () => {
@@ -72,7 +85,13 @@ describe('Microsoft double (personal accounts, consumers authority)', () => {
     const { tokens } = await signIn(config, new TestBrowser());
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
     const claims = tokens.claims()!;
-    expect(claims).toMatchObject({ iss: double.issuer, tid: MICROSOFT_CONSUMER_TENANT, ver: '2.0', email: ALICE.email, name: ALICE.name });
+    expect(claims).toMatchObject({
+      iss: double.issuer,
+      tid: MICROSOFT_CONSUMER_TENANT,
+      ver: '2.0',
+      email: ALICE.email,
+      name: ALICE.name,
+    });
     expect(claims.oid).toMatch(/^00000000-0000-0000-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(claims.auth_time).toBeUndefined();
 
@@ -112,7 +131,10 @@ describe('Microsoft double (personal accounts, consumers authority)', () => {
     double.behaviour.includeAuthTime = true;
     double.behaviour.tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
     const { tokens } = await signIn(config, new TestBrowser());
-    expect(tokens.claims()).toMatchObject({ auth_time: double.authentications.at(-1)?.at, tid: double.behaviour.tenantId });
+    expect(tokens.claims()).toMatchObject({
+      auth_time: double.authentications.at(-1)?.at,
+      tid: double.behaviour.tenantId,
+    });
   });
 
   it('serves graph-like userinfo for the access token, and refuses a wrong client secret with invalid_client', async () => {
@@ -123,7 +145,12 @@ describe('Microsoft double (personal accounts, consumers authority)', () => {
     const basic = `Basic ${Buffer.from(`${CLIENT_ID}:not-the-secret`).toString('base64')}`;
     const wrong = await tokenRequest(config, { grant_type: 'authorization_code', code: 'x' }, { authorization: basic });
     expect(wrong).toEqual({ status: 401, body: expect.objectContaining({ error: 'invalid_client' }) });
-    const post = await tokenRequest(config, { grant_type: 'authorization_code', code: 'x', client_id: CLIENT_ID, client_secret: secretOf(double) });
+    const post = await tokenRequest(config, {
+      grant_type: 'authorization_code',
+      code: 'x',
+      client_id: CLIENT_ID,
+      client_secret: secretOf(double),
+    });
     expect(post).toEqual({ status: 400, body: expect.objectContaining({ error: 'invalid_grant' }) });
   });
 });
@@ -145,7 +172,13 @@ describe('Google double', () => {
     expect(url.searchParams.get('iss')).toBe(double.issuer);
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
     const claims = tokens.claims()!;
-    expect(claims).toMatchObject({ iss: double.issuer, azp: CLIENT_ID, email: ALICE.email, email_verified: true, name: ALICE.name });
+    expect(claims).toMatchObject({
+      iss: double.issuer,
+      azp: CLIENT_ID,
+      email: ALICE.email,
+      email_verified: true,
+      name: ALICE.name,
+    });
     expect(claims.picture).toMatch(/^https:\/\//);
     expect(claims.auth_time).toBeUndefined();
   });
@@ -206,13 +239,22 @@ describe('Apple double (Sign in with Apple REST API)', () => {
     const answer = await logIn(browser, await open(browser, attempt), ALICE);
     const form = formPostTo(answer);
     expect(form.method).toBe('post');
-    expect(JSON.parse(form.fields.user!)).toEqual({ name: { firstName: 'Alice', lastName: 'Example' }, email: ALICE.email });
+    expect(JSON.parse(form.fields.user!)).toEqual({
+      name: { firstName: 'Alice', lastName: 'Example' },
+      email: ALICE.email,
+    });
     const nonce = /script-src 'nonce-([^']+)'/.exec(answer.headers.get('content-security-policy') ?? '')?.[1];
     expect(answer.html).toContain(`<script nonce="${nonce}">`);
     expect(answer.html).toMatch(/<button type="submit">Continue<\/button>/);
 
     const claims = (await exchange(config, postedCallback(form), attempt)).claims()!;
-    expect(claims).toMatchObject({ iss: double.issuer, email: ALICE.email, email_verified: 'true', is_private_email: 'false', nonce_supported: true });
+    expect(claims).toMatchObject({
+      iss: double.issuer,
+      email: ALICE.email,
+      email_verified: 'true',
+      is_private_email: 'false',
+      nonce_supported: true,
+    });
     expect(claims.auth_time).toBe(double.authentications.at(-1)?.at);
     expect(claims).not.toHaveProperty('name');
 
@@ -241,8 +283,14 @@ describe('Apple double (Sign in with Apple REST API)', () => {
 
   const now = () => Math.floor(Date.now() / 1000);
   it.each<[string, () => Promise<string>]>([
-    ['signed by another key', async () => secret({ signWith: { key: (await generateKeyPair('ES256')).privateKey, alg: 'ES256' } })],
-    ['signed with another algorithm', async () => secret({ signWith: { key: new TextEncoder().encode('x'.repeat(32)), alg: 'HS256' } })],
+    [
+      'signed by another key',
+      async () => secret({ signWith: { key: (await generateKeyPair('ES256')).privateKey, alg: 'ES256' } }),
+    ],
+    [
+      'signed with another algorithm',
+      async () => secret({ signWith: { key: new TextEncoder().encode('x'.repeat(32)), alg: 'HS256' } }),
+    ],
     ['naming another key id', () => secret({ override: { kid: 'ABCDEFGHIJ' } })],
     ['issued by another team', () => secret({ override: { iss: 'ZZZZZZZZZZ' } })],
     ['for another client', () => secret({ override: { sub: 'com.example.other' } })],
@@ -250,10 +298,21 @@ describe('Apple double (Sign in with Apple REST API)', () => {
     ['expired', () => secret({ override: { iat: now() - 7200, exp: now() - 60 } })],
     ['valid for more than six months', () => secret({ lifetimeSeconds: 15_777_001 })],
   ])('refuses a client secret %s with invalid_client', async (_, make) => {
-    const form = { grant_type: 'authorization_code', code: 'unknown', client_id: CLIENT_ID, redirect_uri: REDIRECT_URI };
+    const form = {
+      grant_type: 'authorization_code',
+      code: 'unknown',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+    };
     // The same request with a good secret gets past client authentication: the refusal is the secret's.
-    expect(await tokenRequest(config, { ...form, client_secret: await secret() })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    expect(await tokenRequest(config, { ...form, client_secret: await make() })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await tokenRequest(config, { ...form, client_secret: await secret() })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
+    expect(await tokenRequest(config, { ...form, client_secret: await make() })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
   });
 });
 
@@ -290,7 +349,12 @@ describe('generic OIDC double behind an aliased discovery URL', () => {
   it('signs ES256 ID tokens with email, name and auth_time', async () => {
     const { tokens } = await signIn(config, new TestBrowser());
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('ES256');
-    expect(tokens.claims()).toMatchObject({ iss: double.issuer, email: ALICE.email, name: ALICE.name, auth_time: double.authentications.at(-1)?.at });
+    expect(tokens.claims()).toMatchObject({
+      iss: double.issuer,
+      email: ALICE.email,
+      name: ALICE.name,
+      auth_time: double.authentications.at(-1)?.at,
+    });
   });
 
   it('honours max_age and prompt=login, and keeps auth_time at the real login when it answers from the session', async () => {
@@ -307,8 +371,12 @@ describe('generic OIDC double behind an aliased discovery URL', () => {
     expect(claims.auth_time).toBe(firstLogin);
     expect(claims.iat).toBeGreaterThanOrEqual(firstLogin + 120);
 
-    expect(headingOf((await open(browser, await authorizationRequest(config, { max_age: '60' }))).html)).toBe('Sign in to acme');
-    expect(headingOf((await open(browser, await authorizationRequest(config, { prompt: 'login' }))).html)).toBe('Sign in to acme');
+    expect(headingOf((await open(browser, await authorizationRequest(config, { max_age: '60' }))).html)).toBe(
+      'Sign in to acme',
+    );
+    expect(headingOf((await open(browser, await authorizationRequest(config, { prompt: 'login' }))).html)).toBe(
+      'Sign in to acme',
+    );
   });
 
   it('signs with another issuer when told to, which the RP refuses', async () => {
@@ -322,7 +390,10 @@ describe('generic OIDC double behind an aliased discovery URL', () => {
     double.behaviour.thinIdToken = true;
     const { tokens } = await signIn(config, new TestBrowser());
     expect(tokens.claims()).not.toHaveProperty('email');
-    expect(await oidc.fetchUserInfo(config, tokens.access_token, ALICE.sub)).toMatchObject({ email: ALICE.email, name: ALICE.name });
+    expect(await oidc.fetchUserInfo(config, tokens.access_token, ALICE.sub)).toMatchObject({
+      email: ALICE.email,
+      name: ALICE.name,
+    });
   });
 
   it('takes a code once, with its PKCE verifier only', async () => {
@@ -330,11 +401,17 @@ describe('generic OIDC double behind an aliased discovery URL', () => {
     const attempt = await authorizationRequest(config);
     const callback = new URL((await logIn(browser, await open(browser, attempt), ALICE)).url);
     const wrongVerifier = { ...attempt, codeVerifier: oidc.randomPKCECodeVerifier() };
-    await expect(exchange(config, callback, wrongVerifier)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'PKCE verification failed' });
+    await expect(exchange(config, callback, wrongVerifier)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'PKCE verification failed',
+    });
     const next = await authorizationRequest(config);
     const nextCallback = new URL((await open(browser, next)).url);
     await exchange(config, nextCallback, next);
-    await expect(exchange(config, nextCallback, next)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'unknown, used or expired code' });
+    await expect(exchange(config, nextCallback, next)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'unknown, used or expired code',
+    });
   });
 
   it('sends access_denied with the state when the person cancels', async () => {

@@ -10,7 +10,12 @@ import type { DoubleUser, UpstreamDouble } from '../support/upstream-doubles/con
 export const REDIRECT_URI = 'http://127.0.0.1:9/rp/callback';
 export const CLIENT_ID = 'broker-test-client';
 
-export const ALICE: DoubleUser = { sub: 'alice-0001', email: 'alice@example.net', name: 'Alice Example', password: 'alice-pw' };
+export const ALICE: DoubleUser = {
+  sub: 'alice-0001',
+  email: 'alice@example.net',
+  name: 'Alice Example',
+  password: 'alice-pw',
+};
 export const BOB: DoubleUser = { sub: 'bob-0002', email: 'bob@example.net', name: 'Bob Example', password: 'bob-pw' };
 
 export interface Attempt {
@@ -26,7 +31,10 @@ export function discover(double: UpstreamDouble, auth: oidc.ClientAuth): Promise
   });
 }
 
-export async function authorizationRequest(config: oidc.Configuration, parameters: Record<string, string> = {}): Promise<Attempt> {
+export async function authorizationRequest(
+  config: oidc.Configuration,
+  parameters: Record<string, string> = {},
+): Promise<Attempt> {
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -79,7 +87,11 @@ export function postedCallback(form: FormFields): Request {
 }
 
 /** A raw token request, for what openid-client would not send (wrong credentials). */
-export async function tokenRequest(config: oidc.Configuration, form: Record<string, string>, headers: Record<string, string> = {}) {
+export async function tokenRequest(
+  config: oidc.Configuration,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const endpoint = config.serverMetadata().token_endpoint!;
   const response = await fetch(endpoint, {
     method: 'POST',

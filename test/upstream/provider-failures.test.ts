@@ -29,9 +29,16 @@ type DoubleStarter = (redirectUri: string) => Promise<UpstreamDouble>;
 
 const open: Started[] = [];
 
-async function start(id: string, name: string, startDouble: DoubleStarter, entry: (e: Record<string, unknown>) => Record<string, unknown> = (e) => e): Promise<Started> {
+async function start(
+  id: string,
+  name: string,
+  startDouble: DoubleStarter,
+  entry: (e: Record<string, unknown>) => Record<string, unknown> = (e) => e,
+): Promise<Started> {
   const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger('warn', {
+    write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
   let double: UpstreamDouble | undefined;
   const stack = await startProviderStack(
     async (brokerUrl) => {
@@ -53,7 +60,8 @@ afterAll(async () => {
   await Promise.all(open.map((s) => s.stack.close()));
 });
 
-const generic: DoubleStarter = (redirectUri) => startGenericOidcDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] });
+const generic: DoubleStarter = (redirectUri) =>
+  startGenericOidcDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] });
 
 /** Portal → broker → the double's login page → signed in; returns the page the broker answered with. */
 async function firstLogin({ portal }: Started, browser = new TestBrowser(), user = ZOE): Promise<Page> {
@@ -73,7 +81,9 @@ async function failuresCounted({ stack }: Started, upstream: string, cause: stri
   scraper.server.on('request', stack.broker.managementApp.callback());
   try {
     const text = await (await fetch(`${scraper.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`broker_upstream_failures_total{upstream="${upstream}",cause="${cause}"}`));
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`broker_upstream_failures_total{upstream="${upstream}",cause="${cause}"}`));
     return line ? Number(line.split(' ').at(-1)) : 0;
   } finally {
     await closeServer(scraper.server);
@@ -96,12 +106,18 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
     expect(page.status).toBe(502);
     expectPageNamingProvider(page, 'Acme ID is not available');
     const logged = failureLogged(started.logs, 'invalid-response');
-    expect(logged?.failure).toMatchObject({ code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', cause: expect.stringContaining('"iss"') });
+    expect(logged?.failure).toMatchObject({
+      code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+      cause: expect.stringContaining('"iss"'),
+    });
     expect(await failuresCounted(started, 'acme', 'invalid-response')).toBe(1);
   });
 
   it('refuses a discovery document that names another issuer than the configured one, although discoveryUrl is set', async () => {
-    const started = await start('acme', 'Acme ID', generic, (entry) => ({ ...entry, issuer: `${String(entry.issuer)}-other` }));
+    const started = await start('acme', 'Acme ID', generic, (entry) => ({
+      ...entry,
+      issuer: `${String(entry.issuer)}-other`,
+    }));
     const page = await firstLogin(started);
     expectPageNamingProvider(page, 'Acme ID is not available');
     expect(JSON.stringify(failureLogged(started.logs, 'issuer')?.failure)).toContain('names issuer');
@@ -114,7 +130,10 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
     const down = await firstLogin(started);
     expect(down.status).toBe(502);
     expectPageNamingProvider(down, 'Acme ID is not available');
-    expect(failureLogged(started.logs, 'discovery')?.failure).toMatchObject({ name: expect.any(String), message: expect.any(String) });
+    expect(failureLogged(started.logs, 'discovery')?.failure).toMatchObject({
+      name: expect.any(String),
+      message: expect.any(String),
+    });
 
     started.double.behaviour.discoveryDown = false;
     expect(headingOf((await firstLogin(started)).html)).toBe('Associate your account');
@@ -124,7 +143,10 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
     const started = await start('acme', 'Acme ID', generic, (entry) => ({ ...entry, clientSecret: 'not-the-secret' }));
     const page = await firstLogin(started);
     expectPageNamingProvider(page, 'Acme ID is not available');
-    expect(failureLogged(started.logs, 'client-auth')?.failure).toMatchObject({ name: 'WWWAuthenticateChallengeError', status: 401 });
+    expect(failureLogged(started.logs, 'client-auth')?.failure).toMatchObject({
+      name: 'WWWAuthenticateChallengeError',
+      status: 401,
+    });
     expect(JSON.stringify(started.logs)).not.toContain('not-the-secret');
   });
 
@@ -133,7 +155,13 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
     const started = await start(
       'apple',
       'Apple',
-      async (redirectUri) => startAppleDouble({ redirectUri, clientId: 'com.example.broker', users: [ZOE], clientKey: await createAppleClientKey() }),
+      async (redirectUri) =>
+        startAppleDouble({
+          redirectUri,
+          clientId: 'com.example.broker',
+          users: [ZOE],
+          clientKey: await createAppleClientKey(),
+        }),
       (entry) => ({ ...entry, apple: { ...(entry.apple as object), privateKeyFile: otherKey.privateKeyFile } }),
     );
     const page = await firstLogin(started);
@@ -142,7 +170,9 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
   });
 
   it('refuses a Microsoft ID token of another tenant', async () => {
-    const started = await start('msa', 'Microsoft', (redirectUri) => startMicrosoftDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] }));
+    const started = await start('msa', 'Microsoft', (redirectUri) =>
+      startMicrosoftDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] }),
+    );
     Object.assign(started.double.behaviour, { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' });
     const page = await firstLogin(started);
     expectPageNamingProvider(page, 'Microsoft is not available');
@@ -150,7 +180,9 @@ describe('an upstream that fails ends on a page naming it, with the way back, an
   });
 
   it('confirms nothing when the provider proves no fresh authentication (Google without session age claims)', async () => {
-    const started = await start('google', 'Google', (redirectUri) => startGoogleDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] }));
+    const started = await start('google', 'Google', (redirectUri) =>
+      startGoogleDouble({ redirectUri, clientId: 'identity-broker', users: [ZOE] }),
+    );
     const browser = new TestBrowser();
     const associate = await firstLogin(started, browser);
     await browser.submit(associate, '/associate', { email: REGISTERED }, started.portal.redirectUri);
@@ -188,7 +220,9 @@ describe('what the provider says about the person is data, bounded', () => {
       startGenericOidcDouble({ redirectUri, clientId: 'identity-broker', users: [mallory] }),
     );
     const mail = await associationMail(started, mallory);
-    expect(mail.text).toContain('The sign-in "IMPORTANT: your account is locked - cal…" at Acme ID asked to be associated');
+    expect(mail.text).toContain(
+      'The sign-in "IMPORTANT: your account is locked - cal…" at Acme ID asked to be associated',
+    );
     for (const part of [mail.text, mail.html]) {
       expect(part).not.toContain('evil.example');
       expect(part).not.toContain('555 0100');

@@ -48,7 +48,12 @@ const PROVIDERS: ProviderCase[] = [
     id: 'apple',
     name: 'Apple',
     start: async (redirectUri) =>
-      startAppleDouble({ redirectUri, clientId: 'com.example.broker', users: [ZOE], clientKey: await createAppleClientKey() }),
+      startAppleDouble({
+        redirectUri,
+        clientId: 'com.example.broker',
+        users: [ZOE],
+        clientKey: await createAppleClientKey(),
+      }),
     confirmationAsks: { prompt: null, max_age: null },
   },
   {
@@ -133,11 +138,20 @@ describe('what the broker says about when the person authenticated upstream', ()
   beforeAll(async () => {
     ({ stack, double } = await startWith(acme));
     portal = await TestPortal.discover(stack);
-    await stack.seedLinkedIdentity({ upstreamId: 'acme', issuer: double.issuer, subject: ZOE.sub, customerNumber: '200002', email: REGISTERED });
+    await stack.seedLinkedIdentity({
+      upstreamId: 'acme',
+      issuer: double.issuer,
+      subject: ZOE.sub,
+      customerNumber: '200002',
+      email: REGISTERED,
+    });
   });
   afterAll(() => stack.close());
 
-  async function signIn(browser: TestBrowser, parameters: Record<string, string>): Promise<{ authTime: unknown; loginShown: boolean }> {
+  async function signIn(
+    browser: TestBrowser,
+    parameters: Record<string, string>,
+  ): Promise<{ authTime: unknown; loginShown: boolean }> {
     const attempt = await portal.authorizationRequest(parameters);
     let page = await browser.navigate(attempt.url.href, {}, portal.redirectUri);
     const loginShown = isLoginPage(page);

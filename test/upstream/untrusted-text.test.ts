@@ -12,7 +12,9 @@ describe('text from an upstream provider', () => {
   });
 
   it('cuts a phishing sentence before its call to action', () => {
-    const shown = displayText('IMPORTANT: your account is locked - call +1 555 0100 or visit https://evil.example/unlock');
+    const shown = displayText(
+      'IMPORTANT: your account is locked - call +1 555 0100 or visit https://evil.example/unlock',
+    );
     expect(shown).not.toContain('evil.example');
     expect(shown).not.toContain('555 0100');
   });

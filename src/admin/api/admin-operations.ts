@@ -41,7 +41,10 @@ type Parsed<S> = S extends z.ZodObject ? z.output<S> : Record<string, never>;
 interface OperationSpec<Q, B> extends Omit<AdminOperation, 'run' | 'query' | 'body'> {
   query?: Q;
   body?: B;
-  run(context: AdminContext, call: { actor: AdminActor; params: Record<string, string>; query: Parsed<Q>; body: Parsed<B> }): Promise<unknown>;
+  run(
+    context: AdminContext,
+    call: { actor: AdminActor; params: Record<string, string>; query: Parsed<Q>; body: Parsed<B> },
+  ): Promise<unknown>;
 }
 
 /** A row of the table, typed by its own schemas (the router parses query and body with them before `run`). */
@@ -97,7 +100,11 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     path: '/accounts/{accountId}',
     role: 'admin',
     summary: "Change an account's name or plans, or disable (enable) it",
-    body: z.object({ name: z.string().min(1).max(300).optional(), plans: z.array(plan).optional(), status: status.optional() }),
+    body: z.object({
+      name: z.string().min(1).max(300).optional(),
+      plans: z.array(plan).optional(),
+      status: status.optional(),
+    }),
     status: 200,
     run: (context, { actor, params, body }) => changeAccount(context, actor, params.accountId ?? '', body),
   }),
@@ -117,7 +124,11 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     path: '/contacts/{contactId}',
     role: 'admin',
     summary: "Change a contact's address or name, or disable (enable) it",
-    body: z.object({ email: z.email().optional(), name: z.string().max(300).nullable().optional(), status: status.optional() }),
+    body: z.object({
+      email: z.email().optional(),
+      name: z.string().max(300).nullable().optional(),
+      status: status.optional(),
+    }),
     status: 200,
     run: (context, { actor, params, body }) => changeContact(context, actor, params.contactId ?? '', body),
   }),
@@ -182,7 +193,8 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Send a new link to the registered address; the older link stops working',
     body: z.object({ locale }),
     status: 201,
-    run: (context, { actor, params, body }) => resendAssociation(context, actor, params.associationId ?? '', body.locale),
+    run: (context, { actor, params, body }) =>
+      resendAssociation(context, actor, params.associationId ?? '', body.locale),
   }),
   operation({
     operationId: 'cancelAssociation',
@@ -220,7 +232,9 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Requests of people stuck on the association page, with the sign-in that asked, newest first',
     query: z.object({ status: z.enum(['open', 'resolved']).default('open'), limit }),
     status: 200,
-    run: async (context, { query }) => ({ supportRequests: await listSupportRequests(context, query.status, query.limit ?? 100) }),
+    run: async (context, { query }) => ({
+      supportRequests: await listSupportRequests(context, query.status, query.limit ?? 100),
+    }),
   }),
   operation({
     operationId: 'resolveSupportRequest',
@@ -230,7 +244,8 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Mark a support request answered (audited, with an optional note)',
     body: z.object({ note: z.string().max(500).optional() }),
     status: 200,
-    run: (context, { actor, params, body }) => resolveSupportRequest(context, actor, params.supportRequestId ?? '', body.note),
+    run: (context, { actor, params, body }) =>
+      resolveSupportRequest(context, actor, params.supportRequestId ?? '', body.note),
   }),
   operation({
     operationId: 'searchAudit',
@@ -242,8 +257,14 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       accountId: z.string().optional(),
       personId: z.string().optional(),
       type: z.enum(AUDIT_EVENT_TYPES).optional(),
-      since: z.iso.datetime().transform((s) => new Date(s)).optional(),
-      until: z.iso.datetime().transform((s) => new Date(s)).optional(),
+      since: z.iso
+        .datetime()
+        .transform((s) => new Date(s))
+        .optional(),
+      until: z.iso
+        .datetime()
+        .transform((s) => new Date(s))
+        .optional(),
       limit,
     }),
     status: 200,

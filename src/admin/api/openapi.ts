@@ -29,9 +29,14 @@ export function openApiDocument(operations: readonly AdminOperation[], issuer: s
         ...pathParameters(op.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...query.map(([name, schema]) => ({ name, in: 'query', required: required.has(name), schema })),
       ],
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } }
+        : {}),
       responses: {
-        [String(op.status)]: op.status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': { schema: {} } } },
+        [String(op.status)]:
+          op.status === 204
+            ? { description: 'Done' }
+            : { description: 'OK', content: { 'application/json': { schema: {} } } },
         '400': errorResponse('The request is malformed'),
         '401': errorResponse('No valid access token of an admin client'),
         '403': errorResponse(`The client's role is not ${op.role}`),

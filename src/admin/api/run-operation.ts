@@ -22,7 +22,12 @@ export interface OperationInput {
  * caller without the role learns nothing about what it accepts). The API and the console both call this, so the
  * console can do nothing the API would refuse.
  */
-export async function runOperation(context: AdminContext, op: AdminOperation, actor: AdminActor, input: OperationInput): Promise<unknown> {
+export async function runOperation(
+  context: AdminContext,
+  op: AdminOperation,
+  actor: AdminActor,
+  input: OperationInput,
+): Promise<unknown> {
   if (!roleAllows(actor.role, op.role)) throw new AdminForbidden(op.role);
   const query = op.query ? op.query.parse(input.query ?? {}) : {};
   const body = op.body ? op.body.parse(input.body ?? {}) : {};

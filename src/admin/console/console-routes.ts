@@ -37,14 +37,26 @@ export interface ConsoleOptions {
 
 /** Only paths of the console itself are places to return to after signing in or after an action. */
 export function consolePath(value: unknown, fallback = '/admin'): string {
-  return typeof value === 'string' && /^\/admin(\/[\w\-/]*)?(\?[\w\-=&%.+@]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : fallback;
+  return typeof value === 'string' &&
+    /^\/admin(\/[\w\-/]*)?(\?[\w\-=&%.+@]*)?$/.test(value) &&
+    !value.startsWith('/admin/api')
+    ? value
+    : fallback;
 }
 
 const FORM_FIELDS_NOT_BODY = new Set(['_csrf', 'return']);
 
 const auditFilter = z.object({
-  accountId: z.string().regex(/^[0-9a-f]{24}$/).optional().catch(undefined),
-  personId: z.string().regex(/^[0-9a-f]{24}$/).optional().catch(undefined),
+  accountId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional()
+    .catch(undefined),
+  personId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional()
+    .catch(undefined),
   type: z.enum(AUDIT_EVENT_TYPES).optional().catch(undefined),
 });
 
@@ -78,7 +90,10 @@ function consoleKit(options: ConsoleOptions) {
     const staff = ctx.state.staff;
     renderPage(ctx, views, page, {
       ...(staff ? { staff, isAdmin: roleAllows(staff.role, 'admin') } : {}),
-      done: typeof ctx.query.done === 'string' && CONSOLE_ACTIONS.has(ctx.query.done) ? `console.done.${ctx.query.done}` : undefined,
+      done:
+        typeof ctx.query.done === 'string' && CONSOLE_ACTIONS.has(ctx.query.done)
+          ? `console.done.${ctx.query.done}`
+          : undefined,
       here: ctx.originalUrl,
       // Lookups the templates use to choose what to offer (Handlebars has no comparisons).
       resendable: { pending: true, expired: true },
@@ -93,7 +108,10 @@ function consoleKit(options: ConsoleOptions) {
   const requireStaff = async (ctx: Context, next: () => Promise<unknown>) => {
     if (ctx.state.staff) return next();
     ctx.status = 401;
-    render(ctx, 'sign-in', { titleKey: 'console.signIn.title', loginUrl: `/admin/login?return=${encodeURIComponent(consolePath(ctx.originalUrl))}` });
+    render(ctx, 'sign-in', {
+      titleKey: 'console.signIn.title',
+      loginUrl: `/admin/login?return=${encodeURIComponent(consolePath(ctx.originalUrl))}`,
+    });
   };
 
   const read = (ctx: Context, operationId: string, input: OperationInput) => {
@@ -134,7 +152,12 @@ function signInRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit):
   router.get('/callback', noStore, async (ctx) => {
     let finished;
     try {
-      finished = await takeConsoleSignIn(options.federation, options.upstreamId, new URLSearchParams(ctx.querystring), consoleSignInState.take(ctx));
+      finished = await takeConsoleSignIn(
+        options.federation,
+        options.upstreamId,
+        new URLSearchParams(ctx.querystring),
+        consoleSignInState.take(ctx),
+      );
     } catch (error) {
       if (!(error instanceof UpstreamDenied)) throw error;
       ctx.status = 401;
@@ -146,7 +169,11 @@ function signInRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit):
     if (!member) {
       await context.audit.record({ type: 'admin.console-refused', ...who, ip: ctx.ip, accountId: null });
       ctx.status = 403;
-      return render(ctx, 'not-staff', { titleKey: 'console.notStaff.title', signInName: identity.email ?? identity.name ?? identity.subject, loginUrl: '/admin/login' });
+      return render(ctx, 'not-staff', {
+        titleKey: 'console.notStaff.title',
+        signInName: identity.email ?? identity.name ?? identity.subject,
+        loginUrl: '/admin/login',
+      });
     }
     await recordAdminChange(context, actorOf(ctx, member), { type: 'admin.console-signed-in', ...who });
     setStaffCookie(ctx, await options.sessions.open(member), options.sessions.ttlMs);
@@ -170,18 +197,28 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
       read(ctx, 'listSupportRequests', { query: { status: 'open' } }),
       read(ctx, 'listMailFailures', {}),
     ])) as [{ supportRequests: unknown[] }, { messages: unknown[] }];
-    render(ctx, 'home', { titleKey: 'console.home.title', openRequests: requests.supportRequests.length, failedMail: failures.messages.length });
+    render(ctx, 'home', {
+      titleKey: 'console.home.title',
+      openRequests: requests.supportRequests.length,
+      failedMail: failures.messages.length,
+    });
   });
 
   router.get('/search', ...session, requireStaff, csrf, async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 200) : '';
-    const result = q ? ((await read(ctx, 'searchAccounts', { query: { q } })) as { accounts: unknown[] }) : { accounts: [] };
+    const result = q
+      ? ((await read(ctx, 'searchAccounts', { query: { q } })) as { accounts: unknown[] })
+      : { accounts: [] };
     render(ctx, 'search', { titleKey: 'console.search.title', q, searched: q !== '', accounts: result.accounts });
   });
 
   router.get('/accounts/:accountId', ...session, requireStaff, csrf, async (ctx) => {
     const detail = await read(ctx, 'getAccount', { params: { accountId: ctx.params.accountId ?? '' } });
-    render(ctx, 'account', { titleKey: 'console.account.title', ...(detail as object), upstreams: options.customerUpstreams });
+    render(ctx, 'account', {
+      titleKey: 'console.account.title',
+      ...(detail as object),
+      upstreams: options.customerUpstreams,
+    });
   });
 
   router.get('/people/:personId', ...session, requireStaff, csrf, async (ctx) => {
@@ -191,7 +228,11 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
     const signIns = await Promise.all(
       person.signIns.map(async (signIn) => ({
         ...signIn,
-        associations: ((await read(ctx, 'listAssociations', { query: { upstreamId: signIn.upstreamId, subject: signIn.subject } })) as { associations: unknown[] }).associations,
+        associations: (
+          (await read(ctx, 'listAssociations', {
+            query: { upstreamId: signIn.upstreamId, subject: signIn.subject },
+          })) as { associations: unknown[] }
+        ).associations,
       })),
     );
     render(ctx, 'person', { titleKey: 'console.person.title', ...person, signIns });
@@ -205,10 +246,15 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
     const requests = await Promise.all(
       supportRequests.map(async (request) => ({
         ...request,
-        associations: ((await read(ctx, 'listAssociations', { query: request.signIn })) as { associations: unknown[] }).associations,
+        associations: ((await read(ctx, 'listAssociations', { query: request.signIn })) as { associations: unknown[] })
+          .associations,
       })),
     );
-    render(ctx, 'support-requests', { titleKey: 'console.supportRequests.title', requests, resolved: status === 'resolved' });
+    render(ctx, 'support-requests', {
+      titleKey: 'console.supportRequests.title',
+      requests,
+      resolved: status === 'resolved',
+    });
   });
 
   router.get('/outbox', ...session, requireStaff, csrf, async (ctx) => {
@@ -255,7 +301,10 @@ function actionRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit):
     } catch (error) {
       if (!(error instanceof AdminError) && !(error instanceof z.ZodError)) throw error;
       ctx.status = error instanceof AdminError ? error.status : 400;
-      const detail = error instanceof AdminError ? error.message : error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const detail =
+        error instanceof AdminError
+          ? error.message
+          : error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       return render(ctx, 'problem', { titleKey: 'console.problem.title', detail, back });
     }
     const page = back.replace(/[?&]done=\w*/, '');

@@ -15,7 +15,14 @@ declare module 'koa' {
 }
 
 export function setStaffCookie(ctx: Context, sessionId: string, ttlMs: number): void {
-  ctx.cookies.set(COOKIE, sessionId, { signed: true, httpOnly: true, sameSite: 'lax', path: COOKIE_PATH, maxAge: ttlMs, overwrite: true });
+  ctx.cookies.set(COOKIE, sessionId, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: COOKIE_PATH,
+    maxAge: ttlMs,
+    overwrite: true,
+  });
 }
 
 export function takeStaffCookie(ctx: Context): string | undefined {

@@ -26,7 +26,11 @@ export const consoleSignInState = {
 };
 
 /** A console sign-in returns to `returnTo` (a console path, checked by the caller) once the staff member is known. */
-export function startConsoleSignIn(federation: Federation, upstreamId: string, returnTo: string): Promise<StartedLogin> {
+export function startConsoleSignIn(
+  federation: Federation,
+  upstreamId: string,
+  returnTo: string,
+): Promise<StartedLogin> {
   return federation.start({ upstreamId, purpose: { kind: 'console', returnTo }, clientId: null });
 }
 

@@ -33,7 +33,11 @@ export class StaffAccess {
       this.#staff.find((s) => s.subject !== undefined && s.subject === identity.subject) ??
       (address ? this.#staff.find((s) => s.subject === undefined && s.email?.toLowerCase() === address) : undefined);
     if (!entry) return undefined;
-    return { actorId: actorIdOf(entry), name: entry.name ?? identity.name ?? actorIdOf(entry).slice(6), role: entry.role };
+    return {
+      actorId: actorIdOf(entry),
+      name: entry.name ?? identity.name ?? actorIdOf(entry).slice(6),
+      role: entry.role,
+    };
   }
 
   /** A session outlives configuration changes: the entry and its role are looked up again on every request. */

@@ -30,7 +30,11 @@ type ConsoleConfig = NonNullable<BrokerConfig['admin']['console']>;
  * federation of its own so that no customer upstream can open it), its staff list, its sessions and its pages
  * (views/admin, with their own catalogues).
  */
-export function supportConsole(config: Readonly<BrokerConfig>, settings: ConsoleConfig, deps: SupportConsoleDependencies): Router {
+export function supportConsole(
+  config: Readonly<BrokerConfig>,
+  settings: ConsoleConfig,
+  deps: SupportConsoleDependencies,
+): Router {
   const federation = new Federation([settings.upstream], {
     brokerIssuer: config.issuer,
     redis: deps.redis,

@@ -32,13 +32,22 @@ export async function listSupportRequests(context: AdminContext, status: 'open' 
 }
 
 /** Marks a request answered, with who did it (the audit keeps the note). */
-export async function resolveSupportRequest(context: AdminContext, actor: AdminActor, id: string, note: string | undefined) {
+export async function resolveSupportRequest(
+  context: AdminContext,
+  actor: AdminActor,
+  id: string,
+  note: string | undefined,
+) {
   const requestId = objectIdOf(id);
-  const record = requestId ? await supportRequestModel(context.db).findById(requestId).lean<SupportRequestRecord>().exec() : null;
+  const record = requestId
+    ? await supportRequestModel(context.db).findById(requestId).lean<SupportRequestRecord>().exec()
+    : null;
   if (!record || !requestId) throw new AdminNotFound('support request');
   if (record.status !== 'open') throw new AdminConflict('the support request is resolved already');
   const resolvedAt = context.now();
-  await supportRequestModel(context.db).updateOne({ _id: requestId, status: 'open' }, { $set: { status: 'resolved', resolvedAt, resolvedBy: actor.id } }).exec();
+  await supportRequestModel(context.db)
+    .updateOne({ _id: requestId, status: 'open' }, { $set: { status: 'resolved', resolvedAt, resolvedBy: actor.id } })
+    .exec();
   await recordAdminChange(context, actor, {
     type: 'admin.support-request-resolved',
     upstreamId: record.upstreamId,

@@ -32,12 +32,19 @@ export function errorHandler(views: ViewRenderer, metrics?: BrokerMetrics): Midd
       metrics?.refusals.inc({ code: known?.code ?? 'INTERNAL' });
       if (known && status < 500) ctx.state.log?.info({ code: known.code, status }, 'request refused');
       // Every 5xx with its cause: for an outage, the store's own error, not our wrapper.
-      else ctx.state.log?.error({ err: known?.cause ?? error, code: known?.code ?? 'INTERNAL', status }, 'request failed');
+      else
+        ctx.state.log?.error({ err: known?.cause ?? error, code: known?.code ?? 'INTERNAL', status }, 'request failed');
       if (known instanceof ServiceUnavailable) ctx.set('Retry-After', String(known.retryAfterSeconds));
 
       const text = (locale: string) => ({
-        title: translator.t(locale, known?.titleKey ?? (status >= 500 ? 'error.titleServer' : 'error.titleClient'), known?.params),
-        message: known?.expose ? translator.t(locale, known.messageKey, known.params) : translator.t(locale, 'error.generic'),
+        title: translator.t(
+          locale,
+          known?.titleKey ?? (status >= 500 ? 'error.titleServer' : 'error.titleClient'),
+          known?.params,
+        ),
+        message: known?.expose
+          ? translator.t(locale, known.messageKey, known.params)
+          : translator.t(locale, 'error.generic'),
       });
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');
@@ -55,7 +62,10 @@ export function errorHandler(views: ViewRenderer, metrics?: BrokerMetrics): Midd
           requestId: ctx.state.requestId,
         });
       } else {
-        ctx.body = { error: known?.oauthError ?? 'server_error', error_description: text(translator.defaultLocale).message };
+        ctx.body = {
+          error: known?.oauthError ?? 'server_error',
+          error_description: text(translator.defaultLocale).message,
+        };
       }
     }
   };

@@ -49,7 +49,11 @@ export function pinPublicOrigin(issuer: string): Middleware {
  * by a trusted proxy (its last entry, the one that proxy added), and an absolute-form target's host. `exempt` paths
  * (health probes, which orchestrators send to a bare IP) write no URL and are let through.
  */
-export function refuseOtherHosts(issuer: string, proxyTrust: ProxyTrust, exempt: (path: string) => boolean): Middleware {
+export function refuseOtherHosts(
+  issuer: string,
+  proxyTrust: ProxyTrust,
+  exempt: (path: string) => boolean,
+): Middleware {
   const { protocol, host: expected } = new URL(issuer);
   return async (ctx, next) => {
     if (!exempt(ctx.path)) {

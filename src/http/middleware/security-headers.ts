@@ -9,7 +9,8 @@ import type { Middleware } from 'koa';
 export function formActionSource(uri: string): string {
   const url = new URL(uri);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return url.protocol;
-  if (url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)) return `http://${url.hostname}:*`;
+  if (url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname))
+    return `http://${url.hostname}:*`;
   return url.origin;
 }
 

@@ -14,7 +14,10 @@ function unreachable(stores: readonly StoreStatus[]): Error | undefined {
  * away under it, or that oidc-provider answered with a server_error meanwhile or because of a store, becomes the same
  * 503.
  */
-export function unavailableDuringStoreOutage(stores: readonly StoreStatus[], exempt: (path: string) => boolean): Middleware {
+export function unavailableDuringStoreOutage(
+  stores: readonly StoreStatus[],
+  exempt: (path: string) => boolean,
+): Middleware {
   return async (ctx, next) => {
     if (exempt(ctx.path)) return next();
     const before = unreachable(stores);
@@ -25,7 +28,8 @@ export function unavailableDuringStoreOutage(stores: readonly StoreStatus[], exe
       if (storeOutageOf(error)) throw new ServiceUnavailable(error);
       // A refusal made while a store is down ("expired", "not found") is most likely the outage misread.
       const during = unreachable(stores);
-      if (during) throw new ServiceUnavailable(new Error(`${during.message}: ${(error as Error).message}`, { cause: error }));
+      if (during)
+        throw new ServiceUnavailable(new Error(`${during.message}: ${(error as Error).message}`, { cause: error }));
       throw error;
     }
     if (ctx.status >= 500) {

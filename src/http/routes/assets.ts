@@ -7,7 +7,8 @@ import Router from '@koa/router';
  * it (a custom property), because the CSP allows styles from the broker's own stylesheet only, never inline.
  */
 export function assetRoutes(viewsDir: string, primaryColor?: string): Router {
-  const brand = primaryColor && /^#[0-9a-fA-F]{6}$/.test(primaryColor) ? `\n:root { --accent: ${primaryColor}; }\n` : '';
+  const brand =
+    primaryColor && /^#[0-9a-fA-F]{6}$/.test(primaryColor) ? `\n:root { --accent: ${primaryColor}; }\n` : '';
   const css = Buffer.concat([readFileSync(join(viewsDir, 'assets/broker.css')), Buffer.from(brand)]);
   const router = new Router();
   router.get('/assets/broker.css', (ctx) => {

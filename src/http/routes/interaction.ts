@@ -11,7 +11,13 @@ import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
 import { resolveSignIn } from '../../sign-in/resolve-sign-in.ts';
-import { accountChoices, chosenMembership, decideSignIn, type AccountChoice, type SignInStep } from '../../sign-in/decide-sign-in.ts';
+import {
+  accountChoices,
+  chosenMembership,
+  decideSignIn,
+  type AccountChoice,
+  type SignInStep,
+} from '../../sign-in/decide-sign-in.ts';
 import { resendAssociation } from '../../linking/resend-association.ts';
 import { maskEmail } from '../../audit/audit-log.ts';
 import { signInNameOf } from '../../linking/association-hooks.ts';
@@ -34,7 +40,9 @@ const SENT_NOTICES = new Set(['resent', 'wait', 'limit']);
 /** "support or enhancement" in the page's language. */
 /** "Support or Enhancement": plan types as people read them (`plans.<type>` in the catalogues, else the type). */
 function planList(plans: readonly string[], locale: string, translator: Translator): string {
-  const named = plans.map((plan) => (translator.has(locale, `plans.${plan}`) ? translator.t(locale, `plans.${plan}`) : plan));
+  const named = plans.map((plan) =>
+    translator.has(locale, `plans.${plan}`) ? translator.t(locale, `plans.${plan}`) : plan,
+  );
   return new Intl.ListFormat(locale, { type: 'disjunction' }).format(named);
 }
 
@@ -89,15 +97,24 @@ function signInRoutes(router: Router, deps: Deps): void {
     if (interaction.prompt.name === 'select_account') {
       const personId = interaction.session?.accountId;
       if (!personId) throw new InteractionExpired();
-      return choosePage(deps, ctx, interaction, accountChoices(await deps.directory.membershipsOf(personId), requirementOf(deps, interaction)));
+      return choosePage(
+        deps,
+        ctx,
+        interaction,
+        accountChoices(await deps.directory.membershipsOf(personId), requirementOf(deps, interaction)),
+      );
     }
-    if (interaction.prompt.name === 'entitlement') return entitlementPage(deps, ctx, interaction, await signInOf(deps, interaction));
+    if (interaction.prompt.name === 'entitlement')
+      return entitlementPage(deps, ctx, interaction, await signInOf(deps, interaction));
     if (interaction.prompt.name === 'consent') {
       // A configured portal is first-party: it reaches here only when it asked for `prompt=consent` (as
       // offline_access requires), and is granted what it asked for without a screen unless it is set to ask.
       if (!deps.portals.get(clientId)?.asksConsent) return grantConsent(deps, ctx, interaction);
-      const scopes = [...new Set([...(interaction.prompt.details.missingOIDCScope as string[] | undefined ?? [])])];
-      return page(deps, ctx, 'consent', clientId, { titleKey: 'consent.title', scopeKeys: scopes.map((s) => `consent.scope.${s}`) });
+      const scopes = [...new Set([...((interaction.prompt.details.missingOIDCScope as string[] | undefined) ?? [])])];
+      return page(deps, ctx, 'consent', clientId, {
+        titleKey: 'consent.title',
+        scopeKeys: scopes.map((s) => `consent.scope.${s}`),
+      });
     }
     throw new InteractionExpired();
   });
@@ -127,7 +144,13 @@ function signInRoutes(router: Router, deps: Deps): void {
     if (!identity) throw new InteractionExpired();
     const outcome = await resolveSignIn(deps.directory, identity);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
-    await takeStep(deps, ctx, interaction, identity, decideSignIn({ outcome, identity, requires: requirementOf(deps, interaction) }));
+    await takeStep(
+      deps,
+      ctx,
+      interaction,
+      identity,
+      decideSignIn({ outcome, identity, requires: requirementOf(deps, interaction) }),
+    );
   });
 
   router.post('/account', async (ctx) => {
@@ -140,7 +163,13 @@ function signInRoutes(router: Router, deps: Deps): void {
       // Chosen while signing in: the login and the account finish together.
       const outcome = await resolveSignIn(deps.directory, identity);
       if (outcome.kind !== 'linked') throw new InteractionExpired();
-      return takeStep(deps, ctx, interaction, identity, decideSignIn({ outcome, identity, requires, chosenAccountId: chosen }));
+      return takeStep(
+        deps,
+        ctx,
+        interaction,
+        identity,
+        decideSignIn({ outcome, identity, requires, chosenAccountId: chosen }),
+      );
     }
     // Asked again (prompt=select_account, or a choice that no longer counts) within a broker session.
     const personId = interaction.session?.accountId;
@@ -177,7 +206,11 @@ function associationRoutes(router: Router, deps: Deps): void {
     if (!identity || interaction.prompt.name !== 'login') throw new InteractionExpired();
     await deps.identities.forget(interaction.uid);
     const upstreams = deps.federation.list();
-    if (upstreams.length > 1) return page(deps, ctx, 'choose-upstream', interaction.params.client_id, { titleKey: 'chooseUpstream.title', upstreams });
+    if (upstreams.length > 1)
+      return page(deps, ctx, 'choose-upstream', interaction.params.client_id, {
+        titleKey: 'chooseUpstream.title',
+        upstreams,
+      });
     await goUpstream(deps, ctx, identity.upstreamId, interaction, { maxAge: 0 });
   });
 
@@ -216,8 +249,10 @@ function associationRoutes(router: Router, deps: Deps): void {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${interaction.uid}/continue`);
     }
-    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now) return associatePage(deps, ctx, interaction, identity);
-    const notice = typeof ctx.query.notice === 'string' && SENT_NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+    if (!newest || newest.status !== 'pending' || newest.expiresAt <= now)
+      return associatePage(deps, ctx, interaction, identity);
+    const notice =
+      typeof ctx.query.notice === 'string' && SENT_NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
     page(deps, ctx, 'association-sent', interaction.params.client_id, {
       titleKey: 'associationSent.title',
       ...supportForm(identity),
@@ -255,14 +290,18 @@ function endingRoutes(router: Router, deps: Deps): void {
   router.get('/upstream-denied', async (ctx) => {
     const interaction = await details(deps, ctx);
     if (interaction.prompt.name !== 'login') throw new InteractionExpired();
-    await finish(deps, ctx, interaction, { error: 'access_denied', error_description: 'The sign-in at the identity deps.provider was cancelled or refused' });
+    await finish(deps, ctx, interaction, {
+      error: 'access_denied',
+      error_description: 'The sign-in at the identity deps.provider was cancelled or refused',
+    });
   });
 
   router.post('/abort', async (ctx) => {
     const interaction = await details(deps, ctx);
-    const description = interaction.prompt.name === 'entitlement'
-      ? 'the account lacks a plan this client requires'
-      : 'The user cancelled the sign-in';
+    const description =
+      interaction.prompt.name === 'entitlement'
+        ? 'the account lacks a plan this client requires'
+        : 'The user cancelled the sign-in';
     await finish(deps, ctx, interaction, { error: 'access_denied', error_description: description });
   });
 }
@@ -283,14 +322,25 @@ async function details(deps: Deps, ctx: Context) {
 
 // What deps.provider.interactionResult does, on the interaction `details` already read and checked for this browser:
 // reading it again from its cookie would cost a Redis round trip and a signed-cookie check more.
-async function finish(deps: Deps, ctx: Context, interaction: Interaction, result: Parameters<Provider['interactionResult']>[2]) {
+async function finish(
+  deps: Deps,
+  ctx: Context,
+  interaction: Interaction,
+  result: Parameters<Provider['interactionResult']>[2],
+) {
   interaction.result = result;
   await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
   ctx.status = 303;
   ctx.redirect(interaction.returnTo);
 }
 
-async function goUpstream(deps: Deps, ctx: Context, upstreamId: string, interaction: Interaction, fresh: { maxAge?: number } = {}) {
+async function goUpstream(
+  deps: Deps,
+  ctx: Context,
+  upstreamId: string,
+  interaction: Interaction,
+  fresh: { maxAge?: number } = {},
+) {
   const upstream = await startInteractionLogin(ctx, deps.federation, upstreamId, interaction, fresh);
   ctx.status = 303;
   ctx.redirect(upstream.href);
@@ -300,10 +350,17 @@ function page(deps: Deps, ctx: Context, name: string, clientId: unknown, data: R
   renderPage(ctx, deps.views, name, { clientName: deps.portals.get(clientId)?.name, uid: ctx.params.uid, ...data });
 }
 
-const requirementOf = (deps: Deps, interaction: Interaction) => deps.portals.get(interaction.params.client_id)?.requires;
+const requirementOf = (deps: Deps, interaction: Interaction) =>
+  deps.portals.get(interaction.params.client_id)?.requires;
 
 /** The decision's next step as a page or a redirect. */
-async function takeStep(deps: Deps, ctx: Context, interaction: Interaction, identity: UpstreamIdentity, step: SignInStep) {
+async function takeStep(
+  deps: Deps,
+  ctx: Context,
+  interaction: Interaction,
+  identity: UpstreamIdentity,
+  step: SignInStep,
+) {
   switch (step.kind) {
     case 'associate':
       return associatePage(deps, ctx, interaction, identity);
@@ -326,13 +383,19 @@ function choosePage(deps: Deps, ctx: Context, interaction: Interaction, accounts
   page(deps, ctx, 'choose-account', interaction.params.client_id, {
     titleKey: 'chooseAccount.title',
     accounts,
-    requiredPlans: portal?.requires ? planList(portal.requires.plans, String(ctx.state.locale), deps.views.translator) : undefined,
+    requiredPlans: portal?.requires
+      ? planList(portal.requires.plans, String(ctx.state.locale), deps.views.translator)
+      : undefined,
   });
 }
 
 /** The chosen account lacks the portal's plan: what is missing, for which account, whom to ask, and the way back. */
 function entitlementPage(deps: Deps, ctx: Context, interaction: Interaction, identity: UpstreamIdentity | undefined) {
-  const details = interaction.prompt.details as { requiredPlans?: string[]; accountName?: string; customerNumber?: string };
+  const details = interaction.prompt.details as {
+    requiredPlans?: string[];
+    accountName?: string;
+    customerNumber?: string;
+  };
   page(deps, ctx, 'entitlement-missing', interaction.params.client_id, {
     titleKey: 'entitlementMissing.title',
     plans: planList(details.requiredPlans ?? [], String(ctx.state.locale), deps.views.translator),
@@ -366,7 +429,13 @@ async function signInOf(deps: Deps, interaction: Interaction): Promise<UpstreamI
  * "Associate your account", saying who is signing in (the masked address or the name the upstream gave, shown as
  * data) with a way to use another sign-in, and the plan the portal requires, before the person makes the effort.
  */
-function associatePage(deps: Deps, ctx: Context, interaction: Interaction, identity: UpstreamIdentity, data: Record<string, unknown> = {}) {
+function associatePage(
+  deps: Deps,
+  ctx: Context,
+  interaction: Interaction,
+  identity: UpstreamIdentity,
+  data: Record<string, unknown> = {},
+) {
   const clientId = interaction.params.client_id;
   const requires = deps.portals.get(clientId)?.requires;
   page(deps, ctx, 'associate', clientId, {
@@ -384,10 +453,12 @@ async function grantConsent(deps: Deps, ctx: Context, interaction: Interaction) 
   if (interaction.prompt.name !== 'consent' || !interaction.session?.accountId) throw new InteractionExpired();
   const grant = interaction.grantId
     ? await deps.provider.Grant.find(interaction.grantId)
-    : new deps.provider.Grant({ accountId: interaction.session.accountId, clientId: String(interaction.params.client_id) });
+    : new deps.provider.Grant({
+        accountId: interaction.session.accountId,
+        clientId: String(interaction.params.client_id),
+      });
   if (!grant) throw new InteractionExpired();
   const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
   if (missing) grant.addOIDCScope(missing.join(' '));
   await finish(deps, ctx, interaction, { consent: { grantId: await grant.save() } });
 }
-

@@ -2,7 +2,12 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
-import { cancelAssociation, completeConfirmation, openLink, startConfirmation } from '../../linking/confirm-association.ts';
+import {
+  cancelAssociation,
+  completeConfirmation,
+  openLink,
+  startConfirmation,
+} from '../../linking/confirm-association.ts';
 import { disownAssociation, openDisownLink, type DisownPage } from '../../linking/disown-association.ts';
 import { looksLikeLinkToken } from '../../linking/link-token.ts';
 import { DisownLinkNotFound, LinkNotFound } from '../../linking/linking-errors.ts';
@@ -33,7 +38,9 @@ function readLinkedPage(ctx: Context): LinkedPage | undefined {
   if (!value) return undefined;
   try {
     const page = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<LinkedPage>;
-    return typeof page.accountName === 'string' && typeof page.upstreamName === 'string' ? (page as LinkedPage) : undefined;
+    return typeof page.accountName === 'string' && typeof page.upstreamName === 'string'
+      ? (page as LinkedPage)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -49,7 +56,12 @@ function tokenFrom(value: unknown): string {
  * token, which is exchanged for a server-side reference before the browser is sent upstream to sign in again.
  * Referrer-Policy is no-referrer everywhere (security headers), so the token never leaves in a Referer.
  */
-export function linkRoutes(linking: LinkingContext, federation: Federation, views: ViewRenderer, leadUpstream: Middleware): Router {
+export function linkRoutes(
+  linking: LinkingContext,
+  federation: Federation,
+  views: ViewRenderer,
+  leadUpstream: Middleware,
+): Router {
   const router = new Router({ prefix: '/link' });
   router.use(noStore, bodyParser({ enableTypes: ['form'] }), csrfProtection());
 
@@ -60,9 +72,18 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
   });
 
   router.post('/confirm', async (ctx) => {
-    const { reference, upstreamId, clientId } = await startConfirmation(linking, tokenFrom(formBody(ctx).token), ctx.ip);
+    const { reference, upstreamId, clientId } = await startConfirmation(
+      linking,
+      tokenFrom(formBody(ctx).token),
+      ctx.ip,
+    );
     // Only the same identity, freshly authenticated (maxAge 0: after this moment), may confirm.
-    const started = await federation.start({ upstreamId, purpose: { kind: 'confirmation', reference }, clientId, maxAge: 0 });
+    const started = await federation.start({
+      upstreamId,
+      purpose: { kind: 'confirmation', reference },
+      clientId,
+      maxAge: 0,
+    });
     setUpstreamStateCookie(ctx, started.state);
     ctx.status = 303;
     ctx.redirect(started.url.href);
@@ -107,7 +128,11 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 
   router.post('/not-me', async (ctx) => {
     const token = disownToken(formBody(ctx).token);
-    const page = await disownAssociation(linking, token, { ip: ctx.ip, locale: String(ctx.state.locale), userAgent: ctx.get('user-agent') });
+    const page = await disownAssociation(linking, token, {
+      ip: ctx.ip,
+      locale: String(ctx.state.locale),
+      userAgent: ctx.get('user-agent'),
+    });
     disownPage(ctx, page, token);
   });
 
@@ -120,9 +145,18 @@ export function linkRoutes(linking: LinkingContext, federation: Federation, view
 }
 
 /** The end of a confirmation, called by the upstream callback route with the re-authenticated identity. */
-export function confirmationFinisher(linking: LinkingContext, views: ViewRenderer, portals: PortalDirectory, metrics?: BrokerMetrics) {
+export function confirmationFinisher(
+  linking: LinkingContext,
+  views: ViewRenderer,
+  portals: PortalDirectory,
+  metrics?: BrokerMetrics,
+) {
   return async (ctx: Context, reference: string, identity: UpstreamIdentity): Promise<void> => {
-    const confirmed = await completeConfirmation(linking, reference, identity, { ip: ctx.ip, locale: ctx.state.locale, userAgent: ctx.get('user-agent') });
+    const confirmed = await completeConfirmation(linking, reference, identity, {
+      ip: ctx.ip,
+      locale: ctx.state.locale,
+      userAgent: ctx.get('user-agent'),
+    });
     metrics?.associations.inc({ step: 'confirmed' });
     // The sign-in this association interrupted resumes where it is still alive; otherwise the portal starts one.
     const onward = portals.get(confirmed.clientId)?.continueUrl;

@@ -25,7 +25,11 @@ export interface BackchannelDeliveryOptions {
  */
 export function deliverBackchannelLogoutInBackground(
   provider: Pick<Provider, 'Client'>,
-  { logger, retryDelaysMs = BACKCHANNEL_RETRY_DELAYS_MS, attemptTimeoutMs = ATTEMPT_TIMEOUT_MS }: BackchannelDeliveryOptions,
+  {
+    logger,
+    retryDelaysMs = BACKCHANNEL_RETRY_DELAYS_MS,
+    attemptTimeoutMs = ATTEMPT_TIMEOUT_MS,
+  }: BackchannelDeliveryOptions,
 ): void {
   const prototype = provider.Client.prototype as unknown as { backchannelLogout: SendLogoutToken };
   const send = prototype.backchannelLogout;
@@ -34,7 +38,9 @@ export function deliverBackchannelLogoutInBackground(
     try {
       await Promise.race([
         send.call(client, sub, sid),
-        new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs).unref()),
+        new Promise((_resolve, reject) =>
+          setTimeout(() => reject(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs).unref(),
+        ),
       ]);
       logger.info({ clientId: client.clientId, attempt: number }, 'back-channel logout delivered');
     } catch (error) {
@@ -44,12 +50,19 @@ export function deliverBackchannelLogoutInBackground(
         logger.error({ clientId: client.clientId, attempt: number, reason }, 'back-channel logout failed, giving up');
         return;
       }
-      logger.warn({ clientId: client.clientId, attempt: number, reason, retryInMs: delay }, 'back-channel logout failed, will retry');
+      logger.warn(
+        { clientId: client.clientId, attempt: number, reason, retryInMs: delay },
+        'back-channel logout failed, will retry',
+      );
       setTimeout(() => void attempt(client, sub, sid, number + 1), delay).unref();
     }
   }
 
-  prototype.backchannelLogout = function backchannelLogoutInBackground(this: { clientId: string }, sub: string, sid: string) {
+  prototype.backchannelLogout = function backchannelLogoutInBackground(
+    this: { clientId: string },
+    sub: string,
+    sid: string,
+  ) {
     void attempt(this, sub, sid, 1);
     return Promise.resolve();
   };

@@ -24,8 +24,15 @@ export function nameSessionsInIdTokens(provider: Provider): void {
  *
  * The session is read before oidc-provider ends it: afterwards its per-portal `sid`s are gone.
  */
-export function frontchannelLogout(provider: Provider, clients: readonly ClientConfig[], issuer: string, renderPage: RenderPage): Middleware {
-  const logoutUris = new Map(clients.flatMap((c) => (c.frontchannelLogoutUri ? [[c.clientId, c.frontchannelLogoutUri] as const] : [])));
+export function frontchannelLogout(
+  provider: Provider,
+  clients: readonly ClientConfig[],
+  issuer: string,
+  renderPage: RenderPage,
+): Middleware {
+  const logoutUris = new Map(
+    clients.flatMap((c) => (c.frontchannelLogoutUri ? [[c.clientId, c.frontchannelLogoutUri] as const] : [])),
+  );
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || ctx.path !== '/session/end/confirm' || logoutUris.size === 0) return next();
     const session = await provider.Session.get(ctx);

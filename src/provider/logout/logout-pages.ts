@@ -24,7 +24,12 @@ export function logoutPages(renderPage: RenderPage, portals: PortalDirectory) {
     async logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
       ctx.type = 'html';
       ctx.body = hintNamesThisSession(ctx)
-        ? renderPage(ctx, 'logout-continue', { titleKey: 'logout.title', form, clientName: clientNameOf(ctx), scriptNonce: scriptNonceOf(ctx) })
+        ? renderPage(ctx, 'logout-continue', {
+            titleKey: 'logout.title',
+            form,
+            clientName: clientNameOf(ctx),
+            scriptNonce: scriptNonceOf(ctx),
+          })
         : renderPage(ctx, 'logout', { titleKey: 'logout.title', form, clientName: clientNameOf(ctx) });
     },
     async postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void> {

@@ -1,14 +1,25 @@
 import type { SendGridSink } from '../../support/sendgrid-sink.ts';
 import type { Stack } from '../../support/stack.ts';
 
-export const SUPPORT_CLIENT = { clientId: 'support-desk', clientSecret: 'support-desk-secret-0123456789abcdef', role: 'support' } as const;
-export const ADMIN_CLIENT = { clientId: 'crm-sync', clientSecret: 'crm-sync-secret-0123456789abcdefghij', role: 'admin' } as const;
+export const SUPPORT_CLIENT = {
+  clientId: 'support-desk',
+  clientSecret: 'support-desk-secret-0123456789abcdef',
+  role: 'support',
+} as const;
+export const ADMIN_CLIENT = {
+  clientId: 'crm-sync',
+  clientSecret: 'crm-sync-secret-0123456789abcdefghij',
+  role: 'admin',
+} as const;
 
 /** The `admin` configuration of the tests: one tool of each role. */
 export const ADMIN_CONFIG = { clients: [SUPPORT_CLIENT, ADMIN_CLIENT] };
 
 /** The client-credentials grant at the broker's token endpoint, as an admin tool performs it (client_secret_basic). */
-export async function clientCredentialsToken(stack: Pick<Stack, 'brokerUrl'>, client: { clientId: string; clientSecret: string }): Promise<Response> {
+export async function clientCredentialsToken(
+  stack: Pick<Stack, 'brokerUrl'>,
+  client: { clientId: string; clientSecret: string },
+): Promise<Response> {
   return fetch(`${stack.brokerUrl}/token`, {
     method: 'POST',
     headers: {
@@ -19,7 +30,10 @@ export async function clientCredentialsToken(stack: Pick<Stack, 'brokerUrl'>, cl
   });
 }
 
-export async function accessToken(stack: Pick<Stack, 'brokerUrl'>, client: { clientId: string; clientSecret: string }): Promise<string> {
+export async function accessToken(
+  stack: Pick<Stack, 'brokerUrl'>,
+  client: { clientId: string; clientSecret: string },
+): Promise<string> {
   const response = await clientCredentialsToken(stack, client);
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no access token for ${client.clientId}: ${JSON.stringify(body)}`);
@@ -47,7 +61,11 @@ export async function adminApi<T = Json>(
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${stack.brokerUrl}/admin/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${stack.brokerUrl}/admin/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
 }
@@ -62,8 +80,14 @@ export async function deliveredMail(stack: Stack, sink: SendGridSink): Promise<M
   const before = sink.received.length;
   await stack.broker.deliverMail();
   return sink.received.slice(before).map((body) => {
-    const mail = body as { personalizations: Array<{ to: Array<{ email: string }> }>; content: Array<{ type: string; value: string }> };
-    return { to: mail.personalizations[0]?.to[0]?.email ?? '', text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '' };
+    const mail = body as {
+      personalizations: Array<{ to: Array<{ email: string }> }>;
+      content: Array<{ type: string; value: string }>;
+    };
+    return {
+      to: mail.personalizations[0]?.to[0]?.email ?? '',
+      text: mail.content.find((c) => c.type === 'text/plain')?.value ?? '',
+    };
   });
 }
 

@@ -36,7 +36,9 @@ export interface E2eStack {
  * the e-mails. The outbox worker is not started: a test delivers mail when it wants to (`deliverMail`), so nothing
  * depends on a poll interval.
  */
-export async function startE2eStack(extra?: (urls: { brokerUrl: string; upstreamUrl: string }) => Record<string, unknown>): Promise<E2eStack> {
+export async function startE2eStack(
+  extra?: (urls: { brokerUrl: string; upstreamUrl: string }) => Record<string, unknown>,
+): Promise<E2eStack> {
   const sink = await startSendGridSink({ apiKey: SENDGRID_KEY });
   // Listen first to learn the ports: the broker registers the portals by URL, the portals discover the broker.
   const customerServer = await listenOnLoopback();

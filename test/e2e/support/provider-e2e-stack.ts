@@ -23,7 +23,9 @@ export function upstreamParty(double: UpstreamDouble, id: string, name: string):
  * broker registers it by URL (redirect URI, post-logout URI, home page), and it discovers the broker on its first
  * sign-in.
  */
-export async function startProviderE2eStack(upstreams: (brokerUrl: string) => Promise<UpstreamParty[]>): Promise<ProviderE2eStack> {
+export async function startProviderE2eStack(
+  upstreams: (brokerUrl: string) => Promise<UpstreamParty[]>,
+): Promise<ProviderE2eStack> {
   const portalServer = await listenOnLoopback();
   const [customerClient] = TEST_CLIENTS;
   let stack: ProviderStack;

@@ -23,12 +23,16 @@ export interface ScenarioOptions {
  * `it` for a test of the story: screenshots under its name (English under the name itself, another language's
  * beside them under a name of their own), its browser sessions closed however it ends, accessibility checked last.
  */
-export function scenarioTests(options: ScenarioOptions): (title: string, run: (scenario: Scenario) => Promise<void>) => void {
+export function scenarioTests(
+  options: ScenarioOptions,
+): (title: string, run: (scenario: Scenario) => Promise<void>) => void {
   return (title, run) => {
     it(
       title,
       async () => {
-        const name = [options.locale === 'en' ? undefined : options.locale, options.prefix, title].filter(Boolean).join(' ');
+        const name = [options.locale === 'en' ? undefined : options.locale, options.prefix, title]
+          .filter(Boolean)
+          .join(' ');
         const recorder = new StoryRecorder(name, { locale: options.locale });
         const sessions: BrowserSession[] = [];
         try {

@@ -19,7 +19,9 @@ export async function expectHeading(page: Page, heading: string, timeout = 15_00
       .first()
       .textContent({ timeout: 1_000 })
       .catch(() => null);
-    throw new Error(`expected the heading "${heading}", but ${page.url()} shows ${JSON.stringify(shown)}\n${String(error)}`);
+    throw new Error(
+      `expected the heading "${heading}", but ${page.url()} shows ${JSON.stringify(shown)}\n${String(error)}`,
+    );
   }
 }
 
@@ -49,7 +51,11 @@ export async function signInAtDemoId(page: Page, user: DemoUser, recorder: Story
 }
 
 /** Waits for the portal's home page after a sign-in round trip and returns the claims it shows. */
-export async function portalClaims(page: Page, portal: E2ePortal, recorder: StoryRecorder): Promise<Record<string, unknown>> {
+export async function portalClaims(
+  page: Page,
+  portal: E2ePortal,
+  recorder: StoryRecorder,
+): Promise<Record<string, unknown>> {
   await page.waitForURL(`${portal.url}/`);
   await expectHeading(page, portal.name);
   await recorder.page(page, `${portal.name} signed in`);

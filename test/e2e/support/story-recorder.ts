@@ -75,10 +75,14 @@ export class StoryRecorder {
       for (const [size, viewport] of Object.entries(PAGE_SIZES)) {
         await page.setViewportSize(viewport);
         const { scrollWidth, innerWidth } = await page.evaluate(() => {
-          const { document, innerWidth } = globalThis as unknown as { document: { scrollingElement: { scrollWidth: number } }; innerWidth: number };
+          const { document, innerWidth } = globalThis as unknown as {
+            document: { scrollingElement: { scrollWidth: number } };
+            innerWidth: number;
+          };
           return { scrollWidth: document.scrollingElement.scrollWidth, innerWidth };
         });
-        if (scrollWidth > innerWidth) defects.push(`overflow on ${name} (${size}): ${scrollWidth}px wide in a ${innerWidth}px window`);
+        if (scrollWidth > innerWidth)
+          defects.push(`overflow on ${name} (${size}): ${scrollWidth}px wide in a ${innerWidth}px window`);
         const file = join(dir, `${slug(name)}-${size}.png`);
         await page.screenshot({ path: file, fullPage: true });
         if (docsName && locale === 'en' && process.env.UPDATE_DOCS_SCREENSHOTS === '1') {

@@ -115,7 +115,8 @@ export const TEXTS = {
     },
     associationSent: {
       heading: 'Vielen Dank',
-      text: (masked) => `Wenn ${masked} bei einem Kundenkonto hinterlegt ist, ist eine E-Mail mit einem Link dorthin unterwegs.`,
+      text: (masked) =>
+        `Wenn ${masked} bei einem Kundenkonto hinterlegt ist, ist eine E-Mail mit einem Link dorthin unterwegs.`,
     },
     linkConfirm: {
       heading: 'Zuordnung bestätigen',

@@ -18,12 +18,22 @@ export function rawRequest(
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: hostname, port, method: options.method ?? 'GET', path: target, headers: { accept: 'text/html', ...options.headers } },
+      {
+        host: hostname,
+        port,
+        method: options.method ?? 'GET',
+        path: target,
+        headers: { accept: 'text/html', ...options.headers },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
       },
     );

@@ -9,7 +9,13 @@ import type { ContactRecord } from '../../../src/accounts/contact-model.ts';
 import type { IdentityRecord } from '../../../src/accounts/identity-model.ts';
 import type { MembershipRecord } from '../../../src/accounts/membership-model.ts';
 import type { JoinableContact } from '../../../src/accounts/people-directory.ts';
-import type { ContactDirectory, LinkOutcome, MembershipStore, NewMembership, PendingAssociations } from '../../../src/linking/ports.ts';
+import type {
+  ContactDirectory,
+  LinkOutcome,
+  MembershipStore,
+  NewMembership,
+  PendingAssociations,
+} from '../../../src/linking/ports.ts';
 
 /** The association flow's ports in memory: the flow's rules tested without Redis, MongoDB or HTTP. */
 export class MemoryPendingAssociations implements PendingAssociations {
@@ -18,7 +24,15 @@ export class MemoryPendingAssociations implements PendingAssociations {
   beforeTransition: (id: Types.ObjectId, to: StoredState) => Promise<void> = async () => undefined;
 
   async create(input: Parameters<PendingAssociations['create']>[0], tokenHash: string, now: Date) {
-    const record: PendingAssociationRecord = { ...input, _id: new Types.ObjectId(), tokenHash, status: 'pending', createdAt: now, confirmedAt: null, attempts: 0 };
+    const record: PendingAssociationRecord = {
+      ...input,
+      _id: new Types.ObjectId(),
+      tokenHash,
+      status: 'pending',
+      createdAt: now,
+      confirmedAt: null,
+      attempts: 0,
+    };
     this.records.set(record._id.toHexString(), record);
     return { ...record };
   }
@@ -31,11 +45,15 @@ export class MemoryPendingAssociations implements PendingAssociations {
     return found ? { ...found } : null;
   }
   async pendingOf(issuer: string, subject: string) {
-    return [...this.records.values()].filter((r) => r.issuer === issuer && r.subject === subject && r.status === 'pending').map((r) => ({ ...r }));
+    return [...this.records.values()]
+      .filter((r) => r.issuer === issuer && r.subject === subject && r.status === 'pending')
+      .map((r) => ({ ...r }));
   }
   async newestOf(issuer: string, subject: string) {
     const mine = [...this.records.values()].filter((r) => r.issuer === issuer && r.subject === subject);
-    const newest = mine.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()))[0];
+    const newest = mine.sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()),
+    )[0];
     return newest ? { ...newest } : null;
   }
   async transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date) {
@@ -72,10 +90,26 @@ export class MemoryMemberships implements MembershipStore, ContactDirectory {
   beforeLink: () => Promise<void> = async () => undefined;
 
   addAccount(name: string, addresses: string[]): AccountRecord {
-    const account: AccountRecord = { _id: new Types.ObjectId(), customerNumber: `C-${this.accounts.length + 1}`, name, plans: [], status: 'active', createdAt: new Date(), updatedAt: new Date() };
+    const account: AccountRecord = {
+      _id: new Types.ObjectId(),
+      customerNumber: `C-${this.accounts.length + 1}`,
+      name,
+      plans: [],
+      status: 'active',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
     this.accounts.push(account);
     for (const email of addresses) {
-      this.contacts.push({ _id: new Types.ObjectId(), accountId: account._id, email, name: null, status: 'active', createdAt: new Date(), updatedAt: new Date() });
+      this.contacts.push({
+        _id: new Types.ObjectId(),
+        accountId: account._id,
+        email,
+        name: null,
+        status: 'active',
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
     }
     return account;
   }
@@ -110,7 +144,14 @@ export class MemoryMemberships implements MembershipStore, ContactDirectory {
     for (const contact of this.contacts.filter((c) => request.contactIds.some((id) => id.equals(c._id)))) {
       const member = this.memberships.find((m) => m.contactId.equals(contact._id));
       if (!member) {
-        this.memberships.push({ _id: new Types.ObjectId(), personId, accountId: contact.accountId, contactId: contact._id, linkedAt: now, associationId: request.associationId });
+        this.memberships.push({
+          _id: new Types.ObjectId(),
+          personId,
+          accountId: contact.accountId,
+          contactId: contact._id,
+          linkedAt: now,
+          associationId: request.associationId,
+        });
         wrote = true;
         accountIds.push(contact.accountId);
       } else if (member.personId.equals(personId)) accountIds.push(contact.accountId);
@@ -121,7 +162,8 @@ export class MemoryMemberships implements MembershipStore, ContactDirectory {
 
   async unlinkAssociation(associationId: Types.ObjectId) {
     const keep = <T extends { associationId?: Types.ObjectId | null }>(list: T[]) => {
-      for (let i = list.length - 1; i >= 0; i -= 1) if (list[i]?.associationId?.equals(associationId)) list.splice(i, 1);
+      for (let i = list.length - 1; i >= 0; i -= 1)
+        if (list[i]?.associationId?.equals(associationId)) list.splice(i, 1);
     };
     keep(this.memberships);
     keep(this.identities);

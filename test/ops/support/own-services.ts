@@ -15,7 +15,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -66,9 +70,13 @@ function ownService(port: number, url: string, launch: () => ChildProcess): OwnS
 export async function ownRedis(): Promise<OwnService> {
   const port = await freePort();
   const service = ownService(port, `redis://127.0.0.1:${port}`, () =>
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
-      stdio: 'ignore',
-    }),
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      {
+        stdio: 'ignore',
+      },
+    ),
   );
   await service.start();
   return service;
@@ -80,9 +88,13 @@ export async function ownFerretDb(): Promise<OwnService> {
   const dir = mkdtempSync(join(tmpdir(), 'ib-ferretdb-'));
   const service = ownService(port, `mongodb://127.0.0.1:${port}/ib_outage`, () =>
     // The binary `npm run services -- up` builds; built here too when that found a MongoDB-wire server already running.
-    spawn(buildFerretDb(() => undefined), [`-listen-addr=127.0.0.1:${port}`, `-sqlite-url=file:${dir}/`, '-log-level=error'], {
-      stdio: 'ignore',
-    }),
+    spawn(
+      buildFerretDb(() => undefined),
+      [`-listen-addr=127.0.0.1:${port}`, `-sqlite-url=file:${dir}/`, '-log-level=error'],
+      {
+        stdio: 'ignore',
+      },
+    ),
   );
   await service.start();
   return service;

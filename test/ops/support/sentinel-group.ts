@@ -23,7 +23,8 @@ export interface SentinelGroup {
 export async function startSentinelGroup(): Promise<SentinelGroup> {
   const dir = mkdtempSync(join(tmpdir(), 'ib-sentinel-'));
   const children = new Map<number, ChildProcess>();
-  const serve = (port: number, command: string, args: string[]) => children.set(port, spawn(command, args, { stdio: 'ignore' }));
+  const serve = (port: number, command: string, args: string[]) =>
+    children.set(port, spawn(command, args, { stdio: 'ignore' }));
   const [primary, replica] = [await freePort(), await freePort()];
   // --dir: a replica's full sync writes an RDB file, which must not land in the working directory.
   const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
@@ -49,7 +50,13 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     serve(port, 'redis-sentinel', [file]);
   }
   const ask = async (port: number, ...command: string[]): Promise<unknown> => {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -61,15 +68,19 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     }
   };
   // Ready once every sentinel knows the replica and the other two sentinels: only then can they agree on a failover.
-  await waitFor('the sentinels to know the replica and each other', async () => {
-    for (const port of sentinelPorts) {
-      const master = (await ask(port, 'SENTINEL', 'MASTER', PRIMARY_NAME)) as string[] | undefined;
-      if (!master) return false;
-      const field = (name: string) => Number(master[master.indexOf(name) + 1]);
-      if (field('num-slaves') < 1 || field('num-other-sentinels') < 2) return false;
-    }
-    return true;
-  }, 30_000);
+  await waitFor(
+    'the sentinels to know the replica and each other',
+    async () => {
+      for (const port of sentinelPorts) {
+        const master = (await ask(port, 'SENTINEL', 'MASTER', PRIMARY_NAME)) as string[] | undefined;
+        if (!master) return false;
+        const field = (name: string) => Number(master[master.indexOf(name) + 1]);
+        if (field('num-slaves') < 1 || field('num-other-sentinels') < 2) return false;
+      }
+      return true;
+    },
+    30_000,
+  );
 
   const killServer = async (port: number): Promise<void> => {
     const child = children.get(port);
@@ -81,7 +92,8 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
   return {
     sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
     async primaryPort() {
-      const address = (await ask(sentinelPorts[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', PRIMARY_NAME)) as string[] | undefined;
+      const address = (await ask(sentinelPorts[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', PRIMARY_NAME)) as
+        string[] | undefined;
       return Number(address?.[1]);
     },
     killServer,

@@ -56,7 +56,10 @@ export async function signAppleClientSecret(
 ): Promise<string> {
   const iat = input.override?.iat ?? input.now ?? Math.floor(Date.now() / 1000);
   const exp = input.override?.exp ?? iat + (input.lifetimeSeconds ?? 3600);
-  const signWith = input.signWith ?? { key: await importPKCS8(await readFile(key.privateKeyFile, 'utf8'), 'ES256'), alg: 'ES256' };
+  const signWith = input.signWith ?? {
+    key: await importPKCS8(await readFile(key.privateKeyFile, 'utf8'), 'ES256'),
+    alg: 'ES256',
+  };
   return new SignJWT({})
     .setProtectedHeader({ alg: signWith.alg, kid: input.override?.kid ?? key.keyId })
     .setIssuer(input.override?.iss ?? key.teamId)

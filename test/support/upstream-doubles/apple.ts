@@ -33,7 +33,13 @@ export interface AppleDoubleOptions extends DoubleOptions {
 }
 
 /** Apple's checks of a client secret, each one a reason for invalid_client. */
-async function verifyClientSecret(secret: string, key: AppleClientKey, clientId: string, audience: string, now: number) {
+async function verifyClientSecret(
+  secret: string,
+  key: AppleClientKey,
+  clientId: string,
+  audience: string,
+  now: number,
+) {
   try {
     if (decodeProtectedHeader(secret).kid !== key.keyId) return false;
     const { payload } = await jwtVerify(secret, key.publicKey, {
@@ -90,12 +96,24 @@ export async function startAppleDouble(options: AppleDoubleOptions): Promise<Ups
         subject_types_supported: ['pairwise'],
         scopes_supported: ['openid', 'email', 'name'],
         token_endpoint_auth_methods_supported: ['client_secret_post'],
-        claims_supported: ['aud', 'email', 'email_verified', 'exp', 'iat', 'is_private_email', 'iss', 'nonce', 'nonce_supported', 'sub'],
+        claims_supported: [
+          'aud',
+          'email',
+          'email_verified',
+          'exp',
+          'iat',
+          'is_private_email',
+          'iss',
+          'nonce',
+          'nonce_supported',
+          'sub',
+        ],
       },
       refuse: (params) => {
         const scopes = scopesOf(params);
         const asksForData = scopes.has('name') || scopes.has('email');
-        if (asksForData && params.response_mode !== 'form_post') return 'response_mode must be form_post when name or email is requested.';
+        if (asksForData && params.response_mode !== 'form_post')
+          return 'response_mode must be form_post when name or email is requested.';
         if (params.response_mode === 'fragment') return 'response_mode fragment is not supported by this double.';
         return undefined;
       },
@@ -113,7 +131,13 @@ export async function startAppleDouble(options: AppleDoubleOptions): Promise<Ups
       },
       authenticateClient: async ({ form, authorization }: ClientCredentials) => {
         if (authorization || !constantEquals(form.client_id ?? '', options.clientId)) return undefined;
-        const valid = await verifyClientSecret(form.client_secret ?? '', options.clientKey, options.clientId, origin, now());
+        const valid = await verifyClientSecret(
+          form.client_secret ?? '',
+          options.clientKey,
+          options.clientId,
+          origin,
+          now(),
+        );
         return valid ? options.clientId : undefined;
       },
       idTokenClaims: (grant: Grant) => ({
@@ -126,11 +150,15 @@ export async function startAppleDouble(options: AppleDoubleOptions): Promise<Ups
     }),
   });
   return doubleOf(op, behaviour, (id, name) => ({
-      id,
-      name,
-      type: 'apple',
-      issuer: op.issuer,
-      clientId: options.clientId,
-      apple: { teamId: options.clientKey.teamId, keyId: options.clientKey.keyId, privateKeyFile: options.clientKey.privateKeyFile },
-    }));
+    id,
+    name,
+    type: 'apple',
+    issuer: op.issuer,
+    clientId: options.clientId,
+    apple: {
+      teamId: options.clientKey.teamId,
+      keyId: options.clientKey.keyId,
+      privateKeyFile: options.clientKey.privateKeyFile,
+    },
+  }));
 }

@@ -57,23 +57,29 @@ export async function startGenericOidcDouble(options: GenericDoubleOptions): Pro
         prompt_values_supported: ['none', 'login'],
         claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'email_verified', 'name'],
       },
-      mustLogIn: (params, authTime, now) => promptValues(params).includes('login') || maxAgeExceeded(params, authTime, now),
+      mustLogIn: (params, authTime, now) =>
+        promptValues(params).includes('login') || maxAgeExceeded(params, authTime, now),
       responseMode: (params) => (params.response_mode === 'form_post' ? 'form_post' : 'query'),
-      authenticateClient: secretAuthentication(options.clientId, clientSecret, ['client_secret_basic', 'client_secret_post']),
+      authenticateClient: secretAuthentication(options.clientId, clientSecret, [
+        'client_secret_basic',
+        'client_secret_post',
+      ]),
       idTokenClaims: (grant: Grant) => ({
         ...(behaviour.thinIdToken ? {} : claims(grant)),
-        ...(behaviour.includeAuthTime !== false || grant.params.max_age !== undefined ? { auth_time: grant.authTime } : {}),
+        ...(behaviour.includeAuthTime !== false || grant.params.max_age !== undefined
+          ? { auth_time: grant.authTime }
+          : {}),
       }),
       userinfo: claims,
     }),
   });
   return doubleOf(op, behaviour, (id, name) => ({
-      id,
-      name,
-      type: 'oidc',
-      issuer: op.issuer,
-      discoveryUrl: op.discoveryUrl,
-      clientId: options.clientId,
-      clientSecret,
-    }));
+    id,
+    name,
+    type: 'oidc',
+    issuer: op.issuer,
+    discoveryUrl: op.discoveryUrl,
+    clientId: options.clientId,
+    clientSecret,
+  }));
 }

@@ -54,20 +54,37 @@ export async function startGoogleDouble(options: GoogleDoubleOptions): Promise<U
         subject_types_supported: ['public'],
         scopes_supported: ['openid', 'email', 'profile'],
         token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-        claims_supported: ['aud', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'picture', 'sub'],
+        claims_supported: [
+          'aud',
+          'email',
+          'email_verified',
+          'exp',
+          'family_name',
+          'given_name',
+          'iat',
+          'iss',
+          'name',
+          'picture',
+          'sub',
+        ],
         code_challenge_methods_supported: ['plain', 'S256'],
         grant_types_supported: ['authorization_code', 'refresh_token'],
         authorization_response_iss_parameter_supported: true,
       },
       refuse: (params) => {
         const invalid = promptValues(params).filter((value) => !GOOGLE_PROMPTS.has(value));
-        return invalid.length > 0 ? `Invalid parameter value for prompt: Invalid prompt: ${invalid.join(' ')}` : undefined;
+        return invalid.length > 0
+          ? `Invalid parameter value for prompt: Invalid prompt: ${invalid.join(' ')}`
+          : undefined;
       },
       // select_account and consent show a chooser, not a password form: the session answers.
       mustLogIn: (params, authTime, now) => behaviour.honourMaxAge === true && maxAgeExceeded(params, authTime, now),
       responseMode: (params) => (params.response_mode === 'form_post' ? 'form_post' : 'query'),
       issParameter: true,
-      authenticateClient: secretAuthentication(options.clientId, clientSecret, ['client_secret_basic', 'client_secret_post']),
+      authenticateClient: secretAuthentication(options.clientId, clientSecret, [
+        'client_secret_basic',
+        'client_secret_post',
+      ]),
       idTokenClaims: (grant: Grant) => ({
         azp: options.clientId,
         ...(grant.scopes.has('email') ? { email: grant.user.email, email_verified: true } : {}),
@@ -80,7 +97,14 @@ export async function startGoogleDouble(options: GoogleDoubleOptions): Promise<U
       }),
     }),
   });
-  return doubleOf(op, behaviour, (id, name) => ({ id, name, type: 'google', issuer: op.issuer, clientId: options.clientId, clientSecret }));
+  return doubleOf(op, behaviour, (id, name) => ({
+    id,
+    name,
+    type: 'google',
+    issuer: op.issuer,
+    clientId: options.clientId,
+    clientSecret,
+  }));
 }
 
 function profile(grant: Grant): Record<string, string> {

@@ -42,7 +42,9 @@ function objectId(sub: string): string {
  * under `${origin}/consumers/oauth2/v2.0/`, RS256 ID tokens with `tid`, `ver`, `oid`, and its login page on a
  * second origin (as login.live.com is), which then sends the browser back to the first one for the code.
  */
-export async function startMicrosoftDouble(options: MicrosoftDoubleOptions): Promise<UpstreamDouble<MicrosoftBehaviour>> {
+export async function startMicrosoftDouble(
+  options: MicrosoftDoubleOptions,
+): Promise<UpstreamDouble<MicrosoftBehaviour>> {
   const behaviour: MicrosoftBehaviour = {};
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
   const op = await startMiniOp({
@@ -68,14 +70,31 @@ export async function startMicrosoftDouble(options: MicrosoftDoubleOptions): Pro
         subject_types_supported: ['pairwise'],
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
         token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'email'],
+        claims_supported: [
+          'sub',
+          'iss',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'nonce',
+          'preferred_username',
+          'name',
+          'tid',
+          'ver',
+          'email',
+        ],
         tenant_region_scope: null,
         cloud_instance_name: 'microsoftonline.com',
       },
       mustLogIn: (params, authTime, now) =>
-        promptValues(params).includes('login') || (behaviour.honourMaxAge === true && maxAgeExceeded(params, authTime, now)),
+        promptValues(params).includes('login') ||
+        (behaviour.honourMaxAge === true && maxAgeExceeded(params, authTime, now)),
       responseMode: (params) => (params.response_mode === 'form_post' ? 'form_post' : 'query'),
-      authenticateClient: secretAuthentication(options.clientId, clientSecret, ['client_secret_basic', 'client_secret_post']),
+      authenticateClient: secretAuthentication(options.clientId, clientSecret, [
+        'client_secret_basic',
+        'client_secret_post',
+      ]),
       idTokenClaims: (grant: Grant) => ({
         ver: '2.0',
         tid: behaviour.tenantId ?? MICROSOFT_CONSUMER_TENANT,
@@ -97,14 +116,14 @@ export async function startMicrosoftDouble(options: MicrosoftDoubleOptions): Pro
     }),
   });
   return doubleOf(op, behaviour, (id, name) => ({
-      id,
-      name,
-      type: 'microsoft',
-      // The tenant whose `tid` the ID tokens must carry (the broker's `tenant` is a GUID, personal accounts by default).
-      tenant: MICROSOFT_CONSUMER_TENANT,
-      issuer: op.issuer,
-      discoveryUrl: op.discoveryUrl,
-      clientId: options.clientId,
-      clientSecret,
-    }));
+    id,
+    name,
+    type: 'microsoft',
+    // The tenant whose `tid` the ID tokens must carry (the broker's `tenant` is a GUID, personal accounts by default).
+    tenant: MICROSOFT_CONSUMER_TENANT,
+    issuer: op.issuer,
+    discoveryUrl: op.discoveryUrl,
+    clientId: options.clientId,
+    clientSecret,
+  }));
 }

@@ -163,7 +163,8 @@ export async function startMiniOp(
   const loginTickets = new Map<string, { sub: string; authTime: number; params: Record<string, string> }>();
   const codes = new Map<string, Grant & { expiresAt: number }>();
   const accessTokens = new Map<string, Grant & { expiresAt: number }>();
-  const userByEmail = (email: string) => options.users.find((u) => u.email.toLowerCase() === email.trim().toLowerCase());
+  const userByEmail = (email: string) =>
+    options.users.find((u) => u.email.toLowerCase() === email.trim().toLowerCase());
 
   /** Sends an authorization response the way the request asked (redirect or auto-submitted form). */
   function respond(ctx: Context, params: Record<string, string>, fields: Record<string, string>): void {
@@ -227,7 +228,8 @@ export async function startMiniOp(
     const params = stringsOf(ctx.query);
     authorizationRequests.push(params);
     // An unknown client or redirect URI gets a page, never a redirect (RFC 6749 §4.1.2.1).
-    if (params.client_id !== options.clientId) return page(ctx, 400, 'Unknown application', 'client_id is not registered.');
+    if (params.client_id !== options.clientId)
+      return page(ctx, 400, 'Unknown application', 'client_id is not registered.');
     if (params.redirect_uri !== options.redirectUri) {
       return page(ctx, 400, 'Wrong redirect URI', 'redirect_uri is not registered for this client.');
     }
@@ -240,7 +242,8 @@ export async function startMiniOp(
     }
     const session = sessions.get(ctx.cookies.get(cookieName) ?? '');
     const user = session && options.users.find((u) => u.sub === session.sub);
-    if (user && !rules.mustLogIn(params, session.authTime, now())) return issueCode(ctx, user, session.authTime, params);
+    if (user && !rules.mustLogIn(params, session.authTime, now()))
+      return issueCode(ctx, user, session.authTime, params);
     if (promptValues(params).includes('none')) return respond(ctx, params, { error: 'login_required' });
     const requestId = token();
     pendingLogins.set(requestId, params);
@@ -269,7 +272,8 @@ export async function startMiniOp(
     const grant = codes.get(form.code ?? '');
     // Single use: the code is gone after the first attempt, successful or not (RFC 6749 §4.1.2).
     codes.delete(form.code ?? '');
-    if (!grant || grant.expiresAt < now()) return tokenError(ctx, 400, 'invalid_grant', 'unknown, used or expired code');
+    if (!grant || grant.expiresAt < now())
+      return tokenError(ctx, 400, 'invalid_grant', 'unknown, used or expired code');
     if (grant.params.client_id !== clientId || grant.params.redirect_uri !== form.redirect_uri) {
       return tokenError(ctx, 400, 'invalid_grant', 'code was issued to another client or redirect_uri');
     }
