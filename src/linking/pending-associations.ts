@@ -87,6 +87,9 @@ export class PendingAssociationStore implements PendingAssociations {
 
   async transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean> {
     if (!canTransition(from, to)) throw new Error(`an association cannot move from ${from} to ${to}`);
+    // Only a record in `from` moves: the guard below decides between racing requests, not whether the move applies.
+    const current = await this.#model.findById(id).lean<PendingAssociationRecord>().exec();
+    if (!current || (await this.#settled(current)).status !== from) return false;
     try {
       await this.#transitions.create({ _id: `${id.toHexString()}:${from}`, to, at });
     } catch (error) {

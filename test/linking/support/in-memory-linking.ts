@@ -47,6 +47,10 @@ export class MemoryPendingAssociations implements PendingAssociations {
   async pendingOf(issuer: string, subject: string) {
     return [...this.records.values()]
       .filter((r) => r.issuer === issuer && r.subject === subject && r.status === 'pending')
+      .sort(
+        (a, b) =>
+          a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()),
+      )
       .map((r) => ({ ...r }));
   }
   async newestOf(issuer: string, subject: string) {
