@@ -11,6 +11,16 @@ const DOMAIN = '^src/(accounts|mail|audit)/';
 const STORE = '^src/store/';
 const LEAVES = '^src/(config|errors|i18n|log|metrics|security|tracing|web)/';
 
+/** Each collection's model, and the one module (with the migration, for the first model's shapes) that loads it. */
+const COLLECTION_OWNERS = {
+  '^src/accounts/(account|contact|identity|membership|person)-model[.]ts$':
+    '^src/accounts/(people-store|organisation-migration|(account|contact|identity|membership|person)-model)[.]ts$',
+  '^src/linking/pending-association-model[.]ts$': '^src/linking/pending-association(s|-model)[.]ts$',
+  '^src/mail/outbox-model[.]ts$': '^src/mail/outbox(-model)?[.]ts$',
+  '^src/audit/audit-event-model[.]ts$': '^src/audit/audit-(log|event-model)[.]ts$',
+  '^src/support-requests/support-request-model[.]ts$': '^src/support-requests/support-request(s|-model)[.]ts$',
+};
+
 const forbid = (name, from, to, comment, fromNot) => ({
   name,
   severity: 'error',
@@ -55,6 +65,15 @@ module.exports = {
       `${OUTER}|${FLOWS}|${DOMAIN}|${STORE}`,
       'The supervisor runs no broker part: it forks the workers that do.',
     ),
+    // One owner per collection: a model's module is loaded only by the repository that owns the collection (and the
+    // migration, which reads old shapes). Others may name its record types until they are plain types (issue 23).
+    ...Object.entries(COLLECTION_OWNERS).map(([model, owners]) => ({
+      name: `one-owner:${model.replace(/^.*\//, '')}`,
+      severity: 'error',
+      comment: `Only ${owners} use this collection's model; go through the repository.`,
+      from: { path: '^src/', pathNot: owners },
+      to: { path: model, dependencyTypesNot: ['type-only'] },
+    })),
     forbid('no-test-or-demo-parties', '^src/', '^(test|scripts|tools)/', 'Demo and test parties are not product code.'),
     forbid('flows-not-outward', FLOWS, OUTER, 'Flows never know HTTP (routes translate, flows decide).'),
     forbid(

@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
 import { AccountFileError, changedNothing, importAccounts } from '../src/accounts/account-import.ts';
-import { AccountStore } from '../src/accounts/account-store.ts';
+import { PeopleStore } from '../src/accounts/people-store.ts';
 import { announceDirectoryChange } from '../src/accounts/directory-changes.ts';
 import { describeMigration, migratedNothing, migrateToOrganisations } from '../src/accounts/organisation-migration.ts';
 import { ConfigError, loadConfig, type BrokerConfig } from '../src/config/index.ts';
@@ -92,7 +92,7 @@ async function runImport(
   { file, format, prune }: Extract<Command, { name: 'import' }>,
   text: string,
 ): Promise<{ code: number; changed: boolean }> {
-  const store = new AccountStore(connection);
+  const store = new PeopleStore(connection).accountImport();
   await store.ensureIndexes(logger);
   const migrated = await migrate(connection, logger, true);
   try {

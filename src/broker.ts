@@ -35,6 +35,7 @@ import { connectRedis, pingRedis, type Redis } from './store/redis.ts';
 import { countStoreRequests } from './store/request-counters.ts';
 import { Federation } from './upstream/federation.ts';
 import { InteractionIdentityStore } from './upstream/interaction-identities.ts';
+import { SupportRequests } from './support-requests/support-requests.ts';
 
 export type { Broker, StartedBroker, StartOptions } from './composition/lifecycle.ts';
 
@@ -137,10 +138,11 @@ async function assemble(
     logger,
   });
   const adminContext: AdminContext = {
-    db: mongo,
+    supportRequests: new SupportRequests(mongo),
     linking,
     audit,
     mailer: mail.outbox,
+    outbox: mail.outbox,
     directory,
     upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer,
     now: () => new Date(),

@@ -1,10 +1,16 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import { accountModel, type AccountRecord, type Plan } from './account-model.ts';
-import { contactModel, type ContactRecord } from './contact-model.ts';
+import type { AccountRecord, Plan } from './account-model.ts';
+import type { ContactRecord } from './contact-model.ts';
 import { normalizeEmail } from './email.ts';
-import { identityModel, type IdentityRecord } from './identity-model.ts';
+import type { IdentityRecord } from './identity-model.ts';
+
+export interface AccountImportModels {
+  accounts: Model<AccountRecord>;
+  identities: Model<IdentityRecord>;
+  contacts: Model<ContactRecord>;
+}
 import { isDuplicateKeyError } from '../store/errors.ts';
 
 /** A registered address of an account, as an import file gives it. */
@@ -61,10 +67,11 @@ export class AccountStore {
   readonly #identities: Model<IdentityRecord>;
   readonly #contacts: Model<ContactRecord>;
 
-  constructor(connection: Connection) {
-    this.#accounts = accountModel(connection);
-    this.#identities = identityModel(connection);
-    this.#contacts = contactModel(connection);
+  /** The models come from their owner: `new PeopleStore(connection).accountImport()`. */
+  constructor(models: AccountImportModels) {
+    this.#accounts = models.accounts;
+    this.#identities = models.identities;
+    this.#contacts = models.contacts;
   }
 
   async ensureIndexes(logger: Logger): Promise<void> {

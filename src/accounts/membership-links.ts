@@ -1,9 +1,16 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import { isDuplicateKeyError } from '../store/errors.ts';
-import { contactModel, type ContactRecord } from './contact-model.ts';
-import { identityModel, type IdentityRecord } from './identity-model.ts';
-import { membershipModel, type MembershipRecord } from './membership-model.ts';
-import { personModel, type PersonRecord } from './person-model.ts';
+import type { ContactRecord } from './contact-model.ts';
+import type { IdentityRecord } from './identity-model.ts';
+import type { MembershipRecord } from './membership-model.ts';
+import type { PersonRecord } from './person-model.ts';
+
+export interface MembershipLinkModels {
+  people: Model<PersonRecord>;
+  identities: Model<IdentityRecord>;
+  memberships: Model<MembershipRecord>;
+  contacts: Model<ContactRecord>;
+}
 
 /** A confirmed association: the identity that proved the address, and the contacts that address is. */
 export interface NewMembership {
@@ -44,11 +51,12 @@ export class MembershipLinks {
   readonly #memberships: Model<MembershipRecord>;
   readonly #contacts: Model<ContactRecord>;
 
-  constructor(connection: Connection) {
-    this.#people = personModel(connection);
-    this.#identities = identityModel(connection);
-    this.#memberships = membershipModel(connection);
-    this.#contacts = contactModel(connection);
+  /** The models come from their owner, the people store (people-store.ts), which uses this for its writes. */
+  constructor(models: MembershipLinkModels) {
+    this.#people = models.people;
+    this.#identities = models.identities;
+    this.#memberships = models.memberships;
+    this.#contacts = models.contacts;
   }
 
   async link(request: NewMembership, now: Date): Promise<LinkOutcome> {

@@ -7,6 +7,8 @@ import type { IdentityRecord } from './identity-model.ts';
 import type { LinkOutcome, NewMembership } from './membership-links.ts';
 import type { MembershipRecord } from './membership-model.ts';
 import type {
+  AccountWithPeople,
+  PersonWithAccounts,
   AccountPatch,
   Changed,
   ContactPatch,
@@ -194,6 +196,19 @@ export class PeopleDirectory implements SignInDirectory {
 
   removeIdentity(id: Types.ObjectId): Promise<IdentityRecord | null> {
     return this.#write(() => this.#store.removeIdentity(id));
+  }
+
+  /** Support's reads: not cached (support must see what is stored now). */
+  searchAccounts(query: string, limit: number): Promise<AccountRecord[]> {
+    return this.#store.searchAccounts(query, limit);
+  }
+
+  accountWithPeople(id: Types.ObjectId): Promise<AccountWithPeople | null> {
+    return this.#store.accountWithPeople(id);
+  }
+
+  personWithAccounts(id: Types.ObjectId): Promise<PersonWithAccounts | null> {
+    return this.#store.personWithAccounts(id);
   }
 
   findAccount(id: Types.ObjectId): Promise<AccountRecord | null> {

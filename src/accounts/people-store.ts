@@ -6,6 +6,7 @@ import { accountModel, type AccountRecord, type Plan } from './account-model.ts'
 import { contactModel, type ContactRecord } from './contact-model.ts';
 import { normalizeEmail } from './email.ts';
 import { identityModel, type IdentityRecord } from './identity-model.ts';
+import { AccountStore } from './account-store.ts';
 import { MembershipLinks } from './membership-links.ts';
 import { membershipModel, type MembershipRecord } from './membership-model.ts';
 import { personModel, type PersonRecord } from './person-model.ts';
@@ -51,6 +52,23 @@ export interface Changed<T> {
   after: T;
 }
 
+export interface AccountWithPeople {
+  account: AccountRecord;
+  contacts: ContactRecord[];
+  memberships: MembershipRecord[];
+  identities: IdentityRecord[];
+}
+
+export interface PersonWithAccounts {
+  person: PersonRecord;
+  identities: IdentityRecord[];
+  memberships: MembershipRecord[];
+  accounts: AccountRecord[];
+  contacts: ContactRecord[];
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Only the fields a patch names: an absent field is left as it is, never unset. */
 const defined = <T extends object>(patch: T) =>
   Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -75,7 +93,17 @@ export class PeopleStore {
     this.#people = personModel(connection);
     this.#identities = identityModel(connection);
     this.#memberships = membershipModel(connection);
-    this.#links = new MembershipLinks(connection);
+    this.#links = new MembershipLinks({
+      people: this.#people,
+      identities: this.#identities,
+      memberships: this.#memberships,
+      contacts: this.#contacts,
+    });
+  }
+
+  /** The writer of `npm run accounts -- import`: whole files of accounts and contacts. */
+  accountImport(): AccountStore {
+    return new AccountStore({ accounts: this.#accounts, identities: this.#identities, contacts: this.#contacts });
   }
 
   ensureIndexes(logger: Logger): Promise<void> {
@@ -224,5 +252,69 @@ export class PeopleStore {
     }
     const after = await this.#contacts.findById(id).lean<ContactRecord>().exec();
     return after ? { before, after } : null;
+  }
+
+  /** By customer number (exact), name (contains, any case) or a contact's address (exact, normalised). */
+  async searchAccounts(query: string, limit: number): Promise<AccountRecord[]> {
+    const contacts = query.includes('@')
+      ? await this.#contacts
+          .find({ email: normalizeEmail(query) })
+          .limit(limit)
+          .lean<ContactRecord[]>()
+          .exec()
+      : [];
+    return this.#accounts
+      .find({
+        $or: [
+          { customerNumber: query },
+          { name: { $regex: escapeRegex(query), $options: 'i' } },
+          { _id: { $in: contacts.map((c) => c.accountId) } },
+        ],
+      })
+      .sort({ customerNumber: 1 })
+      .limit(limit)
+      .lean<AccountRecord[]>()
+      .exec();
+  }
+
+  /** An account with its contacts (by address), its memberships (oldest first) and its members' sign-ins. */
+  async accountWithPeople(id: Types.ObjectId): Promise<AccountWithPeople | null> {
+    const account = await this.findAccount(id);
+    if (!account) return null;
+    const [contacts, memberships] = await Promise.all([
+      this.#contacts.find({ accountId: id }).sort({ email: 1 }).lean<ContactRecord[]>().exec(),
+      this.#memberships.find({ accountId: id }).sort({ linkedAt: 1 }).lean<MembershipRecord[]>().exec(),
+    ]);
+    const identities = await this.#identitiesOfPeople(memberships.map((m) => m.personId));
+    return { account, contacts, memberships, identities };
+  }
+
+  /** A person with their sign-ins, memberships, and the accounts and contacts those name. */
+  async personWithAccounts(id: Types.ObjectId): Promise<PersonWithAccounts | null> {
+    const person = await this.#people.findById(id).lean<PersonRecord>().exec();
+    if (!person) return null;
+    const [identities, memberships] = await Promise.all([
+      this.#identitiesOfPeople([id]),
+      this.#memberships.find({ personId: id }).lean<MembershipRecord[]>().exec(),
+    ]);
+    const [accounts, contacts] = await Promise.all([
+      this.#accounts
+        .find({ _id: { $in: memberships.map((m) => m.accountId) } })
+        .lean<AccountRecord[]>()
+        .exec(),
+      this.#contacts
+        .find({ _id: { $in: memberships.map((m) => m.contactId) } })
+        .lean<ContactRecord[]>()
+        .exec(),
+    ]);
+    return { person, identities, memberships, accounts, contacts };
+  }
+
+  #identitiesOfPeople(personIds: readonly Types.ObjectId[]): Promise<IdentityRecord[]> {
+    return this.#identities
+      .find({ personId: { $in: [...personIds] } })
+      .sort({ linkedAt: 1 })
+      .lean<IdentityRecord[]>()
+      .exec();
   }
 }

@@ -1,14 +1,11 @@
-import type { Types } from 'mongoose';
-import { accountModel, type AccountRecord } from '../accounts/account-model.ts';
-import { contactModel, type ContactRecord } from '../accounts/contact-model.ts';
-import { normalizeEmail } from '../accounts/email.ts';
-import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
-import { membershipModel, type MembershipRecord } from '../accounts/membership-model.ts';
+import type { AccountRecord } from '../accounts/account-model.ts';
+import type { ContactRecord } from '../accounts/contact-model.ts';
+import type { IdentityRecord } from '../accounts/identity-model.ts';
+import type { MembershipRecord } from '../accounts/membership-model.ts';
 import { objectIdOf } from '../accounts/people-directory.ts';
-import { personModel, type PersonRecord } from '../accounts/person-model.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { stateOf } from '../linking/association-flow.ts';
-import { pendingAssociationModel, type PendingAssociationRecord } from '../linking/pending-association-model.ts';
+import type { PendingAssociationRecord } from '../linking/pending-association-model.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminNotFound } from './admin-errors.ts';
 import { auditView, findAudit } from './audit-trail.ts';
@@ -67,40 +64,11 @@ export function associationView(p: PendingAssociationRecord, now: Date) {
   };
 }
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** By customer number (exact), name (contains, any case) or a contact's address (exact, normalised). */
 export async function searchAccounts(context: AdminContext, query: string) {
   const q = query.trim();
   if (!q) return [];
-  const contacts = q.includes('@')
-    ? await contactModel(context.db)
-        .find({ email: normalizeEmail(q) })
-        .limit(SEARCH_LIMIT)
-        .lean<ContactRecord[]>()
-        .exec()
-    : [];
-  const accounts = await accountModel(context.db)
-    .find({
-      $or: [
-        { customerNumber: q },
-        { name: { $regex: escapeRegex(q), $options: 'i' } },
-        { _id: { $in: contacts.map((c) => c.accountId) } },
-      ],
-    })
-    .sort({ customerNumber: 1 })
-    .limit(SEARCH_LIMIT)
-    .lean<AccountRecord[]>()
-    .exec();
-  return accounts.map(accountSummary);
-}
-
-async function signInsOf(context: AdminContext, personIds: readonly Types.ObjectId[]): Promise<IdentityRecord[]> {
-  return identityModel(context.db)
-    .find({ personId: { $in: [...personIds] } })
-    .sort({ linkedAt: 1 })
-    .lean<IdentityRecord[]>()
-    .exec();
+  return (await context.directory.searchAccounts(q, SEARCH_LIMIT)).map(accountSummary);
 }
 
 function lastSignIn(identities: readonly IdentityRecord[]): string | null {
@@ -111,23 +79,14 @@ function lastSignIn(identities: readonly IdentityRecord[]): string | null {
 /** An account with its contacts, members (their sign-ins, last sign-in), pending associations and recent audit. */
 export async function accountDetail(context: AdminContext, accountId: string) {
   const id = objectIdOf(accountId);
-  const account = id ? await accountModel(context.db).findById(id).lean<AccountRecord>().exec() : null;
-  if (!account || !id) throw new AdminNotFound('account');
-  const [contacts, memberships] = await Promise.all([
-    contactModel(context.db).find({ accountId: id }).sort({ email: 1 }).lean<ContactRecord[]>().exec(),
-    membershipModel(context.db).find({ accountId: id }).sort({ linkedAt: 1 }).lean<MembershipRecord[]>().exec(),
-  ]);
-  const [identities, associations, audit] = await Promise.all([
-    signInsOf(
-      context,
-      memberships.map((m) => m.personId),
+  const found = id ? await context.directory.accountWithPeople(id) : null;
+  if (!found) throw new AdminNotFound('account');
+  const { account, contacts, memberships, identities } = found;
+  const [associations, audit] = await Promise.all([
+    context.linking.pending.listForContacts(
+      contacts.map((c) => c._id),
+      SEARCH_LIMIT,
     ),
-    pendingAssociationModel(context.db)
-      .find({ contactIds: { $in: contacts.map((c) => c._id) } })
-      .sort({ createdAt: -1 })
-      .limit(SEARCH_LIMIT)
-      .lean<PendingAssociationRecord[]>()
-      .exec(),
     findAudit(context, { accountId }, 20),
   ]);
   const now = context.now();
@@ -160,12 +119,7 @@ export async function accountDetail(context: AdminContext, accountId: string) {
  * support finds the request of a person who typed an address nobody registered (then registers it and resends).
  */
 export async function associationsOfSignIn(context: AdminContext, signIn: { upstreamId: string; subject: string }) {
-  const records = await pendingAssociationModel(context.db)
-    .find({ upstreamId: signIn.upstreamId, subject: signIn.subject })
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(SEARCH_LIMIT)
-    .lean<PendingAssociationRecord[]>()
-    .exec();
+  const records = await context.linking.pending.listForSignIn(signIn, SEARCH_LIMIT);
   const now = context.now();
   return records.map((p) => associationView(p, now));
 }
@@ -173,22 +127,9 @@ export async function associationsOfSignIn(context: AdminContext, signIn: { upst
 /** A person: their sign-ins and the accounts they act for (as which contact). */
 export async function personDetail(context: AdminContext, personId: string) {
   const id = objectIdOf(personId);
-  const person = id ? await personModel(context.db).findById(id).lean<PersonRecord>().exec() : null;
-  if (!person || !id) throw new AdminNotFound('person');
-  const [identities, memberships] = await Promise.all([
-    signInsOf(context, [id]),
-    membershipModel(context.db).find({ personId: id }).lean<MembershipRecord[]>().exec(),
-  ]);
-  const [accounts, contacts] = await Promise.all([
-    accountModel(context.db)
-      .find({ _id: { $in: memberships.map((m) => m.accountId) } })
-      .lean<AccountRecord[]>()
-      .exec(),
-    contactModel(context.db)
-      .find({ _id: { $in: memberships.map((m) => m.contactId) } })
-      .lean<ContactRecord[]>()
-      .exec(),
-  ]);
+  const found = id ? await context.directory.personWithAccounts(id) : null;
+  if (!found || !id) throw new AdminNotFound('person');
+  const { person, identities, memberships, accounts, contacts } = found;
   return {
     id: id.toHexString(),
     createdAt: person.createdAt.toISOString(),

@@ -1,15 +1,21 @@
-import type { Connection } from 'mongoose';
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
-import type { AuditTrail, Mailer } from '../linking/ports.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Mailer } from '../linking/ports.ts';
+import type { Outbox } from '../mail/outbox.ts';
+import type { SupportRequests } from '../support-requests/support-requests.ts';
 import type { LinkingContext } from '../linking/linking-context.ts';
 
 /** What the admin operations work with; built once by the composition root. */
 export interface AdminContext {
-  db: Connection;
+  /** Requests people sent from the "Ask support" pages. */
+  supportRequests: SupportRequests;
   /** The association flow's own ports: resend, cancel and link-on-behalf go through its rules. */
   linking: LinkingContext;
-  audit: AuditTrail;
+  /** Records what staff do, and answers support's searches. */
+  audit: Pick<AuditLog, 'record' | 'search'>;
   mailer: Mailer;
+  /** Failed e-mails, and retrying one. */
+  outbox: Pick<Outbox, 'failures' | 'findMessage' | 'retry'>;
   /** People and accounts: every change through it is seen by the next sign-in in every process. */
   directory: PeopleDirectory;
   /** The configured upstreams, to turn an `upstreamId` given by staff into the issuer identities are stored with. */

@@ -1,5 +1,4 @@
-import { auditEventModel, type AuditEventRecord, type AuditEventType } from '../audit/audit-event-model.ts';
-import { identityModel, type IdentityRecord } from '../accounts/identity-model.ts';
+import type { AuditEventRecord, AuditEventType } from '../audit/audit-event-model.ts';
 import { objectIdOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';
 
@@ -30,25 +29,16 @@ export function auditView(e: AuditEventRecord) {
 
 /** Newest first. An id that is no id matches nothing (rather than everything). */
 export async function findAudit(context: AdminContext, query: AuditQuery, limit = 100): Promise<AuditEventRecord[]> {
-  const filter: Record<string, unknown> = {};
-  if (query.accountId !== undefined) filter.accountId = objectIdOf(query.accountId) ?? 'none';
-  if (query.type) filter.type = query.type;
-  if (query.since || query.until)
-    filter.at = { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lt: query.until } : {}) };
-  if (query.personId !== undefined) {
-    const personId = objectIdOf(query.personId);
-    const identities = personId
-      ? await identityModel(context.db).find({ personId }).lean<IdentityRecord[]>().exec()
-      : [];
-    filter.$or = [
-      ...identities.map((i) => ({ upstreamId: i.upstreamId, subject: i.subject })),
-      { 'detail.personId': personId?.toHexString() ?? 'none' },
-    ];
-  }
-  return auditEventModel(context.db)
-    .find(filter)
-    .sort({ at: -1, _id: -1 })
-    .limit(Math.min(Math.max(limit, 1), MAX_LIMIT))
-    .lean<AuditEventRecord[]>()
-    .exec();
+  const personId = query.personId === undefined ? undefined : objectIdOf(query.personId);
+  const signIns = personId ? await context.directory.identitiesOf(personId) : [];
+  return context.audit.search(
+    {
+      ...(query.accountId !== undefined ? { accountId: objectIdOf(query.accountId) } : {}),
+      ...(query.personId !== undefined ? { person: { id: personId?.toHexString() ?? null, signIns } } : {}),
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.since ? { since: query.since } : {}),
+      ...(query.until ? { until: query.until } : {}),
+    },
+    Math.min(Math.max(limit, 1), MAX_LIMIT),
+  );
 }

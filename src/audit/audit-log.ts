@@ -24,6 +24,14 @@ export function maskEmail(address: string): string {
  * What happened, to whom, from where — stored in MongoDB for people investigating an account, and logged.
  * An audit write that fails is logged and does not fail the user's request: the action itself already happened.
  */
+export interface AuditSearch {
+  accountId?: Types.ObjectId | null;
+  person?: { id: string | null; signIns: ReadonlyArray<{ upstreamId: string; subject: string }> };
+  type?: AuditEventType;
+  since?: Date;
+  until?: Date;
+}
+
 export class AuditLog {
   readonly #events: Model<AuditEventRecord>;
   readonly #logger: Logger;
@@ -46,6 +54,29 @@ export class AuditLog {
     } catch (error) {
       this.#logger.error({ err: error, type: event.type }, 'audit event could not be stored');
     }
+  }
+
+  /**
+   * Support's search, newest first. `accountId` null matches nothing (an id that was no id, rather than everything);
+   * `person` matches the events of any of the person's sign-ins and those that name the person.
+   */
+  async search(criteria: AuditSearch, limit: number): Promise<AuditEventRecord[]> {
+    const filter: Record<string, unknown> = {};
+    if (criteria.accountId !== undefined) filter.accountId = criteria.accountId ?? 'none';
+    if (criteria.type) filter.type = criteria.type;
+    if (criteria.since || criteria.until) {
+      filter.at = {
+        ...(criteria.since ? { $gte: criteria.since } : {}),
+        ...(criteria.until ? { $lt: criteria.until } : {}),
+      };
+    }
+    if (criteria.person) {
+      filter.$or = [
+        ...criteria.person.signIns.map(({ upstreamId, subject }) => ({ upstreamId, subject })),
+        { 'detail.personId': criteria.person.id ?? 'none' },
+      ];
+    }
+    return this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditEventRecord[]>().exec();
   }
 
   /** Newest first; for tests, the admin and investigations. */

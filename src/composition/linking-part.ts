@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
 import { flowSupportDesk } from '../support-requests/ask-support.ts';
+import { SupportRequests } from '../support-requests/support-requests.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';
@@ -56,7 +57,13 @@ export async function linkingPart(config: Readonly<BrokerConfig>, parts: Linking
     }),
     disownLinks,
     sessions: new PersonSessions(provider, redis, logger),
-    supportDesk: flowSupportDesk({ db: mongo, audit, mailer: outbox, support: config.mail.support, upstreamName }),
+    supportDesk: flowSupportDesk({
+      requests: new SupportRequests(mongo),
+      audit,
+      mailer: outbox,
+      support: config.mail.support,
+      upstreamName,
+    }),
     linkTtlMs: config.linking.linkTtl,
     support: config.mail.support,
     upstreamName,

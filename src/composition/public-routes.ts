@@ -81,7 +81,7 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
       portals,
       views,
       submit: askSupport({
-        db: adminContext.db,
+        requests: adminContext.supportRequests,
         redis,
         audit: parts.audit,
         mailer: mail.outbox,

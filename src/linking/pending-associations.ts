@@ -102,6 +102,27 @@ export class PendingAssociationStore implements PendingAssociations {
     return true;
   }
 
+  listForContacts(contactIds: readonly Types.ObjectId[], limit: number): Promise<PendingAssociationRecord[]> {
+    return this.#model
+      .find({ contactIds: { $in: [...contactIds] } })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<PendingAssociationRecord[]>()
+      .exec();
+  }
+
+  listForSignIn(
+    { upstreamId, subject }: { upstreamId: string; subject: string },
+    limit: number,
+  ): Promise<PendingAssociationRecord[]> {
+    return this.#model
+      .find({ upstreamId, subject })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<PendingAssociationRecord[]>()
+      .exec();
+  }
+
   async countAttempt(id: Types.ObjectId): Promise<void> {
     await this.#model.updateOne({ _id: id }, { $inc: { attempts: 1 } }).exec();
   }

@@ -28,6 +28,9 @@ export interface PendingAssociations {
   /** Moves the association from `from` to `to` unless something else moved it first; tells whether it did. */
   transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean>;
   countAttempt(id: Types.ObjectId): Promise<void>;
+  /** Support's reads, newest first: the associations naming any of these contacts, and those one sign-in asked for. */
+  listForContacts(contactIds: readonly Types.ObjectId[], limit: number): Promise<PendingAssociationRecord[]>;
+  listForSignIn(signIn: { upstreamId: string; subject: string }, limit: number): Promise<PendingAssociationRecord[]>;
 }
 
 export interface MembershipStore {

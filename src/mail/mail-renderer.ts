@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { registerTranslationHelper } from '../i18n/handlebars-helper.ts';
 import type { Translator } from '../i18n/translator.ts';
-import { MAIL_TEMPLATES, type MailTemplate } from './outbox-model.ts';
+import { MAIL_TEMPLATES, type MailTemplate } from './mail-templates.ts';
 
 export interface RenderedMail {
   subject: string;

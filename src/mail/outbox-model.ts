@@ -1,9 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { MAIL_TEMPLATES, type MailTemplate } from './mail-templates.ts';
 
-/** The messages the broker sends; each has a folder of templates under views/mail/. */
-export const MAIL_TEMPLATES = ['association-link', 'association-linked', 'support-request'] as const;
-
-export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
+export { MAIL_TEMPLATES, type MailTemplate };
 
 export type MailData = Record<string, string | number | boolean | null>;
 

@@ -10,6 +10,8 @@ import {
 } from './outbox-claims.ts';
 import { outboxMessageModel, type MailData, type MailTemplate, type OutboxMessageRecord } from './outbox-model.ts';
 import { createValueSealer, type ValueSealer } from './sealed-values.ts';
+import { mailRetryModel, type MailRetryRecord } from './mail-retries.ts';
+import { isDuplicateKeyError } from '../store/errors.ts';
 
 export type { MailTemplate, OutboxMessageRecord };
 
@@ -55,10 +57,12 @@ export class Outbox {
   readonly #messages: Model<OutboxMessageRecord>;
   readonly #claims: Model<OutboxClaimRecord>;
   readonly #sealer: ValueSealer;
+  readonly #retries: Model<MailRetryRecord>;
 
   constructor(connection: Connection, options: OutboxOptions) {
     this.#messages = outboxMessageModel(connection);
     this.#claims = outboxClaimModel(connection);
+    this.#retries = mailRetryModel(connection);
     this.#sealer = createValueSealer(options.sealingKeys);
   }
 
@@ -71,6 +75,40 @@ export class Outbox {
     );
     if (scrubbed.modifiedCount > 0)
       logger.info({ messages: scrubbed.modifiedCount }, 'erased links of delivered e-mails');
+  }
+
+  /** Support's view: e-mails given up (failed) or not sent because their link expired, newest first. */
+  failures(limit: number): Promise<OutboxMessageRecord[]> {
+    return this.#messages
+      .find({ status: { $in: ['failed', 'expired'] } })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<OutboxMessageRecord[]>()
+      .exec();
+  }
+
+  findMessage(id: Types.ObjectId): Promise<OutboxMessageRecord | null> {
+    return this.#messages.findById(id).lean<OutboxMessageRecord>().exec();
+  }
+
+  /**
+   * Queues a failed message again as a new one, once: the retry record's unique id lets exactly one retry through
+   * (two staff pressing "retry" at once would otherwise send it twice). Resolves with the new message's id.
+   */
+  async retry(
+    message: OutboxMessageRecord,
+    { actor, at }: { actor: string; at: Date },
+  ): Promise<string | 'retried-already'> {
+    const key = message._id.toHexString();
+    try {
+      await this.#retries.create({ _id: key, at, actor, newMessageId: null });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return 'retried-already';
+      throw error;
+    }
+    const newId = await this.enqueue({ to: message.to, template: message.template, data: message.data });
+    await this.#retries.updateOne({ _id: key }, { $set: { newMessageId: newId } }).exec();
+    return newId;
   }
 
   /** One single-document insert; the worker sends it later. Never calls a transport. Returns the message id. */

@@ -1,4 +1,3 @@
-import type { Connection } from 'mongoose';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ServiceUnavailable } from '../errors/broker-error.ts';
 import { accountsNamed, signInNameOf } from '../linking/association-hooks.ts';
@@ -6,7 +5,7 @@ import { TooManyRequests } from '../linking/linking-errors.ts';
 import type { AuditTrail, Mailer, SupportDesk } from '../linking/ports.ts';
 import type { Redis } from '../store/redis.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
-import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
+import type { NewSupportRequest, SupportRequests } from './support-requests.ts';
 
 export interface SupportRequestInput {
   identity: UpstreamIdentity;
@@ -19,7 +18,7 @@ export interface SupportRequestInput {
 }
 
 export interface AskSupportSettings {
-  db: Connection;
+  requests: SupportRequests;
   redis: Redis;
   audit: AuditTrail;
   mailer: Mailer;
@@ -82,21 +81,13 @@ export function askSupport(settings: AskSupportSettings) {
 
 export type SubmitSupportRequest = ReturnType<typeof askSupport>;
 
-type NewSupportRequest = Omit<SupportRequestRecord, '_id' | 'createdAt' | 'status' | 'resolvedAt' | 'resolvedBy'>;
-
 /** Stores a request, mails it to support and audits it: the same for every way a request is opened. */
 async function openRequest(
-  settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
+  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
   fields: NewSupportRequest,
   ip: string,
 ) {
-  const request = await supportRequestModel(settings.db).create({
-    ...fields,
-    createdAt: new Date(),
-    status: 'open',
-    resolvedAt: null,
-    resolvedBy: null,
-  });
+  const request = await settings.requests.open(fields, new Date());
   const messageId = await settings.mailer.enqueue({
     to: settings.support,
     template: 'support-request',
@@ -126,7 +117,7 @@ async function openRequest(
  * sign-in is attached as with any request; the answer goes to the registered address the notice was sent to.
  */
 export function flowSupportDesk(
-  settings: Pick<AskSupportSettings, 'db' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
+  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
 ): SupportDesk {
   return {
     disowned({ record, contacts, ip, locale }) {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { accountModel } from '../../src/accounts/account-model.ts';
 import { AccountFileError, importAccounts, parseAccountFile } from '../../src/accounts/account-import.ts';
-import { AccountStore } from '../../src/accounts/account-store.ts';
+import { PeopleStore } from '../../src/accounts/people-store.ts';
+import type { AccountStore } from '../../src/accounts/account-store.ts';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
 
@@ -163,7 +164,7 @@ describe('importAccounts', () => {
 
   beforeEach(async () => {
     mongo = await openTestMongo();
-    store = new AccountStore(mongo.connection);
+    store = new PeopleStore(mongo.connection).accountImport();
     await store.ensureIndexes(silentLogger);
   });
   afterEach(() => mongo.dispose());

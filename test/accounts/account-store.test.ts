@@ -1,6 +1,8 @@
 import { Types } from 'mongoose';
 import { accountModel } from '../../src/accounts/account-model.ts';
-import { AccountStore, type AccountInput } from '../../src/accounts/account-store.ts';
+import { PeopleStore } from '../../src/accounts/people-store.ts';
+import type { AccountStore } from '../../src/accounts/account-store.ts';
+import { type AccountInput } from '../../src/accounts/account-store.ts';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { identityModel } from '../../src/accounts/identity-model.ts';
 import { openTestMongo, silentLogger, type TestMongo } from '../support/stores.ts';
@@ -19,7 +21,7 @@ describe('AccountStore', () => {
 
   beforeAll(async () => {
     mongo = await openTestMongo();
-    store = new AccountStore(mongo.connection);
+    store = new PeopleStore(mongo.connection).accountImport();
     await store.ensureIndexes(silentLogger);
   });
   afterAll(() => mongo.dispose());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-model.ts';
+import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-types.ts';
 import type { AdminContext } from '../admin-context.ts';
 import type { AdminActor, AdminRole } from '../admin-roles.ts';
 import { accountDetail, associationsOfSignIn, personDetail, searchAccounts } from '../account-views.ts';

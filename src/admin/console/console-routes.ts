@@ -2,7 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-model.ts';
+import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-types.ts';
 import { formBody } from '../../web/form-body.ts';
 import { csrfProtection } from '../../web/csrf.ts';
 import { noStore } from '../../web/no-store.ts';

@@ -3,7 +3,7 @@ import { recordAdminChange } from '../admin-audit.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { AdminConflict, AdminNotFound } from '../admin-errors.ts';
 import type { AdminActor } from '../admin-roles.ts';
-import { supportRequestModel, type SupportRequestRecord } from '../../support-requests/support-request-model.ts';
+import type { SupportRequestRecord } from '../../support-requests/support-request-model.ts';
 
 export function supportRequestView(r: SupportRequestRecord) {
   return {
@@ -22,12 +22,7 @@ export function supportRequestView(r: SupportRequestRecord) {
 
 /** Newest first; open ones unless asked otherwise. */
 export async function listSupportRequests(context: AdminContext, status: 'open' | 'resolved' = 'open', limit = 100) {
-  const records = await supportRequestModel(context.db)
-    .find({ status })
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(Math.min(Math.max(limit, 1), 500))
-    .lean<SupportRequestRecord[]>()
-    .exec();
+  const records = await context.supportRequests.list(status, Math.min(Math.max(limit, 1), 500));
   return records.map(supportRequestView);
 }
 
@@ -39,15 +34,11 @@ export async function resolveSupportRequest(
   note: string | undefined,
 ) {
   const requestId = objectIdOf(id);
-  const record = requestId
-    ? await supportRequestModel(context.db).findById(requestId).lean<SupportRequestRecord>().exec()
-    : null;
+  const record = requestId ? await context.supportRequests.find(requestId) : null;
   if (!record || !requestId) throw new AdminNotFound('support request');
   if (record.status !== 'open') throw new AdminConflict('the support request is resolved already');
   const resolvedAt = context.now();
-  await supportRequestModel(context.db)
-    .updateOne({ _id: requestId, status: 'open' }, { $set: { status: 'resolved', resolvedAt, resolvedBy: actor.id } })
-    .exec();
+  await context.supportRequests.resolve(requestId, resolvedAt, actor.id);
   await recordAdminChange(context, actor, {
     type: 'admin.support-request-resolved',
     upstreamId: record.upstreamId,

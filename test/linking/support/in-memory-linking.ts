@@ -69,6 +69,25 @@ export class MemoryPendingAssociations implements PendingAssociations {
     if (to === 'confirmed') record.confirmedAt = at;
     return true;
   }
+  #newestFirst(records: PendingAssociationRecord[], limit: number) {
+    return records
+      .sort(
+        (a, b) =>
+          b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()),
+      )
+      .slice(0, limit)
+      .map((r) => ({ ...r }));
+  }
+  async listForContacts(contactIds: readonly Types.ObjectId[], limit: number) {
+    const named = [...this.records.values()].filter((r) =>
+      r.contactIds.some((id) => contactIds.some((c) => c.equals(id))),
+    );
+    return this.#newestFirst(named, limit);
+  }
+  async listForSignIn({ upstreamId, subject }: { upstreamId: string; subject: string }, limit: number) {
+    const asked = [...this.records.values()].filter((r) => r.upstreamId === upstreamId && r.subject === subject);
+    return this.#newestFirst(asked, limit);
+  }
   async countAttempt(id: Types.ObjectId) {
     const record = this.records.get(id.toHexString());
     if (record) record.attempts += 1;
