@@ -8,6 +8,6 @@ export function actingMembership(
   memberships: readonly Membership[],
   chosenAccountId: string | undefined,
 ): Membership | undefined {
-  if (chosenAccountId) return memberships.find((m) => m.account._id.toHexString() === chosenAccountId);
+  if (chosenAccountId) return memberships.find((m) => m.account.id === chosenAccountId);
   return memberships.length === 1 ? memberships[0] : undefined;
 }

@@ -1,7 +1,9 @@
-import type { AccountRecord } from './account-model.ts';
+import type { Plan } from './account-model.ts';
+
+type PlanHolder = { readonly plans: readonly Plan[] };
 
 /** The plan types that count at `now` (a plan counts strictly before its `expiresAt`), deduplicated and sorted. */
-export function activePlanTypes(account: Pick<AccountRecord, 'plans'>, now: Date = new Date()): string[] {
+export function activePlanTypes(account: PlanHolder, now: Date = new Date()): string[] {
   const active = account.plans.filter((plan) => plan.expiresAt.getTime() > now.getTime()).map((plan) => plan.type);
   return [...new Set(active)].sort();
 }
@@ -11,7 +13,7 @@ export function activePlanTypes(account: Pick<AccountRecord, 'plans'>, now: Date
  * never may; a requirement is met by one active plan of any listed type, and an empty list is met by none.
  */
 export function meetsRequirement(
-  account: Pick<AccountRecord, 'plans' | 'status'>,
+  account: PlanHolder & { readonly status: 'active' | 'disabled' },
   requires: { plans: readonly string[] } | undefined,
   now: Date = new Date(),
 ): boolean {

@@ -5,37 +5,14 @@ import type { IdentityRecord } from './identity-model.ts';
 import type { MembershipRecord } from './membership-model.ts';
 import type { PersonRecord } from './person-model.ts';
 
+import type { LinkOutcome, NewMembership } from './people.ts';
+import { oid, oids } from './people-records.ts';
+
 export interface MembershipLinkModels {
   people: Model<PersonRecord>;
   identities: Model<IdentityRecord>;
   memberships: Model<MembershipRecord>;
   contacts: Model<ContactRecord>;
-}
-
-/** A confirmed association: the identity that proved the address, and the contacts that address is. */
-export interface NewMembership {
-  upstreamId: string;
-  issuer: string;
-  subject: string;
-  signInName: string;
-  contactIds: readonly Types.ObjectId[];
-  /** The association whose confirmation writes (undone if that association ends otherwise). */
-  associationId: Types.ObjectId;
-  /** When the confirming sign-in authenticated upstream (it was required to be fresh). */
-  authenticatedAt?: Date;
-}
-
-export interface LinkOutcome {
-  /**
-   * `linked`: something new was written (the person, the identity, a membership); `already-linked`: all of it was
-   * there (a repeated confirmation, or a retry after a crash); `taken`: every contact belongs to another person.
-   */
-  kind: 'linked' | 'already-linked' | 'taken';
-  personId: Types.ObjectId | null;
-  /** The identity was added to a person that existed before (a second sign-in of the same person). */
-  identityAdded: boolean;
-  /** The accounts the person is a member of through this association's contacts. */
-  accountIds: Types.ObjectId[];
 }
 
 /**
@@ -59,9 +36,12 @@ export class MembershipLinks {
     this.#contacts = models.contacts;
   }
 
-  async link(request: NewMembership, now: Date): Promise<LinkOutcome> {
+  async link(plain: NewMembership, now: Date): Promise<LinkOutcome> {
+    const associationId = oid(plain.associationId);
+    if (!associationId) throw new Error('a membership needs the id of the association that grants it');
+    const request = { ...plain, associationId };
     const contacts = await this.#contacts
-      .find({ _id: { $in: [...request.contactIds] } })
+      .find({ _id: { $in: oids(plain.contactIds) } })
       .lean<ContactRecord[]>()
       .exec();
     const members = await this.#memberships
@@ -119,15 +99,21 @@ export class MembershipLinks {
         accountIds.push(contact.accountId);
       }
     }
-    if (accountIds.length === 0) return { kind: 'taken', personId: null, identityAdded: false, accountIds };
-    return { kind: wrote ? 'linked' : 'already-linked', personId, identityAdded, accountIds };
+    if (accountIds.length === 0) return { kind: 'taken', personId: null, identityAdded: false, accountIds: [] };
+    const accounts = accountIds.map((id) => id.toHexString());
+    return {
+      kind: wrote ? 'linked' : 'already-linked',
+      personId: personId.toHexString(),
+      identityAdded,
+      accountIds: accounts,
+    };
   }
 
   /** Inserts the membership, or reads the one a racing request inserted first (null: the person has the account). */
   async #join(
     personId: Types.ObjectId,
     contact: ContactRecord,
-    request: NewMembership,
+    request: { associationId: Types.ObjectId },
     now: Date,
   ): Promise<'joined' | MembershipRecord | null> {
     try {
@@ -148,7 +134,9 @@ export class MembershipLinks {
     return this.#memberships.findOne({ personId, accountId: contact.accountId }).lean<MembershipRecord>().exec();
   }
 
-  async unlinkAssociation(associationId: Types.ObjectId): Promise<void> {
+  async unlinkAssociation(id: string): Promise<void> {
+    const associationId = oid(id);
+    if (!associationId) return;
     await this.#memberships.deleteMany({ associationId }).exec();
     await this.#identities.deleteMany({ associationId }).exec();
     await this.#people.deleteMany({ associationId }).exec();

@@ -1,31 +1,47 @@
 import { Types } from 'mongoose';
-import type { AccountRecord } from './account-model.ts';
-import type { ContactRecord } from './contact-model.ts';
 import type { DirectoryChangeFeed, DirectoryChangeNotices } from './directory-changes.ts';
 import { ExpiringReads } from './expiring-reads.ts';
-import type { IdentityRecord } from './identity-model.ts';
-import type { LinkOutcome, NewMembership } from './membership-links.ts';
-import type { MembershipRecord } from './membership-model.ts';
 import type {
-  AccountWithPeople,
-  PersonWithAccounts,
+  Account,
+  Contact,
+  Identity,
+  JoinableContact,
+  LinkOutcome,
+  Membership,
+  MembershipEntry,
+  NewMembership,
+} from './people.ts';
+import type {
   AccountPatch,
+  AccountWithPeople,
   Changed,
   ContactPatch,
-  JoinableContact,
-  Membership,
   NewAccount,
   PeopleStore,
+  PersonWithAccounts,
 } from './people-store.ts';
 
-export type { AccountPatch, Changed, ContactPatch, JoinableContact, Membership, NewAccount };
+export type * from './people.ts';
+export type { AccountPatch, AccountWithPeople, Changed, ContactPatch, NewAccount, PersonWithAccounts };
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
-/** An id from a token, a session or a form is untrusted input: anything that is not an ObjectId finds nothing. */
+/**
+ * The same check for the collections whose repositories still take ObjectIds (pending associations, outbox, audit,
+ * support requests): anything that is not an ObjectId finds nothing.
+ */
 export function objectIdOf(id: unknown): Types.ObjectId | null {
   if (typeof id === 'string' && OBJECT_ID.test(id)) return new Types.ObjectId(id);
   return id instanceof Types.ObjectId ? id : null;
+}
+
+/**
+ * An id from a token, a session or a form is untrusted input: the id as the directory's ids look (24 hex digits,
+ * lower case), or null for anything else, which then finds nothing.
+ */
+export function idOf(id: unknown): string | null {
+  if (id instanceof Types.ObjectId) return id.toHexString();
+  return typeof id === 'string' && OBJECT_ID.test(id) ? id.toLowerCase() : null;
 }
 
 export interface MembershipReader {
@@ -35,11 +51,11 @@ export interface MembershipReader {
 
 /** What a sign-in reads and writes of the people directory (sign-in/resolve-sign-in.ts). */
 export interface SignInDirectory {
-  findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null>;
+  findIdentity(issuer: string, subject: string): Promise<Identity | null>;
   /** The person's memberships with active contacts, whatever their accounts' status (a disabled one refuses). */
   membershipsOf(personId: unknown): Promise<Membership[]>;
   /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  recordLogin(identity: IdentityRecord, at: Date, authenticatedAt?: Date): Promise<void>;
+  recordLogin(identity: Identity, at: Date, authenticatedAt?: Date): Promise<void>;
 }
 
 export interface PeopleDirectoryOptions {
@@ -84,7 +100,7 @@ export class PeopleDirectory implements SignInDirectory {
   readonly #loginRecordIntervalMs: number;
   readonly #maxEntries: number;
   readonly #memberships: ExpiringReads<Membership[]>;
-  readonly #identities: ExpiringReads<IdentityRecord | null>;
+  readonly #identities: ExpiringReads<Identity | null>;
   readonly #logins = new Map<string, { recordedAt: number; authenticatedAt: Date | undefined }>();
 
   constructor(store: PeopleStore, options: PeopleDirectoryOptions) {
@@ -130,12 +146,12 @@ export class PeopleDirectory implements SignInDirectory {
     }
   }
 
-  async findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null> {
+  async findIdentity(issuer: string, subject: string): Promise<Identity | null> {
     const read = () => this.#store.findIdentity(issuer, subject);
     const identity = this.#caching
       ? await this.#identities.get(`${issuer}\n${subject}`, read, (found) => found !== null)
       : await read();
-    const known = identity ? this.#logins.get(identity._id.toHexString()) : undefined;
+    const known = identity ? this.#logins.get(identity.id) : undefined;
     // The newest authentication proven through this process, though not yet written.
     if (!identity || !known?.authenticatedAt) return identity;
     if (identity.authenticatedAt && identity.authenticatedAt >= known.authenticatedAt) return identity;
@@ -144,10 +160,10 @@ export class PeopleDirectory implements SignInDirectory {
 
   /** Memberships whose contact is active, whatever the account's status (a sign-in refuses a disabled one). */
   membershipsOf(personId: unknown): Promise<Membership[]> {
-    const id = objectIdOf(personId);
+    const id = idOf(personId);
     if (!id) return Promise.resolve([]);
     const read = () => this.#store.membershipsOf(id);
-    return this.#caching ? this.#memberships.get(id.toHexString(), read, (found) => found.length > 0) : read();
+    return this.#caching ? this.#memberships.get(id, read, (found) => found.length > 0) : read();
   }
 
   /** The memberships that count for tokens and the entitlement check: those of active accounts too. */
@@ -159,16 +175,16 @@ export class PeopleDirectory implements SignInDirectory {
     return this.#store.joinableContacts(address);
   }
 
-  contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
+  contactsByIds(ids: readonly string[]): Promise<JoinableContact[]> {
     return this.#store.contactsByIds(ids);
   }
 
-  identitiesOf(personId: Types.ObjectId): Promise<IdentityRecord[]> {
+  identitiesOf(personId: string): Promise<Identity[]> {
     return this.#store.identitiesOf(personId);
   }
 
-  async recordLogin(identity: IdentityRecord, at: Date, authenticatedAt?: Date): Promise<void> {
-    const id = identity._id.toHexString();
+  async recordLogin(identity: Identity, at: Date, authenticatedAt?: Date): Promise<void> {
+    const id = identity.id;
     const last = this.#logins.get(id)?.recordedAt ?? identity.lastLoginAt?.getTime();
     const newest = authenticatedAt ?? this.#logins.get(id)?.authenticatedAt;
     if (last !== undefined && this.#now() - last < this.#loginRecordIntervalMs) {
@@ -177,7 +193,7 @@ export class PeopleDirectory implements SignInDirectory {
     }
     if (this.#logins.size >= this.#maxEntries) this.#logins.delete(this.#logins.keys().next().value as string);
     this.#logins.set(id, { recordedAt: this.#now(), authenticatedAt: newest });
-    await this.#store.recordLogin(identity._id, at, newest);
+    await this.#store.recordLogin(identity.id, at, newest);
   }
 
   /** A confirmed association (or support's link on behalf): the person, the sign-in and the memberships it grants. */
@@ -186,55 +202,52 @@ export class PeopleDirectory implements SignInDirectory {
   }
 
   /** Undoes what an association's confirmation wrote (cancelled, "this wasn't me", lost to a cancel). */
-  unlinkAssociation(associationId: Types.ObjectId): Promise<void> {
+  unlinkAssociation(associationId: string): Promise<void> {
     return this.#write(() => this.#store.unlinkAssociation(associationId));
   }
 
-  removeMembership(id: Types.ObjectId): Promise<MembershipRecord | null> {
+  removeMembership(id: string): Promise<MembershipEntry | null> {
     return this.#write(() => this.#store.removeMembership(id));
   }
 
-  removeIdentity(id: Types.ObjectId): Promise<IdentityRecord | null> {
+  removeIdentity(id: string): Promise<Identity | null> {
     return this.#write(() => this.#store.removeIdentity(id));
   }
 
   /** Support's reads: not cached (support must see what is stored now). */
-  searchAccounts(query: string, limit: number): Promise<AccountRecord[]> {
+  searchAccounts(query: string, limit: number): Promise<Account[]> {
     return this.#store.searchAccounts(query, limit);
   }
 
-  accountWithPeople(id: Types.ObjectId): Promise<AccountWithPeople | null> {
+  accountWithPeople(id: string): Promise<AccountWithPeople | null> {
     return this.#store.accountWithPeople(id);
   }
 
-  personWithAccounts(id: Types.ObjectId): Promise<PersonWithAccounts | null> {
+  personWithAccounts(id: string): Promise<PersonWithAccounts | null> {
     return this.#store.personWithAccounts(id);
   }
 
-  findAccount(id: Types.ObjectId): Promise<AccountRecord | null> {
+  findAccount(id: string): Promise<Account | null> {
     return this.#store.findAccount(id);
   }
 
   /** A new account has no members yet: nothing cached can name it, so nothing is announced. */
-  createAccount(input: NewAccount): Promise<AccountRecord | 'duplicate'> {
+  createAccount(input: NewAccount): Promise<Account | 'duplicate'> {
     return this.#store.createAccount(input);
   }
 
   /** Name, plans and status: all of them are in the claims or decide the sign-in. */
-  changeAccount(id: Types.ObjectId, patch: AccountPatch): Promise<Changed<AccountRecord> | null> {
+  changeAccount(id: string, patch: AccountPatch): Promise<Changed<Account> | null> {
     return this.#write(() => this.#store.changeAccount(id, patch));
   }
 
   /** A new contact has no member yet; joinable contacts are read fresh by the association flow. */
-  addContact(
-    accountId: Types.ObjectId,
-    input: { email: string; name?: string | null },
-  ): Promise<ContactRecord | 'duplicate'> {
+  addContact(accountId: string, input: { email: string; name?: string | null }): Promise<Contact | 'duplicate'> {
     return this.#store.addContact(accountId, input);
   }
 
   /** Address (the `email` claim) and status (a disabled contact's membership stops counting). */
-  changeContact(id: Types.ObjectId, patch: ContactPatch): Promise<Changed<ContactRecord> | null | 'duplicate'> {
+  changeContact(id: string, patch: ContactPatch): Promise<Changed<Contact> | null | 'duplicate'> {
     return this.#write(() => this.#store.changeContact(id, patch));
   }
 }

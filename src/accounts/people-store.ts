@@ -1,31 +1,27 @@
-import { type Connection, type Model, type Types } from 'mongoose';
+import type { Connection, Model, Types } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { accountModel, type AccountRecord, type Plan } from './account-model.ts';
+import { AccountStore } from './account-store.ts';
 import { contactModel, type ContactRecord } from './contact-model.ts';
 import { normalizeEmail } from './email.ts';
 import { identityModel, type IdentityRecord } from './identity-model.ts';
-import { AccountStore } from './account-store.ts';
 import { MembershipLinks } from './membership-links.ts';
 import { membershipModel, type MembershipRecord } from './membership-model.ts';
+import type {
+  Account,
+  Contact,
+  Identity,
+  JoinableContact,
+  LinkOutcome,
+  Membership,
+  MembershipEntry,
+  NewMembership,
+  Person,
+} from './people.ts';
+import { oid, oids, toAccount, toContact, toIdentity, toMembershipEntry, toPerson } from './people-records.ts';
 import { personModel, type PersonRecord } from './person-model.ts';
-import type { LinkOutcome, NewMembership } from './membership-links.ts';
-
-/** A person's membership with what portals are told about it: the account and the contact (its address). */
-export interface Membership {
-  membership: MembershipRecord;
-  account: AccountRecord;
-  contact: ContactRecord;
-}
-
-/** A registered address on an account that can be joined (both active). */
-export interface JoinableContact {
-  contact: ContactRecord;
-  account: AccountRecord;
-  /** The person already acting as this contact, if any. */
-  member: MembershipRecord | null;
-}
 
 export interface NewAccount {
   customerNumber: string;
@@ -53,18 +49,18 @@ export interface Changed<T> {
 }
 
 export interface AccountWithPeople {
-  account: AccountRecord;
-  contacts: ContactRecord[];
-  memberships: MembershipRecord[];
-  identities: IdentityRecord[];
+  account: Account;
+  contacts: Contact[];
+  memberships: MembershipEntry[];
+  identities: Identity[];
 }
 
 export interface PersonWithAccounts {
-  person: PersonRecord;
-  identities: IdentityRecord[];
-  memberships: MembershipRecord[];
-  accounts: AccountRecord[];
-  contacts: ContactRecord[];
+  person: Person;
+  identities: Identity[];
+  memberships: MembershipEntry[];
+  accounts: Account[];
+  contacts: Contact[];
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -76,8 +72,9 @@ const defined = <T extends object>(patch: T) =>
 /**
  * The MongoDB queries of the organisation model: people, their upstream identities, the accounts they are members
  * of as one of its contacts, and the changes support and the CRM make one at a time. FerretDB has no joins worth the
- * name, so each read is a few indexed queries. Nothing here caches or tells anyone: the people directory
- * (people-directory.ts) is the only caller, and it announces every write.
+ * name, so each read is a few indexed queries. It takes and returns plain values with string ids (people.ts): an id
+ * that is no ObjectId finds nothing. Nothing here caches or tells anyone: the people directory (people-directory.ts)
+ * is the only caller, and it announces every write.
  */
 export class PeopleStore {
   readonly #accounts: Model<AccountRecord>;
@@ -111,31 +108,29 @@ export class PeopleStore {
     return ensureIndexes(models as unknown as Model<never>[], logger);
   }
 
-  findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null> {
-    return this.#identities.findOne({ issuer, subject }).lean<IdentityRecord>().exec();
+  async findIdentity(issuer: string, subject: string): Promise<Identity | null> {
+    const found = await this.#identities.findOne({ issuer, subject }).lean<IdentityRecord>().exec();
+    return found ? toIdentity(found) : null;
   }
 
   /** Memberships whose contact is active, oldest first (a stable order for choices), whatever the account's status. */
-  async membershipsOf(personId: Types.ObjectId): Promise<Membership[]> {
+  async membershipsOf(personId: string): Promise<Membership[]> {
+    const id = oid(personId);
+    if (!id) return [];
     const memberships = await this.#memberships
-      .find({ personId })
+      .find({ personId: id })
       .sort({ linkedAt: 1, _id: 1 })
       .lean<MembershipRecord[]>()
       .exec();
     if (memberships.length === 0) return [];
     const [accounts, contacts] = await Promise.all([
-      this.#accounts
-        .find({ _id: { $in: memberships.map((m) => m.accountId) } })
-        .lean<AccountRecord[]>()
-        .exec(),
-      this.#contacts
-        .find({ _id: { $in: memberships.map((m) => m.contactId) } })
-        .lean<ContactRecord[]>()
-        .exec(),
+      this.#accountsByIds(memberships.map((m) => m.accountId)),
+      this.#contactsByIds(memberships.map((m) => m.contactId)),
     ]);
-    return memberships.flatMap((membership) => {
-      const account = accounts.find((a) => a._id.equals(membership.accountId));
-      const contact = contacts.find((c) => c._id.equals(membership.contactId));
+    return memberships.flatMap((record) => {
+      const membership = toMembershipEntry(record);
+      const account = accounts.find((a) => a.id === membership.accountId);
+      const contact = contacts.find((c) => c.id === membership.contactId);
       return account && contact && contact.status === 'active' ? [{ membership, account, contact }] : [];
     });
   }
@@ -146,8 +141,8 @@ export class PeopleStore {
   }
 
   /** The contacts of these ids that can still be joined (the ones an association named, re-read at confirmation). */
-  contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
-    return this.#joinable({ _id: { $in: [...ids] }, status: 'active' });
+  contactsByIds(ids: readonly string[]): Promise<JoinableContact[]> {
+    return this.#joinable({ _id: { $in: oids(ids) }, status: 'active' });
   }
 
   async #joinable(filter: Record<string, unknown>): Promise<JoinableContact[]> {
@@ -163,21 +158,27 @@ export class PeopleStore {
         .lean<MembershipRecord[]>()
         .exec(),
     ]);
-    return contacts.flatMap((contact) => {
-      const account = accounts.find((a) => a._id.equals(contact.accountId));
+    return contacts.flatMap((record) => {
+      const account = accounts.find((a) => a._id.equals(record.accountId));
       if (!account) return [];
-      return [{ contact, account, member: members.find((m) => m.contactId.equals(contact._id)) ?? null }];
+      const member = members.find((m) => m.contactId.equals(record._id));
+      return [
+        { contact: toContact(record), account: toAccount(account), member: member ? toMembershipEntry(member) : null },
+      ];
     });
   }
 
-  identitiesOf(personId: Types.ObjectId): Promise<IdentityRecord[]> {
-    return this.#identities.find({ personId }).sort({ linkedAt: 1 }).lean<IdentityRecord[]>().exec();
+  async identitiesOf(personId: string): Promise<Identity[]> {
+    const id = oid(personId);
+    return id ? this.#identitiesOfPeople([id]) : [];
   }
 
   /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  async recordLogin(identityId: Types.ObjectId, at: Date, authenticatedAt?: Date): Promise<void> {
+  async recordLogin(identityId: string, at: Date, authenticatedAt?: Date): Promise<void> {
+    const id = oid(identityId);
+    if (!id) return;
     await this.#identities
-      .updateOne({ _id: identityId }, { $set: { lastLoginAt: at, ...(authenticatedAt ? { authenticatedAt } : {}) } })
+      .updateOne({ _id: id }, { $set: { lastLoginAt: at, ...(authenticatedAt ? { authenticatedAt } : {}) } })
       .exec();
   }
 
@@ -185,77 +186,83 @@ export class PeopleStore {
     return this.#links.link(request, now);
   }
 
-  unlinkAssociation(associationId: Types.ObjectId): Promise<void> {
+  unlinkAssociation(associationId: string): Promise<void> {
     return this.#links.unlinkAssociation(associationId);
   }
 
   /** The removed membership, or null when there was none of this id. */
-  removeMembership(id: Types.ObjectId): Promise<MembershipRecord | null> {
-    return this.#memberships.findOneAndDelete({ _id: id }).lean<MembershipRecord>().exec();
+  async removeMembership(id: string): Promise<MembershipEntry | null> {
+    const key = oid(id);
+    const removed = key ? await this.#memberships.findOneAndDelete({ _id: key }).lean<MembershipRecord>().exec() : null;
+    return removed ? toMembershipEntry(removed) : null;
   }
 
   /** The removed sign-in, or null when there was none of this id. */
-  removeIdentity(id: Types.ObjectId): Promise<IdentityRecord | null> {
-    return this.#identities.findOneAndDelete({ _id: id }).lean<IdentityRecord>().exec();
+  async removeIdentity(id: string): Promise<Identity | null> {
+    const key = oid(id);
+    const removed = key ? await this.#identities.findOneAndDelete({ _id: key }).lean<IdentityRecord>().exec() : null;
+    return removed ? toIdentity(removed) : null;
   }
 
-  findAccount(id: Types.ObjectId): Promise<AccountRecord | null> {
-    return this.#accounts.findById(id).lean<AccountRecord>().exec();
+  async findAccount(id: string): Promise<Account | null> {
+    const key = oid(id);
+    const found = key ? await this.#accounts.findById(key).lean<AccountRecord>().exec() : null;
+    return found ? toAccount(found) : null;
   }
 
   /** The unique customer number decides races: a duplicate answers 'duplicate'. */
-  async createAccount(input: NewAccount): Promise<AccountRecord | 'duplicate'> {
+  async createAccount(input: NewAccount): Promise<Account | 'duplicate'> {
     try {
-      return (await this.#accounts.create(input)).toObject();
+      return toAccount((await this.#accounts.create(input)).toObject());
     } catch (error) {
       if (isDuplicateKeyError(error)) return 'duplicate';
       throw error;
     }
   }
 
-  async changeAccount(id: Types.ObjectId, patch: AccountPatch): Promise<Changed<AccountRecord> | null> {
+  async changeAccount(id: string, patch: AccountPatch): Promise<Changed<Account> | null> {
     const before = await this.findAccount(id);
     if (!before) return null;
-    await this.#accounts.updateOne({ _id: id }, { $set: defined(patch) }).exec();
+    await this.#accounts.updateOne({ _id: oid(id) }, { $set: defined(patch) }).exec();
     const after = await this.findAccount(id);
     return after ? { before, after } : null;
   }
 
   /** The unique (accountId, email) index decides duplicates, as for the import. */
-  async addContact(
-    accountId: Types.ObjectId,
-    input: { email: string; name?: string | null },
-  ): Promise<ContactRecord | 'duplicate'> {
+  async addContact(accountId: string, input: { email: string; name?: string | null }): Promise<Contact | 'duplicate'> {
     try {
+      const account = oid(accountId);
+      if (!account) throw new Error('a contact needs the id of its account');
       const fields = {
-        accountId,
+        accountId: account,
         email: normalizeEmail(input.email),
         name: input.name ?? null,
         status: 'active' as const,
       };
-      return (await this.#contacts.create(fields)).toObject();
+      return toContact((await this.#contacts.create(fields)).toObject());
     } catch (error) {
       if (isDuplicateKeyError(error)) return 'duplicate';
       throw error;
     }
   }
 
-  async changeContact(id: Types.ObjectId, patch: ContactPatch): Promise<Changed<ContactRecord> | null | 'duplicate'> {
-    const before = await this.#contacts.findById(id).lean<ContactRecord>().exec();
-    if (!before) return null;
+  async changeContact(id: string, patch: ContactPatch): Promise<Changed<Contact> | null | 'duplicate'> {
+    const key = oid(id);
+    const before = key ? await this.#contacts.findById(key).lean<ContactRecord>().exec() : null;
+    if (!before || !key) return null;
     const set = defined({ ...patch, ...(patch.email !== undefined ? { email: normalizeEmail(patch.email) } : {}) });
     try {
-      await this.#contacts.updateOne({ _id: id }, { $set: set }).exec();
+      await this.#contacts.updateOne({ _id: key }, { $set: set }).exec();
     } catch (error) {
       if (isDuplicateKeyError(error)) return 'duplicate';
       throw error;
     }
-    const after = await this.#contacts.findById(id).lean<ContactRecord>().exec();
-    return after ? { before, after } : null;
+    const after = await this.#contacts.findById(key).lean<ContactRecord>().exec();
+    return after ? { before: toContact(before), after: toContact(after) } : null;
   }
 
   /** By customer number (exact), name (contains, any case) or a contact's address (exact, normalised). */
-  async searchAccounts(query: string, limit: number): Promise<AccountRecord[]> {
+  async searchAccounts(query: string, limit: number): Promise<Account[]> {
     const contacts = query.includes('@')
       ? await this.#contacts
           .find({ email: normalizeEmail(query) })
@@ -263,7 +270,7 @@ export class PeopleStore {
           .lean<ContactRecord[]>()
           .exec()
       : [];
-    return this.#accounts
+    const accounts = await this.#accounts
       .find({
         $or: [
           { customerNumber: query },
@@ -275,46 +282,71 @@ export class PeopleStore {
       .limit(limit)
       .lean<AccountRecord[]>()
       .exec();
+    return accounts.map(toAccount);
   }
 
   /** An account with its contacts (by address), its memberships (oldest first) and its members' sign-ins. */
-  async accountWithPeople(id: Types.ObjectId): Promise<AccountWithPeople | null> {
-    const account = await this.findAccount(id);
-    if (!account) return null;
+  async accountWithPeople(id: string): Promise<AccountWithPeople | null> {
+    const key = oid(id);
+    const account = key ? await this.#accounts.findById(key).lean<AccountRecord>().exec() : null;
+    if (!account || !key) return null;
     const [contacts, memberships] = await Promise.all([
-      this.#contacts.find({ accountId: id }).sort({ email: 1 }).lean<ContactRecord[]>().exec(),
-      this.#memberships.find({ accountId: id }).sort({ linkedAt: 1 }).lean<MembershipRecord[]>().exec(),
+      this.#contacts.find({ accountId: key }).sort({ email: 1 }).lean<ContactRecord[]>().exec(),
+      this.#memberships.find({ accountId: key }).sort({ linkedAt: 1 }).lean<MembershipRecord[]>().exec(),
     ]);
     const identities = await this.#identitiesOfPeople(memberships.map((m) => m.personId));
-    return { account, contacts, memberships, identities };
+    return {
+      account: toAccount(account),
+      contacts: contacts.map(toContact),
+      memberships: memberships.map(toMembershipEntry),
+      identities,
+    };
   }
 
   /** A person with their sign-ins, memberships, and the accounts and contacts those name. */
-  async personWithAccounts(id: Types.ObjectId): Promise<PersonWithAccounts | null> {
-    const person = await this.#people.findById(id).lean<PersonRecord>().exec();
-    if (!person) return null;
+  async personWithAccounts(id: string): Promise<PersonWithAccounts | null> {
+    const key = oid(id);
+    const person = key ? await this.#people.findById(key).lean<PersonRecord>().exec() : null;
+    if (!person || !key) return null;
     const [identities, memberships] = await Promise.all([
-      this.#identitiesOfPeople([id]),
-      this.#memberships.find({ personId: id }).lean<MembershipRecord[]>().exec(),
+      this.#identitiesOfPeople([key]),
+      this.#memberships.find({ personId: key }).lean<MembershipRecord[]>().exec(),
     ]);
     const [accounts, contacts] = await Promise.all([
-      this.#accounts
-        .find({ _id: { $in: memberships.map((m) => m.accountId) } })
-        .lean<AccountRecord[]>()
-        .exec(),
-      this.#contacts
-        .find({ _id: { $in: memberships.map((m) => m.contactId) } })
-        .lean<ContactRecord[]>()
-        .exec(),
+      this.#accountsByIds(memberships.map((m) => m.accountId)),
+      this.#contactsByIds(memberships.map((m) => m.contactId)),
     ]);
-    return { person, identities, memberships, accounts, contacts };
+    return {
+      person: toPerson(person),
+      identities,
+      memberships: memberships.map(toMembershipEntry),
+      accounts,
+      contacts,
+    };
   }
 
-  #identitiesOfPeople(personIds: readonly Types.ObjectId[]): Promise<IdentityRecord[]> {
-    return this.#identities
+  async #accountsByIds(ids: readonly Types.ObjectId[]): Promise<Account[]> {
+    const found = await this.#accounts
+      .find({ _id: { $in: [...ids] } })
+      .lean<AccountRecord[]>()
+      .exec();
+    return found.map(toAccount);
+  }
+
+  async #contactsByIds(ids: readonly Types.ObjectId[]): Promise<Contact[]> {
+    const found = await this.#contacts
+      .find({ _id: { $in: [...ids] } })
+      .lean<ContactRecord[]>()
+      .exec();
+    return found.map(toContact);
+  }
+
+  async #identitiesOfPeople(personIds: readonly Types.ObjectId[]): Promise<Identity[]> {
+    const found = await this.#identities
       .find({ personId: { $in: [...personIds] } })
       .sort({ linkedAt: 1 })
       .lean<IdentityRecord[]>()
       .exec();
+    return found.map(toIdentity);
   }
 }

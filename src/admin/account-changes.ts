@@ -1,5 +1,5 @@
 import type { Plan } from '../accounts/account-model.ts';
-import { objectIdOf, type AccountPatch, type ContactPatch, type NewAccount } from '../accounts/people-directory.ts';
+import { idOf, type AccountPatch, type ContactPatch, type NewAccount } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -20,14 +20,14 @@ export async function createAccount(context: AdminContext, actor: AdminActor, in
   if (created === 'duplicate') throw new AdminConflict(`customer number ${input.customerNumber} exists already`);
   await recordAdminChange(context, actor, {
     type: 'admin.account-created',
-    accountId: created._id,
+    accountId: created.id,
     detail: { customerNumber: created.customerNumber, status: created.status, plans: planDetail(created.plans) },
   });
   return accountSummary(created);
 }
 
 export async function changeAccount(context: AdminContext, actor: AdminActor, accountId: string, patch: AccountPatch) {
-  const id = objectIdOf(accountId);
+  const id = idOf(accountId);
   const changed = id ? await context.directory.changeAccount(id, patch) : null;
   if (!changed || !id) throw new AdminNotFound('account');
   const { before, after } = changed;
@@ -49,7 +49,7 @@ export async function addContact(
   accountId: string,
   input: { email: string; name?: string | null },
 ) {
-  const id = objectIdOf(accountId);
+  const id = idOf(accountId);
   const account = id ? await context.directory.findAccount(id) : null;
   if (!account || !id) throw new AdminNotFound('account');
   const created = await context.directory.addContact(id, input);
@@ -57,13 +57,13 @@ export async function addContact(
   await recordAdminChange(context, actor, {
     type: 'admin.contact-added',
     accountId: id,
-    detail: { contactId: created._id.toHexString(), email: maskEmail(created.email) },
+    detail: { contactId: created.id, email: maskEmail(created.email) },
   });
   return contactView(created, undefined);
 }
 
 export async function changeContact(context: AdminContext, actor: AdminActor, contactId: string, patch: ContactPatch) {
-  const id = objectIdOf(contactId);
+  const id = idOf(contactId);
   const changed = id ? await context.directory.changeContact(id, patch) : null;
   if (changed === 'duplicate') throw new AdminConflict('this address is already a contact of the account');
   if (!changed || !id) throw new AdminNotFound('contact');
@@ -72,7 +72,7 @@ export async function changeContact(context: AdminContext, actor: AdminActor, co
     type: 'admin.contact-changed',
     accountId: after.accountId,
     detail: {
-      contactId: id.toHexString(),
+      contactId: id,
       ...(patch.email !== undefined ? { email: maskEmail(after.email), emailBefore: maskEmail(before.email) } : {}),
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.status !== undefined ? { status: patch.status, statusBefore: before.status } : {}),

@@ -1,8 +1,11 @@
-import type { AccountRecord } from '../accounts/account-model.ts';
-import type { ContactRecord } from '../accounts/contact-model.ts';
-import type { IdentityRecord } from '../accounts/identity-model.ts';
-import type { MembershipRecord } from '../accounts/membership-model.ts';
-import { objectIdOf } from '../accounts/people-directory.ts';
+import {
+  idOf,
+  objectIdOf,
+  type Account,
+  type Contact,
+  type Identity,
+  type MembershipEntry,
+} from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { stateOf } from '../linking/association-flow.ts';
 import type { PendingAssociationRecord } from '../linking/pending-association-model.ts';
@@ -15,9 +18,12 @@ import { auditView, findAudit } from './audit-trail.ts';
 
 const SEARCH_LIMIT = 50;
 
-export function accountSummary(a: AccountRecord) {
+/** Pending associations still name contacts by ObjectId (their repository is not on plain types yet). */
+const oidsOf = (ids: readonly string[]) => ids.flatMap((id) => objectIdOf(id) ?? []);
+
+export function accountSummary(a: Account) {
   return {
-    id: a._id.toHexString(),
+    id: a.id,
     customerNumber: a.customerNumber,
     name: a.name,
     status: a.status,
@@ -25,20 +31,20 @@ export function accountSummary(a: AccountRecord) {
   };
 }
 
-export function contactView(c: ContactRecord, member: MembershipRecord | undefined) {
+export function contactView(c: Contact, member: MembershipEntry | undefined | null) {
   return {
-    id: c._id.toHexString(),
-    accountId: c.accountId.toHexString(),
+    id: c.id,
+    accountId: c.accountId,
     email: c.email,
     name: c.name,
     status: c.status,
-    personId: member?.personId.toHexString() ?? null,
+    personId: member?.personId ?? null,
   };
 }
 
-export function signInView(i: IdentityRecord) {
+export function signInView(i: Identity) {
   return {
-    id: i._id.toHexString(),
+    id: i.id,
     upstreamId: i.upstreamId,
     issuer: i.issuer,
     subject: i.subject,
@@ -71,22 +77,19 @@ export async function searchAccounts(context: AdminContext, query: string) {
   return (await context.directory.searchAccounts(q, SEARCH_LIMIT)).map(accountSummary);
 }
 
-function lastSignIn(identities: readonly IdentityRecord[]): string | null {
+function lastSignIn(identities: readonly Identity[]): string | null {
   const times = identities.flatMap((i) => (i.lastLoginAt ? [i.lastLoginAt.getTime()] : []));
   return times.length > 0 ? new Date(Math.max(...times)).toISOString() : null;
 }
 
 /** An account with its contacts, members (their sign-ins, last sign-in), pending associations and recent audit. */
 export async function accountDetail(context: AdminContext, accountId: string) {
-  const id = objectIdOf(accountId);
+  const id = idOf(accountId);
   const found = id ? await context.directory.accountWithPeople(id) : null;
   if (!found) throw new AdminNotFound('account');
   const { account, contacts, memberships, identities } = found;
   const [associations, audit] = await Promise.all([
-    context.linking.pending.listForContacts(
-      contacts.map((c) => c._id),
-      SEARCH_LIMIT,
-    ),
+    context.linking.pending.listForContacts(oidsOf(contacts.map((c) => c.id)), SEARCH_LIMIT),
     findAudit(context, { accountId }, 20),
   ]);
   const now = context.now();
@@ -95,15 +98,15 @@ export async function accountDetail(context: AdminContext, accountId: string) {
     contacts: contacts.map((c) =>
       contactView(
         c,
-        memberships.find((m) => m.contactId.equals(c._id)),
+        memberships.find((m) => m.contactId === c.id),
       ),
     ),
     members: memberships.map((m) => {
-      const signIns = identities.filter((i) => i.personId.equals(m.personId));
+      const signIns = identities.filter((i) => i.personId === m.personId);
       return {
-        membershipId: m._id.toHexString(),
-        personId: m.personId.toHexString(),
-        contactId: m.contactId.toHexString(),
+        membershipId: m.id,
+        personId: m.personId,
+        contactId: m.contactId,
         linkedAt: m.linkedAt.toISOString(),
         signIns: signIns.map(signInView),
         lastSignInAt: lastSignIn(signIns),
@@ -126,20 +129,20 @@ export async function associationsOfSignIn(context: AdminContext, signIn: { upst
 
 /** A person: their sign-ins and the accounts they act for (as which contact). */
 export async function personDetail(context: AdminContext, personId: string) {
-  const id = objectIdOf(personId);
+  const id = idOf(personId);
   const found = id ? await context.directory.personWithAccounts(id) : null;
   if (!found || !id) throw new AdminNotFound('person');
   const { person, identities, memberships, accounts, contacts } = found;
   return {
-    id: id.toHexString(),
+    id,
     createdAt: person.createdAt.toISOString(),
     signIns: identities.map(signInView),
     lastSignInAt: lastSignIn(identities),
     memberships: memberships.map((m) => {
-      const account = accounts.find((a) => a._id.equals(m.accountId));
-      const contact = contacts.find((c) => c._id.equals(m.contactId));
+      const account = accounts.find((a) => a.id === m.accountId);
+      const contact = contacts.find((c) => c.id === m.contactId);
       return {
-        membershipId: m._id.toHexString(),
+        membershipId: m.id,
         linkedAt: m.linkedAt.toISOString(),
         account: account ? accountSummary(account) : null,
         contact: contact ? contactView(contact, m) : null,

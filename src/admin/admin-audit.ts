@@ -5,7 +5,7 @@ import type { AdminActor } from './admin-roles.ts';
 
 export interface AdminChange {
   type: AuditEventType;
-  accountId?: Types.ObjectId | null;
+  accountId?: string | Types.ObjectId | null;
   upstreamId?: string;
   subject?: string;
   detail?: Record<string, string | number | boolean | null>;

@@ -1,4 +1,5 @@
-import { objectIdOf } from '../accounts/people-directory.ts';
+import { Types } from 'mongoose';
+import { idOf } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { stateOf } from '../linking/association-flow.ts';
 import { hashLinkToken, newLinkToken } from '../linking/link-token.ts';
@@ -49,7 +50,7 @@ export async function resendAssociation(context: AdminContext, actor: AdminActor
   if (!created || created._id.equals(record._id)) throw new Error('the resent association was not stored');
   await recordAdminChange(context, actor, {
     type: 'admin.association-resent',
-    accountId: contacts[0]?.account._id ?? null,
+    accountId: contacts[0]?.account.id ?? null,
     upstreamId: record.upstreamId,
     subject: record.subject,
     detail: {
@@ -70,7 +71,7 @@ export async function cancelAssociationBySupport(context: AdminContext, actor: A
   if (!(await context.linking.pending.transition(record._id, 'pending', 'cancelled', context.now()))) {
     throw new AdminConflict('the association changed meanwhile; read it again');
   }
-  await context.linking.memberships.unlinkAssociation(record._id);
+  await context.linking.memberships.unlinkAssociation(record._id.toHexString());
   await recordAdminChange(context, actor, {
     type: 'admin.association-cancelled',
     upstreamId: record.upstreamId,
@@ -100,7 +101,7 @@ export interface OnBehalfLink {
  * own confirmation: a link made by staff is never silent.
  */
 export async function linkOnBehalf(context: AdminContext, actor: AdminActor, request: OnBehalfLink) {
-  const contactId = objectIdOf(request.contactId);
+  const contactId = idOf(request.contactId);
   const issuer = context.upstreamIssuer(request.upstreamId);
   if (!issuer) throw new AdminInvalidRequest(`no upstream "${request.upstreamId}" is configured`);
   const contacts = contactId ? await context.linking.contacts.contactsByIds([contactId]) : [];
@@ -114,7 +115,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
       upstreamId: request.upstreamId,
       signInName: request.signInName ?? '',
       enteredEmail: contact.contact.email,
-      contactIds: [contactId],
+      contactIds: [new Types.ObjectId(contactId)],
       expiresAt: new Date(now.getTime() + context.linking.linkTtlMs),
       clientId: null,
       interactionUid: null,
@@ -129,7 +130,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
       subject: request.subject,
       signInName: record.signInName,
       contactIds: [contactId],
-      associationId: record._id,
+      associationId: record._id.toHexString(),
     },
     now,
   );
@@ -138,7 +139,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
     throw new AdminConflict('another person already acts as this contact; unlink that membership first');
   }
   if (!(await context.linking.pending.transition(record._id, 'pending', 'confirmed', now))) {
-    await context.linking.memberships.unlinkAssociation(record._id);
+    await context.linking.memberships.unlinkAssociation(record._id.toHexString());
     throw new AdminConflict('the link was cancelled meanwhile');
   }
   await context.linking.hooks.confirmed({
@@ -149,20 +150,20 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
   });
   await recordAdminChange(context, actor, {
     type: 'admin.identity-linked',
-    accountId: contact.account._id,
+    accountId: contact.account.id,
     upstreamId: request.upstreamId,
     subject: request.subject,
     detail: {
       pendingId: record._id.toHexString(),
-      contactId: contactId.toHexString(),
-      personId: outcome.personId?.toHexString() ?? null,
+      contactId,
+      personId: outcome.personId,
       outcome: outcome.kind,
       notified: outcome.kind === 'linked' ? maskEmail(contact.contact.email) : null,
     },
   });
   return {
     outcome: outcome.kind,
-    personId: outcome.personId?.toHexString() ?? null,
-    accountId: contact.account._id.toHexString(),
+    personId: outcome.personId,
+    accountId: contact.account.id,
   };
 }

@@ -1,5 +1,5 @@
 import type { AuditEventRecord, AuditEventType } from '../audit/audit-event-model.ts';
-import { objectIdOf } from '../accounts/people-directory.ts';
+import { idOf, objectIdOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';
 
 export interface AuditQuery {
@@ -29,12 +29,12 @@ export function auditView(e: AuditEventRecord) {
 
 /** Newest first. An id that is no id matches nothing (rather than everything). */
 export async function findAudit(context: AdminContext, query: AuditQuery, limit = 100): Promise<AuditEventRecord[]> {
-  const personId = query.personId === undefined ? undefined : objectIdOf(query.personId);
+  const personId = query.personId === undefined ? undefined : idOf(query.personId);
   const signIns = personId ? await context.directory.identitiesOf(personId) : [];
   return context.audit.search(
     {
       ...(query.accountId !== undefined ? { accountId: objectIdOf(query.accountId) } : {}),
-      ...(query.personId !== undefined ? { person: { id: personId?.toHexString() ?? null, signIns } } : {}),
+      ...(query.personId !== undefined ? { person: { id: personId ?? null, signIns } } : {}),
       ...(query.type ? { type: query.type } : {}),
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),

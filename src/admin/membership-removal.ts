@@ -1,4 +1,4 @@
-import { objectIdOf } from '../accounts/people-directory.ts';
+import { idOf } from '../accounts/people-directory.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminNotFound } from './admin-errors.ts';
@@ -10,29 +10,29 @@ import type { AdminActor } from './admin-roles.ts';
 
 /** Ends a person's membership of an account (the contact is free for someone else). */
 export async function removeMembership(context: AdminContext, actor: AdminActor, membershipId: string) {
-  const id = objectIdOf(membershipId);
+  const id = idOf(membershipId);
   const membership = id ? await context.directory.removeMembership(id) : null;
   if (!membership) throw new AdminNotFound('membership');
   await recordAdminChange(context, actor, {
     type: 'admin.membership-removed',
     accountId: membership.accountId,
     detail: {
-      membershipId: membership._id.toHexString(),
-      personId: membership.personId.toHexString(),
-      contactId: membership.contactId.toHexString(),
+      membershipId: membership.id,
+      personId: membership.personId,
+      contactId: membership.contactId,
     },
   });
 }
 
 /** Removes one upstream sign-in of a person: whoever signs in with it is a stranger again. */
 export async function removeSignIn(context: AdminContext, actor: AdminActor, identityId: string) {
-  const id = objectIdOf(identityId);
+  const id = idOf(identityId);
   const identity = id ? await context.directory.removeIdentity(id) : null;
   if (!identity) throw new AdminNotFound('sign-in');
   await recordAdminChange(context, actor, {
     type: 'admin.identity-removed',
     upstreamId: identity.upstreamId,
     subject: identity.subject,
-    detail: { identityId: identity._id.toHexString(), personId: identity.personId.toHexString() },
+    detail: { identityId: identity.id, personId: identity.personId },
   });
 }

@@ -1,5 +1,5 @@
-import type { AccountRecord } from '../accounts/account-model.ts';
-import type { JoinableContact } from '../accounts/people-directory.ts';
+import { Types } from 'mongoose';
+import type { Account, JoinableContact } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { displayText } from '../upstream/untrusted-text.ts';
@@ -74,13 +74,13 @@ function subjectOf(record: PendingAssociationRecord) {
 }
 
 /** "Contoso Ltd (C-1001), Fabrikam (C-1002)": the accounts an address is registered on, as e-mails name them. */
-export function accountsNamed(accounts: ReadonlyArray<Pick<AccountRecord, 'name' | 'customerNumber'>>): string {
+export function accountsNamed(accounts: ReadonlyArray<Pick<Account, 'name' | 'customerNumber'>>): string {
   return accounts.map((a) => `${a.name} (${a.customerNumber})`).join(', ');
 }
 
 const ids = (contacts: readonly JoinableContact[]) => ({
-  accountIds: contacts.map((c) => c.account._id.toHexString()).join(' '),
-  contactIds: contacts.map((c) => c.contact._id.toHexString()).join(' '),
+  accountIds: contacts.map((c) => c.account.id).join(' '),
+  contactIds: contacts.map((c) => c.contact.id).join(' '),
 });
 
 /** The audit events and e-mails of the association flow, through the audit trail and the outbox. */
@@ -92,7 +92,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
       await audit.record({
         type: 'association.requested',
         ...subjectOf(record),
-        accountId: contacts[0]?.account._id ?? null,
+        accountId: contacts[0]?.account.id ?? null,
         ip: origin.ip,
         reason: contacts.length === 0 ? 'no-account' : existingSignIn === null ? 'account-found' : 'contact-has-member',
         detail: {
@@ -114,15 +114,15 @@ export function associationHooks(settings: AssociationHookSettings): Association
     },
 
     async confirmed({ record, contacts, outcome, origin }) {
-      const joined = contacts.filter((c) => outcome.accountIds.some((id) => id.equals(c.account._id)));
+      const joined = contacts.filter((c) => outcome.accountIds.includes(c.account.id));
       await mailLinkedNotice(settings, { record, joined, outcome, origin });
       await audit.record({
         type: 'association.confirmed',
         ...subjectOf(record),
-        accountId: joined[0]?.account._id ?? null,
+        accountId: joined[0]?.account.id ?? null,
         ip: origin.ip,
         reason: outcome.kind,
-        detail: { pendingId: record._id.toString(), personId: outcome.personId?.toHexString() ?? null, ...ids(joined) },
+        detail: { pendingId: record._id.toString(), personId: outcome.personId, ...ids(joined) },
       });
     },
 
@@ -227,7 +227,7 @@ async function mailLinkedNotice(
     const now = settings.now();
     const expiresAt = new Date(now.getTime() + DISOWN_LINK_TTL_MS);
     await settings.disownLinks.create(
-      { associationId: record._id, personId: outcome.personId, createdAt: now, expiresAt },
+      { associationId: record._id, personId: new Types.ObjectId(outcome.personId), createdAt: now, expiresAt },
       hashLinkToken(token),
     );
     const notMe = new URL(settings.disownUrl);

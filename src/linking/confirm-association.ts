@@ -106,7 +106,7 @@ export async function cancelAssociation(context: LinkingContext, token: string, 
     await assertStillUsable(context, record);
     throw new LinkNotFound();
   }
-  await context.memberships.unlinkAssociation(record._id);
+  await context.memberships.unlinkAssociation(record._id.toHexString());
   await context.hooks.cancelled({ record, origin });
 }
 
@@ -136,7 +136,7 @@ export async function completeConfirmation(
     await context.hooks.refused({ record, reason: 'identity-mismatch', origin });
     throw new IdentityMismatch(upstreamName);
   }
-  const contacts = await context.contacts.contactsByIds(record.contactIds);
+  const contacts = await context.contacts.contactsByIds(record.contactIds.map((id) => id.toHexString()));
   if (contacts.length === 0) throw new LinkNotFound();
 
   const now = context.now();
@@ -146,8 +146,8 @@ export async function completeConfirmation(
       issuer: record.issuer,
       subject: record.subject,
       signInName: record.signInName,
-      contactIds: contacts.map((c) => c.contact._id),
-      associationId: record._id,
+      contactIds: contacts.map((c) => c.contact.id),
+      associationId: record._id.toHexString(),
       ...(identity.authTime !== undefined ? { authenticatedAt: new Date(identity.authTime * 1000) } : {}),
     },
     now,
@@ -156,7 +156,7 @@ export async function completeConfirmation(
     await context.hooks.refused({ record, reason: 'contact-taken', origin });
     throw new AccountAlreadyLinked(upstreamName, context.support);
   }
-  const joined = contacts.filter((c) => outcome.accountIds.some((id) => id.equals(c.account._id)));
+  const joined = contacts.filter((c) => outcome.accountIds.includes(c.account.id));
   const result = {
     accountName: joined.map((c) => c.account.name).join(', '),
     upstreamName,
@@ -171,7 +171,7 @@ export async function completeConfirmation(
   // is this. A cancel or a newer request: what was written above must not outlive the association.
   const current = (await context.pending.findById(record._id.toString())) ?? record;
   if (current.status === 'confirmed') return result;
-  await context.memberships.unlinkAssociation(record._id);
+  await context.memberships.unlinkAssociation(record._id.toHexString());
   assertConfirmable(current, now, portalOf(context, record.clientId));
   throw new LinkNotFound();
 }

@@ -36,7 +36,7 @@ async function pageOf(
   record: PendingAssociationRecord,
   disowned: boolean,
 ): Promise<DisownPage> {
-  const contacts = await context.contacts.contactsByIds(record.contactIds);
+  const contacts = await context.contacts.contactsByIds(record.contactIds.map((id) => id.toHexString()));
   return {
     upstreamName: context.upstreamName(record.upstreamId),
     signInName: record.signInName,
@@ -68,10 +68,10 @@ export async function openDisownLink(context: LinkingContext, token: string): Pr
 export async function disownAssociation(context: LinkingContext, token: string, origin: Origin): Promise<DisownPage> {
   const { link, record } = await load(context, token);
   if (record.status === 'disowned') return pageOf(context, record, true);
-  await context.memberships.unlinkAssociation(record._id);
+  await context.memberships.unlinkAssociation(record._id.toHexString());
   const ended = await context.sessions.endAll(link.personId.toHexString());
   if (await context.pending.transition(record._id, 'confirmed', 'disowned', context.now())) {
-    const contacts = await context.contacts.contactsByIds(record.contactIds);
+    const contacts = await context.contacts.contactsByIds(record.contactIds.map((id) => id.toHexString()));
     const supportRequestId = await context.supportDesk.disowned({
       record,
       contacts,

@@ -1,7 +1,5 @@
 import type { Types } from 'mongoose';
-import type { IdentityRecord } from '../accounts/identity-model.ts';
-import type { LinkOutcome, NewMembership } from '../accounts/membership-links.ts';
-import type { JoinableContact } from '../accounts/people-directory.ts';
+import type { Identity, JoinableContact, LinkOutcome, NewMembership } from '../accounts/people-directory.ts';
 import type { AuditEvent } from '../audit/audit-log.ts';
 import type { OutboxMessage } from '../mail/outbox.ts';
 import type { StoredState } from './association-flow.ts';
@@ -36,15 +34,15 @@ export interface PendingAssociations {
 export interface MembershipStore {
   link(request: NewMembership, now: Date): Promise<LinkOutcome>;
   /** Removes what a given association's confirmation wrote, if anything. */
-  unlinkAssociation(associationId: Types.ObjectId): Promise<void>;
+  unlinkAssociation(associationId: string): Promise<void>;
 }
 
 export interface ContactDirectory {
   /** Active contacts with this address on active accounts, and their members. */
   joinableContacts(address: string): Promise<JoinableContact[]>;
   /** The same, for contacts an association named (re-read when it is confirmed). */
-  contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]>;
-  identitiesOf(personId: Types.ObjectId): Promise<IdentityRecord[]>;
+  contactsByIds(ids: readonly string[]): Promise<JoinableContact[]>;
+  identitiesOf(personId: string): Promise<Identity[]>;
 }
 
 export interface ConfirmationReferenceStore {

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { normalizeEmail } from '../accounts/email.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { signInNameOf, type Origin } from './association-hooks.ts';
@@ -40,7 +41,8 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
       upstreamId: identity.upstreamId,
       signInName: signInNameOf(identity),
       enteredEmail: address,
-      contactIds: contacts.map((c) => c.contact._id),
+      // The pending association's repository still stores ObjectIds (its plain types come with its own owner).
+      contactIds: contacts.map((c) => new Types.ObjectId(c.contact.id)),
       expiresAt: new Date(now.getTime() + context.linkTtlMs),
       clientId: request.clientId,
       interactionUid: request.interactionUid,

@@ -46,7 +46,7 @@ export function accountChoices(
   now = new Date(),
 ): AccountChoice[] {
   return memberships.map(({ account }) => ({
-    id: account._id.toHexString(),
+    id: account.id,
     name: account.name,
     customerNumber: account.customerNumber,
     available: meetsRequirement(account, requires, now),
@@ -64,7 +64,7 @@ export function chosenMembership(
   requires: PlanRule,
   now = new Date(),
 ): Membership | undefined {
-  const membership = memberships.find((m) => m.account._id.toHexString() === chosenAccountId);
+  const membership = memberships.find((m) => m.account.id === chosenAccountId);
   return membership && meetsRequirement(membership.account, requires, now) ? membership : undefined;
 }
 
@@ -105,7 +105,7 @@ export function decideSignIn({
   if (outcome.kind === 'not-linked') return { kind: 'associate' };
   if (outcome.kind === 'account-disabled') return { kind: 'refuse', reason: 'account-disabled' };
   const finish = (membership: Membership): SignInStep => {
-    const accountId = membership.account._id.toHexString();
+    const accountId = membership.account.id;
     return {
       kind: 'finish',
       personId: outcome.personId,

@@ -39,7 +39,7 @@ export async function resolveSignIn(directory: SignInDirectory, identity: Upstre
   await directory.recordLogin(known, new Date(), proven);
   return {
     kind: 'linked',
-    personId: known.personId.toHexString(),
+    personId: known.personId,
     memberships: active,
     authTime: identity.authTime ?? seconds(proof),
   };

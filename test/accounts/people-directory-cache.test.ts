@@ -115,7 +115,12 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
       .exec();
     let arrived = notified(there.changes);
     await here.directory.link(
-      { ...identity, signInName: 'p***@example.com', contactIds: [contact!._id], associationId: new Types.ObjectId() },
+      {
+        ...identity,
+        signInName: 'p***@example.com',
+        contactIds: [contact!._id.toHexString()],
+        associationId: new Types.ObjectId().toHexString(),
+      },
       new Date(clock),
     );
     await arrived;
@@ -124,8 +129,8 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
 
     // The first account disabled and the second's plan changed (admin API, console).
     arrived = notified(there.changes);
-    await here.directory.changeAccount(new Types.ObjectId(personId), { status: 'disabled' });
-    await here.directory.changeAccount(new Types.ObjectId(second), {
+    await here.directory.changeAccount(personId, { status: 'disabled' });
+    await here.directory.changeAccount(second, {
       plans: [{ type: 'support', expiresAt: new Date(clock + 86_400_000) }],
     });
     await arrived;
@@ -137,7 +142,7 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
     // The sign-in removed (support): a stranger again everywhere.
     const stored = await identityModel(mongo.connection).findOne({ subject: identity.subject }).lean().exec();
     arrived = notified(there.changes);
-    await here.directory.removeIdentity(stored!._id);
+    await here.directory.removeIdentity(stored!._id.toHexString());
     await arrived;
     for (const { directory } of [here, there])
       expect((await resolveSignIn(directory, identity)).kind).toBe('not-linked');
@@ -164,7 +169,7 @@ describe('the people directory: reads for sign-ins and tokens, and the writes it
       linkedAt: new Date(),
       lastLoginAt: null,
     });
-    expect((await directory.findIdentity(ISSUER, stranger.subject))?.personId.toHexString()).toBe(personId);
+    expect((await directory.findIdentity(ISSUER, stranger.subject))?.personId).toBe(personId);
   });
 
   it('stops counting an expired plan at its expiry, without waiting for a new read', async () => {

@@ -57,7 +57,7 @@ describe('the environment variables of the reference', () => {
       loader.indexOf('const ENV_OVERRIDES'),
       loader.indexOf('];', loader.indexOf('const ENV_OVERRIDES')),
     );
-    const named = [...block.matchAll(/\['([A-Z_]+)'/g)].map((match) => match[1]).sort();
+    const named = [...block.matchAll(/\[\s*'([A-Z_]+)'/g)].map((match) => match[1]).sort();
     expect(named).toEqual(Object.values(ENVIRONMENT_OVERRIDES).sort());
   });
 

@@ -30,7 +30,7 @@ membershipsConformance('in memory', async () => {
     people,
     async addAccount(name, addresses) {
       const account = people.addAccount(name, addresses);
-      return people.contacts.filter((c) => c.accountId.equals(account._id)).map((c) => c._id);
+      return people.contacts.filter((c) => c.accountId === account.id).map((c) => c.id);
     },
     close: async () => undefined,
   };
@@ -45,7 +45,7 @@ membershipsConformance('MongoDB', async () => {
     async addAccount(name, addresses) {
       const accountId = new Types.ObjectId(await seedAccount(mongo.connection, { name, email: addresses }));
       const contacts = await contactModel(mongo.connection).find({ accountId }).lean().exec();
-      return addresses.map((email) => contacts.find((c) => c.email === email)!._id);
+      return addresses.map((email) => contacts.find((c) => c.email === email)!._id.toHexString());
     },
     close: () => mongo.dispose(),
   };

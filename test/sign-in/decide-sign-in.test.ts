@@ -1,13 +1,13 @@
-import { Types } from 'mongoose';
-import type { AccountRecord } from '../../src/accounts/account-model.ts';
-import type { Membership } from '../../src/accounts/people-directory.ts';
+import type { Account, Membership } from '../../src/accounts/people-directory.ts';
 import { accountChoices, chosenMembership, decideSignIn } from '../../src/sign-in/decide-sign-in.ts';
 import type { SignInOutcome } from '../../src/sign-in/resolve-sign-in.ts';
 
 // The sign-in decision without HTTP, a store or oidc-provider: every branch from the known facts to the next step.
 
 const NOW = new Date('2026-12-06T12:00:00Z');
-const PERSON = new Types.ObjectId().toHexString();
+let ids = 0;
+const newId = () => (ids += 1).toString(16).padStart(24, '0');
+const PERSON = newId();
 const IDENTITY = {
   upstreamId: 'msa',
   issuer: 'https://login.example',
@@ -16,35 +16,18 @@ const IDENTITY = {
   acr: 'urn:example:mfa',
 };
 
-function membership(name: string, plans: string[] = [], status: AccountRecord['status'] = 'active'): Membership {
-  const accountId = new Types.ObjectId();
+function membership(name: string, plans: string[] = [], status: Account['status'] = 'active'): Membership {
+  const accountId = newId();
   return {
-    membership: {
-      _id: new Types.ObjectId(),
-      personId: new Types.ObjectId(PERSON),
-      accountId,
-      contactId: new Types.ObjectId(),
-      linkedAt: NOW,
-      associationId: null,
-    },
+    membership: { id: newId(), personId: PERSON, accountId, contactId: newId(), linkedAt: NOW, associationId: null },
     account: {
-      _id: accountId,
+      id: accountId,
       customerNumber: `C-${name}`,
       name,
       plans: plans.map((type) => ({ type, expiresAt: new Date(NOW.getTime() + 86_400_000) })),
       status,
-      createdAt: NOW,
-      updatedAt: NOW,
     },
-    contact: {
-      _id: new Types.ObjectId(),
-      accountId,
-      email: `${name}@example.com`,
-      name: null,
-      status: 'active',
-      createdAt: NOW,
-      updatedAt: NOW,
-    },
+    contact: { id: newId(), accountId, email: `${name}@example.com`, name: null, status: 'active' },
   };
 }
 
@@ -54,7 +37,7 @@ const linked = (memberships: Membership[]): SignInOutcome => ({
   memberships,
   authTime: 1_700_000_000,
 });
-const idOf = (m: Membership) => m.account._id.toHexString();
+const idOf = (m: Membership) => m.account.id;
 
 describe('decideSignIn: from what is known to the next step', () => {
   it('sends a sign-in without a person or without memberships to the association flow', () => {
@@ -143,7 +126,7 @@ describe('decideSignIn: from what is known to the next step', () => {
     const [basic, supported] = [membership('Basic'), membership('Supported', ['support'])];
     const outcome = linked([basic, supported]);
     const requires = { plans: ['support'] };
-    for (const chosenAccountId of [idOf(basic), new Types.ObjectId().toHexString(), '']) {
+    for (const chosenAccountId of [idOf(basic), newId(), '']) {
       expect(decideSignIn({ outcome, identity: IDENTITY, requires, chosenAccountId, now: NOW }).kind).toBe(
         'chooseAccount',
       );

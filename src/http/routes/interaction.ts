@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import { objectIdOf, type PeopleDirectory } from '../../accounts/people-directory.ts';
+import { idOf, type PeopleDirectory } from '../../accounts/people-directory.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import { BrokerError } from '../../errors/broker-error.ts';
 import { isPlausibleAddress } from '../../accounts/email.ts';
@@ -156,7 +156,7 @@ function signInRoutes(router: Router, deps: Deps): void {
   router.post('/account', async (ctx) => {
     const interaction = await details(deps, ctx);
     // A form value is untrusted: anything that is not an account id counts as no valid choice (the page again).
-    const chosen = objectIdOf(formBody(ctx).account)?.toHexString() ?? '';
+    const chosen = idOf(formBody(ctx).account) ?? '';
     const requires = requirementOf(deps, interaction);
     const identity = await deps.identities.find(interaction.uid);
     if (identity) {
@@ -177,7 +177,7 @@ function signInRoutes(router: Router, deps: Deps): void {
     const memberships = await deps.directory.membershipsOf(personId);
     const membership = chosenMembership(memberships, chosen, requires);
     if (!membership) return choosePage(deps, ctx, interaction, accountChoices(memberships, requires));
-    await finish(deps, ctx, interaction, { select_account: { accountId: membership.account._id.toHexString() } });
+    await finish(deps, ctx, interaction, { select_account: { accountId: membership.account.id } });
   });
 
   // "Use another account": the association flow for the sign-in of this interaction, or of this session's person.
@@ -417,7 +417,7 @@ const supportForm = (identity: UpstreamIdentity) => ({ askSupport: true, support
 async function signInOf(deps: Deps, interaction: Interaction): Promise<UpstreamIdentity | undefined> {
   const kept = await deps.identities.find(interaction.uid);
   if (kept) return kept;
-  const personId = objectIdOf(interaction.session?.accountId);
+  const personId = idOf(interaction.session?.accountId);
   const [latest] = personId ? await deps.directory.identitiesOf(personId) : [];
   if (!latest) return undefined;
   const identity = { upstreamId: latest.upstreamId, issuer: latest.issuer, subject: latest.subject };

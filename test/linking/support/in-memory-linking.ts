@@ -1,14 +1,16 @@
 import { Types } from 'mongoose';
-import type { AccountRecord } from '../../../src/accounts/account-model.ts';
 import { canTransition, type StoredState } from '../../../src/linking/association-flow.ts';
 import type { AssociationHooks } from '../../../src/linking/association-hooks.ts';
 import { hashLinkToken } from '../../../src/linking/link-token.ts';
 import type { LinkingContext } from '../../../src/linking/linking-context.ts';
 import type { PendingAssociationRecord } from '../../../src/linking/pending-association-model.ts';
-import type { ContactRecord } from '../../../src/accounts/contact-model.ts';
-import type { IdentityRecord } from '../../../src/accounts/identity-model.ts';
-import type { MembershipRecord } from '../../../src/accounts/membership-model.ts';
-import type { JoinableContact } from '../../../src/accounts/people-directory.ts';
+import type {
+  Account,
+  Contact,
+  Identity,
+  JoinableContact,
+  MembershipEntry,
+} from '../../../src/accounts/people-directory.ts';
 import type {
   ContactDirectory,
   LinkOutcome,
@@ -94,99 +96,87 @@ export class MemoryPendingAssociations implements PendingAssociations {
   }
 }
 
-interface MemoryIdentity {
-  issuer: string;
-  subject: string;
-  personId: Types.ObjectId;
-  signInName: string;
-  associationId: Types.ObjectId;
-  authenticatedAt?: Date;
-}
+let ids = 0;
+/** Ids that look like the store's (24 hex digits), unique within the test run. */
+const nextId = () => (ids += 1).toString(16).padStart(24, '0');
 
 /** People, identities and memberships in memory, with the rules of MembershipLinks (one person per contact). */
 export class MemoryMemberships implements MembershipStore, ContactDirectory {
-  readonly accounts: AccountRecord[] = [];
-  readonly contacts: ContactRecord[] = [];
-  readonly identities: MemoryIdentity[] = [];
-  readonly memberships: MembershipRecord[] = [];
+  readonly accounts: Account[] = [];
+  readonly contacts: Contact[] = [];
+  readonly identities: Identity[] = [];
+  readonly memberships: MembershipEntry[] = [];
   /** Runs before anything is written: a test interleaves another request there. */
   beforeLink: () => Promise<void> = async () => undefined;
 
-  addAccount(name: string, addresses: string[]): AccountRecord {
-    const account: AccountRecord = {
-      _id: new Types.ObjectId(),
+  addAccount(name: string, addresses: string[]): Account {
+    const account: Account = {
+      id: nextId(),
       customerNumber: `C-${this.accounts.length + 1}`,
       name,
       plans: [],
       status: 'active',
-      createdAt: new Date(),
-      updatedAt: new Date(),
     };
     this.accounts.push(account);
-    for (const email of addresses) {
-      this.contacts.push({
-        _id: new Types.ObjectId(),
-        accountId: account._id,
-        email,
-        name: null,
-        status: 'active',
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      });
-    }
+    for (const email of addresses)
+      this.contacts.push({ id: nextId(), accountId: account.id, email, name: null, status: 'active' });
     return account;
   }
 
   async joinableContacts(address: string): Promise<JoinableContact[]> {
     return this.contacts.filter((c) => c.email === address).map((contact) => this.#joinable(contact));
   }
-  async contactsByIds(ids: readonly Types.ObjectId[]): Promise<JoinableContact[]> {
-    return this.contacts.filter((c) => ids.some((id) => id.equals(c._id))).map((contact) => this.#joinable(contact));
+  async contactsByIds(contactIds: readonly string[]): Promise<JoinableContact[]> {
+    return this.contacts.filter((c) => contactIds.includes(c.id)).map((contact) => this.#joinable(contact));
   }
-  async identitiesOf(personId: Types.ObjectId) {
-    return this.identities.filter((i) => i.personId.equals(personId)) as unknown as IdentityRecord[];
+  async identitiesOf(personId: string) {
+    return this.identities.filter((i) => i.personId === personId);
   }
-  #joinable(contact: ContactRecord): JoinableContact {
-    const account = this.accounts.find((a) => a._id.equals(contact.accountId))!;
-    return { contact, account, member: this.memberships.find((m) => m.contactId.equals(contact._id)) ?? null };
+  #joinable(contact: Contact): JoinableContact {
+    const account = this.accounts.find((a) => a.id === contact.accountId)!;
+    return { contact, account, member: this.memberships.find((m) => m.contactId === contact.id) ?? null };
   }
 
   async link(request: NewMembership, now: Date): Promise<LinkOutcome> {
     await this.beforeLink();
     const identity = this.identities.find((i) => i.issuer === request.issuer && i.subject === request.subject);
-    const members = this.memberships.filter((m) => request.contactIds.some((id) => id.equals(m.contactId)));
+    const members = this.memberships.filter((m) => request.contactIds.includes(m.contactId));
     let wrote = false;
     let personId = identity?.personId ?? members[0]?.personId;
     const identityAdded = !identity && personId !== undefined;
-    personId ??= new Types.ObjectId();
+    personId ??= nextId();
     if (!identity) {
-      this.identities.push({ ...request, personId });
+      this.identities.push({
+        id: nextId(),
+        personId,
+        upstreamId: request.upstreamId,
+        issuer: request.issuer,
+        subject: request.subject,
+        signInName: request.signInName,
+        linkedAt: now,
+        lastLoginAt: null,
+        authenticatedAt: request.authenticatedAt ?? now,
+        associationId: request.associationId,
+      });
       wrote = true;
     }
-    const accountIds: Types.ObjectId[] = [];
-    for (const contact of this.contacts.filter((c) => request.contactIds.some((id) => id.equals(c._id)))) {
-      const member = this.memberships.find((m) => m.contactId.equals(contact._id));
+    const accountIds: string[] = [];
+    for (const contact of this.contacts.filter((c) => request.contactIds.includes(c.id))) {
+      const member = this.memberships.find((m) => m.contactId === contact.id);
       if (!member) {
-        this.memberships.push({
-          _id: new Types.ObjectId(),
-          personId,
-          accountId: contact.accountId,
-          contactId: contact._id,
-          linkedAt: now,
-          associationId: request.associationId,
-        });
+        const entry = { id: nextId(), personId, accountId: contact.accountId, contactId: contact.id, linkedAt: now };
+        this.memberships.push({ ...entry, associationId: request.associationId });
         wrote = true;
         accountIds.push(contact.accountId);
-      } else if (member.personId.equals(personId)) accountIds.push(contact.accountId);
+      } else if (member.personId === personId) accountIds.push(contact.accountId);
     }
     if (accountIds.length === 0) return { kind: 'taken', personId: null, identityAdded: false, accountIds };
     return { kind: wrote ? 'linked' : 'already-linked', personId, identityAdded, accountIds };
   }
 
-  async unlinkAssociation(associationId: Types.ObjectId) {
-    const keep = <T extends { associationId?: Types.ObjectId | null }>(list: T[]) => {
-      for (let i = list.length - 1; i >= 0; i -= 1)
-        if (list[i]?.associationId?.equals(associationId)) list.splice(i, 1);
+  async unlinkAssociation(associationId: string) {
+    const keep = <T extends { associationId: string | null }>(list: T[]) => {
+      for (let i = list.length - 1; i >= 0; i -= 1) if (list[i]?.associationId === associationId) list.splice(i, 1);
     };
     keep(this.memberships);
     keep(this.identities);
