@@ -1,14 +1,7 @@
-import {
-  idOf,
-  objectIdOf,
-  type Account,
-  type Contact,
-  type Identity,
-  type MembershipEntry,
-} from '../accounts/people-directory.ts';
+import { idOf, type Account, type Contact, type Identity, type MembershipEntry } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { stateOf } from '../linking/association-flow.ts';
-import type { PendingAssociationRecord } from '../linking/pending-association-model.ts';
+import type { PendingAssociation } from '../linking/pending-association.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminNotFound } from './admin-errors.ts';
 import { auditView, findAudit } from './audit-trail.ts';
@@ -17,9 +10,6 @@ import { auditView, findAudit } from './audit-trail.ts';
 // it may be someone else's address that the sign-in typed, and support needs only to recognise it.
 
 const SEARCH_LIMIT = 50;
-
-/** Pending associations still name contacts by ObjectId (their repository is not on plain types yet). */
-const oidsOf = (ids: readonly string[]) => ids.flatMap((id) => objectIdOf(id) ?? []);
 
 export function accountSummary(a: Account) {
   return {
@@ -54,14 +44,14 @@ export function signInView(i: Identity) {
   };
 }
 
-export function associationView(p: PendingAssociationRecord, now: Date) {
+export function associationView(p: PendingAssociation, now: Date) {
   return {
-    id: p._id.toHexString(),
+    id: p.id,
     upstreamId: p.upstreamId,
     subject: p.subject,
     signInName: p.signInName,
     enteredEmail: maskEmail(p.enteredEmail),
-    contactIds: p.contactIds.map((id) => id.toHexString()),
+    contactIds: p.contactIds,
     state: stateOf(p, now),
     createdAt: p.createdAt.toISOString(),
     expiresAt: p.expiresAt.toISOString(),
@@ -89,7 +79,10 @@ export async function accountDetail(context: AdminContext, accountId: string) {
   if (!found) throw new AdminNotFound('account');
   const { account, contacts, memberships, identities } = found;
   const [associations, audit] = await Promise.all([
-    context.linking.pending.listForContacts(oidsOf(contacts.map((c) => c.id)), SEARCH_LIMIT),
+    context.linking.pending.listForContacts(
+      contacts.map((c) => c.id),
+      SEARCH_LIMIT,
+    ),
     findAudit(context, { accountId }, 20),
   ]);
   const now = context.now();

@@ -1,9 +1,8 @@
-import { Types } from 'mongoose';
 import { idOf } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { stateOf } from '../linking/association-flow.ts';
 import { hashLinkToken, newLinkToken } from '../linking/link-token.ts';
-import type { PendingAssociationRecord } from '../linking/pending-association-model.ts';
+import type { PendingAssociation } from '../linking/pending-association.ts';
 import { requestAssociation } from '../linking/request-association.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -11,7 +10,7 @@ import { AdminConflict, AdminInvalidRequest, AdminNotFound } from './admin-error
 import type { AdminActor } from './admin-roles.ts';
 import { associationView } from './account-views.ts';
 
-async function findAssociation(context: AdminContext, id: string): Promise<PendingAssociationRecord> {
+async function findAssociation(context: AdminContext, id: string): Promise<PendingAssociation> {
   const record = await context.linking.pending.findById(id);
   if (!record) throw new AdminNotFound('pending association');
   return record;
@@ -47,15 +46,15 @@ export async function resendAssociation(context: AdminContext, actor: AdminActor
     origin: { ip: actor.ip, locale },
   });
   const created = await context.linking.pending.newestOf(record.issuer, record.subject);
-  if (!created || created._id.equals(record._id)) throw new Error('the resent association was not stored');
+  if (!created || created.id === record.id) throw new Error('the resent association was not stored');
   await recordAdminChange(context, actor, {
     type: 'admin.association-resent',
     accountId: contacts[0]?.account.id ?? null,
     upstreamId: record.upstreamId,
     subject: record.subject,
     detail: {
-      pendingId: record._id.toHexString(),
-      newPendingId: created._id.toHexString(),
+      pendingId: record.id,
+      newPendingId: created.id,
       to: maskEmail(record.enteredEmail),
     },
   });
@@ -68,17 +67,17 @@ export async function cancelAssociationBySupport(context: AdminContext, actor: A
   const state = stateOf(record, context.now());
   if (state !== 'pending' && state !== 'expired')
     throw new AdminConflict(`the association is ${state}; only a pending one is cancelled`);
-  if (!(await context.linking.pending.transition(record._id, 'pending', 'cancelled', context.now()))) {
+  if (!(await context.linking.pending.transition(record.id, 'pending', 'cancelled', context.now()))) {
     throw new AdminConflict('the association changed meanwhile; read it again');
   }
-  await context.linking.memberships.unlinkAssociation(record._id.toHexString());
+  await context.linking.memberships.unlinkAssociation(record.id);
   await recordAdminChange(context, actor, {
     type: 'admin.association-cancelled',
     upstreamId: record.upstreamId,
     subject: record.subject,
     detail: {
-      pendingId: record._id.toHexString(),
-      contactIds: record.contactIds.map((c) => c.toHexString()).join(' '),
+      pendingId: record.id,
+      contactIds: record.contactIds.join(' '),
     },
   });
   const current = await context.linking.pending.findById(id);
@@ -115,7 +114,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
       upstreamId: request.upstreamId,
       signInName: request.signInName ?? '',
       enteredEmail: contact.contact.email,
-      contactIds: [new Types.ObjectId(contactId)],
+      contactIds: [contactId],
       expiresAt: new Date(now.getTime() + context.linking.linkTtlMs),
       clientId: null,
       interactionUid: null,
@@ -130,16 +129,16 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
       subject: request.subject,
       signInName: record.signInName,
       contactIds: [contactId],
-      associationId: record._id.toHexString(),
+      associationId: record.id,
     },
     now,
   );
   if (outcome.kind === 'taken') {
-    await context.linking.pending.transition(record._id, 'pending', 'cancelled', now);
+    await context.linking.pending.transition(record.id, 'pending', 'cancelled', now);
     throw new AdminConflict('another person already acts as this contact; unlink that membership first');
   }
-  if (!(await context.linking.pending.transition(record._id, 'pending', 'confirmed', now))) {
-    await context.linking.memberships.unlinkAssociation(record._id.toHexString());
+  if (!(await context.linking.pending.transition(record.id, 'pending', 'confirmed', now))) {
+    await context.linking.memberships.unlinkAssociation(record.id);
     throw new AdminConflict('the link was cancelled meanwhile');
   }
   await context.linking.hooks.confirmed({
@@ -154,7 +153,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
     upstreamId: request.upstreamId,
     subject: request.subject,
     detail: {
-      pendingId: record._id.toHexString(),
+      pendingId: record.id,
       contactId,
       personId: outcome.personId,
       outcome: outcome.kind,

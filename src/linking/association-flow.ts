@@ -1,4 +1,4 @@
-import type { AssociationStatus, PendingAssociationRecord } from './pending-association-model.ts';
+import type { AssociationStatus, PendingAssociation } from './pending-association.ts';
 import {
   LinkCancelled,
   LinkExpired,
@@ -29,7 +29,7 @@ export function canTransition(from: StoredState, to: StoredState): boolean {
   return ALLOWED[from].includes(to);
 }
 
-export function stateOf(record: Pick<PendingAssociationRecord, 'status' | 'expiresAt'>, now: Date): AssociationState {
+export function stateOf(record: Pick<PendingAssociation, 'status' | 'expiresAt'>, now: Date): AssociationState {
   if (record.status === 'pending' && record.expiresAt <= now) return 'expired';
   return record.status;
 }
@@ -39,7 +39,7 @@ export function stateOf(record: Pick<PendingAssociationRecord, 'status' | 'expir
  * that asked for the link: the page names it and leads back to it.
  */
 export function assertConfirmable(
-  record: Pick<PendingAssociationRecord, 'status' | 'expiresAt' | 'contactIds'>,
+  record: Pick<PendingAssociation, 'status' | 'expiresAt' | 'contactIds'>,
   now: Date,
   portal?: LinkPortal,
 ): void {

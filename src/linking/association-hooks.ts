@@ -1,10 +1,9 @@
-import { Types } from 'mongoose';
 import type { Account, JoinableContact } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { displayText } from '../upstream/untrusted-text.ts';
 import { hashLinkToken, newLinkToken } from './link-token.ts';
-import type { PendingAssociationRecord } from './pending-association-model.ts';
+import type { PendingAssociation } from './pending-association.ts';
 import type { AuditTrail, DisownLinks, LinkOutcome, Mailer } from './ports.ts';
 
 /**
@@ -28,29 +27,29 @@ export interface Origin {
  */
 export interface AssociationHooks {
   requested(event: {
-    record: PendingAssociationRecord;
+    record: PendingAssociation;
     contacts: readonly JoinableContact[];
     /** How an existing member of one of the contacts signs in ('' unnamed), or null when none has one. */
     existingSignIn: string | null;
     token: string;
     origin: Origin;
   }): Promise<void>;
-  superseded(event: { record: PendingAssociationRecord; by: PendingAssociationRecord }): Promise<void>;
+  superseded(event: { record: PendingAssociation; by: PendingAssociation }): Promise<void>;
   confirmed(event: {
-    record: PendingAssociationRecord;
+    record: PendingAssociation;
     contacts: readonly JoinableContact[];
     outcome: LinkOutcome;
     origin: Origin;
   }): Promise<void>;
-  cancelled(event: { record: PendingAssociationRecord; origin: Origin }): Promise<void>;
+  cancelled(event: { record: PendingAssociation; origin: Origin }): Promise<void>;
   /** The owner of the registered address said the confirmed association wasn't them, and it was undone. */
   disowned(event: {
-    record: PendingAssociationRecord;
+    record: PendingAssociation;
     origin: Origin;
     supportRequestId: string;
     ended: { sessions: number; grants: number };
   }): Promise<void>;
-  refused(event: { record: PendingAssociationRecord; reason: string; origin: Pick<Origin, 'ip'> }): Promise<void>;
+  refused(event: { record: PendingAssociation; reason: string; origin: Pick<Origin, 'ip'> }): Promise<void>;
 }
 
 export interface AssociationHookSettings {
@@ -69,7 +68,7 @@ export interface AssociationHookSettings {
   now(): Date;
 }
 
-function subjectOf(record: PendingAssociationRecord) {
+function subjectOf(record: PendingAssociation) {
   return { upstreamId: record.upstreamId, subject: record.subject };
 }
 
@@ -96,7 +95,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ip: origin.ip,
         reason: contacts.length === 0 ? 'no-account' : existingSignIn === null ? 'account-found' : 'contact-has-member',
         detail: {
-          pendingId: record._id.toString(),
+          pendingId: record.id,
           enteredEmail: maskEmail(record.enteredEmail),
           clientId: record.clientId,
           messageId,
@@ -109,7 +108,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
       await audit.record({
         type: 'association.superseded',
         ...subjectOf(record),
-        detail: { pendingId: record._id.toString(), by: by._id.toString() },
+        detail: { pendingId: record.id, by: by.id },
       });
     },
 
@@ -122,7 +121,7 @@ export function associationHooks(settings: AssociationHookSettings): Association
         accountId: joined[0]?.account.id ?? null,
         ip: origin.ip,
         reason: outcome.kind,
-        detail: { pendingId: record._id.toString(), personId: outcome.personId, ...ids(joined) },
+        detail: { pendingId: record.id, personId: outcome.personId, ...ids(joined) },
       });
     },
 
@@ -133,8 +132,8 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ip: origin.ip,
         reason: 'cancelled-by-recipient',
         detail: {
-          pendingId: record._id.toString(),
-          contactIds: record.contactIds.map((id) => id.toHexString()).join(' '),
+          pendingId: record.id,
+          contactIds: record.contactIds.join(' '),
         },
       });
     },
@@ -146,8 +145,8 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ip: origin.ip,
         reason: 'disowned-by-recipient',
         detail: {
-          pendingId: record._id.toString(),
-          contactIds: record.contactIds.map((id) => id.toHexString()).join(' '),
+          pendingId: record.id,
+          contactIds: record.contactIds.join(' '),
           supportRequestId,
           sessionsEnded: ended.sessions,
           grantsRevoked: ended.grants,
@@ -162,8 +161,8 @@ export function associationHooks(settings: AssociationHookSettings): Association
         ip: origin.ip,
         reason,
         detail: {
-          pendingId: record._id.toString(),
-          contactIds: record.contactIds.map((id) => id.toHexString()).join(' '),
+          pendingId: record.id,
+          contactIds: record.contactIds.join(' '),
         },
       });
     },
@@ -227,7 +226,7 @@ async function mailLinkedNotice(
     const now = settings.now();
     const expiresAt = new Date(now.getTime() + DISOWN_LINK_TTL_MS);
     await settings.disownLinks.create(
-      { associationId: record._id, personId: new Types.ObjectId(outcome.personId), createdAt: now, expiresAt },
+      { associationId: record.id, personId: outcome.personId, createdAt: now, expiresAt },
       hashLinkToken(token),
     );
     const notMe = new URL(settings.disownUrl);

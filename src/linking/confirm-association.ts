@@ -9,7 +9,7 @@ import {
   LinkSuperseded,
 } from './linking-errors.ts';
 import type { LinkingContext } from './linking-context.ts';
-import type { PendingAssociationRecord } from './pending-association-model.ts';
+import type { PendingAssociation } from './pending-association.ts';
 
 export interface ConfirmedAssociation {
   accountName: string;
@@ -29,14 +29,14 @@ const portalOf = (context: LinkingContext, clientId: string | null) => ({
  * request of the same identity supersedes this one here too: two requests racing may both have been stored
  * pending, and only the newest link is ever honoured.
  */
-async function assertUsable(context: LinkingContext, record: PendingAssociationRecord, ip: string): Promise<void> {
+async function assertUsable(context: LinkingContext, record: PendingAssociation, ip: string): Promise<void> {
   const portal = portalOf(context, record.clientId);
   const now = context.now();
   try {
     assertConfirmable(record, now, portal);
     const newest = await context.pending.newestOf(record.issuer, record.subject);
-    if (newest && !newest._id.equals(record._id)) {
-      if (await context.pending.transition(record._id, 'pending', 'superseded', now)) {
+    if (newest && newest.id !== record.id) {
+      if (await context.pending.transition(record.id, 'pending', 'superseded', now)) {
         await context.hooks.superseded({ record, by: newest });
       }
       throw new LinkSuperseded(portal);
@@ -48,7 +48,7 @@ async function assertUsable(context: LinkingContext, record: PendingAssociationR
   }
 }
 
-async function findUsable(context: LinkingContext, token: string, ip: string): Promise<PendingAssociationRecord> {
+async function findUsable(context: LinkingContext, token: string, ip: string): Promise<PendingAssociation> {
   const record = await context.pending.findByToken(token);
   if (!record) throw new LinkNotFound();
   await assertUsable(context, record, ip);
@@ -56,11 +56,8 @@ async function findUsable(context: LinkingContext, token: string, ip: string): P
 }
 
 /** Throws the page of the state a record has reached meanwhile (another request moved it first). */
-async function assertStillUsable(
-  context: LinkingContext,
-  record: PendingAssociationRecord,
-): Promise<PendingAssociationRecord> {
-  const current = (await context.pending.findById(record._id.toString())) ?? record;
+async function assertStillUsable(context: LinkingContext, record: PendingAssociation): Promise<PendingAssociation> {
+  const current = (await context.pending.findById(record.id)) ?? record;
   assertConfirmable(current, context.now(), portalOf(context, record.clientId));
   return current;
 }
@@ -88,9 +85,9 @@ export async function startConfirmation(
   if (!found) throw new LinkNotFound();
   await context.limits.consumeConfirmation(found.tokenHash);
   await assertUsable(context, found, ip);
-  await context.pending.countAttempt(found._id);
+  await context.pending.countAttempt(found.id);
   return {
-    reference: await context.references.create(found._id.toString()),
+    reference: await context.references.create(found.id),
     upstreamId: found.upstreamId,
     clientId: found.clientId,
   };
@@ -102,11 +99,11 @@ export async function startConfirmation(
  */
 export async function cancelAssociation(context: LinkingContext, token: string, origin: Origin): Promise<void> {
   const record = await findUsable(context, token, origin.ip);
-  if (!(await context.pending.transition(record._id, 'pending', 'cancelled', context.now()))) {
+  if (!(await context.pending.transition(record.id, 'pending', 'cancelled', context.now()))) {
     await assertStillUsable(context, record);
     throw new LinkNotFound();
   }
-  await context.memberships.unlinkAssociation(record._id.toHexString());
+  await context.memberships.unlinkAssociation(record.id);
   await context.hooks.cancelled({ record, origin });
 }
 
@@ -136,7 +133,7 @@ export async function completeConfirmation(
     await context.hooks.refused({ record, reason: 'identity-mismatch', origin });
     throw new IdentityMismatch(upstreamName);
   }
-  const contacts = await context.contacts.contactsByIds(record.contactIds.map((id) => id.toHexString()));
+  const contacts = await context.contacts.contactsByIds(record.contactIds);
   if (contacts.length === 0) throw new LinkNotFound();
 
   const now = context.now();
@@ -147,7 +144,7 @@ export async function completeConfirmation(
       subject: record.subject,
       signInName: record.signInName,
       contactIds: contacts.map((c) => c.contact.id),
-      associationId: record._id.toHexString(),
+      associationId: record.id,
       ...(identity.authTime !== undefined ? { authenticatedAt: new Date(identity.authTime * 1000) } : {}),
     },
     now,
@@ -163,15 +160,15 @@ export async function completeConfirmation(
     clientId: record.clientId,
     interactionUid: record.interactionUid,
   };
-  if (await context.pending.transition(record._id, 'pending', 'confirmed', now)) {
+  if (await context.pending.transition(record.id, 'pending', 'confirmed', now)) {
     await context.hooks.confirmed({ record, contacts, outcome, origin });
     return result;
   }
   // Something moved the association first. A parallel confirmation of the same link: that one is done, and so
   // is this. A cancel or a newer request: what was written above must not outlive the association.
-  const current = (await context.pending.findById(record._id.toString())) ?? record;
+  const current = (await context.pending.findById(record.id)) ?? record;
   if (current.status === 'confirmed') return result;
-  await context.memberships.unlinkAssociation(record._id.toHexString());
+  await context.memberships.unlinkAssociation(record.id);
   assertConfirmable(current, now, portalOf(context, record.clientId));
   throw new LinkNotFound();
 }

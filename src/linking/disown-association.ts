@@ -2,8 +2,8 @@ import type { Origin } from './association-hooks.ts';
 import { accountsNamed } from './association-hooks.ts';
 import { DisownLinkExpired, DisownLinkNotFound } from './linking-errors.ts';
 import type { LinkingContext } from './linking-context.ts';
-import type { PendingAssociationRecord } from './pending-association-model.ts';
-import type { DisownLinkRecord } from './ports.ts';
+import type { PendingAssociation } from './pending-association.ts';
+import type { DisownLink } from './ports.ts';
 
 /** What the "This wasn't me" pages say: which sign-in, which accounts, which portal, and whether it is done. */
 export interface DisownPage {
@@ -18,12 +18,9 @@ export interface DisownPage {
   disowned: boolean;
 }
 
-async function load(
-  context: LinkingContext,
-  token: string,
-): Promise<{ link: DisownLinkRecord; record: PendingAssociationRecord }> {
+async function load(context: LinkingContext, token: string): Promise<{ link: DisownLink; record: PendingAssociation }> {
   const link = await context.disownLinks.findByToken(token);
-  const record = link ? await context.pending.findById(link.associationId.toHexString()) : null;
+  const record = link ? await context.pending.findById(link.associationId) : null;
   if (!link || !record || (record.status !== 'confirmed' && record.status !== 'disowned'))
     throw new DisownLinkNotFound(context.support);
   // A used link keeps showing what it did; an unused one stops working when the sessions it could end are gone.
@@ -31,12 +28,8 @@ async function load(
   return { link, record };
 }
 
-async function pageOf(
-  context: LinkingContext,
-  record: PendingAssociationRecord,
-  disowned: boolean,
-): Promise<DisownPage> {
-  const contacts = await context.contacts.contactsByIds(record.contactIds.map((id) => id.toHexString()));
+async function pageOf(context: LinkingContext, record: PendingAssociation, disowned: boolean): Promise<DisownPage> {
+  const contacts = await context.contacts.contactsByIds(record.contactIds);
   return {
     upstreamName: context.upstreamName(record.upstreamId),
     signInName: record.signInName,
@@ -68,10 +61,10 @@ export async function openDisownLink(context: LinkingContext, token: string): Pr
 export async function disownAssociation(context: LinkingContext, token: string, origin: Origin): Promise<DisownPage> {
   const { link, record } = await load(context, token);
   if (record.status === 'disowned') return pageOf(context, record, true);
-  await context.memberships.unlinkAssociation(record._id.toHexString());
-  const ended = await context.sessions.endAll(link.personId.toHexString());
-  if (await context.pending.transition(record._id, 'confirmed', 'disowned', context.now())) {
-    const contacts = await context.contacts.contactsByIds(record.contactIds.map((id) => id.toHexString()));
+  await context.memberships.unlinkAssociation(record.id);
+  const ended = await context.sessions.endAll(link.personId);
+  if (await context.pending.transition(record.id, 'confirmed', 'disowned', context.now())) {
+    const contacts = await context.contacts.contactsByIds(record.contactIds);
     const supportRequestId = await context.supportDesk.disowned({
       record,
       contacts,

@@ -1,9 +1,17 @@
-import type { Connection, Model } from 'mongoose';
-import { Schema } from 'mongoose';
+import { Schema, Types, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { hashLinkToken, tokenMatchesHash } from './link-token.ts';
-import type { DisownLinkRecord, DisownLinks } from './ports.ts';
+import type { DisownLink, DisownLinks } from './ports.ts';
+
+interface DisownLinkRecord {
+  /** The token's hash (the record's key). */
+  _id: string;
+  associationId: Types.ObjectId;
+  personId: Types.ObjectId;
+  createdAt: Date;
+  expiresAt: Date;
+}
 
 // Housekeeping only (FerretDB refuses TTL indexes): every read checks `expiresAt` itself.
 const KEEP_AFTER_EXPIRY_S = 7 * 24 * 3600;
@@ -38,12 +46,21 @@ export class DisownLinkStore implements DisownLinks {
     return ensureIndexes([this.#model] as unknown as Model<never>[], logger);
   }
 
-  async create(link: Omit<DisownLinkRecord, '_id'>, tokenHash: string): Promise<void> {
-    await this.#model.create({ ...link, _id: tokenHash });
+  async create(link: DisownLink, tokenHash: string): Promise<void> {
+    const { associationId, personId, createdAt, expiresAt } = link;
+    await this.#model.create({
+      _id: tokenHash,
+      associationId: new Types.ObjectId(associationId),
+      personId: new Types.ObjectId(personId),
+      createdAt,
+      expiresAt,
+    });
   }
 
-  async findByToken(token: string): Promise<DisownLinkRecord | null> {
+  async findByToken(token: string): Promise<DisownLink | null> {
     const record = await this.#model.findById(hashLinkToken(token)).lean<DisownLinkRecord>().exec();
-    return record && tokenMatchesHash(token, record._id) ? record : null;
+    if (!record || !tokenMatchesHash(token, record._id)) return null;
+    const { associationId, personId, createdAt, expiresAt } = record;
+    return { associationId: associationId.toHexString(), personId: personId.toHexString(), createdAt, expiresAt };
   }
 }

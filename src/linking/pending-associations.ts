@@ -6,7 +6,31 @@ import type { StoredState } from './association-flow.ts';
 import { canTransition } from './association-flow.ts';
 import { hashLinkToken, tokenMatchesHash } from './link-token.ts';
 import { pendingAssociationModel, type PendingAssociationRecord } from './pending-association-model.ts';
+import type { PendingAssociation } from './pending-association.ts';
 import type { NewPendingAssociation, PendingAssociations } from './ports.ts';
+
+const objectId = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null);
+
+/** The stored record as the flow sees it: string ids, nothing of mongoose. */
+function plain(r: PendingAssociationRecord): PendingAssociation {
+  return {
+    id: r._id.toHexString(),
+    issuer: r.issuer,
+    subject: r.subject,
+    upstreamId: r.upstreamId,
+    signInName: r.signInName,
+    enteredEmail: r.enteredEmail,
+    contactIds: r.contactIds.map((id) => id.toHexString()),
+    tokenHash: r.tokenHash,
+    status: r.status,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    confirmedAt: r.confirmedAt ?? null,
+    clientId: r.clientId ?? null,
+    interactionUid: r.interactionUid ?? null,
+    attempts: r.attempts,
+  };
+}
 
 /**
  * One document per state an association has left, keyed `<id>:<state>`: inserting it is what lets exactly one
@@ -43,88 +67,96 @@ export class PendingAssociationStore implements PendingAssociations {
     return ensureIndexes([this.#model, this.#transitions] as unknown as Model<never>[], logger);
   }
 
-  async create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociationRecord> {
+  async create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociation> {
     const created = await this.#model.create({
       ...input,
+      contactIds: input.contactIds.map((id) => new Types.ObjectId(id)),
       tokenHash,
       status: 'pending',
       createdAt: now,
       confirmedAt: null,
       attempts: 0,
     });
-    return created.toObject();
+    return plain(created.toObject());
   }
 
-  async findByToken(token: string): Promise<PendingAssociationRecord | null> {
+  async findByToken(token: string): Promise<PendingAssociation | null> {
     const record = await this.#model
       .findOne({ tokenHash: hashLinkToken(token) })
       .lean<PendingAssociationRecord>()
       .exec();
-    return record && tokenMatchesHash(token, record.tokenHash) ? this.#settled(record) : null;
+    return record && tokenMatchesHash(token, record.tokenHash) ? plain(await this.#settled(record)) : null;
   }
 
-  async findById(id: string): Promise<PendingAssociationRecord | null> {
-    if (!Types.ObjectId.isValid(id)) return null;
-    const record = await this.#model.findById(id).lean<PendingAssociationRecord>().exec();
-    return record ? this.#settled(record) : null;
+  async findById(id: string): Promise<PendingAssociation | null> {
+    const key = objectId(id);
+    const record = key ? await this.#model.findById(key).lean<PendingAssociationRecord>().exec() : null;
+    return record ? plain(await this.#settled(record)) : null;
   }
 
-  async pendingOf(issuer: string, subject: string): Promise<PendingAssociationRecord[]> {
-    return this.#model
+  async pendingOf(issuer: string, subject: string): Promise<PendingAssociation[]> {
+    const records = await this.#model
       .find({ issuer, subject, status: 'pending' })
       .sort({ createdAt: 1, _id: 1 })
       .lean<PendingAssociationRecord[]>()
       .exec();
+    return records.map(plain);
   }
 
-  async newestOf(issuer: string, subject: string): Promise<PendingAssociationRecord | null> {
-    return this.#model
+  async newestOf(issuer: string, subject: string): Promise<PendingAssociation | null> {
+    const record = await this.#model
       .findOne({ issuer, subject })
       .sort({ createdAt: -1, _id: -1 })
       .lean<PendingAssociationRecord>()
       .exec();
+    return record ? plain(record) : null;
   }
 
-  async transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean> {
+  async transition(id: string, from: StoredState, to: StoredState, at: Date): Promise<boolean> {
     if (!canTransition(from, to)) throw new Error(`an association cannot move from ${from} to ${to}`);
+    const key = objectId(id);
     // Only a record in `from` moves: the guard below decides between racing requests, not whether the move applies.
-    const current = await this.#model.findById(id).lean<PendingAssociationRecord>().exec();
+    const current = key ? await this.#model.findById(key).lean<PendingAssociationRecord>().exec() : null;
     if (!current || (await this.#settled(current)).status !== from) return false;
     try {
-      await this.#transitions.create({ _id: `${id.toHexString()}:${from}`, to, at });
+      await this.#transitions.create({ _id: `${current._id.toHexString()}:${from}`, to, at });
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
     await this.#model
-      .updateOne({ _id: id }, { $set: { status: to, ...(to === 'confirmed' ? { confirmedAt: at } : {}) } })
+      .updateOne({ _id: current._id }, { $set: { status: to, ...(to === 'confirmed' ? { confirmedAt: at } : {}) } })
       .exec();
     return true;
   }
 
-  listForContacts(contactIds: readonly Types.ObjectId[], limit: number): Promise<PendingAssociationRecord[]> {
-    return this.#model
-      .find({ contactIds: { $in: [...contactIds] } })
+  async listForContacts(contactIds: readonly string[], limit: number): Promise<PendingAssociation[]> {
+    const ids = contactIds.flatMap((id) => objectId(id) ?? []);
+    const records = await this.#model
+      .find({ contactIds: { $in: ids } })
       .sort({ createdAt: -1 })
       .limit(limit)
       .lean<PendingAssociationRecord[]>()
       .exec();
+    return records.map(plain);
   }
 
-  listForSignIn(
+  async listForSignIn(
     { upstreamId, subject }: { upstreamId: string; subject: string },
     limit: number,
-  ): Promise<PendingAssociationRecord[]> {
-    return this.#model
+  ): Promise<PendingAssociation[]> {
+    const records = await this.#model
       .find({ upstreamId, subject })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .lean<PendingAssociationRecord[]>()
       .exec();
+    return records.map(plain);
   }
 
-  async countAttempt(id: Types.ObjectId): Promise<void> {
-    await this.#model.updateOne({ _id: id }, { $inc: { attempts: 1 } }).exec();
+  async countAttempt(id: string): Promise<void> {
+    const key = objectId(id);
+    if (key) await this.#model.updateOne({ _id: key }, { $inc: { attempts: 1 } }).exec();
   }
 
   /** A record still marked pending whose transition was won but not yet written (or a crash between): the won one. */

@@ -1,9 +1,8 @@
-import type { Types } from 'mongoose';
 import type { Identity, JoinableContact, LinkOutcome, NewMembership } from '../accounts/people-directory.ts';
 import type { AuditEvent } from '../audit/audit-log.ts';
 import type { OutboxMessage } from '../mail/outbox.ts';
 import type { StoredState } from './association-flow.ts';
-import type { PendingAssociationRecord } from './pending-association-model.ts';
+import type { PendingAssociation } from './pending-association.ts';
 
 export type { LinkOutcome, NewMembership };
 
@@ -11,24 +10,24 @@ export type { LinkOutcome, NewMembership };
 // these in production; the flow's unit tests use small in-memory fakes.
 
 export type NewPendingAssociation = Omit<
-  PendingAssociationRecord,
-  '_id' | 'tokenHash' | 'status' | 'confirmedAt' | 'attempts' | 'createdAt'
+  PendingAssociation,
+  'id' | 'tokenHash' | 'status' | 'confirmedAt' | 'attempts' | 'createdAt'
 >;
 
 export interface PendingAssociations {
-  create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociationRecord>;
-  findByToken(token: string): Promise<PendingAssociationRecord | null>;
-  findById(id: string): Promise<PendingAssociationRecord | null>;
+  create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociation>;
+  findByToken(token: string): Promise<PendingAssociation | null>;
+  findById(id: string): Promise<PendingAssociation | null>;
   /** The identity's associations still pending, oldest first. */
-  pendingOf(issuer: string, subject: string): Promise<PendingAssociationRecord[]>;
+  pendingOf(issuer: string, subject: string): Promise<PendingAssociation[]>;
   /** The identity's most recent association, whatever its state. */
-  newestOf(issuer: string, subject: string): Promise<PendingAssociationRecord | null>;
+  newestOf(issuer: string, subject: string): Promise<PendingAssociation | null>;
   /** Moves the association from `from` to `to` unless something else moved it first; tells whether it did. */
-  transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date): Promise<boolean>;
-  countAttempt(id: Types.ObjectId): Promise<void>;
+  transition(id: string, from: StoredState, to: StoredState, at: Date): Promise<boolean>;
+  countAttempt(id: string): Promise<void>;
   /** Support's reads, newest first: the associations naming any of these contacts, and those one sign-in asked for. */
-  listForContacts(contactIds: readonly Types.ObjectId[], limit: number): Promise<PendingAssociationRecord[]>;
-  listForSignIn(signIn: { upstreamId: string; subject: string }, limit: number): Promise<PendingAssociationRecord[]>;
+  listForContacts(contactIds: readonly string[], limit: number): Promise<PendingAssociation[]>;
+  listForSignIn(signIn: { upstreamId: string; subject: string }, limit: number): Promise<PendingAssociation[]>;
 }
 
 export interface MembershipStore {
@@ -56,19 +55,17 @@ export interface AssociationRateLimits {
 }
 
 /** The notice's "This wasn't me" link: only the SHA-256 of its token is stored, like an association link's. */
-export interface DisownLinkRecord {
-  /** The token's hash (the record's key). */
-  _id: string;
-  associationId: Types.ObjectId;
+export interface DisownLink {
+  readonly associationId: string;
   /** The person the association's confirmation made the sign-in part of: whose sessions end. */
-  personId: Types.ObjectId;
-  createdAt: Date;
-  expiresAt: Date;
+  readonly personId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
 }
 
 export interface DisownLinks {
-  create(link: Omit<DisownLinkRecord, '_id'>, tokenHash: string): Promise<void>;
-  findByToken(token: string): Promise<DisownLinkRecord | null>;
+  create(link: DisownLink, tokenHash: string): Promise<void>;
+  findByToken(token: string): Promise<DisownLink | null>;
 }
 
 /** Ends what a person is signed in with at the broker: its sessions, and the grants (and tokens) of its portals. */
@@ -79,7 +76,7 @@ export interface PersonSessions {
 /** A support request opened by the flow itself, with the sign-in attached; resolves with its id. */
 export interface SupportDesk {
   disowned(request: {
-    record: PendingAssociationRecord;
+    record: PendingAssociation;
     contacts: readonly JoinableContact[];
     ip: string;
     locale: string;

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import { normalizeEmail } from '../accounts/email.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { signInNameOf, type Origin } from './association-hooks.ts';
@@ -41,8 +40,7 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
       upstreamId: identity.upstreamId,
       signInName: signInNameOf(identity),
       enteredEmail: address,
-      // The pending association's repository still stores ObjectIds (its plain types come with its own owner).
-      contactIds: contacts.map((c) => new Types.ObjectId(c.contact.id)),
+      contactIds: contacts.map((c) => c.contact.id),
       expiresAt: new Date(now.getTime() + context.linkTtlMs),
       clientId: request.clientId,
       interactionUid: request.interactionUid,
@@ -51,7 +49,7 @@ export async function requestAssociation(context: LinkingContext, request: Assoc
     now,
   );
   for (const previous of older) {
-    if (await context.pending.transition(previous._id, 'pending', 'superseded', now)) {
+    if (await context.pending.transition(previous.id, 'pending', 'superseded', now)) {
       await context.hooks.superseded({ record: previous, by: record });
     }
   }

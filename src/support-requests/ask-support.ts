@@ -133,7 +133,7 @@ export function flowSupportDesk(
           customer: accounts,
           message: bounded(
             `"This wasn't me": the owner of the registered address says they did not associate this sign-in with ${accounts} ` +
-              `(association ${record._id.toHexString()}, confirmed ${record.confirmedAt?.toISOString() ?? 'at an unknown time'}). ` +
+              `(association ${record.id}, confirmed ${record.confirmedAt?.toISOString() ?? 'at an unknown time'}). ` +
               'The association was undone and the sign-in’s sessions and grants were ended. Please check how the link was used.',
             2000,
           ),

@@ -57,7 +57,7 @@ async function confirm(linking: MemoryLinking, token: string, identity = ZOE) {
 const record = (status: 'pending' | 'confirmed' | 'cancelled' | 'superseded', expiresAt: Date) => ({
   status,
   expiresAt,
-  contactIds: [new Types.ObjectId()],
+  contactIds: [new Types.ObjectId().toHexString()],
 });
 
 describe('the association flow: states and transitions', () => {
@@ -198,7 +198,7 @@ describe('a cancel racing a confirmation ends in one consistent outcome', () => 
       await completeConfirmation(linking.context, reference, ZOE, ORIGIN);
     };
     await expect(cancelAssociation(linking.context, token, ORIGIN)).rejects.toThrow(LinkUsed);
-    expect(linking.people.memberships.map((l) => l.associationId)).toEqual([found?._id.toHexString()]);
+    expect(linking.people.memberships.map((l) => l.associationId)).toEqual([found?.id]);
     expect(linking.hookCalls.map((c) => c.hook)).toEqual(['requested', 'confirmed']);
   });
 });

@@ -52,7 +52,7 @@ describe('a confirm and a cancel racing on the real MongoDB-wire server', () => 
         cancelAssociation(linking.context, token, ORIGIN),
       ]);
       const stored = await pending.findByToken(token);
-      const linked = await membershipModel(mongo.connection).countDocuments({ associationId: stored?._id });
+      const linked = await membershipModel(mongo.connection).countDocuments({ associationId: stored?.id });
       expect(await identityModel(mongo.connection).countDocuments({ subject: identity.subject })).toBe(linked);
       if (stored?.status === 'confirmed') {
         expect([confirmed.status, cancelled.status, linked]).toEqual(['fulfilled', 'rejected', 1]);

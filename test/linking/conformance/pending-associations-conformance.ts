@@ -18,7 +18,7 @@ function request(overrides: Partial<NewPendingAssociation> = {}): NewPendingAsso
     upstreamId: 'msa',
     signInName: 'p***@example.net',
     enteredEmail: 'office@contoso.example',
-    contactIds: [new Types.ObjectId()],
+    contactIds: [new Types.ObjectId().toHexString()],
     expiresAt: later(3600),
     clientId: 'customersource',
     interactionUid: null,
@@ -48,8 +48,8 @@ export function pendingAssociationsConformance(
         tokenHash: hashLinkToken(token),
       });
       expect(JSON.stringify(created)).not.toContain(token);
-      expect((await store.findByToken(token))?._id.toHexString()).toBe(created._id.toHexString());
-      expect((await store.findById(created._id.toHexString()))?.subject).toBe(created.subject);
+      expect((await store.findByToken(token))?.id).toBe(created.id);
+      expect((await store.findById(created.id))?.subject).toBe(created.subject);
       expect(await store.findByToken(newLinkToken())).toBeNull();
       expect(await store.findById(new Types.ObjectId().toHexString())).toBeNull();
       expect(await store.findById('not an id')).toBeNull();
@@ -57,9 +57,9 @@ export function pendingAssociationsConformance(
 
     it('moves a record out of a state once: the second attempt, from the same state, does nothing', async () => {
       const created = await store.create(request(), hashLinkToken(newLinkToken()), T0);
-      expect(await store.transition(created._id, 'pending', 'confirmed', later(60))).toBe(true);
-      expect(await store.transition(created._id, 'pending', 'cancelled', later(61))).toBe(false);
-      expect(await store.findById(created._id.toHexString())).toMatchObject({
+      expect(await store.transition(created.id, 'pending', 'confirmed', later(60))).toBe(true);
+      expect(await store.transition(created.id, 'pending', 'cancelled', later(61))).toBe(false);
+      expect(await store.findById(created.id)).toMatchObject({
         status: 'confirmed',
         confirmedAt: later(60),
       });
@@ -69,21 +69,21 @@ export function pendingAssociationsConformance(
       for (let round = 0; round < 5; round += 1) {
         const created = await store.create(request(), hashLinkToken(newLinkToken()), T0);
         const results = await Promise.all([
-          store.transition(created._id, 'pending', 'confirmed', later(1)),
-          store.transition(created._id, 'pending', 'cancelled', later(1)),
+          store.transition(created.id, 'pending', 'confirmed', later(1)),
+          store.transition(created.id, 'pending', 'cancelled', later(1)),
         ]);
         expect(results.filter(Boolean)).toHaveLength(1);
-        const stored = await store.findById(created._id.toHexString());
+        const stored = await store.findById(created.id);
         expect(stored?.status).toBe(results[0] ? 'confirmed' : 'cancelled');
       }
     });
 
     it('refuses a move the state machine forbids, and one from a state the record is not in', async () => {
       const created = await store.create(request(), hashLinkToken(newLinkToken()), T0);
-      await expect(store.transition(created._id, 'cancelled', 'confirmed', later(1))).rejects.toThrow();
-      expect(await store.transition(created._id, 'confirmed', 'disowned', later(1))).toBe(false);
-      expect(await store.transition(new Types.ObjectId(), 'pending', 'confirmed', later(1))).toBe(false);
-      expect((await store.findById(created._id.toHexString()))?.status).toBe('pending');
+      await expect(store.transition(created.id, 'cancelled', 'confirmed', later(1))).rejects.toThrow();
+      expect(await store.transition(created.id, 'confirmed', 'disowned', later(1))).toBe(false);
+      expect(await store.transition(new Types.ObjectId().toHexString(), 'pending', 'confirmed', later(1))).toBe(false);
+      expect((await store.findById(created.id))?.status).toBe('pending');
     });
 
     it("lists an identity's pending records oldest first, and names its newest whatever its state", async () => {
@@ -91,11 +91,11 @@ export function pendingAssociationsConformance(
       const newer = await store.create({ ...mine }, hashLinkToken(newLinkToken()), later(20));
       const older = await store.create({ ...mine }, hashLinkToken(newLinkToken()), later(10));
       const done = await store.create({ ...mine }, hashLinkToken(newLinkToken()), later(30));
-      await store.transition(done._id, 'pending', 'superseded', later(31));
+      await store.transition(done.id, 'pending', 'superseded', later(31));
       await store.create(request(), hashLinkToken(newLinkToken()), later(40));
       const pending = await store.pendingOf(mine.issuer, mine.subject);
-      expect(pending.map((r) => r._id.toHexString())).toEqual([older._id.toHexString(), newer._id.toHexString()]);
-      expect((await store.newestOf(mine.issuer, mine.subject))?._id.toHexString()).toBe(done._id.toHexString());
+      expect(pending.map((r) => r.id)).toEqual([older.id, newer.id]);
+      expect((await store.newestOf(mine.issuer, mine.subject))?.id).toBe(done.id);
       expect(await store.newestOf(mine.issuer, 'nobody')).toBeNull();
     });
 
@@ -108,9 +108,9 @@ export function pendingAssociationsConformance(
 
     it('counts confirmation attempts', async () => {
       const created = await store.create(request(), hashLinkToken(newLinkToken()), T0);
-      await store.countAttempt(created._id);
-      await store.countAttempt(created._id);
-      expect((await store.findById(created._id.toHexString()))?.attempts).toBe(2);
+      await store.countAttempt(created.id);
+      await store.countAttempt(created.id);
+      expect((await store.findById(created.id))?.attempts).toBe(2);
     });
   });
 }

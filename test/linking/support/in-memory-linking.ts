@@ -1,9 +1,10 @@
-import { Types } from 'mongoose';
 import { canTransition, type StoredState } from '../../../src/linking/association-flow.ts';
 import type { AssociationHooks } from '../../../src/linking/association-hooks.ts';
 import { hashLinkToken } from '../../../src/linking/link-token.ts';
 import type { LinkingContext } from '../../../src/linking/linking-context.ts';
-import type { PendingAssociationRecord } from '../../../src/linking/pending-association-model.ts';
+import type { PendingAssociation } from '../../../src/linking/pending-association.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type {
   Account,
   Contact,
@@ -21,21 +22,21 @@ import type {
 
 /** The association flow's ports in memory: the flow's rules tested without Redis, MongoDB or HTTP. */
 export class MemoryPendingAssociations implements PendingAssociations {
-  readonly records = new Map<string, PendingAssociationRecord>();
+  readonly records = new Map<string, Mutable<PendingAssociation>>();
   /** Runs inside `transition` before it applies: a test interleaves another request there. */
-  beforeTransition: (id: Types.ObjectId, to: StoredState) => Promise<void> = async () => undefined;
+  beforeTransition: (id: string, to: StoredState) => Promise<void> = async () => undefined;
 
   async create(input: Parameters<PendingAssociations['create']>[0], tokenHash: string, now: Date) {
-    const record: PendingAssociationRecord = {
+    const record: Mutable<PendingAssociation> = {
       ...input,
-      _id: new Types.ObjectId(),
+      id: nextId(),
       tokenHash,
       status: 'pending',
       createdAt: now,
       confirmedAt: null,
       attempts: 0,
     };
-    this.records.set(record._id.toHexString(), record);
+    this.records.set(record.id, record);
     return { ...record };
   }
   async findByToken(token: string) {
@@ -49,49 +50,39 @@ export class MemoryPendingAssociations implements PendingAssociations {
   async pendingOf(issuer: string, subject: string) {
     return [...this.records.values()]
       .filter((r) => r.issuer === issuer && r.subject === subject && r.status === 'pending')
-      .sort(
-        (a, b) =>
-          a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()),
-      )
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
       .map((r) => ({ ...r }));
   }
   async newestOf(issuer: string, subject: string) {
     const mine = [...this.records.values()].filter((r) => r.issuer === issuer && r.subject === subject);
-    const newest = mine.sort(
-      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()),
-    )[0];
+    const newest = mine.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))[0];
     return newest ? { ...newest } : null;
   }
-  async transition(id: Types.ObjectId, from: StoredState, to: StoredState, at: Date) {
+  async transition(id: string, from: StoredState, to: StoredState, at: Date) {
     if (!canTransition(from, to)) throw new Error(`cannot move from ${from} to ${to}`);
     await this.beforeTransition(id, to);
-    const record = this.records.get(id.toHexString());
+    const record = this.records.get(id);
     if (!record || record.status !== from) return false;
     record.status = to;
     if (to === 'confirmed') record.confirmedAt = at;
     return true;
   }
-  #newestFirst(records: PendingAssociationRecord[], limit: number) {
+  #newestFirst(records: PendingAssociation[], limit: number) {
     return records
-      .sort(
-        (a, b) =>
-          b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()),
-      )
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
       .slice(0, limit)
       .map((r) => ({ ...r }));
   }
-  async listForContacts(contactIds: readonly Types.ObjectId[], limit: number) {
-    const named = [...this.records.values()].filter((r) =>
-      r.contactIds.some((id) => contactIds.some((c) => c.equals(id))),
-    );
+  async listForContacts(contactIds: readonly string[], limit: number) {
+    const named = [...this.records.values()].filter((r) => r.contactIds.some((id) => contactIds.includes(id)));
     return this.#newestFirst(named, limit);
   }
   async listForSignIn({ upstreamId, subject }: { upstreamId: string; subject: string }, limit: number) {
     const asked = [...this.records.values()].filter((r) => r.upstreamId === upstreamId && r.subject === subject);
     return this.#newestFirst(asked, limit);
   }
-  async countAttempt(id: Types.ObjectId) {
-    const record = this.records.get(id.toHexString());
+  async countAttempt(id: string) {
+    const record = this.records.get(id);
     if (record) record.attempts += 1;
   }
 }
@@ -202,8 +193,8 @@ export function memoryLinking(): MemoryLinking {
   const mailedTokens: string[] = [];
   const references = new Map<string, string>();
   const clock = { now: new Date('2026-11-29T12:00:00Z') };
-  const call = (hook: keyof AssociationHooks, record: PendingAssociationRecord, detail?: string) =>
-    void hookCalls.push({ hook, pendingId: record._id.toHexString(), ...(detail ? { detail } : {}) });
+  const call = (hook: keyof AssociationHooks, record: PendingAssociation, detail?: string) =>
+    void hookCalls.push({ hook, pendingId: record.id, ...(detail ? { detail } : {}) });
   const context: LinkingContext = {
     contacts: people,
     pending,
