@@ -1,11 +1,10 @@
-import type { Types } from 'mongoose';
 import type { AuditEventType } from '../audit/audit-event-model.ts';
 import type { AdminContext } from './admin-context.ts';
 import type { AdminActor } from './admin-roles.ts';
 
 export interface AdminChange {
   type: AuditEventType;
-  accountId?: string | Types.ObjectId | null;
+  accountId?: string | null;
   upstreamId?: string;
   subject?: string;
   detail?: Record<string, string | number | boolean | null>;

@@ -15,7 +15,7 @@ export interface AdminContext {
   audit: Pick<AuditLog, 'record' | 'search'>;
   mailer: Mailer;
   /** Failed e-mails, and retrying one. */
-  outbox: Pick<Outbox, 'failures' | 'findMessage' | 'retry'>;
+  outbox: Pick<Outbox, 'failures' | 'find' | 'retry'>;
   /** People and accounts: every change through it is seen by the next sign-in in every process. */
   directory: PeopleDirectory;
   /** The configured upstreams, to turn an `upstreamId` given by staff into the issuer identities are stored with. */

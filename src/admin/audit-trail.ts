@@ -1,5 +1,6 @@
-import type { AuditEventRecord, AuditEventType } from '../audit/audit-event-model.ts';
-import { idOf, objectIdOf } from '../accounts/people-directory.ts';
+import type { AuditEntry } from '../audit/audit-log.ts';
+import type { AuditEventType } from '../audit/audit-event-types.ts';
+import { idOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';
 
 export interface AuditQuery {
@@ -13,12 +14,12 @@ export interface AuditQuery {
 
 const MAX_LIMIT = 500;
 
-export function auditView(e: AuditEventRecord) {
+export function auditView(e: AuditEntry) {
   return {
-    id: e._id.toHexString(),
+    id: e.id,
     type: e.type,
     at: e.at.toISOString(),
-    accountId: e.accountId?.toHexString() ?? null,
+    accountId: e.accountId,
     upstreamId: e.upstreamId ?? null,
     subject: e.subject ?? null,
     ip: e.ip ?? null,
@@ -28,12 +29,12 @@ export function auditView(e: AuditEventRecord) {
 }
 
 /** Newest first. An id that is no id matches nothing (rather than everything). */
-export async function findAudit(context: AdminContext, query: AuditQuery, limit = 100): Promise<AuditEventRecord[]> {
+export async function findAudit(context: AdminContext, query: AuditQuery, limit = 100): Promise<AuditEntry[]> {
   const personId = query.personId === undefined ? undefined : idOf(query.personId);
   const signIns = personId ? await context.directory.identitiesOf(personId) : [];
   return context.audit.search(
     {
-      ...(query.accountId !== undefined ? { accountId: objectIdOf(query.accountId) } : {}),
+      ...(query.accountId !== undefined ? { accountId: idOf(query.accountId) } : {}),
       ...(query.personId !== undefined ? { person: { id: personId ?? null, signIns } } : {}),
       ...(query.type ? { type: query.type } : {}),
       ...(query.since ? { since: query.since } : {}),

@@ -1,14 +1,14 @@
-import { objectIdOf } from '../accounts/people-directory.ts';
+import { idOf } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
-import type { OutboxMessageRecord } from '../mail/outbox-model.ts';
+import type { MailMessage } from '../mail/outbox.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminConflict, AdminNotFound } from './admin-errors.ts';
 import type { AdminActor } from './admin-roles.ts';
 
-export function failureView(m: OutboxMessageRecord) {
+export function failureView(m: MailMessage) {
   return {
-    id: m._id.toHexString(),
+    id: m.id,
     to: m.to,
     template: m.template,
     status: m.status,
@@ -30,8 +30,8 @@ export async function mailFailures(context: AdminContext, limit = 100) {
  * the wrong one to revive; resending the association sends a new link instead.
  */
 export async function retryMail(context: AdminContext, actor: AdminActor, messageId: string) {
-  const id = objectIdOf(messageId);
-  const message = id ? await context.outbox.findMessage(id) : null;
+  const id = idOf(messageId);
+  const message = id ? await context.outbox.find(id) : null;
   if (!message) throw new AdminNotFound('message');
   if (message.status !== 'failed')
     throw new AdminConflict(`the message is ${message.status}; only a failed one is retried`);
@@ -44,7 +44,7 @@ export async function retryMail(context: AdminContext, actor: AdminActor, messag
   await recordAdminChange(context, actor, {
     type: 'admin.mail-retried',
     detail: {
-      messageId: message._id.toHexString(),
+      messageId: message.id,
       newMessageId: newId,
       template: message.template,
       to: maskEmail(message.to),

@@ -7,10 +7,16 @@ export interface AuditEvent {
   type: AuditEventType;
   upstreamId?: string;
   subject?: string;
-  accountId?: string | Types.ObjectId | null;
+  accountId?: string | null;
   ip?: string;
   reason?: string;
   detail?: Record<string, string | number | boolean | null>;
+}
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+function entryOf({ _id, accountId, ...event }: AuditEventRecord): AuditEntry {
+  return { ...event, id: _id.toHexString(), accountId: accountId?.toHexString() ?? null };
 }
 
 /** `j***@example.com`: enough to recognise an address in an investigation, not enough to learn one. */
@@ -24,8 +30,16 @@ export function maskEmail(address: string): string {
  * What happened, to whom, from where — stored in MongoDB for people investigating an account, and logged.
  * An audit write that fails is logged and does not fail the user's request: the action itself already happened.
  */
+/** A stored audit event as support reads it: string ids. */
+export interface AuditEntry extends Omit<AuditEvent, 'accountId'> {
+  readonly id: string;
+  readonly at: Date;
+  readonly accountId: string | null;
+}
+
 export interface AuditSearch {
-  accountId?: Types.ObjectId | null;
+  /** null: an id that was no id, which matches nothing. */
+  accountId?: string | null;
   person?: { id: string | null; signIns: ReadonlyArray<{ upstreamId: string; subject: string }> };
   type?: AuditEventType;
   since?: Date;
@@ -46,9 +60,8 @@ export class AuditLog {
   }
 
   async record(event: AuditEvent): Promise<void> {
-    const accountId =
-      typeof event.accountId === 'string' ? new Types.ObjectId(event.accountId) : (event.accountId ?? null);
-    this.#logger.info({ ...event, accountId: accountId?.toString() ?? null }, event.type);
+    const accountId = event.accountId && OBJECT_ID.test(event.accountId) ? new Types.ObjectId(event.accountId) : null;
+    this.#logger.info({ ...event, accountId: accountId?.toHexString() ?? null }, event.type);
     try {
       await this.#events.create({ ...event, accountId, at: new Date() });
     } catch (error) {
@@ -60,9 +73,12 @@ export class AuditLog {
    * Support's search, newest first. `accountId` null matches nothing (an id that was no id, rather than everything);
    * `person` matches the events of any of the person's sign-ins and those that name the person.
    */
-  async search(criteria: AuditSearch, limit: number): Promise<AuditEventRecord[]> {
+  async search(criteria: AuditSearch, limit: number): Promise<AuditEntry[]> {
     const filter: Record<string, unknown> = {};
-    if (criteria.accountId !== undefined) filter.accountId = criteria.accountId ?? 'none';
+    if (criteria.accountId !== undefined) {
+      filter.accountId =
+        criteria.accountId && OBJECT_ID.test(criteria.accountId) ? new Types.ObjectId(criteria.accountId) : 'none';
+    }
     if (criteria.type) filter.type = criteria.type;
     if (criteria.since || criteria.until) {
       filter.at = {
@@ -76,14 +92,23 @@ export class AuditLog {
         { 'detail.personId': criteria.person.id ?? 'none' },
       ];
     }
-    return this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditEventRecord[]>().exec();
+    const found = await this.#events
+      .find(filter)
+      .sort({ at: -1, _id: -1 })
+      .limit(limit)
+      .lean<AuditEventRecord[]>()
+      .exec();
+    return found.map(entryOf);
   }
 
   /** Newest first; for tests, the admin and investigations. */
-  async recent(
-    filter: Partial<Pick<AuditEventRecord, 'type' | 'subject'>> = {},
-    limit = 50,
-  ): Promise<AuditEventRecord[]> {
-    return this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditEventRecord[]>().exec();
+  async recent(filter: Partial<Pick<AuditEntry, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEntry[]> {
+    const found = await this.#events
+      .find(filter)
+      .sort({ at: -1, _id: -1 })
+      .limit(limit)
+      .lean<AuditEventRecord[]>()
+      .exec();
+    return found.map(entryOf);
   }
 }

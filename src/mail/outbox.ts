@@ -45,14 +45,20 @@ const SECRET_KEYS = ['link', 'notMeLink'];
 /** What a message keeps once it is no longer pending: no sealed values, and no link a legacy message held in clear. */
 const ERASE_SECRETS = { $set: { sealed: null }, $unset: { 'data.link': '' } };
 
-function binding(id: Types.ObjectId, to: string, template: string): string {
-  return `${id.toHexString()}\n${to}\n${template}`;
+function binding(id: string, to: string, template: string): string {
+  return `${id}\n${to}\n${template}`;
 }
 
 /**
  * The e-mails to send, stored in MongoDB so that a flow's request never waits for (or fails with) the mail
  * provider: the flow enqueues, the worker delivers and retries.
  */
+/** An outbox message as the rest of the broker (support, the development mailbox, tests) reads it: a string id. */
+export type MailMessage = Readonly<Omit<OutboxMessageRecord, '_id'> & { id: string }>;
+
+const plainMessage = ({ _id, ...message }: OutboxMessageRecord): MailMessage => ({ ...message, id: _id.toHexString() });
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
 export class Outbox {
   readonly #messages: Model<OutboxMessageRecord>;
   readonly #claims: Model<OutboxClaimRecord>;
@@ -78,28 +84,22 @@ export class Outbox {
   }
 
   /** Support's view: e-mails given up (failed) or not sent because their link expired, newest first. */
-  failures(limit: number): Promise<OutboxMessageRecord[]> {
-    return this.#messages
+  async failures(limit: number): Promise<MailMessage[]> {
+    const found = await this.#messages
       .find({ status: { $in: ['failed', 'expired'] } })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .lean<OutboxMessageRecord[]>()
       .exec();
-  }
-
-  findMessage(id: Types.ObjectId): Promise<OutboxMessageRecord | null> {
-    return this.#messages.findById(id).lean<OutboxMessageRecord>().exec();
+    return found.map(plainMessage);
   }
 
   /**
    * Queues a failed message again as a new one, once: the retry record's unique id lets exactly one retry through
    * (two staff pressing "retry" at once would otherwise send it twice). Resolves with the new message's id.
    */
-  async retry(
-    message: OutboxMessageRecord,
-    { actor, at }: { actor: string; at: Date },
-  ): Promise<string | 'retried-already'> {
-    const key = message._id.toHexString();
+  async retry(message: MailMessage, { actor, at }: { actor: string; at: Date }): Promise<string | 'retried-already'> {
+    const key = message.id;
     try {
       await this.#retries.create({ _id: key, at, actor, newMessageId: null });
     } catch (error) {
@@ -123,7 +123,9 @@ export class Outbox {
       to: message.to,
       template: message.template,
       data: message.data,
-      sealed: message.secret ? this.#sealer.seal(message.secret, binding(_id, message.to, message.template)) : null,
+      sealed: message.secret
+        ? this.#sealer.seal(message.secret, binding(_id.toHexString(), message.to, message.template))
+        : null,
       notAfter: message.notAfter ?? null,
       status: 'pending',
       attempts: 0,
@@ -137,23 +139,31 @@ export class Outbox {
   }
 
   /** The template values to render now: the readable data and the opened secrets. Throws when they cannot be opened. */
-  templateValues(message: OutboxMessageRecord): Record<string, unknown> {
+  templateValues(message: OutboxMessageRecord | MailMessage): Record<string, unknown> {
     if (!message.sealed) return { ...message.data };
+    const id = '_id' in message ? message._id.toHexString() : message.id;
     return {
       ...message.data,
-      ...this.#sealer.open(message.sealed, binding(message._id, message.to, message.template)),
+      ...this.#sealer.open(message.sealed, binding(id, message.to, message.template)),
     };
   }
 
-  async find(id: string): Promise<OutboxMessageRecord | null> {
+  async find(id: string): Promise<MailMessage | null> {
     // Anything but 24 hex digits is no message of ours (and would make mongoose throw a CastError).
-    if (!/^[0-9a-f]{24}$/i.test(id)) return null;
-    return this.#messages.findById(id).lean<OutboxMessageRecord>().exec();
+    if (!OBJECT_ID.test(id)) return null;
+    const found = await this.#messages.findById(id).lean<OutboxMessageRecord>().exec();
+    return found ? plainMessage(found) : null;
   }
 
   /** Newest first, for the dev mailbox and tests. */
-  async recent(limit = 50): Promise<OutboxMessageRecord[]> {
-    return this.#messages.find().sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessageRecord[]>().exec();
+  async recent(limit = 50): Promise<MailMessage[]> {
+    const found = await this.#messages
+      .find()
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<OutboxMessageRecord[]>()
+      .exec();
+    return found.map(plainMessage);
   }
 
   /** Pending messages due at `now`, in `_id` order after `afterId`, so one pass can page through all of them. */

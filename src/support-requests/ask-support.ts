@@ -92,7 +92,7 @@ async function openRequest(
     to: settings.support,
     template: 'support-request',
     data: {
-      requestId: request._id.toHexString(),
+      requestId: request.id,
       upstreamName: settings.upstreamName(fields.upstreamId),
       subject: fields.subject,
       signInName: fields.signInName,
@@ -107,9 +107,9 @@ async function openRequest(
     upstreamId: fields.upstreamId,
     subject: fields.subject,
     ip,
-    detail: { supportRequestId: request._id.toHexString(), clientId: fields.clientId, messageId },
+    detail: { supportRequestId: request.id, clientId: fields.clientId, messageId },
   });
-  return request._id.toHexString();
+  return request.id;
 }
 
 /**

@@ -1,10 +1,13 @@
-import type { Connection, Model, Types } from 'mongoose';
+import { Types, type Connection, type Model } from 'mongoose';
 import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
 
-export type NewSupportRequest = Omit<
-  SupportRequestRecord,
-  '_id' | 'createdAt' | 'status' | 'resolvedAt' | 'resolvedBy'
->;
+/** A request from an "Ask support" page (or "This wasn't me"), as support reads it: string ids. */
+export type SupportRequest = Readonly<Omit<SupportRequestRecord, '_id'> & { id: string }>;
+
+export type NewSupportRequest = Omit<SupportRequest, 'id' | 'createdAt' | 'status' | 'resolvedAt' | 'resolvedBy'>;
+
+const objectId = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null);
+const plain = ({ _id, ...request }: SupportRequestRecord): SupportRequest => ({ ...request, id: _id.toHexString() });
 
 /** The support requests collection's one owner: people open requests, support lists and resolves them. */
 export class SupportRequests {
@@ -14,7 +17,7 @@ export class SupportRequests {
     this.#model = supportRequestModel(connection);
   }
 
-  async open(fields: NewSupportRequest, at: Date): Promise<SupportRequestRecord> {
+  async open(fields: NewSupportRequest, at: Date): Promise<SupportRequest> {
     const created = await this.#model.create({
       ...fields,
       createdAt: at,
@@ -22,26 +25,32 @@ export class SupportRequests {
       resolvedAt: null,
       resolvedBy: null,
     });
-    return created.toObject();
+    return plain(created.toObject());
   }
 
   /** Newest first. */
-  list(status: SupportRequestRecord['status'], limit: number): Promise<SupportRequestRecord[]> {
-    return this.#model
+  async list(status: SupportRequest['status'], limit: number): Promise<SupportRequest[]> {
+    const found = await this.#model
       .find({ status })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .lean<SupportRequestRecord[]>()
       .exec();
+    return found.map(plain);
   }
 
-  find(id: Types.ObjectId): Promise<SupportRequestRecord | null> {
-    return this.#model.findById(id).lean<SupportRequestRecord>().exec();
+  /** Nothing for an id that is no id. */
+  async find(id: string): Promise<SupportRequest | null> {
+    const key = objectId(id);
+    const found = key ? await this.#model.findById(key).lean<SupportRequestRecord>().exec() : null;
+    return found ? plain(found) : null;
   }
 
-  async resolve(id: Types.ObjectId, at: Date, by: string): Promise<void> {
+  async resolve(id: string, at: Date, by: string): Promise<void> {
+    const key = objectId(id);
+    if (!key) return;
     await this.#model
-      .updateOne({ _id: id, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at, resolvedBy: by } })
+      .updateOne({ _id: key, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at, resolvedBy: by } })
       .exec();
   }
 }

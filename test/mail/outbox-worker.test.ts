@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { brokerTranslator } from '../support/config.ts';
 import { Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
@@ -196,7 +197,7 @@ describe('outbox worker', () => {
     // What a worker leaves behind when its process dies between winning the claim and recording the outcome.
     await outboxClaimModel(mongo.connection).create({
       _id: `${id}:0`,
-      messageId: (await outbox.find(id))!._id,
+      messageId: new Types.ObjectId((await outbox.find(id))!.id),
       attempt: 0,
       workerId: 'crashed',
       claimedAt: crashedAt,
@@ -213,7 +214,7 @@ describe('outbox worker', () => {
     expect(sink.received).toHaveLength(1);
     expect(await outbox.find(id)).toMatchObject({ status: 'sent', attempts: 2 });
     const claims = await outboxClaimModel(mongo.connection)
-      .find({ messageId: (await outbox.find(id))!._id })
+      .find({ messageId: new Types.ObjectId((await outbox.find(id))!.id) })
       .lean();
     expect(claims.map((c) => c._id).sort()).toEqual([`${id}:0`, `${id}:0:takeover-1`, `${id}:1`]);
   });

@@ -1,13 +1,13 @@
-import { objectIdOf } from '../../accounts/people-directory.ts';
+import { idOf } from '../../accounts/people-directory.ts';
 import { recordAdminChange } from '../admin-audit.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { AdminConflict, AdminNotFound } from '../admin-errors.ts';
 import type { AdminActor } from '../admin-roles.ts';
-import type { SupportRequestRecord } from '../../support-requests/support-request-model.ts';
+import type { SupportRequest } from '../../support-requests/support-requests.ts';
 
-export function supportRequestView(r: SupportRequestRecord) {
+export function supportRequestView(r: SupportRequest) {
   return {
-    id: r._id.toHexString(),
+    id: r.id,
     status: r.status,
     createdAt: r.createdAt.toISOString(),
     signIn: { upstreamId: r.upstreamId, issuer: r.issuer, subject: r.subject, signInName: r.signInName },
@@ -33,7 +33,7 @@ export async function resolveSupportRequest(
   id: string,
   note: string | undefined,
 ) {
-  const requestId = objectIdOf(id);
+  const requestId = idOf(id);
   const record = requestId ? await context.supportRequests.find(requestId) : null;
   if (!record || !requestId) throw new AdminNotFound('support request');
   if (record.status !== 'open') throw new AdminConflict('the support request is resolved already');

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { NotFound } from '../../errors/broker-error.ts';
 import type { DevMailbox } from '../../mail/dev-transport.ts';
 import type { RenderedMail } from '../../mail/mail-renderer.ts';
-import type { Outbox, OutboxMessageRecord } from '../../mail/outbox.ts';
+import type { MailMessage, Outbox } from '../../mail/outbox.ts';
 import { noStore } from '../../web/no-store.ts';
 import type { ViewRenderer } from '../../web/views.ts';
 
@@ -30,7 +30,7 @@ function messageDocument(rendered: RenderedMail): string {
 }
 
 /** The copy the dev transport delivered; none while the message is pending, failed or expired (see lastError). */
-function deliveredCopy(mailbox: DevMailbox, message: OutboxMessageRecord): RenderedMail | undefined {
+function deliveredCopy(mailbox: DevMailbox, message: MailMessage): RenderedMail | undefined {
   return message.providerMessageId ? mailbox.find(message.providerMessageId) : undefined;
 }
 
@@ -46,7 +46,7 @@ export function devMailboxRoutes(outbox: Outbox, mailbox: DevMailbox, views: Vie
 
   router.get('/', async (ctx) => {
     const messages = (await outbox.recent(LIST_LIMIT)).map((message) => ({
-      id: message._id.toHexString(),
+      id: message.id,
       to: message.to,
       subject: deliveredCopy(mailbox, message)?.subject ?? `(${message.template}: not delivered)`,
       status: message.status,
@@ -66,7 +66,7 @@ export function devMailboxRoutes(outbox: Outbox, mailbox: DevMailbox, views: Vie
       locale: views.translator.defaultLocale,
       title: rendered?.subject ?? 'Dev mailbox',
       message: {
-        id: message._id.toHexString(),
+        id: message.id,
         to: message.to,
         template: message.template,
         status: message.status,
