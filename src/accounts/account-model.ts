@@ -1,11 +1,9 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { normalizeEmail } from './email.ts';
 
-export interface Plan {
-  type: string;
-  /** The first instant at which the plan no longer counts. */
-  expiresAt: Date;
-}
+import type { Plan } from './people.ts';
+
+export type { Plan };
 
 export interface AccountRecord {
   _id: Types.ObjectId;

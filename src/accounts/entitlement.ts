@@ -1,4 +1,4 @@
-import type { Plan } from './account-model.ts';
+import type { Plan } from './people.ts';
 
 type PlanHolder = { readonly plans: readonly Plan[] };
 

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import type { DirectoryChangeFeed, DirectoryChangeNotices } from './directory-changes.ts';
 import { ExpiringReads } from './expiring-reads.ts';
 import type {
@@ -27,20 +26,10 @@ export type { AccountPatch, AccountWithPeople, Changed, ContactPatch, NewAccount
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /**
- * The same check for the collections whose repositories still take ObjectIds (pending associations, outbox, audit,
- * support requests): anything that is not an ObjectId finds nothing.
- */
-export function objectIdOf(id: unknown): Types.ObjectId | null {
-  if (typeof id === 'string' && OBJECT_ID.test(id)) return new Types.ObjectId(id);
-  return id instanceof Types.ObjectId ? id : null;
-}
-
-/**
  * An id from a token, a session or a form is untrusted input: the id as the directory's ids look (24 hex digits,
  * lower case), or null for anything else, which then finds nothing.
  */
 export function idOf(id: unknown): string | null {
-  if (id instanceof Types.ObjectId) return id.toHexString();
   return typeof id === 'string' && OBJECT_ID.test(id) ? id.toLowerCase() : null;
 }
 

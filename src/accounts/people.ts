@@ -1,9 +1,12 @@
-import type { Plan } from './account-model.ts';
-
 // The organisation model as every module outside the MongoDB store sees it: plain readonly values with string
 // ids. ObjectIds, mongoose documents and lean() shapes stay inside people-store.ts.
 
-export type { Plan };
+/** A support or enhancement plan of an account, and when it stops counting. */
+export interface Plan {
+  type: string;
+  /** The first instant at which the plan no longer counts. */
+  expiresAt: Date;
+}
 
 /** A customer account (an organisation): its number, name, plans and whether it may sign in at all. */
 export interface Account {

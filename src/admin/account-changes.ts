@@ -1,4 +1,4 @@
-import type { Plan } from '../accounts/account-model.ts';
+import type { Plan } from '../accounts/people.ts';
 import { idOf, type AccountPatch, type ContactPatch, type NewAccount } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
 import { recordAdminChange } from './admin-audit.ts';

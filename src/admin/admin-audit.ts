@@ -1,4 +1,4 @@
-import type { AuditEventType } from '../audit/audit-event-model.ts';
+import type { AuditEventType } from '../audit/audit-event-types.ts';
 import type { AdminContext } from './admin-context.ts';
 import type { AdminActor } from './admin-roles.ts';
 

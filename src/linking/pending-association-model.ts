@@ -1,7 +1,9 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** The states an association is stored in; `expired` is derived (association-flow.ts). */
-export type AssociationStatus = 'pending' | 'confirmed' | 'cancelled' | 'superseded' | 'disowned';
+import type { AssociationStatus } from './pending-association.ts';
+
+export type { AssociationStatus };
 
 /**
  * One request to associate an upstream identity with the customer account registered under an entered address:

@@ -1,6 +1,5 @@
-import type { AssociationStatus } from './pending-association-model.ts';
-
-export type { AssociationStatus };
+/** The states an association is stored in; `expired` is derived (association-flow.ts). */
+export type AssociationStatus = 'pending' | 'confirmed' | 'cancelled' | 'superseded' | 'disowned';
 
 /**
  * One request to associate an upstream sign-in with the customer account registered under an entered address, as
