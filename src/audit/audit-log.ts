@@ -92,17 +92,15 @@ export class AuditLog {
         { 'detail.personId': criteria.person.id ?? 'none' },
       ];
     }
-    const found = await this.#events
-      .find(filter)
-      .sort({ at: -1, _id: -1 })
-      .limit(limit)
-      .lean<AuditEventRecord[]>()
-      .exec();
-    return found.map(entryOf);
+    return this.#newest(filter, limit);
   }
 
   /** Newest first; for tests, the admin and investigations. */
-  async recent(filter: Partial<Pick<AuditEntry, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEntry[]> {
+  recent(filter: Partial<Pick<AuditEntry, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEntry[]> {
+    return this.#newest(filter, limit);
+  }
+
+  async #newest(filter: Record<string, unknown>, limit: number): Promise<AuditEntry[]> {
     const found = await this.#events
       .find(filter)
       .sort({ at: -1, _id: -1 })
