@@ -2,12 +2,14 @@ import { Types } from 'mongoose';
 import { contactModel } from '../../src/accounts/contact-model.ts';
 import { PeopleDirectory } from '../../src/accounts/people-directory.ts';
 import { PeopleStore } from '../../src/accounts/people-store.ts';
+import { DisownLinkStore } from '../../src/linking/disown-links.ts';
 import { PendingAssociationStore } from '../../src/linking/pending-associations.ts';
 import { seedAccount } from '../parties/seed-linked-account.ts';
 import { openTestMongo, silentLogger } from '../support/stores.ts';
+import { disownLinksConformance } from './conformance/disown-links-conformance.ts';
 import { membershipsConformance } from './conformance/memberships-conformance.ts';
 import { pendingAssociationsConformance } from './conformance/pending-associations-conformance.ts';
-import { MemoryMemberships, MemoryPendingAssociations } from './support/in-memory-linking.ts';
+import { MemoryDisownLinks, MemoryMemberships, MemoryPendingAssociations } from './support/in-memory-linking.ts';
 
 // One contract, two implementations: MongoDB (FerretDB here; a real MongoDB where MONGODB_URI points to one) and
 // the in-memory fakes of test/linking/support. The same suites run against both, unchanged.
@@ -49,4 +51,13 @@ membershipsConformance('MongoDB', async () => {
     },
     close: () => mongo.dispose(),
   };
+});
+
+disownLinksConformance('in memory', async () => ({ links: new MemoryDisownLinks(), close: async () => undefined }));
+
+disownLinksConformance('MongoDB', async () => {
+  const mongo = await openTestMongo();
+  const links = new DisownLinkStore(mongo.connection);
+  await links.ensureIndexes(silentLogger);
+  return { links, close: () => mongo.dispose() };
 });

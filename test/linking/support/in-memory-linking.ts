@@ -14,6 +14,8 @@ import type {
 } from '../../../src/accounts/people-directory.ts';
 import type {
   ContactDirectory,
+  DisownLink,
+  DisownLinks,
   LinkOutcome,
   MembershipStore,
   NewMembership,
@@ -174,6 +176,19 @@ export class MemoryMemberships implements MembershipStore, ContactDirectory {
   }
 }
 
+/** The "This wasn't me" links in memory: kept under the token's hash only, as the MongoDB store keeps them. */
+export class MemoryDisownLinks implements DisownLinks {
+  readonly #links = new Map<string, DisownLink>();
+  async create(link: DisownLink, tokenHash: string) {
+    if (this.#links.has(tokenHash)) throw new Error('a link with this token exists already');
+    this.#links.set(tokenHash, { ...link });
+  }
+  async findByToken(token: string) {
+    const found = this.#links.get(hashLinkToken(token));
+    return found ? { ...found } : null;
+  }
+}
+
 export type HookCall = { hook: keyof AssociationHooks; pendingId: string; detail?: string };
 
 export interface MemoryLinking {
@@ -233,7 +248,7 @@ export function memoryLinking(): MemoryLinking {
         call('disowned', record);
       },
     },
-    disownLinks: { create: async () => undefined, findByToken: async () => null },
+    disownLinks: new MemoryDisownLinks(),
     sessions: { endAll: async () => ({ sessions: 0, grants: 0 }) },
     supportDesk: { disowned: async () => 'support-request-1' },
     linkTtlMs: 3_600_000,
