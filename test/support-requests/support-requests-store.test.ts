@@ -1,0 +1,20 @@
+import {
+  SupportRequests,
+  type NewSupportRequest,
+  type SupportRequest,
+} from '../../src/support-requests/support-requests.ts';
+import { openTestMongo } from '../support/stores.ts';
+import { supportRequestsConformance } from './conformance/support-requests-conformance.ts';
+import { MemorySupportRequests } from './support/memory-support-requests.ts';
+
+// One contract, two implementations (Dex's storage/conformance as the model): MongoDB and the in-memory store.
+
+supportRequestsConformance('in memory', async () => ({
+  store: new MemorySupportRequests(),
+  close: async () => undefined,
+}));
+
+supportRequestsConformance('MongoDB', async () => {
+  const mongo = await openTestMongo();
+  return { store: new SupportRequests(mongo.connection), close: () => mongo.dispose() };
+});
