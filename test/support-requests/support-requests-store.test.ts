@@ -1,8 +1,4 @@
-import {
-  SupportRequests,
-  type NewSupportRequest,
-  type SupportRequest,
-} from '../../src/support-requests/support-requests.ts';
+import { SupportRequests } from '../../src/support-requests/support-requests.ts';
 import { openTestMongo } from '../support/stores.ts';
 import { supportRequestsConformance } from './conformance/support-requests-conformance.ts';
 import { MemorySupportRequests } from './support/memory-support-requests.ts';
