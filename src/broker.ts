@@ -127,6 +127,7 @@ async function assemble(
   await audit.ensureIndexes();
   const renderer = createMailRenderer(VIEWS_DIR, translator, brand);
   const mail = await mailPart(config, { mongo, audit, renderer, metrics, logger });
+  const supportRequests = new SupportRequests(mongo);
   const linking = await linkingPart(config, {
     mongo,
     redis,
@@ -135,10 +136,11 @@ async function assemble(
     portals,
     audit,
     outbox: mail.outbox,
+    supportRequests,
     logger,
   });
   const adminContext: AdminContext = {
-    supportRequests: new SupportRequests(mongo),
+    supportRequests,
     linking,
     audit,
     mailer: mail.outbox,

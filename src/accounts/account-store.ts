@@ -1,4 +1,5 @@
 import { Types, type Model } from 'mongoose';
+import { isObjectIdText } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import type { AccountRecord, Plan } from './account-model.ts';
@@ -52,8 +53,6 @@ export interface AccountUpsert {
   contacts: ContactChanges;
 }
 
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
-
 function samePlans(a: readonly Plan[], b: readonly Plan[]): boolean {
   return (
     a.length === b.length &&
@@ -81,7 +80,7 @@ export class AccountStore {
 
   /** An id from a token or a session is untrusted input: anything that is not an ObjectId finds nothing. */
   async findAccountById(id: string): Promise<AccountRecord | null> {
-    if (!OBJECT_ID.test(id)) return null;
+    if (!isObjectIdText(id)) return null;
     return this.#accounts.findById(new Types.ObjectId(id)).lean<AccountRecord>().exec();
   }
 

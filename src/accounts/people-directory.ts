@@ -1,4 +1,5 @@
 import type { DirectoryChangeFeed, DirectoryChangeNotices } from './directory-changes.ts';
+import { isObjectIdText } from '../store/object-ids.ts';
 import { ExpiringReads } from './expiring-reads.ts';
 import type {
   Account,
@@ -23,14 +24,12 @@ import type {
 export type * from './people.ts';
 export type { AccountPatch, AccountWithPeople, Changed, ContactPatch, NewAccount, PersonWithAccounts };
 
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
-
 /**
  * An id from a token, a session or a form is untrusted input: the id as the directory's ids look (24 hex digits,
  * lower case), or null for anything else, which then finds nothing.
  */
 export function idOf(id: unknown): string | null {
-  return typeof id === 'string' && OBJECT_ID.test(id) ? id.toLowerCase() : null;
+  return isObjectIdText(id) ? id.toLowerCase() : null;
 }
 
 export interface MembershipReader {

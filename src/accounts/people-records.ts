@@ -1,4 +1,5 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import { objectIdOf } from '../store/object-ids.ts';
 import type { AccountRecord } from './account-model.ts';
 import type { ContactRecord } from './contact-model.ts';
 import type { IdentityRecord } from './identity-model.ts';
@@ -9,14 +10,10 @@ import type { PersonRecord } from './person-model.ts';
 // The MongoDB side of the people store: stored records to the plain values the rest of the broker sees, and
 // untrusted string ids to ObjectIds. Only the store's modules use these.
 
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
-
 /** An id from a token, a session or a form is untrusted input: anything that is not an ObjectId finds nothing. */
-export function oid(id: string): Types.ObjectId | null {
-  return OBJECT_ID.test(id) ? new Types.ObjectId(id) : null;
-}
+export const oid = objectIdOf;
 
-export const oids = (ids: readonly string[]): Types.ObjectId[] => ids.flatMap((id) => oid(id) ?? []);
+export const oids = (ids: readonly string[]): Types.ObjectId[] => ids.flatMap((id) => objectIdOf(id) ?? []);
 
 export const toAccount = (a: AccountRecord): Account => ({
   id: a._id.toHexString(),

@@ -1,4 +1,5 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { objectIdOf } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { auditEventModel, type AuditEventRecord, type AuditEventType } from './audit-event-model.ts';
@@ -12,8 +13,6 @@ export interface AuditEvent {
   reason?: string;
   detail?: Record<string, string | number | boolean | null>;
 }
-
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 function entryOf({ _id, accountId, ...event }: AuditEventRecord): AuditEntry {
   return { ...event, id: _id.toHexString(), accountId: accountId?.toHexString() ?? null };
@@ -60,7 +59,7 @@ export class AuditLog {
   }
 
   async record(event: AuditEvent): Promise<void> {
-    const accountId = event.accountId && OBJECT_ID.test(event.accountId) ? new Types.ObjectId(event.accountId) : null;
+    const accountId = event.accountId ? objectIdOf(event.accountId) : null;
     this.#logger.info({ ...event, accountId: accountId?.toHexString() ?? null }, event.type);
     try {
       await this.#events.create({ ...event, accountId, at: new Date() });
@@ -76,8 +75,7 @@ export class AuditLog {
   async search(criteria: AuditSearch, limit: number): Promise<AuditEntry[]> {
     const filter: Record<string, unknown> = {};
     if (criteria.accountId !== undefined) {
-      filter.accountId =
-        criteria.accountId && OBJECT_ID.test(criteria.accountId) ? new Types.ObjectId(criteria.accountId) : 'none';
+      filter.accountId = (criteria.accountId ? objectIdOf(criteria.accountId) : null) ?? 'none';
     }
     if (criteria.type) filter.type = criteria.type;
     if (criteria.since || criteria.until) {

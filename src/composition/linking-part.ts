@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type Provider from 'oidc-provider';
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
 import { flowSupportDesk } from '../support-requests/ask-support.ts';
-import { SupportRequests } from '../support-requests/support-requests.ts';
+import type { SupportRequests } from '../support-requests/support-requests.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';
@@ -25,12 +25,13 @@ export interface LinkingParts {
   portals: PortalDirectory;
   audit: AuditLog;
   outbox: Outbox;
+  supportRequests: SupportRequests;
   logger: Logger;
 }
 
 /** The association flow's ports, as the flow and the admin operations built on it see them. */
 export async function linkingPart(config: Readonly<BrokerConfig>, parts: LinkingParts): Promise<LinkingContext> {
-  const { mongo, redis, provider, directory, portals, audit, outbox, logger } = parts;
+  const { mongo, redis, provider, directory, portals, audit, outbox, supportRequests, logger } = parts;
   const pending = new PendingAssociationStore(mongo);
   const disownLinks = new DisownLinkStore(mongo);
   await Promise.all([pending.ensureIndexes(logger), disownLinks.ensureIndexes(logger)]);
@@ -58,7 +59,7 @@ export async function linkingPart(config: Readonly<BrokerConfig>, parts: Linking
     disownLinks,
     sessions: new PersonSessions(provider, redis, logger),
     supportDesk: flowSupportDesk({
-      requests: new SupportRequests(mongo),
+      requests: supportRequests,
       audit,
       mailer: outbox,
       support: config.mail.support,

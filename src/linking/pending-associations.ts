@@ -1,4 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { objectIdOf } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
@@ -8,8 +9,6 @@ import { hashLinkToken, tokenMatchesHash } from './link-token.ts';
 import { pendingAssociationModel, type PendingAssociationRecord } from './pending-association-model.ts';
 import type { PendingAssociation } from './pending-association.ts';
 import type { NewPendingAssociation, PendingAssociations } from './ports.ts';
-
-const objectId = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null);
 
 /** The stored record as the flow sees it: string ids, nothing of mongoose. */
 function plain(r: PendingAssociationRecord): PendingAssociation {
@@ -89,7 +88,7 @@ export class PendingAssociationStore implements PendingAssociations {
   }
 
   async findById(id: string): Promise<PendingAssociation | null> {
-    const key = objectId(id);
+    const key = objectIdOf(id);
     const record = key ? await this.#model.findById(key).lean<PendingAssociationRecord>().exec() : null;
     return record ? plain(await this.#settled(record)) : null;
   }
@@ -114,7 +113,7 @@ export class PendingAssociationStore implements PendingAssociations {
 
   async transition(id: string, from: StoredState, to: StoredState, at: Date): Promise<boolean> {
     if (!canTransition(from, to)) throw new Error(`an association cannot move from ${from} to ${to}`);
-    const key = objectId(id);
+    const key = objectIdOf(id);
     // Only a record in `from` moves: the guard below decides between racing requests, not whether the move applies.
     const current = key ? await this.#model.findById(key).lean<PendingAssociationRecord>().exec() : null;
     if (!current || (await this.#settled(current)).status !== from) return false;
@@ -131,7 +130,7 @@ export class PendingAssociationStore implements PendingAssociations {
   }
 
   async listForContacts(contactIds: readonly string[], limit: number): Promise<PendingAssociation[]> {
-    const ids = contactIds.flatMap((id) => objectId(id) ?? []);
+    const ids = contactIds.flatMap((id) => objectIdOf(id) ?? []);
     const records = await this.#model
       .find({ contactIds: { $in: ids } })
       .sort({ createdAt: -1 })
@@ -155,7 +154,7 @@ export class PendingAssociationStore implements PendingAssociations {
   }
 
   async countAttempt(id: string): Promise<void> {
-    const key = objectId(id);
+    const key = objectIdOf(id);
     if (key) await this.#model.updateOne({ _id: key }, { $inc: { attempts: 1 } }).exec();
   }
 

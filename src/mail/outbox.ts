@@ -1,4 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
+import { isObjectIdText } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import {
@@ -57,7 +58,6 @@ function binding(id: string, to: string, template: string): string {
 export type MailMessage = Readonly<Omit<OutboxMessageRecord, '_id'> & { id: string }>;
 
 const plainMessage = ({ _id, ...message }: OutboxMessageRecord): MailMessage => ({ ...message, id: _id.toHexString() });
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export class Outbox {
   readonly #messages: Model<OutboxMessageRecord>;
@@ -150,7 +150,7 @@ export class Outbox {
 
   async find(id: string): Promise<MailMessage | null> {
     // Anything but 24 hex digits is no message of ours (and would make mongoose throw a CastError).
-    if (!OBJECT_ID.test(id)) return null;
+    if (!isObjectIdText(id)) return null;
     const found = await this.#messages.findById(id).lean<OutboxMessageRecord>().exec();
     return found ? plainMessage(found) : null;
   }

@@ -113,11 +113,15 @@ export function decideSignIn({
       result: loginResult(outcome.personId, outcome.authTime, identity, accountId),
     };
   };
-  const ask: SignInStep = { kind: 'chooseAccount', accounts: accountChoices(outcome.memberships, requires, now) };
+  // Built only when the page is shown: most sign-ins finish with their one account.
+  const ask = (): SignInStep => ({
+    kind: 'chooseAccount',
+    accounts: accountChoices(outcome.memberships, requires, now),
+  });
   if (chosenAccountId !== undefined) {
     const chosen = chosenMembership(outcome.memberships, chosenAccountId, requires, now);
-    return chosen ? finish(chosen) : ask;
+    return chosen ? finish(chosen) : ask();
   }
   const [only, ...others] = outcome.memberships;
-  return only && others.length === 0 ? finish(only) : ask;
+  return only && others.length === 0 ? finish(only) : ask();
 }

@@ -1,4 +1,5 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { objectIdOf } from '../store/object-ids.ts';
 import { supportRequestModel, type SupportRequestRecord } from './support-request-model.ts';
 
 /** A request from an "Ask support" page (or "This wasn't me"), as support reads it: string ids. */
@@ -6,7 +7,6 @@ export type SupportRequest = Readonly<Omit<SupportRequestRecord, '_id'> & { id: 
 
 export type NewSupportRequest = Omit<SupportRequest, 'id' | 'createdAt' | 'status' | 'resolvedAt' | 'resolvedBy'>;
 
-const objectId = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null);
 const plain = ({ _id, ...request }: SupportRequestRecord): SupportRequest => ({ ...request, id: _id.toHexString() });
 
 /** The support requests collection's one owner: people open requests, support lists and resolves them. */
@@ -41,13 +41,13 @@ export class SupportRequests {
 
   /** Nothing for an id that is no id. */
   async find(id: string): Promise<SupportRequest | null> {
-    const key = objectId(id);
+    const key = objectIdOf(id);
     const found = key ? await this.#model.findById(key).lean<SupportRequestRecord>().exec() : null;
     return found ? plain(found) : null;
   }
 
   async resolve(id: string, at: Date, by: string): Promise<void> {
-    const key = objectId(id);
+    const key = objectIdOf(id);
     if (!key) return;
     await this.#model
       .updateOne({ _id: key, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at, resolvedBy: by } })
