@@ -5,13 +5,21 @@ import type { PendingAssociation } from '../linking/pending-association.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminNotFound } from './admin-errors.ts';
 import { auditView, findAudit } from './audit-trail.ts';
+import type {
+  AccountDetailView,
+  AccountView,
+  AssociationView,
+  ContactView,
+  PersonView,
+  SignInView,
+} from './representations.ts';
 
 // What staff see of the organisation model: plain JSON, ids as hex strings. An entered address is shown masked:
 // it may be someone else's address that the sign-in typed, and support needs only to recognise it.
 
 const SEARCH_LIMIT = 50;
 
-export function accountSummary(a: Account) {
+export function accountSummary(a: Account): AccountView {
   return {
     id: a.id,
     customerNumber: a.customerNumber,
@@ -21,7 +29,7 @@ export function accountSummary(a: Account) {
   };
 }
 
-export function contactView(c: Contact, member: MembershipEntry | undefined | null) {
+export function contactView(c: Contact, member: MembershipEntry | undefined | null): ContactView {
   return {
     id: c.id,
     accountId: c.accountId,
@@ -32,26 +40,30 @@ export function contactView(c: Contact, member: MembershipEntry | undefined | nu
   };
 }
 
-export function signInView(i: Identity) {
+export function signInView(i: Identity): SignInView {
   return {
     id: i.id,
+    personId: i.personId,
     upstreamId: i.upstreamId,
     issuer: i.issuer,
     subject: i.subject,
     signInName: i.signInName ?? null,
+    email: null,
     linkedAt: i.linkedAt.toISOString(),
-    lastLoginAt: i.lastLoginAt?.toISOString() ?? null,
+    firstUsedAt: null,
+    lastUsedAt: i.lastLoginAt?.toISOString() ?? null,
+    lastPortal: null,
   };
 }
 
-export function associationView(p: PendingAssociation, now: Date) {
+export function associationView(p: PendingAssociation, now: Date): AssociationView {
   return {
     id: p.id,
     upstreamId: p.upstreamId,
     subject: p.subject,
     signInName: p.signInName,
     enteredEmail: maskEmail(p.enteredEmail),
-    contactIds: p.contactIds,
+    contactIds: [...p.contactIds],
     state: stateOf(p, now),
     createdAt: p.createdAt.toISOString(),
     expiresAt: p.expiresAt.toISOString(),
@@ -73,7 +85,7 @@ function lastSignIn(identities: readonly Identity[]): string | null {
 }
 
 /** An account with its contacts, members (their sign-ins, last sign-in), pending associations and recent audit. */
-export async function accountDetail(context: AdminContext, accountId: string) {
+export async function accountDetail(context: AdminContext, accountId: string): Promise<AccountDetailView> {
   const id = idOf(accountId);
   const found = id ? await context.directory.accountWithPeople(id) : null;
   if (!found) throw new AdminNotFound('account');
@@ -121,7 +133,7 @@ export async function associationsOfSignIn(context: AdminContext, signIn: { upst
 }
 
 /** A person: their sign-ins and the accounts they act for (as which contact). */
-export async function personDetail(context: AdminContext, personId: string) {
+export async function personDetail(context: AdminContext, personId: string): Promise<PersonView> {
   const id = idOf(personId);
   const found = id ? await context.directory.personWithAccounts(id) : null;
   if (!found || !id) throw new AdminNotFound('person');

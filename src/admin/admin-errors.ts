@@ -1,10 +1,14 @@
+import type { ADMIN_ERROR_CODES } from './representations.ts';
+
+type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];
+
 /**
  * What the admin API refuses, as classes carrying the HTTP status and a namespaced code (like BrokerError, but for
  * programs only: the message is English and meant for the operator of the calling tool, never for a customer).
  */
 export abstract class AdminError extends Error {
   abstract readonly status: number;
-  abstract readonly code: string;
+  abstract readonly code: AdminErrorCode;
 }
 
 /** No bearer token, or one the broker did not issue to an admin client (or it expired): RFC 6750 3.1 invalid_token. */
@@ -21,7 +25,7 @@ export class AdminForbidden extends AdminError {
   readonly status = 403;
   readonly code = 'ADMIN.FORBIDDEN';
   constructor(needed: string) {
-    super(`this operation needs the role ${needed}`);
+    super(`this operation needs the role ${needed} (token scope ${needed})`);
   }
 }
 
@@ -42,4 +46,10 @@ export class AdminConflict extends AdminError {
 export class AdminInvalidRequest extends AdminError {
   readonly status = 400;
   readonly code = 'ADMIN.INVALID_REQUEST';
+}
+
+/** A failed e-mail that was retried before: its retry is the message to follow (`retry` in its representation). */
+export class AdminRetriedAlready extends AdminError {
+  readonly status = 409;
+  readonly code = 'ADMIN.RETRIED_ALREADY';
 }

@@ -137,6 +137,9 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
     await context.linking.pending.transition(record.id, 'pending', 'cancelled', now);
     throw new AdminConflict('another person already acts as this contact; unlink that membership first');
   }
+  const { personId } = outcome;
+  // Only `taken` comes without a person (people.ts).
+  if (personId === null) throw new Error('a link outcome without a person');
   if (!(await context.linking.pending.transition(record.id, 'pending', 'confirmed', now))) {
     await context.linking.memberships.unlinkAssociation(record.id);
     throw new AdminConflict('the link was cancelled meanwhile');
@@ -160,9 +163,5 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
       notified: outcome.kind === 'linked' ? maskEmail(contact.contact.email) : null,
     },
   });
-  return {
-    outcome: outcome.kind,
-    personId: outcome.personId,
-    accountId: contact.account.id,
-  };
+  return { outcome: outcome.kind, personId, accountId: contact.account.id };
 }

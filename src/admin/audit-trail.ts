@@ -2,6 +2,7 @@ import type { AuditEntry } from '../audit/audit-log.ts';
 import type { AuditEventType } from '../audit/audit-event-types.ts';
 import { idOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';
+import type { AuditEventView } from './representations.ts';
 
 export interface AuditQuery {
   accountId?: string;
@@ -14,12 +15,16 @@ export interface AuditQuery {
 
 const MAX_LIMIT = 500;
 
-export function auditView(e: AuditEntry) {
+const named = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+export function auditView(e: AuditEntry): AuditEventView {
   return {
     id: e.id,
     type: e.type,
     at: e.at.toISOString(),
+    actor: named(e.detail?.actor),
     accountId: e.accountId,
+    personId: named(e.detail?.personId),
     upstreamId: e.upstreamId ?? null,
     subject: e.subject ?? null,
     ip: e.ip ?? null,

@@ -5,8 +5,9 @@ import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminConflict, AdminNotFound } from './admin-errors.ts';
 import type { AdminActor } from './admin-roles.ts';
+import type { MailMessageView } from './representations.ts';
 
-export function failureView(m: MailMessage) {
+export function failureView(m: MailMessage): MailMessageView {
   return {
     id: m.id,
     to: m.to,
@@ -15,6 +16,7 @@ export function failureView(m: MailMessage) {
     attempts: m.attempts,
     lastError: m.lastError,
     createdAt: m.createdAt.toISOString(),
+    retry: null,
   };
 }
 

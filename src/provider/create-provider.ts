@@ -15,6 +15,7 @@ import { deliverBackchannelLogoutInBackground } from './logout/backchannel-deliv
 import { frontchannelLogout, nameSessionsInIdTokens } from './logout/frontchannel-logout.ts';
 import { logoutPages } from './logout/logout-pages.ts';
 import { configuredDestinationsOnly } from './outgoing-requests.ts';
+import { unauthorizedClientForGrantType } from './grant-type-refusal.ts';
 import { postAsGet } from './post-as-get.ts';
 import { createRedisAdapter } from './redis-adapter.ts';
 import { batchRequestWrites } from '../store/request-writes.ts';
@@ -138,6 +139,7 @@ export function createProvider({
   // Before oidc-provider's routes, in this order: the script policy must see every page the other two produce.
   provider.use(autoSubmitScripts());
   provider.use(postAsGet(config.issuer));
+  provider.use(unauthorizedClientForGrantType());
   provider.use(frontchannelLogout(provider, config.clients, config.issuer, renderPage));
   return provider;
 }

@@ -38,11 +38,12 @@ describe('who may call the admin API', () => {
     }
   });
 
-  it('issues no admin token to a portal, and a wrong secret gets none either', async () => {
+  it('issues no admin token to a portal (unauthorized_client, RFC 6749 5.2), and a wrong secret gets none either', async () => {
     const portal = TEST_CLIENTS[0];
     const portalAnswer = await clientCredentialsToken(stack, portal);
     expect(portalAnswer.status).toBe(400);
-    expect(await portalAnswer.json()).toMatchObject({
+    expect(await portalAnswer.json()).toEqual({
+      error: 'unauthorized_client',
       error_description: 'requested grant type is not allowed for this client',
     });
     const wrongSecret = await clientCredentialsToken(stack, { ...SUPPORT_CLIENT, clientSecret: 'x'.repeat(40) });

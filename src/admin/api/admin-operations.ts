@@ -8,6 +8,21 @@ import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../
 import { auditView, findAudit } from '../audit-trail.ts';
 import { mailFailures, retryMail } from '../mail-failures.ts';
 import { removeMembership, removeSignIn } from '../membership-removal.ts';
+import {
+  AccountDetailRep,
+  AccountListRep,
+  AccountRep,
+  AssociationListRep,
+  AssociationRep,
+  AuditEventPageRep,
+  ContactRep,
+  CreatedRep,
+  LinkResultRep,
+  MailMessagePageRep,
+  PersonRep,
+  SupportRequestPageRep,
+  SupportRequestRep,
+} from '../representations.ts';
 import { listSupportRequests, resolveSupportRequest } from '../support-requests/support-request-cases.ts';
 
 /**
@@ -26,6 +41,9 @@ export interface AdminOperation {
   body?: z.ZodObject;
   /** 200 with the result, 201 for a creation, 204 for a removal. */
   status: 200 | 201 | 204;
+  /** The body of the 200 or 201 answer (a named schema of representations.ts); none for 204. */
+  response?: z.ZodType;
+  /** Parses the call's query and body with the row's own schemas, then does the work. */
   run(context: AdminContext, call: OperationCall): Promise<unknown>;
 }
 
@@ -38,20 +56,35 @@ export interface OperationCall {
 
 type Parsed<S> = S extends z.ZodObject ? z.output<S> : Record<string, never>;
 
-interface OperationSpec<Q, B> extends Omit<AdminOperation, 'run' | 'query' | 'body'> {
+/** What a row's `run` resolves with: its response schema's output; for a 204 whatever it is, since none is sent. */
+type Answer<R> = R extends z.ZodType ? z.output<R> : unknown;
+
+interface OperationSpec<Q, B, R> extends Omit<AdminOperation, 'run' | 'query' | 'body' | 'response'> {
   query?: Q;
   body?: B;
+  response?: R;
+  /** Typed by `response`: a row cannot answer what its published schema does not describe. */
   run(
     context: AdminContext,
     call: { actor: AdminActor; params: Record<string, string>; query: Parsed<Q>; body: Parsed<B> },
-  ): Promise<unknown>;
+  ): Promise<NoInfer<Answer<R>>>;
 }
 
-/** A row of the table, typed by its own schemas (the router parses query and body with them before `run`). */
-function operation<Q extends z.ZodObject | undefined = undefined, B extends z.ZodObject | undefined = undefined>(
-  spec: OperationSpec<Q, B>,
-): AdminOperation {
-  return spec as unknown as AdminOperation;
+function parse<S extends z.ZodObject | undefined>(schema: S | undefined, input: Record<string, unknown>): Parsed<S> {
+  return (schema ? schema.parse(input) : {}) as Parsed<S>;
+}
+
+/** A row of the table, typed by its own schemas: its `run` sees the query and body as they parse. */
+function operation<
+  Q extends z.ZodObject | undefined = undefined,
+  B extends z.ZodObject | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(spec: OperationSpec<Q, B, R>): AdminOperation {
+  return {
+    ...spec,
+    run: (context, call) =>
+      spec.run(context, { ...call, query: parse(spec.query, call.query), body: parse(spec.body, call.body) }),
+  };
 }
 
 const locale = z.enum(['en', 'de']).default('en').describe('Language of the e-mail that the change sends');
@@ -68,6 +101,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Find accounts by customer number, name (contains) or a contact address',
     query: z.object({ q: z.string().min(1).max(200) }),
     status: 200,
+    response: AccountListRep,
     run: async (context, { query }) => ({ accounts: await searchAccounts(context, query.q) }),
   }),
   operation({
@@ -77,6 +111,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     role: 'support',
     summary: 'An account with its contacts, members (sign-ins, last sign-in), pending associations and recent audit',
     status: 200,
+    response: AccountDetailRep,
     run: (context, { params }) => accountDetail(context, params.accountId ?? ''),
   }),
   operation({
@@ -92,6 +127,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       status: status.default('active'),
     }),
     status: 201,
+    response: AccountRep,
     run: (context, { actor, body }) => createAccount(context, actor, body),
   }),
   operation({
@@ -106,6 +142,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       status: status.optional(),
     }),
     status: 200,
+    response: AccountRep,
     run: (context, { actor, params, body }) => changeAccount(context, actor, params.accountId ?? '', body),
   }),
   operation({
@@ -116,6 +153,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Register an address as a contact of the account',
     body: z.object({ email: z.email(), name: z.string().max(300).nullable().optional() }),
     status: 201,
+    response: ContactRep,
     run: (context, { actor, params, body }) => addContact(context, actor, params.accountId ?? '', body),
   }),
   operation({
@@ -130,6 +168,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       status: status.optional(),
     }),
     status: 200,
+    response: ContactRep,
     run: (context, { actor, params, body }) => changeContact(context, actor, params.contactId ?? '', body),
   }),
   operation({
@@ -145,6 +184,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       locale,
     }),
     status: 201,
+    response: LinkResultRep,
     run: (context, { actor, params, body }) =>
       linkOnBehalf(context, actor, { ...body, contactId: params.contactId ?? '' }),
   }),
@@ -155,6 +195,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     role: 'support',
     summary: 'A person with their sign-ins and memberships',
     status: 200,
+    response: PersonRep,
     run: (context, { params }) => personDetail(context, params.personId ?? ''),
   }),
   operation({
@@ -183,6 +224,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: "A sign-in's association requests (entered address masked, state, times), newest first",
     query: z.object({ upstreamId: z.string().min(1), subject: z.string().min(1).max(255) }),
     status: 200,
+    response: AssociationListRep,
     run: async (context, { query }) => ({ associations: await associationsOfSignIn(context, query) }),
   }),
   operation({
@@ -193,6 +235,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Send a new link to the registered address; the older link stops working',
     body: z.object({ locale }),
     status: 201,
+    response: AssociationRep,
     run: (context, { actor, params, body }) =>
       resendAssociation(context, actor, params.associationId ?? '', body.locale),
   }),
@@ -203,6 +246,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     role: 'support',
     summary: 'Cancel a pending association: its link stops working',
     status: 200,
+    response: AssociationRep,
     run: (context, { actor, params }) => cancelAssociationBySupport(context, actor, params.associationId ?? ''),
   }),
   operation({
@@ -213,7 +257,8 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'E-mails given up (with their last error) or not sent because their link expired',
     query: z.object({ limit }),
     status: 200,
-    run: async (context, { query }) => ({ messages: await mailFailures(context, query.limit ?? 100) }),
+    response: MailMessagePageRep,
+    run: async (context, { query }) => ({ messages: await mailFailures(context, query.limit ?? 100), next: null }),
   }),
   operation({
     operationId: 'retryMail',
@@ -222,6 +267,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     role: 'support',
     summary: 'Queue a failed e-mail again (link e-mails: resend the association instead)',
     status: 201,
+    response: CreatedRep,
     run: (context, { actor, params }) => retryMail(context, actor, params.messageId ?? ''),
   }),
   operation({
@@ -232,8 +278,10 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Requests of people stuck on the association page, with the sign-in that asked, newest first',
     query: z.object({ status: z.enum(['open', 'resolved']).default('open'), limit }),
     status: 200,
+    response: SupportRequestPageRep,
     run: async (context, { query }) => ({
       supportRequests: await listSupportRequests(context, query.status, query.limit ?? 100),
+      next: null,
     }),
   }),
   operation({
@@ -244,6 +292,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     summary: 'Mark a support request answered (audited, with an optional note)',
     body: z.object({ note: z.string().max(500).optional() }),
     status: 200,
+    response: SupportRequestRep,
     run: (context, { actor, params, body }) =>
       resolveSupportRequest(context, actor, params.supportRequestId ?? '', body.note),
   }),
@@ -268,9 +317,10 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       limit,
     }),
     status: 200,
+    response: AuditEventPageRep,
     run: async (context, { query }) => {
       const { limit: max, ...filter } = query;
-      return { events: (await findAudit(context, filter, max ?? 100)).map(auditView) };
+      return { events: (await findAudit(context, filter, max ?? 100)).map(auditView), next: null };
     },
   }),
 ];

@@ -29,7 +29,5 @@ export async function runOperation(
   input: OperationInput,
 ): Promise<unknown> {
   if (!roleAllows(actor.role, op.role)) throw new AdminForbidden(op.role);
-  const query = op.query ? op.query.parse(input.query ?? {}) : {};
-  const body = op.body ? op.body.parse(input.body ?? {}) : {};
-  return op.run(context, { actor, params: input.params ?? {}, query, body });
+  return op.run(context, { actor, params: input.params ?? {}, query: input.query ?? {}, body: input.body ?? {} });
 }

@@ -4,8 +4,9 @@ import type { AdminContext } from '../admin-context.ts';
 import { AdminConflict, AdminNotFound } from '../admin-errors.ts';
 import type { AdminActor } from '../admin-roles.ts';
 import type { SupportRequest } from '../../support-requests/support-requests.ts';
+import type { SupportRequestView } from '../representations.ts';
 
-export function supportRequestView(r: SupportRequest) {
+export function supportRequestView(r: SupportRequest): SupportRequestView {
   return {
     id: r.id,
     status: r.status,

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { ADMIN_OPERATIONS } from '../../../src/admin/api/admin-operations.ts';
+import { ErrorRep } from '../../../src/admin/representations.ts';
 import type { SendGridSink } from '../../support/sendgrid-sink.ts';
 import type { Stack } from '../../support/stack.ts';
 
@@ -67,7 +70,29 @@ export async function adminApi<T = Json>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
+  const answer = text ? (JSON.parse(text) as unknown) : {};
+  checkAgainstContract(method, path, response.status, answer);
+  return { status: response.status, body: answer as T, headers: response.headers };
+}
+
+const ROUTES = ADMIN_OPERATIONS.map((op) => ({
+  op,
+  pattern: new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/?]+')}(\\?.*)?$`),
+}));
+
+/**
+ * Every answer the tests see is held to the published contract: a success to its operation's schema (strict, so a
+ * field the document does not name fails too), a refusal to the Error schema.
+ */
+function checkAgainstContract(method: string, path: string, status: number, body: unknown): void {
+  const route = ROUTES.find((r) => r.op.method === method.toLowerCase() && r.pattern.test(path));
+  if (!route || status === 204) return;
+  const schema = status >= 400 ? ErrorRep : route.op.response;
+  if (!schema) throw new Error(`${method} ${path} answered ${status} with a body but names no response schema`);
+  const checked = schema.safeParse(body);
+  if (!checked.success) {
+    throw new Error(`${method} ${path} answered ${status} outside its schema: ${z.prettifyError(checked.error)}`);
+  }
 }
 
 export interface Mail {
