@@ -64,6 +64,7 @@ export async function linkingPart(config: Readonly<BrokerConfig>, parts: Linking
       mailer: outbox,
       support: config.mail.support,
       upstreamName,
+      portalName: (clientId) => portals.get(clientId)?.name ?? clientId,
     }),
     linkTtlMs: config.linking.linkTtl,
     support: config.mail.support,

@@ -87,6 +87,7 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
         mailer: mail.outbox,
         support,
         upstreamName: linking.upstreamName,
+        portalName: (clientId) => portals.get(clientId)?.name ?? clientId,
         limits: config.linking.limits,
       }),
     }),

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { registerTranslationHelper } from '../i18n/handlebars-helper.ts';
 import type { Translator } from '../i18n/translator.ts';
+import { z } from 'zod';
 import { MAIL_TEMPLATES, type MailTemplate } from './mail-templates.ts';
 
 export interface RenderedMail {
   subject: string;
   html: string;
   text: string;
+  /** The Reply-To header: `data.replyToHeader`, when it is an address. */
+  replyTo?: string;
 }
+
+const ADDRESS = z.email();
 
 export interface MailRenderer {
   /**
@@ -19,7 +24,7 @@ export interface MailRenderer {
   render(template: MailTemplate, data: Record<string, unknown>): RenderedMail;
 }
 
-type Compiled = Record<keyof RenderedMail, Handlebars.TemplateDelegate>;
+type Compiled = Record<'subject' | 'html' | 'text', Handlebars.TemplateDelegate>;
 
 // C0 controls (line breaks included), DEL and the Unicode line and paragraph separators: matching them is the point.
 // eslint-disable-next-line no-control-regex
@@ -92,7 +97,10 @@ export function createMailRenderer(
         locale: typeof data.locale === 'string' ? data.locale : translator.defaultLocale,
       };
       const plain = withoutControlCharacters(localised);
+      // A header value: anything but one well-formed address (a line break would start a header of its own) is dropped.
+      const replyTo = typeof data.replyToHeader === 'string' && ADDRESS.safeParse(data.replyToHeader).success;
       return {
+        ...(replyTo ? { replyTo: String(data.replyToHeader) } : {}),
         // A subject is one header line.
         subject: compiled.subject(plain).replace(/\s+/g, ' ').trim(),
         html: compiled.html(localised).trim(),

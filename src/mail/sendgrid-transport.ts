@@ -96,6 +96,7 @@ export function createSendGridTransport({
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
+          ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
           // Click tracking would rewrite the one-time link through SendGrid's redirect host (and its logs); open
           // tracking adds a pixel nobody reads. Neither is wanted in an account-security e-mail.
           trackingSettings: { clickTracking: { enable: false, enableText: false }, openTracking: { enable: false } },

@@ -5,6 +5,8 @@ export interface OutgoingMail {
   subject: string;
   html: string;
   text: string;
+  /** Where a reply goes, when not to `from` (the person who asked support). */
+  replyTo?: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
 import { ServiceUnavailable } from '../errors/broker-error.ts';
 import { accountsNamed, signInNameOf } from '../linking/association-hooks.ts';
 import { TooManyRequests } from '../linking/linking-errors.ts';
@@ -17,6 +18,35 @@ export interface SupportRequestInput {
   locale: string;
 }
 
+/** What is wrong with a request as typed; the page says it next to the field and keeps everything typed. */
+export type SupportRequestProblem = 'messageMissing' | 'messageTooLong' | 'replyToInvalid' | 'customerTooLong';
+
+export type SupportRequestOutcome = { kind: 'sent' } | { kind: 'invalid'; problems: SupportRequestProblem[] };
+
+/** The most a person may type: what support reads in one go (the form's maxlength says the same). */
+export const SUPPORT_REQUEST_LIMITS = { message: 2000, replyTo: 200, customer: 100 } as const;
+
+const address = z.email();
+
+/**
+ * Checks what the person typed before anything is stored or counted: an empty message would reach support with
+ * nothing to act on, and a longer one than the form allows would be cut where the person cannot see it.
+ */
+export function problemsOf(
+  input: Pick<SupportRequestInput, 'replyTo' | 'customer' | 'message'>,
+): SupportRequestProblem[] {
+  const problems: SupportRequestProblem[] = [];
+  const message = input.message.trim();
+  if (message === '') problems.push('messageMissing');
+  if (message.length > SUPPORT_REQUEST_LIMITS.message) problems.push('messageTooLong');
+  const replyTo = input.replyTo.trim();
+  if (replyTo !== '' && (replyTo.length > SUPPORT_REQUEST_LIMITS.replyTo || !address.safeParse(replyTo).success)) {
+    problems.push('replyToInvalid');
+  }
+  if (input.customer.trim().length > SUPPORT_REQUEST_LIMITS.customer) problems.push('customerTooLong');
+  return problems;
+}
+
 export interface AskSupportSettings {
   requests: SupportRequests;
   redis: Redis;
@@ -25,6 +55,8 @@ export interface AskSupportSettings {
   /** `mail.support`: where the requests are mailed. */
   support: string;
   upstreamName(upstreamId: string): string;
+  /** A portal's name for the mail to support (its client id when it has none). */
+  portalName(clientId: string): string;
   /** Requests per hour, as for association requests (`linking.limits`). */
   limits: { perIdentity: number; perIp: number };
 }
@@ -50,7 +82,9 @@ export function askSupport(settings: AskSupportSettings) {
   const perIdentity = limiter('rl:support:identity', settings.limits.perIdentity);
   const perIp = limiter('rl:support:ip', settings.limits.perIp);
 
-  return async function submit(input: SupportRequestInput): Promise<void> {
+  return async function submit(input: SupportRequestInput): Promise<SupportRequestOutcome> {
+    const problems = problemsOf(input);
+    if (problems.length > 0) return { kind: 'invalid', problems };
     const { identity } = input;
     const results = await Promise.allSettled([
       perIdentity.consume(`${identity.issuer}|${identity.subject}`),
@@ -68,14 +102,17 @@ export function askSupport(settings: AskSupportSettings) {
         subject: identity.subject,
         signInName: signInNameOf(identity),
         // Empty: answer at the address the person signs in with (the provider's, not typed by anyone).
-        replyTo: bounded(input.replyTo, 200) || (identity.email ?? ''),
-        customer: bounded(input.customer, 100),
-        message: bounded(input.message, 2000),
+        replyTo: input.replyTo.trim() || (identity.email ?? ''),
+        customer: bounded(input.customer, SUPPORT_REQUEST_LIMITS.customer),
+        message: bounded(input.message, SUPPORT_REQUEST_LIMITS.message),
         clientId: input.clientId,
         locale: input.locale,
       },
       input.ip,
+      // Only an address the person typed (and that parsed) answers the support mail; never the upstream's claim.
+      input.replyTo.trim() || null,
     );
+    return { kind: 'sent' };
   };
 }
 
@@ -83,11 +120,13 @@ export type SubmitSupportRequest = ReturnType<typeof askSupport>;
 
 /** Stores a request, mails it to support and audits it: the same for every way a request is opened. */
 async function openRequest(
-  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
+  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName' | 'portalName'>,
   fields: NewSupportRequest,
   ip: string,
+  typedReplyTo: string | null,
 ) {
-  const request = await settings.requests.open(fields, new Date());
+  const at = new Date();
+  const request = await settings.requests.open(fields, at);
   const messageId = await settings.mailer.enqueue({
     to: settings.support,
     template: 'support-request',
@@ -99,6 +138,10 @@ async function openRequest(
       replyTo: fields.replyTo,
       customer: fields.customer,
       message: fields.message,
+      portal: fields.clientId ? settings.portalName(fields.clientId) : '',
+      requestedAt: at.toISOString(),
+      // The mail's Reply-To (mail-renderer.ts): support answers the person with their mail client's Reply.
+      ...(typedReplyTo ? { replyToHeader: typedReplyTo } : {}),
       locale: 'en',
     },
   });
@@ -117,7 +160,7 @@ async function openRequest(
  * sign-in is attached as with any request; the answer goes to the registered address the notice was sent to.
  */
 export function flowSupportDesk(
-  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName'>,
+  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName' | 'portalName'>,
 ): SupportDesk {
   return {
     disowned({ record, contacts, ip, locale }) {
@@ -141,6 +184,8 @@ export function flowSupportDesk(
           locale,
         },
         ip,
+        // The registered address the notice went to: written by staff or the import, not typed by a stranger.
+        contacts[0]?.contact.email ?? null,
       );
     },
   };

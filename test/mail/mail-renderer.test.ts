@@ -82,6 +82,30 @@ describe('mail renderer', () => {
     );
   });
 
+  it('answers a support request at the address the person typed, and never at a value that is not one address', () => {
+    const request = {
+      requestId: 'r1',
+      upstreamName: 'Microsoft',
+      subject: 'sub-1',
+      signInName: 'j***@outlook.example',
+      replyTo: 'jo@contoso.example',
+      customer: 'C-1',
+      message: 'Help',
+      portal: 'CustomerSource',
+      requestedAt: '2026-12-01T09:30:00.000Z',
+      locale: 'en',
+    };
+    expect(renderer.render('support-request', { ...request, replyToHeader: 'jo@contoso.example' }).replyTo).toBe(
+      'jo@contoso.example',
+    );
+    for (const header of ['jo@contoso.example\r\nBcc: all@contoso.example', 'not an address', 42]) {
+      expect(renderer.render('support-request', { ...request, replyToHeader: header }).replyTo).toBeUndefined();
+    }
+    const text = renderer.render('support-request', request).text;
+    expect(text).toContain('Portal: CustomerSource');
+    expect(text).toContain('Asked at: 2026-12-01T09:30:00.000Z (UTC)');
+  });
+
   it('HTML-escapes every value in the HTML part but not in the plain text', () => {
     const mail = renderer.render('association-link', {
       ...linkData,

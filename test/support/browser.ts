@@ -35,9 +35,17 @@ export function formsOf(html: string): FormFields[] {
     action: attribute(attrs, 'action') ?? '',
     method: (attribute(attrs, 'method') ?? 'get').toLowerCase(),
     fields: Object.fromEntries(
-      [...body.matchAll(/<input\b[^>]*>/gi)]
-        .map(([tag]) => [attribute(tag, 'name'), attribute(tag, 'value') ?? ''] as const)
-        .filter((entry): entry is readonly [string, string] => entry[0] !== undefined),
+      [
+        ...[...body.matchAll(/<input\b[^>]*>/gi)].map(([tag]) => [
+          attribute(tag, 'name'),
+          attribute(tag, 'value') ?? '',
+        ]),
+        // A textarea's content is its value, as a browser submits it.
+        ...[...body.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)].map(([, tag = '', content = '']) => [
+          attribute(tag, 'name'),
+          decodeEntities(content),
+        ]),
+      ].filter((entry): entry is [string, string] => entry[0] !== undefined),
     ),
   }));
 }

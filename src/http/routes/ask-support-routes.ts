@@ -40,15 +40,32 @@ export function supportRequestRoutes(options: SupportRequestRouteOptions): Route
     const portal = options.portals.get(clientId);
     ctx.state.portal = portal;
     const form = formBody(ctx);
-    await options.submit({
+    const typed = { replyTo: text(form.replyTo), customer: text(form.customer), message: text(form.message) };
+    const outcome = await options.submit({
       identity,
-      replyTo: text(form.replyTo),
-      customer: text(form.customer),
-      message: text(form.message),
+      ...typed,
       clientId,
       ip: ctx.ip,
       locale: String(ctx.state.locale),
     });
+    if (outcome.kind === 'invalid') {
+      // The same form, open, with what was typed and what to change: nothing the person wrote is lost.
+      ctx.status = 400;
+      renderPage(ctx, options.views, 'support-request-edit', {
+        titleKey: 'supportRequest.editTitle',
+        clientName: portal?.name,
+        portalHomeUrl: portal?.homeUrl,
+        uid: interaction.uid,
+        askSupport: true,
+        supportOpen: true,
+        supportReplyTo: typed.replyTo,
+        supportCustomer: typed.customer,
+        supportMessage: typed.message,
+        supportProblems: outcome.problems.map((problem) => ({ key: `supportRequest.problem.${problem}` })),
+        ...Object.fromEntries(outcome.problems.map((problem) => [`problem_${problem}`, true])),
+      });
+      return;
+    }
     renderPage(ctx, options.views, 'support-request-sent', {
       titleKey: 'supportRequest.sentTitle',
       clientName: portal?.name,
