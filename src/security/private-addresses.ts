@@ -4,7 +4,7 @@ import { BlockList, isIP } from 'node:net';
  * Addresses a request from the broker must not reach unless the operator allows it: this machine (loopback), the
  * networks behind it (RFC 1918, unique local, carrier-grade NAT), link-local (cloud metadata services answer at
  * 169.254.169.254 and fe80::), and everything that is not a unicast host on the internet (unspecified, multicast,
- * reserved, benchmarking, NAT64 and 6to4 prefixes that can embed any of the former).
+ * reserved, benchmarking and documentation ranges, NAT64 and 6to4 prefixes that can embed any of the former).
  *
  * BlockList checks an IPv4-mapped IPv6 address (::ffff:10.0.0.1) against the IPv4 rules by itself.
  */
@@ -17,8 +17,11 @@ const IPV4: ReadonlyArray<[network: string, prefix: number]> = [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ];
@@ -27,6 +30,7 @@ const IPV6: ReadonlyArray<[network: string, prefix: number]> = [
   ['::1', 128],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
+  ['2001:db8::', 32],
   ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
