@@ -218,15 +218,25 @@ const messages: Readonly<Record<AttemptOutcomeLabel, string>> = {
   rejected: 'webhook failed: refused for good',
 };
 
-/** Runs `work` on every item with at most `limit` at once. */
+/**
+ * Runs `work` on every item with at most `limit` at once. The first failure (the store is gone) stops the lanes
+ * from taking more items and is thrown once every try in flight has ended, so no claimed try is left unrecorded by
+ * a pass that has already returned.
+ */
 async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const item = items[next] as T;
       next += 1;
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failure) throw failure.error;
 }
