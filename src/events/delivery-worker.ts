@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import { inSpan } from '../tracing/spans.ts';
 import { decideAttempt, type AttemptDecision, type AttemptOutcomeLabel, type RetryPolicy } from './retry-policy.ts';
 import type { DeliveryTry, WebhookDelivery, WebhookDeliveryStore } from './webhook-deliveries.ts';
-import { loggableUrl, type WebhookEndpoints } from './webhook-endpoints.ts';
+import { loggableUrl, type WebhookEndpoint, type WebhookEndpoints } from './webhook-endpoints.ts';
 import type { SendWebhook } from './webhook-sender.ts';
 
 /**
@@ -51,6 +51,7 @@ export class WebhookDeliveryWorker {
   readonly #options: DeliveryWorkerOptions;
   readonly #workerId: string;
   readonly #logger: Logger;
+  readonly #leaseMs: number;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = true;
@@ -59,6 +60,7 @@ export class WebhookDeliveryWorker {
     this.#options = options;
     this.#workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#logger = options.logger.child({ component: 'webhook-worker' });
+    this.#leaseMs = options.leaseMs ?? DELIVERY_CLAIM_LEASE_MS;
   }
 
   /** Polls every `pollIntervalMs`, starting now. A failing pass is logged and the next one runs as planned. */
@@ -110,58 +112,52 @@ export class WebhookDeliveryWorker {
 
   async #try(delivery: WebhookDelivery, attempt: DeliveryTry, passStart: Date, clock: Clock): Promise<boolean> {
     const { store } = this.#options;
-    const leaseMs = this.#options.leaseMs ?? DELIVERY_CLAIM_LEASE_MS;
     const log = this.#logger.child({
       deliveryId: delivery.id,
       type: delivery.type,
       round: attempt.round,
       attempt: attempt.attempt,
     });
-    const claim = await store.claimAttempt(attempt, this.#workerId, clock(), leaseMs);
+    const claim = await store.claimAttempt(attempt, this.#workerId, clock(), this.#leaseMs);
     if (claim === 'held') return false;
     // The page was read before the claim was won; a takeover may race with a slow first claimant that has just
     // recorded its outcome: check before acting.
     if (!(await store.isPendingAt(attempt))) return false;
     if (claim === 'abandoned') {
       log.warn('taking over a try whose worker stopped; recording it as failed and trying again now');
-      const decision = decideAttempt(
-        { kind: 'unreachable', reason: ABANDONED },
-        attempt.attempt + 1,
-        clock(),
-        clock(),
-        {
-          ...this.#options.policy,
-          initialDelayMs: 0,
-        },
-      );
+      // Tried again at once under the next try's claim: the dead worker's delivery waits a lease, not a back-off.
+      const policy = { ...this.#options.policy, initialDelayMs: 0 };
+      const decision = decideAttempt({ kind: 'timeout' }, attempt.attempt + 1, clock(), clock(), policy);
       await this.#record(delivery, attempt, { ...decision, lastError: ABANDONED }, clock(), log);
-      return (
-        decision.status === 'pending' &&
-        this.#try(delivery, { ...attempt, attempt: attempt.attempt + 1 }, passStart, clock)
-      );
+      const next = { ...attempt, attempt: attempt.attempt + 1 };
+      return decision.status === 'pending' && this.#try(delivery, next, passStart, clock);
     }
     const endpoint = this.#options.endpoints.byUrl(delivery.url);
-    if (!endpoint) {
-      const removed: AttemptDecision = {
-        outcome: 'rejected',
-        status: 'failed',
-        lastStatus: null,
-        lastError: REMOVED,
-        nextAttemptAt: clock(),
-      };
-      await this.#record(delivery, attempt, removed, clock(), log);
-      return false;
-    }
+    const decision: AttemptDecision = endpoint
+      ? await this.#send(delivery, attempt, endpoint, passStart, clock, log)
+      : { outcome: 'rejected', status: 'failed', lastStatus: null, lastError: REMOVED, nextAttemptAt: clock() };
+    await this.#record(delivery, attempt, decision, clock(), log);
+    return decision.status === 'delivered';
+  }
 
+  /** Makes the claimed try, keeping the claim fresh while the receiver takes its time. */
+  async #send(
+    delivery: WebhookDelivery,
+    attempt: DeliveryTry,
+    endpoint: WebhookEndpoint,
+    passStart: Date,
+    clock: Clock,
+    log: Logger,
+  ): Promise<AttemptDecision> {
+    const { store } = this.#options;
     const renewal = setInterval(
       () => {
         store
           .renewClaim(attempt, this.#workerId, clock())
           .catch((error: unknown) => log.warn({ err: error }, 'claim renewal failed'));
       },
-      Math.max(100, Math.floor(leaseMs / 3)),
+      Math.max(100, Math.floor(this.#leaseMs / 3)),
     );
-    let decision: AttemptDecision;
     try {
       const sentAt = (this.#options.wallClock ?? (() => new Date()))();
       const result = await inSpan(
@@ -180,14 +176,12 @@ export class WebhookDeliveryWorker {
             allowPrivateNetwork: endpoint.allowPrivateNetwork,
           }),
       );
-      // Back-off counts from the pass's start (a due delivery is tried at the next pass after it), Retry-After from
-      // the answer.
-      decision = decideAttempt(result, attempt.attempt + 1, passStart, clock(), this.#options.policy);
+      // Back-off counts from the pass's start (a due delivery is tried at the first pass after it), Retry-After
+      // from the answer.
+      return decideAttempt(result, attempt.attempt + 1, passStart, clock(), this.#options.policy);
     } finally {
       clearInterval(renewal);
     }
-    await this.#record(delivery, attempt, decision, clock(), log);
-    return decision.status === 'delivered';
   }
 
   async #record(
