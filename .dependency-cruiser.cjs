@@ -2,12 +2,12 @@
 // the parts broker.ts assembles in composition/) may use everything;
 // http and admin translate HTTP into calls of the flows (linking, upstream, provider, sign-in, support-requests);
 // flows use the repositories of
-// accounts, mail and audit; those use store; config, errors, i18n, log, metrics, security, tracing and web (page
+// accounts, mail, audit and events (webhooks); those use store; config, errors, i18n, log, metrics, security, tracing and web (page
 // rendering, forms, CSRF, locale) are leaves anyone may use; process/ (the workers' supervisor) is main.ts's alone.
 // `npm test` runs this check; a cycle or an outward import fails it.
 const OUTER = '^src/(http|admin)/';
 const FLOWS = '^src/(linking|upstream|provider|sign-in|support-requests)/';
-const DOMAIN = '^src/(accounts|mail|audit)/';
+const DOMAIN = '^src/(accounts|mail|audit|events)/';
 const STORE = '^src/store/';
 const LEAVES = '^src/(config|errors|i18n|log|metrics|security|tracing|web)/';
 
@@ -19,6 +19,7 @@ const COLLECTION_OWNERS = {
   '^src/mail/outbox-model[.]ts$': '^src/mail/outbox(-model|-claims|-worker)?[.]ts$',
   '^src/audit/audit-event-model[.]ts$': '^src/audit/audit-(log|event-model)[.]ts$',
   '^src/support-requests/support-request-model[.]ts$': '^src/support-requests/support-request(s|-model)[.]ts$',
+  '^src/events/webhook-delivery-model[.]ts$': '^src/events/webhook-delivery-(store|model)[.]ts$',
 };
 
 const forbid = (name, from, to, comment, fromNot) => ({
@@ -81,7 +82,7 @@ module.exports = {
       'domain-not-outward',
       DOMAIN,
       `${OUTER}|${FLOWS}`,
-      'Accounts, mail and audit serve the flows, not the reverse.',
+      'Accounts, mail, audit and events serve the flows, not the reverse.',
     ),
     forbid('store-not-outward', STORE, `${OUTER}|${FLOWS}|${DOMAIN}`, 'The store layer knows no feature.'),
     forbid(

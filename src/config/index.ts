@@ -1,3 +1,3 @@
 export { loadConfig, parseConfig, DEFAULT_CONFIG_PATH } from './load-config.ts';
 export { ConfigError } from './config-error.ts';
-export type { BrokerConfig, UpstreamConfig, ClientConfig, AdminClientConfig } from './schema.ts';
+export type { BrokerConfig, UpstreamConfig, ClientConfig, AdminClientConfig, WebhookConfig } from './schema.ts';

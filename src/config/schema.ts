@@ -3,6 +3,8 @@ import { parseDuration } from './duration.ts';
 import { isLoopbackUrl } from './loopback.ts';
 import { proxyTrustOf, trustProxySetting } from './proxy-trust.ts';
 import { MICROSOFT_CONSUMERS_TENANT, UPSTREAM_PRESETS } from './upstream-presets.ts';
+import { EVERY_WEBHOOK_EVENT, WEBHOOK_EVENT_TYPES, webhookSecretProblem } from './webhook-settings.ts';
+import { isIpLiteralHost, isPrivateNetworkAddress } from '../security/private-addresses.ts';
 
 const MAX_LINK_TTL_MS = 24 * 3_600_000;
 
@@ -373,6 +375,64 @@ const client = z
     }
   });
 
+/**
+ * An endpoint of the customer system that receives events (Standard Webhooks). The signing secret is given in the
+ * file (usually as `${VAR}`, like every other secret) or read from a file at start-up (a mounted secret).
+ */
+const webhookEndpoint = z
+  .strictObject({
+    url: secureUrl.describe(
+      'Where the broker POSTs the events, signed (https, or http on loopback hosts only). Redirects are not followed.',
+    ),
+    secret: nonEmpty
+      .superRefine((value, ctx) => {
+        const problem = webhookSecretProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe(
+        'The signing secret shared with the receiver, whsec_ and 24 to 64 random bytes in base64 (Standard Webhooks); use ${VAR}, or secretFile.',
+      ),
+    secretFile: nonEmpty
+      .optional()
+      .describe('Or a file holding that secret (a mounted secret), read at start-up.')
+      .meta({ advanced: true }),
+    events: z
+      .array(
+        z.enum([...WEBHOOK_EVENT_TYPES, EVERY_WEBHOOK_EVENT], {
+          error: `must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}, or "${EVERY_WEBHOOK_EVENT}" for all`,
+        }),
+      )
+      .min(1, { error: 'must list at least one event' })
+      .describe(
+        `The events this endpoint receives (docs/webhooks.md), or ["${EVERY_WEBHOOK_EVENT}"] for every event, including those later versions add.`,
+      ),
+    allowPrivateNetwork: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Deliver even when the URL's host resolves to a private, loopback or link-local address (checked at every send, after DNS). Off: such deliveries are refused, so a DNS name cannot turn the broker against its own network.",
+      ),
+  })
+  .superRefine((endpoint, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (endpoint.secret === undefined && endpoint.secretFile === undefined)
+      problem('secret', 'is required (or secretFile)');
+    if (endpoint.secret !== undefined && endpoint.secretFile !== undefined) {
+      problem('secretFile', 'cannot be used together with secret');
+    }
+    if (endpoint.events.includes(EVERY_WEBHOOK_EVENT) && endpoint.events.length > 1) {
+      problem('events', `"${EVERY_WEBHOOK_EVENT}" already means every event: list it alone`);
+    }
+    const repeated = endpoint.events.filter((event, i) => endpoint.events.indexOf(event) !== i);
+    if (repeated.length > 0) problem('events', `lists ${repeated.join(', ')} twice`);
+    const url = URL.parse(endpoint.url);
+    const privateHost = url && (isLoopbackUrl(url) || (isIpLiteralHost(url) && isPrivateNetworkAddress(url.hostname)));
+    if (privateHost && !endpoint.allowPrivateNetwork) {
+      problem('url', 'names a private or loopback address: set allowPrivateNetwork: true to deliver there');
+    }
+  });
+
 const tcpPort = z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65_535);
 
 const redisSettings = z
@@ -716,6 +776,12 @@ const validatedConfig = z
       })
       .prefault({})
       .describe('The admin API at /admin/api/v1 and the support console (docs/support.md).'),
+    webhooks: z
+      .array(webhookEndpoint)
+      .default([])
+      .describe(
+        'Endpoints of the customer system (a CRM) that receive signed events: associations, sign-ins removed, memberships, support requests, account changes (docs/webhooks.md). Delivered from MongoDB, at least once, with retries; without entries no event is kept.',
+      ),
   })
   .superRefine((config, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
@@ -738,6 +804,13 @@ const validatedConfig = z
     for (const id of new Set([...duplicates(adminIds), ...adminIds.filter((a) => portalIds.has(a))])) {
       ctx.addIssue({ code: 'custom', path: ['admin', 'clients'], message: `clientId "${id}" is used twice` });
     }
+    // A delivery names its endpoint by URL (the secret is looked up by it at each send): one entry per URL.
+    const webhookUrls = config.webhooks.map((w) => w.url);
+    webhookUrls.forEach((url, i) => {
+      if (webhookUrls.indexOf(url) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'url'], message: 'is configured twice' });
+      }
+    });
   });
 
 /**
@@ -761,3 +834,4 @@ export type BrokerConfig = z.output<typeof configSchema>;
 export type UpstreamConfig = BrokerConfig['upstreams'][number];
 export type ClientConfig = BrokerConfig['clients'][number];
 export type AdminClientConfig = BrokerConfig['admin']['clients'][number];
+export type WebhookConfig = BrokerConfig['webhooks'][number];

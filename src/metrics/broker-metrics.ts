@@ -1,6 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** What an operator watches: traffic, sign-in outcomes, the association funnel, refusals and e-mail delivery. */
+/**
+ * What an operator watches: traffic, sign-in outcomes, the association funnel, refusals, e-mail and webhook delivery.
+ */
 export interface BrokerMetrics {
   readonly registry: Registry;
   readonly httpRequests: Histogram<'method' | 'route' | 'status'>;
@@ -9,6 +11,8 @@ export interface BrokerMetrics {
   readonly refusals: Counter<'code'>;
   readonly mailAttempts: Counter<'template' | 'outcome'>;
   readonly upstreamFailures: Counter<'upstream' | 'cause'>;
+  readonly webhookAttempts: Counter<'type' | 'outcome'>;
+  readonly webhookPublishFailures: Counter<'type'>;
 }
 
 /** A registry of its own per broker (tests run several brokers in one process), with Node's default metrics. */
@@ -52,6 +56,18 @@ export function createBrokerMetrics(): BrokerMetrics {
       name: 'broker_upstream_failures_total',
       help: 'Failed calls to upstream identity providers, by upstream and cause (unreachable, issuer, client-auth, auth-time, ...)',
       labelNames: ['upstream', 'cause'],
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'broker_webhook_attempts_total',
+      help: 'Webhook delivery tries by event type and outcome (delivered, retry, failed, rejected); alert on failed and rejected',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    webhookPublishFailures: new Counter({
+      name: 'broker_webhook_publish_failures_total',
+      help: 'Events that could not be stored for delivery (the action that caused them went on), by type',
+      labelNames: ['type'],
       registers: [registry],
     }),
   };
