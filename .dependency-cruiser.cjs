@@ -16,7 +16,8 @@ const COLLECTION_OWNERS = {
   '^src/accounts/(account|contact|identity|membership|person)-model[.]ts$':
     '^src/accounts/(people-store|people-records|membership-links|account-store|organisation-migration|(account|contact|identity|membership|person)-model)[.]ts$',
   '^src/linking/pending-association-model[.]ts$': '^src/linking/pending-association(s|-model)[.]ts$',
-  '^src/mail/outbox-model[.]ts$': '^src/mail/outbox(-model|-claims|-worker)?[.]ts$',
+  '^src/mail/outbox-model[.]ts$': '^src/mail/outbox(-model|-claims)?[.]ts$',
+  '^src/mail/(outbox-claims|mail-retries)[.]ts$': '^src/mail/outbox[.]ts$',
   '^src/audit/audit-event-model[.]ts$': '^src/audit/audit-(log|event-model)[.]ts$',
   '^src/support-requests/support-request-model[.]ts$': '^src/support-requests/support-request(s|-model)[.]ts$',
   '^src/events/webhook-delivery-model[.]ts$': '^src/events/webhook-delivery-(store|model)[.]ts$',

@@ -1,7 +1,7 @@
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Mailer } from '../linking/ports.ts';
-import type { Outbox } from '../mail/outbox.ts';
+import type { OutboxStore } from '../mail/outbox-store.ts';
 import type { SupportRequests } from '../support-requests/support-requests.ts';
 import type { LinkingContext } from '../linking/linking-context.ts';
 
@@ -15,7 +15,7 @@ export interface AdminContext {
   audit: Pick<AuditLog, 'record' | 'search'>;
   mailer: Mailer;
   /** Failed e-mails, and retrying one. */
-  outbox: Pick<Outbox, 'failures' | 'find' | 'retry'>;
+  outbox: Pick<OutboxStore, 'failures' | 'find' | 'retry'>;
   /** People and accounts: every change through it is seen by the next sign-in in every process. */
   directory: PeopleDirectory;
   /** The configured upstreams, to turn an `upstreamId` given by staff into the issuer identities are stored with. */

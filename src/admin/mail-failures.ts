@@ -1,6 +1,6 @@
 import { idOf } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/audit-log.ts';
-import type { MailMessage } from '../mail/outbox.ts';
+import type { MailMessage } from '../mail/outbox-store.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminConflict, AdminNotFound } from './admin-errors.ts';

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { isDuplicateKeyError } from '../store/errors.ts';
+import { CLAIM_LEASE_MS, type ClaimOutcome } from './outbox-store.ts';
 
 /**
  * Who took which delivery attempt. The `_id` is the claim itself: `<messageId>:<attempt>` for a normal attempt and
@@ -12,19 +13,6 @@ export interface OutboxClaimRecord {
   workerId: string;
   claimedAt: Date;
 }
-
-/**
- * How long a claim protects an attempt without being renewed. The worker renews it every third of that while the
- * send is in flight (a slow provider keeps its claim), so only a worker that died or hung loses it, and then its
- * message is taken over and sent again about this long after the worker stopped: seconds, not minutes.
- */
-export const CLAIM_LEASE_MS = 10_000;
-
-/**
- * `claimed`: send this attempt. `abandoned`: the attempt's first claimant vanished and this worker took it over; it
- * records the attempt as failed without sending (the message may or may not have gone out). `held`: leave it alone.
- */
-export type ClaimOutcome = 'claimed' | 'abandoned' | 'held';
 
 const MODEL_NAME = 'OutboxClaim';
 

@@ -1,11 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { MAIL_TEMPLATES, type MailTemplate } from './mail-templates.ts';
-
-export { MAIL_TEMPLATES, type MailTemplate };
-
-export type MailData = Record<string, string | number | boolean | null>;
-
-export const OUTBOX_STATUSES = ['pending', 'sent', 'failed', 'expired'] as const;
+import { OUTBOX_STATUSES, type MailData, type OutboxStatus } from './outbox-store.ts';
 
 /** One e-mail to send. It is written once by the flow that wants it sent and moved on only by the outbox worker. */
 export interface OutboxMessageRecord {
@@ -21,7 +16,7 @@ export interface OutboxMessageRecord {
   sealed: string | null;
   /** Not sent after this (the link it carries has expired by then): the message ends `expired`. */
   notAfter: Date | null;
-  status: (typeof OUTBOX_STATUSES)[number];
+  status: OutboxStatus;
   /** Delivery attempts made so far, the successful one included; attempt N (0-based) is claimed as `<id>:<N>`. */
   attempts: number;
   nextAttemptAt: Date;

@@ -1,11 +1,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Types } from 'mongoose';
 import { maskEmail, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailRenderer } from './mail-renderer.ts';
-import { CLAIM_LEASE_MS } from './outbox-claims.ts';
-import type { AttemptFailure, Outbox, OutboxMessageRecord } from './outbox.ts';
+import { CLAIM_LEASE_MS, type AttemptFailure, type MailMessage, type OutboxStore } from './outbox-store.ts';
 import { MailDeliveryError, type MailTransport } from './transport.ts';
 import { inSpan } from '../tracing/spans.ts';
 
@@ -15,7 +13,7 @@ export interface OutboxWorkerOptions {
    * the provider, or unreadable), expired (its link expired first). Alert on failed and rejected.
    */
   mailAttempts?: { inc(labels: { template: string; outcome: string }): void };
-  outbox: Outbox;
+  outbox: OutboxStore;
   transport: MailTransport;
   renderer: MailRenderer;
   audit: AuditLog;
@@ -42,7 +40,7 @@ const ABANDONED =
 
 /**
  * Delivers the outbox. Any number of workers (one per broker process) may run against one database: each attempt
- * of each message is sent only by the worker whose claim insert won (see outbox-claims.ts).
+ * of each message is sent only by the worker whose claim won (OutboxStore.claimAttempt; on MongoDB, outbox-claims.ts).
  *
  * Logs carry the message id, template, attempt and status only: the data and the rendered e-mail contain the
  * one-time link, and the error text stays in the message's `lastError`.
@@ -94,8 +92,8 @@ export class OutboxWorker {
     const started = Date.now();
     const clock: Clock = () => new Date(now.getTime() + (Date.now() - started));
     let sent = 0;
-    let afterId: Types.ObjectId | null = null;
-    // Pages in `_id` order, so every message due at the start of the pass is looked at once, even those whose claim
+    let afterId: string | null = null;
+    // Pages in id order, so every message due at the start of the pass is looked at once, even those whose claim
     // another worker holds (they stay pending and due).
     for (;;) {
       const page = await this.#options.outbox.due(now, afterId, PAGE_SIZE);
@@ -105,19 +103,19 @@ export class OutboxWorker {
       }
       const last = page.at(-1);
       if (!last || page.length < PAGE_SIZE) return sent;
-      afterId = last._id;
+      afterId = last.id;
     }
   }
 
-  async #attempt(message: OutboxMessageRecord, attempt: number, passStart: Date, clock: Clock): Promise<boolean> {
+  async #attempt(message: MailMessage, attempt: number, passStart: Date, clock: Clock): Promise<boolean> {
     const { outbox } = this.#options;
-    const log = this.#logger.child({ messageId: message._id.toHexString(), template: message.template, attempt });
+    const log = this.#logger.child({ messageId: message.id, template: message.template, attempt });
     const leaseMs = this.#options.leaseMs ?? CLAIM_LEASE_MS;
-    const claim = await outbox.claimAttempt(message, attempt, this.#workerId, clock(), leaseMs);
+    const claim = await outbox.claimAttempt(message.id, attempt, this.#workerId, clock(), leaseMs);
     if (claim === 'held') return false;
     // The page was read before the claim was won. A plain claim cannot have been used by anyone else, but a
     // takeover may race with a slow original claimant that has just recorded its outcome: check before acting.
-    if (!(await outbox.isPendingAt(message._id, attempt))) return false;
+    if (!(await outbox.isPendingAt(message.id, attempt))) return false;
     const current = { ...message, attempts: attempt };
     if (claim === 'abandoned') {
       log.warn('taking over an attempt whose worker stopped; recording it as failed and sending again now');
@@ -135,7 +133,7 @@ export class OutboxWorker {
     const renewal = setInterval(
       () => {
         outbox
-          .renewClaim(message, attempt, this.#workerId, clock())
+          .renewClaim(message.id, attempt, this.#workerId, clock())
           .catch((error: unknown) => log.warn({ err: error }, 'claim renewal failed'));
       },
       Math.max(100, Math.floor(leaseMs / 3)),
@@ -158,7 +156,7 @@ export class OutboxWorker {
       clearInterval(renewal);
     }
 
-    if (!(await outbox.recordSent(message._id, attempt, providerMessageId, clock()))) {
+    if (!(await outbox.recordSent(message.id, attempt, providerMessageId, clock()))) {
       log.warn('message changed while this worker held its claim');
     }
     log.info({ status: 'sent' }, 'mail sent');
@@ -166,25 +164,25 @@ export class OutboxWorker {
     await this.#options.audit.record({
       type: 'mail.sent',
       reason: message.template,
-      detail: { messageId: message._id.toHexString(), to: maskEmail(message.to) },
+      detail: { messageId: message.id, to: maskEmail(message.to) },
     });
     return true;
   }
 
-  async #recordExpired(message: OutboxMessageRecord, log: Logger): Promise<void> {
-    await this.#options.outbox.recordExpired(message._id, message.attempts);
+  async #recordExpired(message: MailMessage, log: Logger): Promise<void> {
+    await this.#options.outbox.recordExpired(message.id, message.attempts);
     log.warn({ status: 'expired' }, 'mail not sent: its link expired first');
     this.#options.mailAttempts?.inc({ template: message.template, outcome: 'expired' });
     await this.#options.audit.record({
       type: 'mail.expired',
       reason: message.template,
-      detail: { messageId: message._id.toHexString(), to: maskEmail(message.to), attempts: message.attempts },
+      detail: { messageId: message.id, to: maskEmail(message.to), attempts: message.attempts },
     });
   }
 
   /** Records a failed attempt; returns whether the message is now failed for good. */
   async #recordFailure(
-    message: OutboxMessageRecord,
+    message: MailMessage,
     lastError: string,
     passStart: Date,
     clock: Clock,
@@ -203,7 +201,7 @@ export class OutboxWorker {
       status: final ? 'failed' : 'pending',
       nextAttemptAt: final ? now : new Date(next),
     };
-    await this.#options.outbox.recordFailure(message._id, message.attempts, failure);
+    await this.#options.outbox.recordFailure(message.id, message.attempts, failure);
     const outcome = !final ? 'retry' : how.permanent ? 'rejected' : 'failed';
     log.warn({ status: failure.status, outcome }, final ? 'mail failed for good' : 'mail attempt failed; will retry');
     this.#options.mailAttempts?.inc({ template: message.template, outcome });
@@ -212,7 +210,7 @@ export class OutboxWorker {
       type: 'mail.failed',
       reason: message.template,
       detail: {
-        messageId: message._id.toHexString(),
+        messageId: message.id,
         to: maskEmail(message.to),
         attempts,
         permanent: how.permanent === true,

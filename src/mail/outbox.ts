@@ -1,75 +1,44 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { isObjectIdText } from '../store/object-ids.ts';
+import { objectIdOf } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import {
-  claimAttempt,
-  outboxClaimModel,
-  renewClaim,
-  type ClaimOutcome,
-  type OutboxClaimRecord,
-} from './outbox-claims.ts';
-import { outboxMessageModel, type MailData, type MailTemplate, type OutboxMessageRecord } from './outbox-model.ts';
-import { createValueSealer, type ValueSealer } from './sealed-values.ts';
+import { claimAttempt, outboxClaimModel, renewClaim, type OutboxClaimRecord } from './outbox-claims.ts';
+import { outboxMessageModel, type OutboxMessageRecord } from './outbox-model.ts';
+import { OutboxSecrets } from './outbox-secrets.ts';
+import type { AttemptFailure, ClaimOutcome, MailMessage, OutboxMessage, OutboxStore } from './outbox-store.ts';
 import { mailRetryModel, type MailRetryRecord } from './mail-retries.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
-
-export type { MailTemplate, OutboxMessageRecord };
-
-export interface OutboxMessage {
-  to: string;
-  template: MailTemplate;
-  /** Values that may be stored readable. */
-  data: MailData;
-  /** Values that must never be readable at rest (a one-time link): sealed until sent, then erased. */
-  secret?: Record<string, string>;
-  /** Send no later than this; afterwards the message ends `expired` instead (its link would no longer work). */
-  notAfter?: Date;
-}
 
 export interface OutboxOptions {
   /** The configuration's cookie keys: sealed values are encrypted under keys derived from them. */
   sealingKeys: readonly string[];
+  /** The clock that dates a queued message (tests set it). */
+  now?: () => Date;
 }
-
-/** The outcome of one failed attempt, decided by the worker's retry policy. */
-export interface AttemptFailure {
-  lastError: string;
-  /** `failed` once the attempts are used up (or the provider refused for good); `pending` with the next time otherwise. */
-  status: 'pending' | 'failed';
-  nextAttemptAt: Date;
-}
-
-// Values a template may not take from the readable `data`: they are credentials.
-const SECRET_KEYS = ['link', 'notMeLink'];
 
 /** What a message keeps once it is no longer pending: no sealed values, and no link a legacy message held in clear. */
 const ERASE_SECRETS = { $set: { sealed: null }, $unset: { 'data.link': '' } };
 
-function binding(id: string, to: string, template: string): string {
-  return `${id}\n${to}\n${template}`;
-}
+const plainMessage = ({ _id, ...message }: OutboxMessageRecord): MailMessage => ({ ...message, id: _id.toHexString() });
 
 /**
  * The e-mails to send, stored in MongoDB so that a flow's request never waits for (or fails with) the mail
- * provider: the flow enqueues, the worker delivers and retries.
+ * provider: the flow enqueues, the worker delivers and retries. Ids are ObjectIds inside, hex strings outside; an id
+ * that is no ObjectId finds and moves nothing.
  */
-/** An outbox message as the rest of the broker (support, the development mailbox, tests) reads it: a string id. */
-export type MailMessage = Readonly<Omit<OutboxMessageRecord, '_id'> & { id: string }>;
-
-const plainMessage = ({ _id, ...message }: OutboxMessageRecord): MailMessage => ({ ...message, id: _id.toHexString() });
-
-export class Outbox {
+export class Outbox implements OutboxStore {
   readonly #messages: Model<OutboxMessageRecord>;
   readonly #claims: Model<OutboxClaimRecord>;
-  readonly #sealer: ValueSealer;
+  readonly #secrets: OutboxSecrets;
   readonly #retries: Model<MailRetryRecord>;
+  readonly #now: () => Date;
 
   constructor(connection: Connection, options: OutboxOptions) {
     this.#messages = outboxMessageModel(connection);
     this.#claims = outboxClaimModel(connection);
     this.#retries = mailRetryModel(connection);
-    this.#sealer = createValueSealer(options.sealingKeys);
+    this.#secrets = new OutboxSecrets(options.sealingKeys);
+    this.#now = options.now ?? (() => new Date());
   }
 
   async ensureIndexes(logger: Logger): Promise<void> {
@@ -83,21 +52,11 @@ export class Outbox {
       logger.info({ messages: scrubbed.modifiedCount }, 'erased links of delivered e-mails');
   }
 
-  /** Support's view: e-mails given up (failed) or not sent because their link expired, newest first. */
   async failures(limit: number): Promise<MailMessage[]> {
-    const found = await this.#messages
-      .find({ status: { $in: ['failed', 'expired'] } })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(limit)
-      .lean<OutboxMessageRecord[]>()
-      .exec();
-    return found.map(plainMessage);
+    return this.#newest({ status: { $in: ['failed', 'expired'] } }, limit);
   }
 
-  /**
-   * Queues a failed message again as a new one, once: the retry record's unique id lets exactly one retry through
-   * (two staff pressing "retry" at once would otherwise send it twice). Resolves with the new message's id.
-   */
+  /** The retry record's unique id lets exactly one retry through (see mail-retries.ts). */
   async retry(message: MailMessage, { actor, at }: { actor: string; at: Date }): Promise<string | 'retried-already'> {
     const key = message.id;
     try {
@@ -111,21 +70,17 @@ export class Outbox {
     return newId;
   }
 
-  /** One single-document insert; the worker sends it later. Never calls a transport. Returns the message id. */
+  /** One single-document insert. */
   async enqueue(message: OutboxMessage): Promise<string> {
-    const leaked = SECRET_KEYS.find((key) => key in message.data);
-    // A programming error, caught by the tests of whoever adds a message: the value is not named, it is a credential.
-    if (leaked) throw new Error(`outbox: "${leaked}" must be passed as a secret value, never in readable data`);
-    const now = new Date();
     const _id = new Types.ObjectId();
+    const sealed = this.#secrets.seal(_id.toHexString(), message);
+    const now = this.#now();
     const created = await this.#messages.create({
       _id,
       to: message.to,
       template: message.template,
       data: message.data,
-      sealed: message.secret
-        ? this.#sealer.seal(message.secret, binding(_id.toHexString(), message.to, message.template))
-        : null,
+      sealed,
       notAfter: message.notAfter ?? null,
       status: 'pending',
       attempts: 0,
@@ -138,27 +93,24 @@ export class Outbox {
     return created._id.toHexString();
   }
 
-  /** The template values to render now: the readable data and the opened secrets. Throws when they cannot be opened. */
-  templateValues(message: OutboxMessageRecord | MailMessage): Record<string, unknown> {
-    if (!message.sealed) return { ...message.data };
-    const id = '_id' in message ? message._id.toHexString() : message.id;
-    return {
-      ...message.data,
-      ...this.#sealer.open(message.sealed, binding(id, message.to, message.template)),
-    };
+  templateValues(message: MailMessage): Record<string, unknown> {
+    return this.#secrets.templateValues(message);
   }
 
   async find(id: string): Promise<MailMessage | null> {
     // Anything but 24 hex digits is no message of ours (and would make mongoose throw a CastError).
-    if (!isObjectIdText(id)) return null;
-    const found = await this.#messages.findById(id).lean<OutboxMessageRecord>().exec();
+    const key = objectIdOf(id);
+    const found = key ? await this.#messages.findById(key).lean<OutboxMessageRecord>().exec() : null;
     return found ? plainMessage(found) : null;
   }
 
-  /** Newest first, for the dev mailbox and tests. */
-  async recent(limit = 50): Promise<MailMessage[]> {
+  recent(limit = 50): Promise<MailMessage[]> {
+    return this.#newest({}, limit);
+  }
+
+  async #newest(filter: Record<string, unknown>, limit: number): Promise<MailMessage[]> {
     const found = await this.#messages
-      .find()
+      .find(filter)
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .lean<OutboxMessageRecord[]>()
@@ -166,69 +118,71 @@ export class Outbox {
     return found.map(plainMessage);
   }
 
-  /** Pending messages due at `now`, in `_id` order after `afterId`, so one pass can page through all of them. */
-  async due(now: Date, afterId: Types.ObjectId | null, limit: number): Promise<OutboxMessageRecord[]> {
-    return this.#messages
-      .find({ status: 'pending', nextAttemptAt: { $lte: now }, ...(afterId ? { _id: { $gt: afterId } } : {}) })
+  async due(now: Date, afterId: string | null, limit: number): Promise<MailMessage[]> {
+    const after = afterId === null ? null : objectIdOf(afterId);
+    // A cursor that is no id pages nowhere rather than starting over from the first message.
+    if (afterId !== null && !after) return [];
+    const found = await this.#messages
+      .find({ status: 'pending', nextAttemptAt: { $lte: now }, ...(after ? { _id: { $gt: after } } : {}) })
       .sort({ _id: 1 })
       .limit(limit)
       .lean<OutboxMessageRecord[]>()
       .exec();
+    return found.map(plainMessage);
   }
 
-  claimAttempt(
-    message: OutboxMessageRecord,
+  async claimAttempt(
+    messageId: string,
     attempt: number,
     workerId: string,
     now: Date,
     leaseMs: number,
   ): Promise<ClaimOutcome> {
-    return claimAttempt(this.#claims, message._id, attempt, workerId, now, leaseMs);
+    const id = objectIdOf(messageId);
+    return id ? claimAttempt(this.#claims, id, attempt, workerId, now, leaseMs) : 'held';
   }
 
-  /** Keeps a claim alive while its send is in flight (see CLAIM_LEASE_MS). */
-  renewClaim(message: OutboxMessageRecord, attempt: number, workerId: string, now: Date): Promise<void> {
-    return renewClaim(this.#claims, message._id, attempt, workerId, now);
+  async renewClaim(messageId: string, attempt: number, workerId: string, now: Date): Promise<void> {
+    const id = objectIdOf(messageId);
+    if (id) await renewClaim(this.#claims, id, attempt, workerId, now);
   }
 
-  /** Whether the message is still pending at exactly this attempt (a claim may have been won on a stale read). */
-  async isPendingAt(id: Types.ObjectId, attempt: number): Promise<boolean> {
-    return (await this.#messages.exists({ _id: id, status: 'pending', attempts: attempt })) !== null;
+  async isPendingAt(messageId: string, attempt: number): Promise<boolean> {
+    const id = objectIdOf(messageId);
+    return id !== null && (await this.#messages.exists({ _id: id, status: 'pending', attempts: attempt })) !== null;
   }
 
   // The updates below run only for the holder of the attempt's claim, so the conditions are a consistency check,
   // not the concurrency control (FerretDB does not apply them atomically). Values are set, never incremented.
-  async recordSent(id: Types.ObjectId, attempt: number, providerMessageId: string, sentAt: Date): Promise<boolean> {
-    const result = await this.#messages.updateOne(
-      { _id: id, status: 'pending', attempts: attempt },
-      {
-        $set: { status: 'sent', attempts: attempt + 1, providerMessageId, sentAt, lastError: null, sealed: null },
-        $unset: ERASE_SECRETS.$unset,
-      },
-    );
+  async #moveFromPending(messageId: string, attempt: number, update: Record<string, unknown>): Promise<boolean> {
+    const id = objectIdOf(messageId);
+    if (!id) return false;
+    const result = await this.#messages.updateOne({ _id: id, status: 'pending', attempts: attempt }, update);
     return result.modifiedCount === 1;
   }
 
-  async recordFailure(id: Types.ObjectId, attempt: number, failure: AttemptFailure): Promise<boolean> {
+  recordSent(messageId: string, attempt: number, providerMessageId: string, sentAt: Date): Promise<boolean> {
+    return this.#moveFromPending(messageId, attempt, {
+      $set: { status: 'sent', attempts: attempt + 1, providerMessageId, sentAt, lastError: null, sealed: null },
+      $unset: ERASE_SECRETS.$unset,
+    });
+  }
+
+  recordFailure(messageId: string, attempt: number, failure: AttemptFailure): Promise<boolean> {
     const final = failure.status === 'failed';
-    const result = await this.#messages.updateOne(
-      { _id: id, status: 'pending', attempts: attempt },
+    return this.#moveFromPending(
+      messageId,
+      attempt,
       final
         ? { $set: { attempts: attempt + 1, ...failure, sealed: null }, $unset: ERASE_SECRETS.$unset }
         : { $set: { attempts: attempt + 1, ...failure } },
     );
-    return result.modifiedCount === 1;
   }
 
-  /** Not sent because it would arrive too late (its link has expired); nothing usable is kept. */
-  async recordExpired(id: Types.ObjectId, attempt: number): Promise<boolean> {
-    const result = await this.#messages.updateOne(
-      { _id: id, status: 'pending', attempts: attempt },
-      {
-        $set: { status: 'expired', lastError: 'not sent: its link expired before it could be delivered', sealed: null },
-        $unset: ERASE_SECRETS.$unset,
-      },
-    );
-    return result.modifiedCount === 1;
+  recordExpired(messageId: string, attempt: number): Promise<boolean> {
+    return this.#moveFromPending(messageId, attempt, {
+      $set: { status: 'expired', lastError: 'not sent: its link expired before it could be delivered', sealed: null },
+      $unset: ERASE_SECRETS.$unset,
+    });
   }
 }

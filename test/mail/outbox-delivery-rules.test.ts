@@ -2,7 +2,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { createMailRenderer } from '../../src/mail/mail-renderer.ts';
-import { outboxMessageModel } from '../../src/mail/outbox-model.ts';
 import { Outbox } from '../../src/mail/outbox.ts';
 import { OutboxWorker } from '../../src/mail/outbox-worker.ts';
 import { createSendGridTransport } from '../../src/mail/sendgrid-transport.ts';
@@ -106,7 +105,8 @@ describe('outbox delivery rules', () => {
 
   it('never sends a sealed link to a recipient someone wrote into the database afterwards', async () => {
     const id = await outbox.enqueue(linkMail());
-    await outboxMessageModel(mongo.connection).updateOne({}, { $set: { to: 'attacker@evil.example' } });
+    // Someone with write access to the database, not the broker: the raw collection.
+    await mongo.connection.collection('outbox').updateOne({}, { $set: { to: 'attacker@evil.example' } });
     await (await workerAgainst([])).runOnce();
     expect(sink!.requests).toHaveLength(0);
     expect(await outbox.find(id)).toMatchObject({ status: 'failed', sealed: null });

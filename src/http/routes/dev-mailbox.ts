@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { NotFound } from '../../errors/broker-error.ts';
 import type { DevMailbox } from '../../mail/dev-transport.ts';
 import type { RenderedMail } from '../../mail/mail-renderer.ts';
-import type { MailMessage, Outbox } from '../../mail/outbox.ts';
+import type { MailMessage, OutboxStore } from '../../mail/outbox-store.ts';
 import { noStore } from '../../web/no-store.ts';
 import type { ViewRenderer } from '../../web/views.ts';
 
@@ -39,7 +39,11 @@ function deliveredCopy(mailbox: DevMailbox, message: MailMessage): RenderedMail 
  * the dev transport delivered, so the e-mailed link of the association flow can be opened without a mail provider.
  * It shows one-time links to anyone who can reach it, which is why the broker never mounts it with a real transport.
  */
-export function devMailboxRoutes(outbox: Outbox, mailbox: DevMailbox, views: ViewRenderer): Router {
+export function devMailboxRoutes(
+  outbox: Pick<OutboxStore, 'recent' | 'find'>,
+  mailbox: DevMailbox,
+  views: ViewRenderer,
+): Router {
   const router = new Router({ prefix: '/dev/mailbox' });
   // Pages hold live one-time links.
   router.use(noStore);
