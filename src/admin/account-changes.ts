@@ -1,6 +1,6 @@
 import type { Plan } from '../accounts/people.ts';
 import { idOf, type AccountPatch, type ContactPatch, type NewAccount } from '../accounts/people-directory.ts';
-import { maskEmail } from '../audit/audit-log.ts';
+import { maskEmail } from '../audit/mask-email.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminConflict, AdminNotFound } from './admin-errors.ts';

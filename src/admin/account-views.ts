@@ -1,5 +1,5 @@
 import { idOf, type Account, type Contact, type Identity, type MembershipEntry } from '../accounts/people-directory.ts';
-import { maskEmail } from '../audit/audit-log.ts';
+import { maskEmail } from '../audit/mask-email.ts';
 import { stateOf } from '../linking/association-flow.ts';
 import type { PendingAssociation } from '../linking/pending-association.ts';
 import type { AdminContext } from './admin-context.ts';

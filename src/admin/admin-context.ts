@@ -1,5 +1,5 @@
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
 import type { Mailer } from '../linking/ports.ts';
 import type { OutboxStore } from '../mail/outbox-store.ts';
 import type { SupportRequests } from '../support-requests/support-requests.ts';
@@ -12,7 +12,7 @@ export interface AdminContext {
   /** The association flow's own ports: resend, cancel and link-on-behalf go through its rules. */
   linking: LinkingContext;
   /** Records what staff do, and answers support's searches. */
-  audit: Pick<AuditLog, 'record' | 'search'>;
+  audit: Pick<AuditStore, 'record' | 'search'>;
   mailer: Mailer;
   /** Failed e-mails, and retrying one. */
   outbox: Pick<OutboxStore, 'failures' | 'find' | 'retry'>;

@@ -1,5 +1,5 @@
 import { idOf } from '../accounts/people-directory.ts';
-import { maskEmail } from '../audit/audit-log.ts';
+import { maskEmail } from '../audit/mask-email.ts';
 import { stateOf } from '../linking/association-flow.ts';
 import { hashLinkToken, newLinkToken } from '../linking/link-token.ts';
 import type { PendingAssociation } from '../linking/pending-association.ts';

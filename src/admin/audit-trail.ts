@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../audit/audit-log.ts';
+import type { AuditEntry } from '../audit/audit-store.ts';
 import type { AuditEventType } from '../audit/audit-event-types.ts';
 import { idOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';

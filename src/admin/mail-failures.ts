@@ -1,5 +1,5 @@
 import { idOf } from '../accounts/people-directory.ts';
-import { maskEmail } from '../audit/audit-log.ts';
+import { maskEmail } from '../audit/mask-email.ts';
 import type { MailMessage } from '../mail/outbox-store.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';

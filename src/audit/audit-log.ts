@@ -2,56 +2,31 @@ import type { Connection, Model } from 'mongoose';
 import { objectIdOf } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import { auditEventModel, type AuditEventRecord, type AuditEventType } from './audit-event-model.ts';
-
-export interface AuditEvent {
-  type: AuditEventType;
-  upstreamId?: string;
-  subject?: string;
-  accountId?: string | null;
-  ip?: string;
-  reason?: string;
-  detail?: Record<string, string | number | boolean | null>;
-}
+import { auditEventModel, type AuditEventRecord } from './audit-event-model.ts';
+import type { AuditEntry, AuditEvent, AuditSearch, AuditStore } from './audit-store.ts';
 
 function entryOf({ _id, accountId, ...event }: AuditEventRecord): AuditEntry {
   return { ...event, id: _id.toHexString(), accountId: accountId?.toHexString() ?? null };
 }
 
-/** `j***@example.com`: enough to recognise an address in an investigation, not enough to learn one. */
-export function maskEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${address[0]}***${address.slice(at)}`;
+export interface AuditLogOptions {
+  /** The clock that dates each event (tests set it). */
+  now?: () => Date;
 }
 
 /**
  * What happened, to whom, from where — stored in MongoDB for people investigating an account, and logged.
  * An audit write that fails is logged and does not fail the user's request: the action itself already happened.
  */
-/** A stored audit event as support reads it: string ids. */
-export interface AuditEntry extends Omit<AuditEvent, 'accountId'> {
-  readonly id: string;
-  readonly at: Date;
-  readonly accountId: string | null;
-}
-
-export interface AuditSearch {
-  /** null: an id that was no id, which matches nothing. */
-  accountId?: string | null;
-  person?: { id: string | null; signIns: ReadonlyArray<{ upstreamId: string; subject: string }> };
-  type?: AuditEventType;
-  since?: Date;
-  until?: Date;
-}
-
-export class AuditLog {
+export class AuditLog implements AuditStore {
   readonly #events: Model<AuditEventRecord>;
   readonly #logger: Logger;
+  readonly #now: () => Date;
 
-  constructor(connection: Connection, logger: Logger) {
+  constructor(connection: Connection, logger: Logger, options: AuditLogOptions = {}) {
     this.#events = auditEventModel(connection);
     this.#logger = logger.child({ audit: true });
+    this.#now = options.now ?? (() => new Date());
   }
 
   ensureIndexes(): Promise<void> {
@@ -62,16 +37,12 @@ export class AuditLog {
     const accountId = event.accountId ? objectIdOf(event.accountId) : null;
     this.#logger.info({ ...event, accountId: accountId?.toHexString() ?? null }, event.type);
     try {
-      await this.#events.create({ ...event, accountId, at: new Date() });
+      await this.#events.create({ ...event, accountId, at: this.#now() });
     } catch (error) {
       this.#logger.error({ err: error, type: event.type }, 'audit event could not be stored');
     }
   }
 
-  /**
-   * Support's search, newest first. `accountId` null matches nothing (an id that was no id, rather than everything);
-   * `person` matches the events of any of the person's sign-ins and those that name the person.
-   */
   async search(criteria: AuditSearch, limit: number): Promise<AuditEntry[]> {
     const filter: Record<string, unknown> = {};
     if (criteria.accountId !== undefined) {
@@ -93,7 +64,6 @@ export class AuditLog {
     return this.#newest(filter, limit);
   }
 
-  /** Newest first; for tests, the admin and investigations. */
   recent(filter: Partial<Pick<AuditEntry, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEntry[]> {
     return this.#newest(filter, limit);
   }

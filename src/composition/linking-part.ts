@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
 import { flowSupportDesk } from '../support-requests/ask-support.ts';
 import type { SupportRequests } from '../support-requests/support-requests.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';
 import { associationHooks } from '../linking/association-hooks.ts';
@@ -23,7 +23,7 @@ export interface LinkingParts {
   provider: Provider;
   directory: PeopleDirectory;
   portals: PortalDirectory;
-  audit: AuditLog;
+  audit: AuditStore;
   outbox: Outbox;
   supportRequests: SupportRequests;
   logger: Logger;

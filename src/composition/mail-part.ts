@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { createDevTransport, type DevTransport } from '../mail/dev-transport.ts';
@@ -25,7 +25,7 @@ export async function mailPart(
     renderer,
     metrics,
     logger,
-  }: { mongo: Connection; audit: AuditLog; renderer: MailRenderer; metrics: BrokerMetrics; logger: Logger },
+  }: { mongo: Connection; audit: AuditStore; renderer: MailRenderer; metrics: BrokerMetrics; logger: Logger },
 ): Promise<MailPart> {
   // Links in queued e-mails are sealed under keys derived from the cookie keys, which never enter the database.
   const outbox = new Outbox(mongo, { sealingKeys: config.cookieKeys });

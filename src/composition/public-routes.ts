@@ -8,7 +8,7 @@ import { adminApiRoutes } from '../admin/api/admin-api-routes.ts';
 import { supportConsole } from '../admin/console/support-console.ts';
 import { askSupport } from '../support-requests/ask-support.ts';
 import { supportRequestRoutes } from '../http/routes/ask-support-routes.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';
 import { assetRoutes } from '../http/routes/assets.ts';
@@ -42,7 +42,7 @@ export interface PublicRouteParts {
   brand: Record<string, unknown>;
   linking: LinkingContext;
   adminContext: AdminContext;
-  audit: AuditLog;
+  audit: AuditStore;
   mail: MailPart;
   redis: Redis;
   metrics: BrokerMetrics;

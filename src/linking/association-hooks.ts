@@ -1,5 +1,5 @@
 import type { Account, JoinableContact } from '../accounts/people-directory.ts';
-import { maskEmail } from '../audit/audit-log.ts';
+import { maskEmail } from '../audit/mask-email.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import { displayText } from '../upstream/untrusted-text.ts';
 import { hashLinkToken, newLinkToken } from './link-token.ts';

@@ -1,5 +1,5 @@
 import type { Identity, JoinableContact, LinkOutcome, NewMembership } from '../accounts/people-directory.ts';
-import type { AuditEvent } from '../audit/audit-log.ts';
+import type { AuditEvent } from '../audit/audit-store.ts';
 import type { OutboxMessage } from '../mail/outbox-store.ts';
 import type { StoredState } from './association-flow.ts';
 import type { PendingAssociation } from './pending-association.ts';

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { maskEmail, type AuditLog } from '../audit/audit-log.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import { maskEmail } from '../audit/mask-email.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailRenderer } from './mail-renderer.ts';
 import { CLAIM_LEASE_MS, type AttemptFailure, type MailMessage, type OutboxStore } from './outbox-store.ts';
@@ -16,7 +17,7 @@ export interface OutboxWorkerOptions {
   outbox: OutboxStore;
   transport: MailTransport;
   renderer: MailRenderer;
-  audit: AuditLog;
+  audit: Pick<AuditStore, 'record'>;
   logger: Logger;
   from: { email: string; name: string };
   /** Attempts before a message is marked failed. */

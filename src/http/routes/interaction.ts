@@ -19,7 +19,7 @@ import {
   type SignInStep,
 } from '../../sign-in/decide-sign-in.ts';
 import { resendAssociation } from '../../linking/resend-association.ts';
-import { maskEmail } from '../../audit/audit-log.ts';
+import { maskEmail } from '../../audit/mask-email.ts';
 import { signInNameOf } from '../../linking/association-hooks.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import type { Federation } from '../../upstream/federation.ts';
