@@ -46,7 +46,10 @@ export class AuditLog implements AuditStore {
   async search(criteria: AuditSearch, limit: number): Promise<AuditEntry[]> {
     const filter: Record<string, unknown> = {};
     if (criteria.accountId !== undefined) {
-      filter.accountId = (criteria.accountId ? objectIdOf(criteria.accountId) : null) ?? 'none';
+      const accountId = criteria.accountId === null ? null : objectIdOf(criteria.accountId);
+      // Matches nothing, rather than everything (and a placeholder such as 'none' makes mongoose throw a CastError).
+      if (!accountId) return [];
+      filter.accountId = accountId;
     }
     if (criteria.type) filter.type = criteria.type;
     if (criteria.since || criteria.until) {
