@@ -17,9 +17,9 @@ import type {
   Changed,
   ContactPatch,
   NewAccount,
-  PeopleStore,
+  PeopleStorage,
   PersonWithAccounts,
-} from './people-store.ts';
+} from './people-storage.ts';
 
 export type * from './people.ts';
 export type { AccountPatch, AccountWithPeople, Changed, ContactPatch, NewAccount, PersonWithAccounts };
@@ -81,7 +81,7 @@ export const LOGIN_RECORD_INTERVAL_MS = 3_600_000;
  * back to the older stored one, which is never later than the truth (the `auth_time` rule).
  */
 export class PeopleDirectory implements SignInDirectory {
-  readonly #store: PeopleStore;
+  readonly #store: PeopleStorage;
   readonly #changes: (DirectoryChangeFeed & DirectoryChangeNotices) | undefined;
   readonly #ttlMs: number;
   readonly #now: () => number;
@@ -91,7 +91,7 @@ export class PeopleDirectory implements SignInDirectory {
   readonly #identities: ExpiringReads<Identity | null>;
   readonly #logins = new Map<string, { recordedAt: number; authenticatedAt: Date | undefined }>();
 
-  constructor(store: PeopleStore, options: PeopleDirectoryOptions) {
+  constructor(store: PeopleStorage, options: PeopleDirectoryOptions) {
     const {
       ttlMs,
       changes,

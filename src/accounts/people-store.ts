@@ -2,7 +2,7 @@ import type { Connection, Model, Types } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import { accountModel, type AccountRecord, type Plan } from './account-model.ts';
+import { accountModel, type AccountRecord } from './account-model.ts';
 import { AccountStore } from './account-store.ts';
 import { contactModel, type ContactRecord } from './contact-model.ts';
 import { normalizeEmail } from './email.ts';
@@ -18,50 +18,18 @@ import type {
   Membership,
   MembershipEntry,
   NewMembership,
-  Person,
 } from './people.ts';
+import type {
+  AccountPatch,
+  AccountWithPeople,
+  Changed,
+  ContactPatch,
+  NewAccount,
+  PeopleStorage,
+  PersonWithAccounts,
+} from './people-storage.ts';
 import { oid, oids, toAccount, toContact, toIdentity, toMembershipEntry, toPerson } from './people-records.ts';
 import { personModel, type PersonRecord } from './person-model.ts';
-
-export interface NewAccount {
-  customerNumber: string;
-  name: string;
-  plans: Plan[];
-  status: 'active' | 'disabled';
-}
-
-export interface AccountPatch {
-  name?: string;
-  plans?: Plan[];
-  status?: 'active' | 'disabled';
-}
-
-export interface ContactPatch {
-  email?: string;
-  name?: string | null;
-  status?: 'active' | 'disabled';
-}
-
-/** A change of one record: what it was and what it is now. */
-export interface Changed<T> {
-  before: T;
-  after: T;
-}
-
-export interface AccountWithPeople {
-  account: Account;
-  contacts: Contact[];
-  memberships: MembershipEntry[];
-  identities: Identity[];
-}
-
-export interface PersonWithAccounts {
-  person: Person;
-  identities: Identity[];
-  memberships: MembershipEntry[];
-  accounts: Account[];
-  contacts: Contact[];
-}
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -76,7 +44,7 @@ const defined = <T extends object>(patch: T) =>
  * that is no ObjectId finds nothing. Nothing here caches or tells anyone: the people directory (people-directory.ts)
  * is the only caller, and it announces every write.
  */
-export class PeopleStore {
+export class PeopleStore implements PeopleStorage {
   readonly #accounts: Model<AccountRecord>;
   readonly #contacts: Model<ContactRecord>;
   readonly #people: Model<PersonRecord>;
