@@ -219,6 +219,14 @@ export class PeopleStore implements PeopleStorage {
     const before = key ? await this.#contacts.findById(key).lean<ContactRecord>().exec() : null;
     if (!before || !key) return null;
     const set = defined({ ...patch, ...(patch.email !== undefined ? { email: normalizeEmail(patch.email) } : {}) });
+    // FerretDB reports a duplicate key from an update as an internal error, not 11000 (FERRETDB.md): the address is
+    // looked up first. The unique index still refuses a duplicate that races this check (then as an error).
+    const newAddress = set.email !== undefined && set.email !== before.email;
+    if (
+      newAddress &&
+      (await this.#contacts.exists({ accountId: before.accountId, email: set.email, _id: { $ne: key } }))
+    )
+      return 'duplicate';
     try {
       await this.#contacts.updateOne({ _id: key }, { $set: set }).exec();
     } catch (error) {

@@ -1,13 +1,12 @@
 import { Types } from 'mongoose';
-import type { ContactDirectory, MembershipStore, NewMembership } from '../../../src/linking/ports.ts';
+import type { PeopleStorage } from '../../../src/accounts/people-storage.ts';
+import type { NewMembership } from '../../../src/linking/ports.ts';
 
 // The contract of what a confirmed association writes and reads (people, sign-ins, memberships), run unchanged
-// against the people directory on MongoDB and the in-memory fake the association flow's unit tests use.
+// against the people store on MongoDB and the in-memory one the association flow's unit tests use.
 
-export interface MembershipHarness {
-  people: MembershipStore & ContactDirectory;
-  /** An active account with one active contact per address; the contacts' ids in the order given. */
-  addAccount(name: string, addresses: string[]): Promise<string[]>;
+export interface PeopleHarness {
+  people: PeopleStorage;
   close(): Promise<void>;
 }
 
@@ -26,10 +25,28 @@ function confirmation(contactIds: string[], subject = `subject-${(count += 1)}`)
   };
 }
 
-export function membershipsConformance(name: string, open: () => Promise<MembershipHarness>) {
+/** An active account with one active contact per address; the contacts' ids in the order given. */
+export async function addAccount(people: PeopleStorage, name: string, addresses: string[]): Promise<string[]> {
+  const account = await people.createAccount({
+    customerNumber: `C-${(count += 1)}`,
+    name,
+    plans: [],
+    status: 'active',
+  });
+  if (account === 'duplicate') throw new Error('customer numbers are unique within a test run');
+  const ids: string[] = [];
+  for (const email of addresses) {
+    const contact = await people.addContact(account.id, { email });
+    if (contact === 'duplicate') throw new Error('addresses are unique within an account');
+    ids.push(contact.id);
+  }
+  return ids;
+}
+
+export function membershipsConformance(name: string, open: () => Promise<PeopleHarness>) {
   describe(`memberships conformance: ${name}`, () => {
-    let harness: MembershipHarness;
-    let people: MembershipStore & ContactDirectory;
+    let harness: PeopleHarness;
+    let people: PeopleStorage;
     const address = () => `office-${(count += 1)}@example.com`;
     beforeAll(async () => {
       harness = await open();
@@ -38,7 +55,7 @@ export function membershipsConformance(name: string, open: () => Promise<Members
     afterAll(() => harness.close());
 
     it('links a new sign-in as a new person, member of the account; a repeated confirmation writes nothing more', async () => {
-      const [contact] = await harness.addAccount('Contoso', [address()]);
+      const [contact] = await addAccount(people, 'Contoso', [address()]);
       const request = confirmation([contact!]);
       const first = await people.link(request, NOW);
       expect(first).toMatchObject({ kind: 'linked', identityAdded: false });
@@ -52,7 +69,7 @@ export function membershipsConformance(name: string, open: () => Promise<Members
     });
 
     it('gives a contact one person: another sign-in confirming it joins that person (a second sign-in of theirs)', async () => {
-      const [contact] = await harness.addAccount('Fabrikam', [address()]);
+      const [contact] = await addAccount(people, 'Fabrikam', [address()]);
       const first = await people.link(confirmation([contact!]), NOW);
       const second = await people.link(confirmation([contact!]), NOW);
       expect(second).toMatchObject({ kind: 'linked', identityAdded: true });
@@ -61,8 +78,8 @@ export function membershipsConformance(name: string, open: () => Promise<Members
     });
 
     it('keeps one sign-in (issuer, subject) to one person, also when two confirmations of it race', async () => {
-      const [a] = await harness.addAccount('Race A', [address()]);
-      const [b] = await harness.addAccount('Race B', [address()]);
+      const [a] = await addAccount(people, 'Race A', [address()]);
+      const [b] = await addAccount(people, 'Race B', [address()]);
       const subject = `racer-${(count += 1)}`;
       const [one, two] = await Promise.all([
         people.link(confirmation([a!], subject), NOW),
@@ -74,9 +91,9 @@ export function membershipsConformance(name: string, open: () => Promise<Members
     });
 
     it('answers taken when every contact belongs to another person', async () => {
-      const [contact] = await harness.addAccount('Taken', [address()]);
+      const [contact] = await addAccount(people, 'Taken', [address()]);
       const owner = await people.link(confirmation([contact!]), NOW);
-      const [other] = await harness.addAccount('Elsewhere', [address()]);
+      const [other] = await addAccount(people, 'Elsewhere', [address()]);
       const stranger = await people.link(confirmation([other!]), NOW);
       const outcome = await people.link(
         { ...confirmation([contact!]), subject: (await people.identitiesOf(stranger.personId!))[0]!.subject },
@@ -87,8 +104,34 @@ export function membershipsConformance(name: string, open: () => Promise<Members
       expect(joinable?.member?.personId).toBe(owner.personId);
     });
 
+    it('keeps one membership per person and account: confirming another contact of the same account adds none', async () => {
+      const [first, second] = await addAccount(people, 'One membership', [address(), address()]);
+      const kept = confirmation([first!]);
+      const linked = await people.link(kept, NOW);
+      const again = await people.link({ ...confirmation([second!]), subject: kept.subject }, NOW);
+      expect(again).toMatchObject({ kind: 'already-linked', personId: linked.personId, accountIds: linked.accountIds });
+      expect(await people.membershipsOf(linked.personId!)).toHaveLength(1);
+      const [, secondContact] = await people.contactsByIds([first!, second!]);
+      expect(secondContact?.member).toBeNull();
+    });
+
+    it('offers only active contacts of active accounts to join, whatever the case of the address typed', async () => {
+      const typed = address();
+      const [active] = await addAccount(people, 'Active', [typed]);
+      const [disabledContact] = await addAccount(people, 'Disabled contact', [typed]);
+      const [onDisabledAccount] = await addAccount(people, 'Disabled account', [typed]);
+      await people.changeContact(disabledContact!, { status: 'disabled' });
+      const account = (await people.contactsByIds([onDisabledAccount!]))[0]!.account;
+      await people.changeAccount(account.id, { status: 'disabled' });
+      const found = await people.joinableContacts(`  ${typed.toUpperCase()} `);
+      expect(found.map((c) => c.contact.id)).toEqual([active]);
+      expect(
+        (await people.contactsByIds([active!, disabledContact!, onDisabledAccount!])).map((c) => c.contact.id),
+      ).toEqual([active]);
+    });
+
     it('undoes exactly what one association wrote', async () => {
-      const [first, second] = await harness.addAccount('Two contacts', [address(), address()]);
+      const [first, second] = await addAccount(people, 'Two contacts', [address(), address()]);
       const kept = confirmation([first!]);
       const linked = await people.link(kept, NOW);
       const added = { ...confirmation([second!]), subject: kept.subject };
@@ -103,8 +146,8 @@ export function membershipsConformance(name: string, open: () => Promise<Members
 
     it('finds the contacts of an address on every account, each with its member or none', async () => {
       const shared = address();
-      const [onA] = await harness.addAccount('Shared A', [shared]);
-      await harness.addAccount('Shared B', [shared]);
+      const [onA] = await addAccount(people, 'Shared A', [shared]);
+      await addAccount(people, 'Shared B', [shared]);
       const linked = await people.link(confirmation([onA!]), NOW);
       const found = await people.joinableContacts(shared);
       expect(found.map((c) => c.account.name).sort()).toEqual(['Shared A', 'Shared B']);

@@ -3,24 +3,10 @@ import type { AssociationHooks } from '../../../src/linking/association-hooks.ts
 import { hashLinkToken } from '../../../src/linking/link-token.ts';
 import type { LinkingContext } from '../../../src/linking/linking-context.ts';
 import type { PendingAssociation } from '../../../src/linking/pending-association.ts';
+import type { DisownLink, DisownLinks, PendingAssociations } from '../../../src/linking/ports.ts';
+import { MemoryPeople, nextId } from '../../accounts/support/memory-people.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-import type {
-  Account,
-  Contact,
-  Identity,
-  JoinableContact,
-  MembershipEntry,
-} from '../../../src/accounts/people-directory.ts';
-import type {
-  ContactDirectory,
-  DisownLink,
-  DisownLinks,
-  LinkOutcome,
-  MembershipStore,
-  NewMembership,
-  PendingAssociations,
-} from '../../../src/linking/ports.ts';
 
 /** The association flow's ports in memory: the flow's rules tested without Redis, MongoDB or HTTP. */
 export class MemoryPendingAssociations implements PendingAssociations {
@@ -89,93 +75,6 @@ export class MemoryPendingAssociations implements PendingAssociations {
   }
 }
 
-let ids = 0;
-/** Ids that look like the store's (24 hex digits), unique within the test run. */
-const nextId = () => (ids += 1).toString(16).padStart(24, '0');
-
-/** People, identities and memberships in memory, with the rules of MembershipLinks (one person per contact). */
-export class MemoryMemberships implements MembershipStore, ContactDirectory {
-  readonly accounts: Account[] = [];
-  readonly contacts: Contact[] = [];
-  readonly identities: Identity[] = [];
-  readonly memberships: MembershipEntry[] = [];
-  /** Runs before anything is written: a test interleaves another request there. */
-  beforeLink: () => Promise<void> = async () => undefined;
-
-  addAccount(name: string, addresses: string[]): Account {
-    const account: Account = {
-      id: nextId(),
-      customerNumber: `C-${this.accounts.length + 1}`,
-      name,
-      plans: [],
-      status: 'active',
-    };
-    this.accounts.push(account);
-    for (const email of addresses)
-      this.contacts.push({ id: nextId(), accountId: account.id, email, name: null, status: 'active' });
-    return account;
-  }
-
-  async joinableContacts(address: string): Promise<JoinableContact[]> {
-    return this.contacts.filter((c) => c.email === address).map((contact) => this.#joinable(contact));
-  }
-  async contactsByIds(contactIds: readonly string[]): Promise<JoinableContact[]> {
-    return this.contacts.filter((c) => contactIds.includes(c.id)).map((contact) => this.#joinable(contact));
-  }
-  async identitiesOf(personId: string) {
-    return this.identities.filter((i) => i.personId === personId);
-  }
-  #joinable(contact: Contact): JoinableContact {
-    const account = this.accounts.find((a) => a.id === contact.accountId)!;
-    return { contact, account, member: this.memberships.find((m) => m.contactId === contact.id) ?? null };
-  }
-
-  async link(request: NewMembership, now: Date): Promise<LinkOutcome> {
-    await this.beforeLink();
-    const identity = this.identities.find((i) => i.issuer === request.issuer && i.subject === request.subject);
-    const members = this.memberships.filter((m) => request.contactIds.includes(m.contactId));
-    let wrote = false;
-    let personId = identity?.personId ?? members[0]?.personId;
-    const identityAdded = !identity && personId !== undefined;
-    personId ??= nextId();
-    if (!identity) {
-      this.identities.push({
-        id: nextId(),
-        personId,
-        upstreamId: request.upstreamId,
-        issuer: request.issuer,
-        subject: request.subject,
-        signInName: request.signInName,
-        linkedAt: now,
-        lastLoginAt: null,
-        authenticatedAt: request.authenticatedAt ?? now,
-        associationId: request.associationId,
-      });
-      wrote = true;
-    }
-    const accountIds: string[] = [];
-    for (const contact of this.contacts.filter((c) => request.contactIds.includes(c.id))) {
-      const member = this.memberships.find((m) => m.contactId === contact.id);
-      if (!member) {
-        const entry = { id: nextId(), personId, accountId: contact.accountId, contactId: contact.id, linkedAt: now };
-        this.memberships.push({ ...entry, associationId: request.associationId });
-        wrote = true;
-        accountIds.push(contact.accountId);
-      } else if (member.personId === personId) accountIds.push(contact.accountId);
-    }
-    if (accountIds.length === 0) return { kind: 'taken', personId: null, identityAdded: false, accountIds };
-    return { kind: wrote ? 'linked' : 'already-linked', personId, identityAdded, accountIds };
-  }
-
-  async unlinkAssociation(associationId: string) {
-    const keep = <T extends { associationId: string | null }>(list: T[]) => {
-      for (let i = list.length - 1; i >= 0; i -= 1) if (list[i]?.associationId === associationId) list.splice(i, 1);
-    };
-    keep(this.memberships);
-    keep(this.identities);
-  }
-}
-
 /** The "This wasn't me" links in memory: kept under the token's hash only, as the MongoDB store keeps them. */
 export class MemoryDisownLinks implements DisownLinks {
   readonly #links = new Map<string, DisownLink>();
@@ -194,7 +93,7 @@ export type HookCall = { hook: keyof AssociationHooks; pendingId: string; detail
 export interface MemoryLinking {
   context: LinkingContext;
   pending: MemoryPendingAssociations;
-  people: MemoryMemberships;
+  people: MemoryPeople;
   hookCalls: HookCall[];
   /** The tokens the "e-mails" carried, newest last. */
   mailedTokens: string[];
@@ -203,7 +102,7 @@ export interface MemoryLinking {
 
 export function memoryLinking(): MemoryLinking {
   const pending = new MemoryPendingAssociations();
-  const people = new MemoryMemberships();
+  const people = new MemoryPeople();
   const hookCalls: HookCall[] = [];
   const mailedTokens: string[] = [];
   const references = new Map<string, string>();
