@@ -55,7 +55,7 @@ export function createApp(options: AppOptions): Koa {
   // `proxy: false`: koa never reads X-Forwarded-* itself; clientAddress and refuseOtherHosts decide what to believe.
   const app = new Koa({ proxy: false });
   // Built once, compared with timingSafeEqual (security/cookie-signatures.ts), instead of a Keygrip per request.
-  app.keys = cookieSigner(options.cookieKeys) as unknown as Koa['keys'];
+  app.keys = cookieSigner(options.cookieKeys);
   // Koa's default handler prints errors to stderr; ours are logged by the error handler with the request id.
   app.silent = true;
   app.use(pinPublicOrigin(options.issuer));

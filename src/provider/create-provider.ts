@@ -131,7 +131,7 @@ export function createProvider({
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
   // The same signatures as from `cookies.keys`, built once and compared with timingSafeEqual (cookie-signatures.ts).
-  provider.keys = cookieSigner(config.cookieKeys) as unknown as Provider['keys'];
+  provider.keys = cookieSigner(config.cookieKeys);
   nameSessionsInIdTokens(provider);
   deliverBackchannelLogoutInBackground(provider, { logger });
   // Outermost: the adapter's writes of each request leave in one MULTI once the others are done (request-writes.ts).
