@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
+import './oidc-provider-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
-import { GRANTABLE } from './redis-adapter.ts';
+import { GRANTABLE_MODELS } from './redis-adapter.ts';
 import { writeWithRequest } from '../store/request-writes.ts';
 
 interface Saved {
@@ -9,8 +10,6 @@ interface Saved {
   accountId?: string | undefined;
   exp?: number | undefined;
 }
-
-type SendLogoutToken = (sub: string, sid: string) => Promise<void>;
 
 // oidc-provider finds sessions by id only; these sets name a person's session and grant ids, so that the broker can
 // end them when the person's association is undone. Each set expires with its longest-lived member.
@@ -75,16 +74,12 @@ export class PersonSessions {
     const client = await this.#provider.Client.find(clientId);
     if (!client?.backchannelLogoutUri) return;
     // Delivered in the background with retries (backchannel-delivery.ts), as at a logout.
-    await (client as unknown as { backchannelLogout: SendLogoutToken }).backchannelLogout(personId, sid);
+    await client.backchannelLogout(personId, sid);
   }
 
   /** As oidc-provider revokes a grant at logout: every token issued under it, then the grant itself. */
   async #revoke(grantId: string): Promise<void> {
-    const models = this.#provider as unknown as Record<
-      string,
-      { revokeByGrantId?(id: string): Promise<void> } | undefined
-    >;
-    await Promise.all([...GRANTABLE].map((name) => models[name]?.revokeByGrantId?.(grantId)));
+    await Promise.all(GRANTABLE_MODELS.map((name) => this.#provider[name].revokeByGrantId(grantId)));
     await this.#provider.Grant.adapter.destroy(grantId);
   }
 }

@@ -1,3 +1,4 @@
+import type Provider from 'oidc-provider';
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import { taggedKey } from '../store/redis-keys.ts';
 import { isCluster, type Redis } from '../store/redis.ts';
@@ -15,14 +16,15 @@ export interface RedisAdapterOptions {
 }
 
 // The models oidc-provider revokes together through revokeByGrantId (the same list as its memory adapter).
-export const GRANTABLE: ReadonlySet<string> = new Set([
+export const GRANTABLE_MODELS = [
   'AccessToken',
   'AuthorizationCode',
   'RefreshToken',
   'DeviceCode',
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
-]);
+] as const satisfies readonly (keyof Provider)[];
+export const GRANTABLE: ReadonlySet<string> = new Set(GRANTABLE_MODELS);
 
 // The models with a consume(): kept as a hash so that consuming sets one field atomically. Rewriting the JSON instead
 // would lose a concurrent write, or in a Lua script turn empty arrays into objects (cjson cannot tell them apart).

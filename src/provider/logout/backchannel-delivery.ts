@@ -1,12 +1,11 @@
 import type Provider from 'oidc-provider';
+import '../oidc-provider-client.ts';
 import type { Logger } from '../../log/logger.ts';
 
 /** Pauses before the second, third and fourth attempt: a portal restarting is back within a minute. */
 export const BACKCHANNEL_RETRY_DELAYS_MS = [2_000, 10_000, 60_000] as const;
 /** One attempt may take this long; oidc-provider's default HTTP timeout is longer than a person waits. */
 const ATTEMPT_TIMEOUT_MS = 5_000;
-
-type SendLogoutToken = (this: { clientId: string }, sub: string, sid: string) => Promise<void>;
 
 export interface BackchannelDeliveryOptions {
   logger: Logger;
@@ -31,7 +30,7 @@ export function deliverBackchannelLogoutInBackground(
     attemptTimeoutMs = ATTEMPT_TIMEOUT_MS,
   }: BackchannelDeliveryOptions,
 ): void {
-  const prototype = provider.Client.prototype as unknown as { backchannelLogout: SendLogoutToken };
+  const prototype = provider.Client.prototype;
   const send = prototype.backchannelLogout;
 
   async function attempt(client: { clientId: string }, sub: string, sid: string, number: number): Promise<void> {
