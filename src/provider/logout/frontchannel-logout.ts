@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../../config/index.ts';
@@ -13,6 +13,11 @@ import type { RenderPage } from '../render-page.ts';
  */
 export function nameSessionsInIdTokens(provider: Provider): void {
   provider.Client.prototype.includeSid = () => true;
+}
+
+/** Whether oidc-provider handled the request: its routes give the context `oidc` (the request's parameters). */
+function handledByProvider(ctx: Context): ctx is KoaContextWithOIDC {
+  return 'oidc' in ctx && typeof ctx.oidc === 'object' && ctx.oidc !== null;
 }
 
 /**
@@ -41,10 +46,9 @@ export function frontchannelLogout(
     await next();
 
     const continueUrl = ctx.response.get('location');
-    if (ctx.status !== 303 || !continueUrl) return;
-    const oidcContext = ctx as unknown as KoaContextWithOIDC;
+    if (ctx.status !== 303 || !continueUrl || !handledByProvider(ctx)) return;
     // "logout" is the answer "yes, every portal"; without it only the asking portal's part of the session ended.
-    const everyPortal = Boolean(oidcContext.oidc.params?.logout);
+    const everyPortal = Boolean(ctx.oidc.params?.logout);
     const frames = sids
       .filter(({ clientId }) => everyPortal || clientId === askingPortal)
       .flatMap(({ clientId, sid }) => {
@@ -61,7 +65,7 @@ export function frontchannelLogout(
     ctx.remove('location');
     ctx.status = 200;
     ctx.type = 'html';
-    ctx.body = renderPage(oidcContext, 'logout-frontchannel', {
+    ctx.body = renderPage(ctx, 'logout-frontchannel', {
       titleKey: 'loggedOut.title',
       frames,
       continueUrl,
