@@ -1,4 +1,4 @@
-import { parse as parseCsv, CsvError, type Info } from 'csv-parse/sync';
+import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 
 /**
  * A row of an import file before validation, with the line where it starts (1-based), or why it has no value (and
@@ -75,11 +75,20 @@ function elementStartLines(json: string): number[] {
 export function readCsvRows(text: string): RawRow[] {
   // csv-parse counts lines of a CRLF file inconsistently; with plain LF its count is the line where a record ends.
   const source = text.replace(/\r\n?/g, '\n');
-  let records: Array<{ record: string[]; info: Info }>;
+  // Each record with the line it ends on, as csv-parse counts it: the snapshot that `info: true` would wrap the
+  // record with (a shape its typings do not model), handed to `on_record` as the record is emitted.
+  const records: Array<{ record: string[]; lines: number }> = [];
   try {
-    const options = { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true };
-    // The typings do not model `info: true`, which wraps each record as {record, info}.
-    records = parseCsv(source, options) as unknown as typeof records;
+    parseCsv(source, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      on_record: (record, { lines }) => {
+        records.push({ record, lines });
+        return record;
+      },
+    });
   } catch (error) {
     if (error instanceof CsvError) throw new AccountFileError(`not valid CSV: ${error.message}`);
     throw error;
@@ -88,9 +97,9 @@ export function readCsvRows(text: string): RawRow[] {
   if (!header) throw new AccountFileError(`empty file: expected the header ${CSV_COLUMNS.join(',')}`);
   const columns = header.record.map((name) => name.trim());
   checkHeader(columns);
-  return rows.map(({ record, info }) => {
+  return rows.map(({ record, lines }) => {
     // A quoted field may span lines; the record starts as many lines above its last line as it holds line breaks.
-    const line = info.lines - record.reduce((count, field) => count + (field.match(/\n/g)?.length ?? 0), 0);
+    const line = lines - record.reduce((count, field) => count + (field.match(/\n/g)?.length ?? 0), 0);
     const customerNumber = record[columns.indexOf('customerNumber')]?.trim() || undefined;
     if (record.length !== columns.length) {
       return { line, reason: `expected ${columns.length} fields, found ${record.length}`, customerNumber };
