@@ -75,7 +75,7 @@ export class AccountStore {
 
   async ensureIndexes(logger: Logger): Promise<void> {
     // The contacts' unique (accountId, email) index is what keeps racing upserts from registering an address twice.
-    await ensureIndexes([this.#accounts, this.#identities, this.#contacts] as unknown as Model<never>[], logger);
+    await ensureIndexes([this.#accounts, this.#identities, this.#contacts], logger);
   }
 
   /** An id from a token or a session is untrusted input: anything that is not an ObjectId finds nothing. */

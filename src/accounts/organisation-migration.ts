@@ -1,4 +1,4 @@
-import type { Connection, Model, Types } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
@@ -86,7 +86,7 @@ export async function migrateToOrganisations(connection: Connection, logger: Log
   };
   // The inserts below rely on these unique indexes to be idempotent under races.
   const models = [contactModel(connection), personModel(connection), membershipModel(connection)];
-  await ensureIndexes(models as unknown as Model<never>[], logger);
+  await ensureIndexes(models, logger);
   // First: while it exists, every new identity (accountId null) of one upstream collides with the previous one.
   report.legacyIndexDropped = await dropLegacyIdentityIndex(connection);
   const legacyAccounts = await readLegacyAccounts(connection);

@@ -73,7 +73,7 @@ export class PeopleStore implements PeopleStorage {
 
   ensureIndexes(logger: Logger): Promise<void> {
     const models = [this.#accounts, this.#contacts, this.#people, this.#identities, this.#memberships];
-    return ensureIndexes(models as unknown as Model<never>[], logger);
+    return ensureIndexes(models, logger);
   }
 
   async findIdentity(issuer: string, subject: string): Promise<Identity | null> {

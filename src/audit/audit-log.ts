@@ -30,7 +30,7 @@ export class AuditLog implements AuditStore {
   }
 
   ensureIndexes(): Promise<void> {
-    return ensureIndexes([this.#events] as unknown as Model<never>[], this.#logger);
+    return ensureIndexes([this.#events], this.#logger);
   }
 
   async record(event: AuditEvent): Promise<void> {

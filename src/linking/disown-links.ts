@@ -43,7 +43,7 @@ export class DisownLinkStore implements DisownLinks {
   }
 
   ensureIndexes(logger: Logger): Promise<void> {
-    return ensureIndexes([this.#model] as unknown as Model<never>[], logger);
+    return ensureIndexes([this.#model], logger);
   }
 
   async create(link: DisownLink, tokenHash: string): Promise<void> {

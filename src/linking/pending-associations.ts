@@ -63,7 +63,7 @@ export class PendingAssociationStore implements PendingAssociations {
   }
 
   ensureIndexes(logger: Logger): Promise<void> {
-    return ensureIndexes([this.#model, this.#transitions] as unknown as Model<never>[], logger);
+    return ensureIndexes([this.#model, this.#transitions], logger);
   }
 
   async create(input: NewPendingAssociation, tokenHash: string, now: Date): Promise<PendingAssociation> {

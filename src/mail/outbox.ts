@@ -42,7 +42,7 @@ export class Outbox implements OutboxStore {
   }
 
   async ensureIndexes(logger: Logger): Promise<void> {
-    await ensureIndexes([this.#messages, this.#claims] as unknown as Model<never>[], logger);
+    await ensureIndexes([this.#messages, this.#claims], logger);
     // Messages written before links were sealed kept theirs in clear after sending: erase them once.
     const scrubbed = await this.#messages.updateMany(
       { status: { $ne: 'pending' }, 'data.link': { $exists: true } },

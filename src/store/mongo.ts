@@ -1,4 +1,4 @@
-import mongoose, { type Connection, type Model } from 'mongoose';
+import mongoose, { type Collection, type Connection, type IndexDefinition, type IndexOptions } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
 import { redactCredentials } from './errors.ts';
 
@@ -46,7 +46,17 @@ let ttlRefusalLogged = false;
  * so a server that refuses them (FerretDB answers error 238) is logged once and otherwise ignored. Any other
  * refused index is an error: uniqueness guards correctness.
  */
-export async function ensureIndexes(models: readonly Model<never>[], logger: Logger): Promise<void> {
+/**
+ * What creating indexes needs of a model, whatever the records it holds (a `Model<Record>` is not assignable to a
+ * `Model` of any other record type: mongoose's schema types are invariant in it).
+ */
+export interface IndexedModel {
+  createCollection(): Promise<unknown>;
+  readonly schema: { indexes(): Array<[IndexDefinition, IndexOptions]> };
+  readonly collection: Pick<Collection, 'name' | 'createIndex'>;
+}
+
+export async function ensureIndexes(models: readonly IndexedModel[], logger: Logger): Promise<void> {
   for (const model of models) {
     await model.createCollection().catch((error: { codeName?: string }) => {
       if (error.codeName !== 'NamespaceExists') throw error;
