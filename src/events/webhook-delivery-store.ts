@@ -49,7 +49,7 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
   }
 
   async ensureIndexes(logger: Logger): Promise<void> {
-    await ensureIndexes([this.#deliveries, this.#claims, this.#replays] as unknown as Model<never>[], logger);
+    await ensureIndexes([this.#deliveries, this.#claims, this.#replays], logger);
   }
 
   async add(deliveries: readonly NewWebhookDelivery[]): Promise<void> {
