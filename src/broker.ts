@@ -13,6 +13,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import { brokerLifecycle, type Broker } from './composition/lifecycle.ts';
 import { linkingPart } from './composition/linking-part.ts';
 import { mailPart } from './composition/mail-part.ts';
+import { createWebhookEvents, type WebhookEvents } from './events/webhook-events.ts';
 import { publicRouters } from './composition/public-routes.ts';
 import type { BrokerConfig } from './config/index.ts';
 import { PortalDirectory } from './config/portal-directory.ts';
@@ -127,6 +128,8 @@ async function assemble(
   await audit.ensureIndexes();
   const renderer = createMailRenderer(VIEWS_DIR, translator, brand);
   const mail = await mailPart(config, { mongo, audit, renderer, metrics, logger });
+  // Events for the customer system, queued in MongoDB next to the outbox and delivered by their own worker.
+  const webhooks = await createWebhookEvents({ webhooks: config.webhooks, mongo, logger, metrics });
   const supportRequests = new SupportRequests(mongo);
   const linking = await linkingPart(config, {
     mongo,
@@ -137,18 +140,10 @@ async function assemble(
     audit,
     outbox: mail.outbox,
     supportRequests,
+    events: webhooks.publisher,
     logger,
   });
-  const adminContext: AdminContext = {
-    supportRequests,
-    linking,
-    audit,
-    mailer: mail.outbox,
-    outbox: mail.outbox,
-    directory,
-    upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer,
-    now: () => new Date(),
-  };
+  const adminContext = adminPart(config, { supportRequests, linking, audit, mail, directory, webhooks });
   const readiness = [
     { name: 'mongodb', check: () => pingMongo(mongo) },
     { name: 'redis', check: () => pingRedis(redis) },
@@ -196,7 +191,29 @@ async function assemble(
     routers: config.metrics.enabled ? [metricsRoutes(metrics, undefined, exposition)] : [],
   });
   options.instrument?.({ redis, mongo, provider });
-  return brokerLifecycle(config, { app, managementApp, mailWorker: mail.worker, mongo, redis, changes });
+  return brokerLifecycle(config, { app, managementApp, mailWorker: mail.worker, webhooks, mongo, redis, changes });
+}
+
+/** What the admin API and the staff console work with: the same stores and flows as the customer's pages. */
+function adminPart(
+  config: Readonly<BrokerConfig>,
+  parts: Pick<AdminContext, 'supportRequests' | 'linking' | 'audit' | 'directory'> & {
+    mail: { outbox: AdminContext['outbox'] & AdminContext['mailer'] };
+    webhooks: Pick<WebhookEvents, 'publisher' | 'deliveries'>;
+  },
+): AdminContext {
+  return {
+    supportRequests: parts.supportRequests,
+    linking: parts.linking,
+    audit: parts.audit,
+    mailer: parts.mail.outbox,
+    outbox: parts.mail.outbox,
+    directory: parts.directory,
+    events: parts.webhooks.publisher,
+    deliveries: parts.webhooks.deliveries,
+    upstreamIssuer: (id) => config.upstreams.find((u) => u.id === id)?.issuer,
+    now: () => new Date(),
+  };
 }
 
 /** oidc-provider with the broker's keys, claims of the chosen account and pages, its failures logged with the request. */

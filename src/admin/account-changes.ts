@@ -13,6 +13,28 @@ import { accountSummary, contactView } from './account-views.ts';
 
 export type { AccountPatch, ContactPatch, NewAccount };
 
+const support = (actor: AdminActor) => ({ type: 'support' as const, id: actor.id });
+
+type AccountField = 'name' | 'status' | 'plans' | 'contacts';
+
+/** `account.changed` for the customer system: which fields, never their values (the admin API has those). */
+async function announce(
+  context: AdminContext,
+  actor: AdminActor,
+  account: { id: string; customerNumber: string },
+  change: { kind: 'created' | 'updated'; fields: AccountField[]; contactIds?: string[] },
+): Promise<void> {
+  if (change.fields.length === 0) return;
+  await context.events.publish('account.changed', {
+    accountId: account.id,
+    customerNumber: account.customerNumber,
+    change: change.kind,
+    fields: change.fields,
+    contactIds: change.contactIds ?? [],
+    actor: support(actor),
+  });
+}
+
 const planDetail = (plans: readonly Plan[]) => plans.map((p) => `${p.type}@${p.expiresAt.toISOString()}`).join(' ');
 
 export async function createAccount(context: AdminContext, actor: AdminActor, input: NewAccount) {
@@ -23,6 +45,7 @@ export async function createAccount(context: AdminContext, actor: AdminActor, in
     accountId: created.id,
     detail: { customerNumber: created.customerNumber, status: created.status, plans: planDetail(created.plans) },
   });
+  await announce(context, actor, created, { kind: 'created', fields: ['name', 'status', 'plans'] });
   return accountSummary(created);
 }
 
@@ -40,6 +63,8 @@ export async function changeAccount(context: AdminContext, actor: AdminActor, ac
       ...(patch.plans !== undefined ? { plans: planDetail(after.plans) } : {}),
     },
   });
+  const fields = (['name', 'status', 'plans'] as const).filter((field) => patch[field] !== undefined);
+  await announce(context, actor, after, { kind: 'updated', fields });
   return accountSummary(after);
 }
 
@@ -59,6 +84,7 @@ export async function addContact(
     accountId: id,
     detail: { contactId: created.id, email: maskEmail(created.email) },
   });
+  await announce(context, actor, account, { kind: 'updated', fields: ['contacts'], contactIds: [created.id] });
   return contactView(created, undefined);
 }
 
@@ -78,5 +104,7 @@ export async function changeContact(context: AdminContext, actor: AdminActor, co
       ...(patch.status !== undefined ? { status: patch.status, statusBefore: before.status } : {}),
     },
   });
+  const account = await context.directory.findAccount(after.accountId);
+  if (account) await announce(context, actor, account, { kind: 'updated', fields: ['contacts'], contactIds: [id] });
   return contactView(after, undefined);
 }

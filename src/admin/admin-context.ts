@@ -1,3 +1,5 @@
+import type { EventPublisher } from '../events/event-publisher.ts';
+import type { WebhookDeliveriesAdmin } from '../events/delivery-admin.ts';
 import type { PeopleDirectory } from '../accounts/people-directory.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { Mailer } from '../linking/ports.ts';
@@ -18,6 +20,10 @@ export interface AdminContext {
   outbox: Pick<OutboxStore, 'failures' | 'find' | 'retry'>;
   /** People and accounts: every change through it is seen by the next sign-in in every process. */
   directory: PeopleDirectory;
+  /** Events for the customer system: every change staff make is published, as the flows' own are. */
+  events: EventPublisher;
+  /** Webhook deliveries: the failed ones, and replaying one. */
+  deliveries: WebhookDeliveriesAdmin;
   /** The configured upstreams, to turn an `upstreamId` given by staff into the issuer identities are stored with. */
   upstreamIssuer(upstreamId: string): string | undefined;
   now(): Date;

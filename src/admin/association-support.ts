@@ -80,6 +80,16 @@ export async function cancelAssociationBySupport(context: AdminContext, actor: A
       contactIds: record.contactIds.join(' '),
     },
   });
+  await context.events.publish(
+    'association.cancelled',
+    {
+      associationId: record.id,
+      signIn: { upstreamId: record.upstreamId, issuer: record.issuer, subject: record.subject },
+      reason: 'cancelled',
+      actor: { type: 'support', id: actor.id },
+    },
+    { eventId: `${record.id}-ended` },
+  );
   const current = await context.linking.pending.findById(id);
   return associationView(current ?? record, context.now());
 }

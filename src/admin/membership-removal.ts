@@ -22,6 +22,13 @@ export async function removeMembership(context: AdminContext, actor: AdminActor,
       contactId: membership.contactId,
     },
   });
+  await context.events.publish('membership.removed', {
+    membershipId: membership.id,
+    personId: membership.personId,
+    accountId: membership.accountId,
+    contactId: membership.contactId,
+    actor: { type: 'support', id: actor.id },
+  });
 }
 
 /** Removes one upstream sign-in of a person: whoever signs in with it is a stranger again. */
@@ -34,5 +41,11 @@ export async function removeSignIn(context: AdminContext, actor: AdminActor, ide
     upstreamId: identity.upstreamId,
     subject: identity.subject,
     detail: { identityId: identity.id, personId: identity.personId },
+  });
+  await context.events.publish('identity.removed', {
+    identityId: identity.id,
+    personId: identity.personId,
+    signIn: { upstreamId: identity.upstreamId, issuer: identity.issuer, subject: identity.subject },
+    actor: { type: 'support', id: actor.id },
   });
 }

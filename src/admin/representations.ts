@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../audit/audit-event-types.ts';
 import { MAIL_TEMPLATES } from '../mail/mail-templates.ts';
+import { webhookDeliveryView } from '../events/delivery-admin.ts';
 
 /**
  * What the admin API and the staff console show of the broker's records: the API's representations of the domain
@@ -323,6 +324,37 @@ export const AuditEventPageRep = named(
   'AuditEventPage',
   'Audit entries, newest first.',
   { events: [], next: null },
+);
+
+export const WebhookDeliveryRep = named(
+  webhookDeliveryView,
+  'WebhookDelivery',
+  'One event for one endpoint, with how its tries went (docs/webhooks.md).',
+  {
+    id: ID,
+    eventId: '65f1c0ffee0000000000a002-created',
+    webhookId: 'msg_65f1c0ffee0000000000a003',
+    type: 'support-request.created',
+    endpoint: 'https://crm.example/hooks/broker',
+    status: 'failed',
+    attempts: 14,
+    replays: 0,
+    nextAttemptAt: null,
+    lastStatus: 503,
+    lastError: 'the endpoint answered 503',
+    createdAt: TIME,
+    finishedAt: '2026-12-03T01:30:00.000Z',
+    replayedAt: null,
+    replayedBy: null,
+    event: { type: 'support-request.created', timestamp: TIME, data: { supportRequestId: ID } },
+  },
+);
+
+export const WebhookDeliveryPageRep = named(
+  z.strictObject({ deliveries: z.array(WebhookDeliveryRep), next: next() }),
+  'WebhookDeliveryPage',
+  'Webhook deliveries, the most recently failed first.',
+  { deliveries: [], next: null },
 );
 
 /** The codes of `Error.error`: a tool may branch on them; the message is for its operator. */

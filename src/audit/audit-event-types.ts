@@ -23,6 +23,8 @@ export const AUDIT_EVENT_TYPES = [
   'admin.identity-linked',
   'admin.mail-retried',
   'admin.support-request-resolved',
+  // A webhook delivery sent again from its first try (src/admin/webhook-deliveries.ts).
+  'admin.webhook-replayed',
   // A person asked support from the association page (src/admin/support-requests).
   'support.requested',
   // Sign-ins to the support console: who got in, and sign-ins at the console upstream that are not staff.

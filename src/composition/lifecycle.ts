@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import type { DirectoryChanges } from '../accounts/directory-changes.ts';
 import type { BrokerConfig } from '../config/index.ts';
+import type { WebhookEvents } from '../events/webhook-events.ts';
 import type { OutboxWorker } from '../mail/outbox-worker.ts';
 import { closeRedis, type Redis } from '../store/redis.ts';
 
@@ -34,6 +35,8 @@ export interface Broker {
    * Resolves with the number of messages sent.
    */
   deliverMail(now?: Date): Promise<number>;
+  /** Delivers the webhook events due now: the same flush for webhooks. Resolves with the deliveries made. */
+  deliverWebhooks(now?: Date): Promise<number>;
   /** Stops accepting requests, lets those in flight finish (bounded), stops the workers, then closes the stores. */
   stop(): Promise<void>;
 }
@@ -42,6 +45,7 @@ export interface LifecycleParts {
   app: Koa;
   managementApp: Koa;
   mailWorker: OutboxWorker;
+  webhooks: WebhookEvents;
   mongo: Connection;
   redis: Redis;
   changes: DirectoryChanges;
@@ -52,7 +56,7 @@ const GRACE_MS = 10_000;
 
 /** Listeners, the outbox worker and the stores, started and stopped in the order that loses no request or e-mail. */
 export function brokerLifecycle(config: Readonly<BrokerConfig>, parts: LifecycleParts): Broker {
-  const { app, managementApp, mailWorker, mongo, redis, changes } = parts;
+  const { app, managementApp, mailWorker, webhooks, mongo, redis, changes } = parts;
   const servers: Server[] = [];
   const listen = (application: Koa, port: number, host: string | undefined) =>
     new Promise<Server>((resolve, reject) => {
@@ -81,16 +85,21 @@ export function brokerLifecycle(config: Readonly<BrokerConfig>, parts: Lifecycle
           ? undefined
           : await listen(managementApp, managementPort, start.management?.host ?? config.management.host);
       mailWorker.start();
+      webhooks.start();
       return { server, management };
     },
     startWorkers() {
       mailWorker.start();
+      webhooks.start();
     },
     deliverMail(now) {
       return mailWorker.runOnce(now);
     },
+    deliverWebhooks(now) {
+      return webhooks.deliverNow(now);
+    },
     async stop() {
-      await mailWorker.stop();
+      await Promise.all([mailWorker.stop(), webhooks.stop()]);
       await Promise.all(servers.map(close));
       await Promise.allSettled([mongo.close(), closeRedis(redis), changes.close()]);
     },

@@ -7,6 +7,8 @@ import type { AuditStore } from '../audit/audit-store.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { PortalDirectory } from '../config/portal-directory.ts';
 import { associationHooks } from '../linking/association-hooks.ts';
+import { allHooks, associationEvents } from '../linking/association-events.ts';
+import type { EventPublisher } from '../events/event-publisher.ts';
 import { AssociationLimits } from '../linking/association-limits.ts';
 import { ConfirmationReferences } from '../linking/confirmation-references.ts';
 import { DisownLinkStore } from '../linking/disown-links.ts';
@@ -26,12 +28,14 @@ export interface LinkingParts {
   audit: AuditStore;
   outbox: Outbox;
   supportRequests: SupportRequests;
+  /** Events for the customer system (webhooks). */
+  events: EventPublisher;
   logger: Logger;
 }
 
 /** The association flow's ports, as the flow and the admin operations built on it see them. */
 export async function linkingPart(config: Readonly<BrokerConfig>, parts: LinkingParts): Promise<LinkingContext> {
-  const { mongo, redis, provider, directory, portals, audit, outbox, supportRequests, logger } = parts;
+  const { mongo, redis, provider, directory, portals, audit, outbox, supportRequests, events, logger } = parts;
   const pending = new PendingAssociationStore(mongo);
   const disownLinks = new DisownLinkStore(mongo);
   await Promise.all([pending.ensureIndexes(logger), disownLinks.ensureIndexes(logger)]);
@@ -44,18 +48,21 @@ export async function linkingPart(config: Readonly<BrokerConfig>, parts: Linking
     memberships: directory,
     limits: new AssociationLimits(redis, config.linking.limits),
     references: new ConfirmationReferences(redis),
-    hooks: associationHooks({
-      audit,
-      mailer: outbox,
-      linkUrl: `${config.issuer}/link`,
-      linkTtlMs: config.linking.linkTtl,
-      disownLinks,
-      disownUrl: `${config.issuer}/link/not-me`,
-      support: config.mail.support,
-      upstreamName,
-      portalName: (clientId) => portals.get(clientId)?.name,
-      now,
-    }),
+    hooks: allHooks(
+      associationHooks({
+        audit,
+        mailer: outbox,
+        linkUrl: `${config.issuer}/link`,
+        linkTtlMs: config.linking.linkTtl,
+        disownLinks,
+        disownUrl: `${config.issuer}/link/not-me`,
+        support: config.mail.support,
+        upstreamName,
+        portalName: (clientId) => portals.get(clientId)?.name,
+        now,
+      }),
+      associationEvents({ events, membershipsOf: (personId) => directory.membershipsOf(personId) }),
+    ),
     disownLinks,
     sessions: new PersonSessions(provider, redis, logger),
     supportDesk: flowSupportDesk({
@@ -65,6 +72,7 @@ export async function linkingPart(config: Readonly<BrokerConfig>, parts: Linking
       support: config.mail.support,
       upstreamName,
       portalName: (clientId) => portals.get(clientId)?.name ?? clientId,
+      events,
     }),
     linkTtlMs: config.linking.linkTtl,
     support: config.mail.support,

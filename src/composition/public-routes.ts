@@ -88,6 +88,7 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
         support,
         upstreamName: linking.upstreamName,
         portalName: (clientId) => portals.get(clientId)?.name ?? clientId,
+        events: adminContext.events,
         limits: config.linking.limits,
       }),
     }),

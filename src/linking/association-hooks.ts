@@ -45,6 +45,8 @@ export interface AssociationHooks {
   /** The owner of the registered address said the confirmed association wasn't them, and it was undone. */
   disowned(event: {
     record: PendingAssociation;
+    /** The person the association had linked, whose sessions were ended. */
+    personId: string;
     origin: Origin;
     supportRequestId: string;
     ended: { sessions: number; grants: number };

@@ -71,7 +71,7 @@ export async function disownAssociation(context: LinkingContext, token: string, 
       ip: origin.ip,
       locale: origin.locale,
     });
-    await context.hooks.disowned({ record, origin, supportRequestId, ended });
+    await context.hooks.disowned({ record, personId: link.personId, origin, supportRequestId, ended });
   }
   return pageOf(context, record, true);
 }

@@ -5,6 +5,7 @@ import { accountsNamed, signInNameOf } from '../linking/association-hooks.ts';
 import { TooManyRequests } from '../linking/linking-errors.ts';
 import type { AuditTrail, Mailer, SupportDesk } from '../linking/ports.ts';
 import type { Redis } from '../store/redis.ts';
+import type { EventPublisher } from '../events/event-publisher.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import type { NewSupportRequest, SupportRequests } from './support-requests.ts';
 
@@ -57,6 +58,8 @@ export interface AskSupportSettings {
   upstreamName(upstreamId: string): string;
   /** A portal's name for the mail to support (its client id when it has none). */
   portalName(clientId: string): string;
+  /** Events for the customer system: a request is announced (its text is not: the admin API has it). */
+  events: EventPublisher;
   /** Requests per hour, as for association requests (`linking.limits`). */
   limits: { perIdentity: number; perIp: number };
 }
@@ -111,6 +114,7 @@ export function askSupport(settings: AskSupportSettings) {
       input.ip,
       // Only an address the person typed (and that parsed) answers the support mail; never the upstream's claim.
       input.replyTo.trim() || null,
+      'ask-support',
     );
     return { kind: 'sent' };
   };
@@ -120,10 +124,14 @@ export type SubmitSupportRequest = ReturnType<typeof askSupport>;
 
 /** Stores a request, mails it to support and audits it: the same for every way a request is opened. */
 async function openRequest(
-  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName' | 'portalName'>,
+  settings: Pick<
+    AskSupportSettings,
+    'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName' | 'portalName' | 'events'
+  >,
   fields: NewSupportRequest,
   ip: string,
   typedReplyTo: string | null,
+  kind: 'ask-support' | 'not-me',
 ) {
   const at = new Date();
   const request = await settings.requests.open(fields, at);
@@ -152,6 +160,16 @@ async function openRequest(
     ip,
     detail: { supportRequestId: request.id, clientId: fields.clientId, messageId },
   });
+  await settings.events.publish(
+    'support-request.created',
+    {
+      supportRequestId: request.id,
+      kind,
+      signIn: { upstreamId: fields.upstreamId, issuer: fields.issuer, subject: fields.subject },
+      clientId: fields.clientId,
+    },
+    { eventId: `${request.id}-created`, at },
+  );
   return request.id;
 }
 
@@ -160,7 +178,10 @@ async function openRequest(
  * sign-in is attached as with any request; the answer goes to the registered address the notice was sent to.
  */
 export function flowSupportDesk(
-  settings: Pick<AskSupportSettings, 'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName' | 'portalName'>,
+  settings: Pick<
+    AskSupportSettings,
+    'requests' | 'audit' | 'mailer' | 'support' | 'upstreamName' | 'portalName' | 'events'
+  >,
 ): SupportDesk {
   return {
     disowned({ record, contacts, ip, locale }) {
@@ -186,6 +207,7 @@ export function flowSupportDesk(
         ip,
         // The registered address the notice went to: written by staff or the import, not typed by a stranger.
         contacts[0]?.contact.email ?? null,
+        'not-me',
       );
     },
   };

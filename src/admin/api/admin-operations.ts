@@ -22,7 +22,10 @@ import {
   PersonRep,
   SupportRequestPageRep,
   SupportRequestRep,
+  WebhookDeliveryPageRep,
+  WebhookDeliveryRep,
 } from '../representations.ts';
+import { replayWebhookDelivery, webhookDelivery, webhookFailures } from '../webhook-deliveries.ts';
 import { listSupportRequests, resolveSupportRequest } from '../support-requests/support-request-cases.ts';
 
 /**
@@ -322,5 +325,36 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
       const { limit: max, ...filter } = query;
       return { events: (await findAudit(context, filter, max ?? 100)).map(auditView), next: null };
     },
+  }),
+  operation({
+    operationId: 'listWebhookFailures',
+    method: 'get',
+    path: '/webhooks/failures',
+    role: 'support',
+    summary: 'Webhook deliveries that failed for good (tries used up, or refused with a 4xx), most recent first',
+    query: z.object({ limit, cursor: z.string().max(500).optional() }),
+    status: 200,
+    response: WebhookDeliveryPageRep,
+    run: (context, { query }) => webhookFailures(context, query.limit ?? 100, query.cursor),
+  }),
+  operation({
+    operationId: 'getWebhookDelivery',
+    method: 'get',
+    path: '/webhooks/deliveries/{deliveryId}',
+    role: 'support',
+    summary: 'One webhook delivery: its event as sent and how its tries went',
+    status: 200,
+    response: WebhookDeliveryRep,
+    run: (context, { params }) => webhookDelivery(context, params.deliveryId ?? ''),
+  }),
+  operation({
+    operationId: 'replayWebhookDelivery',
+    method: 'post',
+    path: '/webhooks/deliveries/{deliveryId}/replay',
+    role: 'support',
+    summary: 'Try a failed or delivered webhook delivery again, with the same webhook-id (audited)',
+    status: 200,
+    response: WebhookDeliveryRep,
+    run: (context, { actor, params }) => replayWebhookDelivery(context, actor, params.deliveryId ?? ''),
   }),
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookDocumentation } from '../../events/webhook-documentation.ts';
 import { representations } from '../representations.ts';
 import type { AdminOperation } from './admin-operations.ts';
 
@@ -92,6 +93,8 @@ function operationObject(op: AdminOperation) {
 export function openApiDocument(operations: readonly AdminOperation[], issuer: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op);
+  // The events the broker sends to the customer system's endpoints (`webhooks[]`), described as OpenAPI 3.1 webhooks.
+  const events = webhookDocumentation();
   return {
     openapi: '3.1.0',
     info: {
@@ -104,6 +107,7 @@ export function openApiDocument(operations: readonly AdminOperation[], issuer: s
     },
     servers: [{ url: `${issuer}${ADMIN_API_PREFIX}` }],
     paths,
+    webhooks: events.webhooks,
     components: {
       securitySchemes: {
         adminClient: {
@@ -120,7 +124,7 @@ export function openApiDocument(operations: readonly AdminOperation[], issuer: s
           },
         },
       },
-      schemas: componentSchemas(),
+      schemas: { ...events.schemas, ...componentSchemas() },
     },
   };
 }

@@ -275,10 +275,791 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook deliveries that failed for good (tries used up, or refused with a 4xx), most recent first */
+        get: operations["listWebhookFailures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook delivery: its event as sent and how its tries went */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try a failed or delivered webhook delivery again, with the same webhook-id (audited) */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "association.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * association.requested
+         * @description A person asked to associate a sign-in with a customer account: a link was e-mailed to the contact. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-association-requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "association.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * association.confirmed
+         * @description The person confirmed the e-mailed link: the sign-in is linked to the contacts. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-association-confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "association.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * association.cancelled
+         * @description An association ended without a membership (or its membership was undone). Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-association-cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "identity.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * identity.removed
+         * @description A sign-in was unlinked from its person: it no longer signs in as them. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-identity-removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "membership.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * membership.added
+         * @description A person now acts for an account as one of its contacts. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-membership-added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "membership.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * membership.removed
+         * @description A person no longer acts for the account as that contact. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-membership-removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "person.sessions-ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * person.sessions-ended
+         * @description The person's broker sessions and portal grants were ended. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-person-sessions-ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "support-request.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * support-request.created
+         * @description A person asked support for help; the text is read through the admin API, never sent here. Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-support-request-created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.changed
+         * @description A customer account or one of its contacts was created or changed (support, the CRM's own API calls or an import). Signed per Standard Webhooks; at least once, so de-duplicate on webhook-id.
+         */
+        post: operations["webhook-account-changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /**
+         * @description One event for one endpoint, with how its tries went (docs/webhooks.md).
+         * @example {
+         *       "id": "65f1c0ffee0000000000a001",
+         *       "eventId": "65f1c0ffee0000000000a002-created",
+         *       "webhookId": "msg_65f1c0ffee0000000000a003",
+         *       "type": "support-request.created",
+         *       "endpoint": "https://crm.example/hooks/broker",
+         *       "status": "failed",
+         *       "attempts": 14,
+         *       "replays": 0,
+         *       "nextAttemptAt": null,
+         *       "lastStatus": 503,
+         *       "lastError": "the endpoint answered 503",
+         *       "createdAt": "2026-12-01T09:30:00.000Z",
+         *       "finishedAt": "2026-12-03T01:30:00.000Z",
+         *       "replayedAt": null,
+         *       "replayedBy": null,
+         *       "event": {
+         *         "type": "support-request.created",
+         *         "timestamp": "2026-12-01T09:30:00.000Z",
+         *         "data": {
+         *           "supportRequestId": "65f1c0ffee0000000000a001"
+         *         }
+         *       }
+         *     }
+         */
+        WebhookDelivery: {
+            id: string;
+            eventId: string;
+            webhookId: string;
+            /** @enum {string} */
+            type: "association.requested" | "association.confirmed" | "association.cancelled" | "identity.removed" | "membership.added" | "membership.removed" | "person.sessions-ended" | "support-request.created" | "account.changed";
+            endpoint: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            replays: number;
+            nextAttemptAt: string | null;
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            replayedAt: string | null;
+            replayedBy: string | null;
+            event: {
+                type: string;
+                timestamp: string;
+                data: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /**
+         * @description A person asked to associate a sign-in with a customer account: a link was e-mailed to the contact.
+         * @example {
+         *       "type": "association.requested",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "associationId": "6752a1f0c3b4d5e6f7a8b9c0",
+         *         "signIn": {
+         *           "upstreamId": "google",
+         *           "issuer": "https://accounts.google.com",
+         *           "subject": "108234567890123456789"
+         *         },
+         *         "contactIds": [
+         *           "6752a1f0c3b4d5e6f7a8b9c1"
+         *         ],
+         *         "clientId": "customersource",
+         *         "expiresAt": "2026-12-01T11:00:00.000Z"
+         *       }
+         *     }
+         */
+        AssociationRequestedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "association.requested";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description A person asked to associate a sign-in with a customer account: a link was e-mailed to the contact. */
+            data: {
+                /** @description The pending association's id (as the admin API names it). */
+                associationId: string;
+                /** @description The upstream sign-in. */
+                signIn: {
+                    /** @description The upstream identity provider as configured (upstreams[].id). */
+                    upstreamId: string;
+                    /** @description The provider's issuer. */
+                    issuer: string;
+                    /** @description The sign-in's subject at that provider. */
+                    subject: string;
+                };
+                /** @description The contacts the entered address is registered as. */
+                contactIds: string[];
+                /** @description The portal the person came from, if any. */
+                clientId: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the e-mailed link stops working (ISO 8601).
+                 */
+                expiresAt: string;
+            };
+        };
+        /**
+         * @description The person confirmed the e-mailed link: the sign-in is linked to the contacts.
+         * @example {
+         *       "type": "association.confirmed",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "associationId": "6752a1f0c3b4d5e6f7a8b9c0",
+         *         "personId": "6752a1f0c3b4d5e6f7a8b9c2",
+         *         "signIn": {
+         *           "upstreamId": "google",
+         *           "issuer": "https://accounts.google.com",
+         *           "subject": "108234567890123456789"
+         *         },
+         *         "accountIds": [
+         *           "6752a1f0c3b4d5e6f7a8b9c3"
+         *         ],
+         *         "contactIds": [
+         *           "6752a1f0c3b4d5e6f7a8b9c1"
+         *         ],
+         *         "clientId": "customersource"
+         *       }
+         *     }
+         */
+        AssociationConfirmedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "association.confirmed";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description The person confirmed the e-mailed link: the sign-in is linked to the contacts. */
+            data: {
+                /** @description The association's id (as the admin API names it). */
+                associationId: string;
+                /** @description The person's id (as the admin API names it). */
+                personId: string;
+                /** @description The upstream sign-in. */
+                signIn: {
+                    /** @description The upstream identity provider as configured (upstreams[].id). */
+                    upstreamId: string;
+                    /** @description The provider's issuer. */
+                    issuer: string;
+                    /** @description The sign-in's subject at that provider. */
+                    subject: string;
+                };
+                /** @description The accounts the person is now a member of through it. */
+                accountIds: string[];
+                /** @description The contacts the person now acts as. */
+                contactIds: string[];
+                /** @description The portal the person came from, if any. */
+                clientId: string | null;
+            };
+        };
+        /**
+         * @description An association ended without a membership (or its membership was undone).
+         * @example {
+         *       "type": "association.cancelled",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "associationId": "6752a1f0c3b4d5e6f7a8b9c0",
+         *         "signIn": {
+         *           "upstreamId": "google",
+         *           "issuer": "https://accounts.google.com",
+         *           "subject": "108234567890123456789"
+         *         },
+         *         "reason": "cancelled",
+         *         "actor": {
+         *           "type": "support",
+         *           "id": "crm-sync"
+         *         }
+         *       }
+         *     }
+         */
+        AssociationCancelledEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "association.cancelled";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description An association ended without a membership (or its membership was undone). */
+            data: {
+                /** @description The association's id (as the admin API names it). */
+                associationId: string;
+                /** @description The upstream sign-in. */
+                signIn: {
+                    /** @description The upstream identity provider as configured (upstreams[].id). */
+                    upstreamId: string;
+                    /** @description The provider's issuer. */
+                    issuer: string;
+                    /** @description The sign-in's subject at that provider. */
+                    subject: string;
+                };
+                /**
+                 * @description cancelled: by support; superseded: a newer request of the same sign-in replaced it; disowned: the owner of the address answered "This wasn't me" and the link it made was undone.
+                 * @enum {string}
+                 */
+                reason: "cancelled" | "superseded" | "disowned";
+                /** @description Who did it. */
+                actor: {
+                    /**
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @enum {string}
+                     */
+                    type: "person" | "support" | "broker";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    id: string | null;
+                };
+            };
+        };
+        /**
+         * @description A sign-in was unlinked from its person: it no longer signs in as them.
+         * @example {
+         *       "type": "identity.removed",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "identityId": "6752a1f0c3b4d5e6f7a8b9c4",
+         *         "personId": "6752a1f0c3b4d5e6f7a8b9c2",
+         *         "signIn": {
+         *           "upstreamId": "google",
+         *           "issuer": "https://accounts.google.com",
+         *           "subject": "108234567890123456789"
+         *         },
+         *         "actor": {
+         *           "type": "support",
+         *           "id": "crm-sync"
+         *         }
+         *       }
+         *     }
+         */
+        IdentityRemovedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "identity.removed";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description A sign-in was unlinked from its person: it no longer signs in as them. */
+            data: {
+                /** @description The sign-in's id (as the admin API names it). */
+                identityId: string;
+                /** @description The person's id (as the admin API names it). */
+                personId: string;
+                /** @description The upstream sign-in. */
+                signIn: {
+                    /** @description The upstream identity provider as configured (upstreams[].id). */
+                    upstreamId: string;
+                    /** @description The provider's issuer. */
+                    issuer: string;
+                    /** @description The sign-in's subject at that provider. */
+                    subject: string;
+                };
+                /** @description Who did it. */
+                actor: {
+                    /**
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @enum {string}
+                     */
+                    type: "person" | "support" | "broker";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    id: string | null;
+                };
+            };
+        };
+        /**
+         * @description A person now acts for an account as one of its contacts.
+         * @example {
+         *       "type": "membership.added",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "membershipId": "6752a1f0c3b4d5e6f7a8b9c5",
+         *         "personId": "6752a1f0c3b4d5e6f7a8b9c2",
+         *         "accountId": "6752a1f0c3b4d5e6f7a8b9c3",
+         *         "contactId": "6752a1f0c3b4d5e6f7a8b9c1",
+         *         "associationId": "6752a1f0c3b4d5e6f7a8b9c0",
+         *         "actor": {
+         *           "type": "person",
+         *           "id": "6752a1f0c3b4d5e6f7a8b9c2"
+         *         }
+         *       }
+         *     }
+         */
+        MembershipAddedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "membership.added";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description A person now acts for an account as one of its contacts. */
+            data: {
+                /** @description The membership's id (as the admin API names it). */
+                membershipId: string;
+                /** @description The person's id (as the admin API names it). */
+                personId: string;
+                /** @description The account's id (as the admin API names it). */
+                accountId: string;
+                /** @description The contact's id (as the admin API names it). */
+                contactId: string;
+                /** @description The association that made it; null when support linked it. */
+                associationId: string | null;
+                /** @description Who did it. */
+                actor: {
+                    /**
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @enum {string}
+                     */
+                    type: "person" | "support" | "broker";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    id: string | null;
+                };
+            };
+        };
+        /**
+         * @description A person no longer acts for the account as that contact.
+         * @example {
+         *       "type": "membership.removed",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "membershipId": "6752a1f0c3b4d5e6f7a8b9c5",
+         *         "personId": "6752a1f0c3b4d5e6f7a8b9c2",
+         *         "accountId": "6752a1f0c3b4d5e6f7a8b9c3",
+         *         "contactId": "6752a1f0c3b4d5e6f7a8b9c1",
+         *         "actor": {
+         *           "type": "support",
+         *           "id": "crm-sync"
+         *         }
+         *       }
+         *     }
+         */
+        MembershipRemovedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "membership.removed";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description A person no longer acts for the account as that contact. */
+            data: {
+                /** @description The membership's id (as the admin API names it). */
+                membershipId: string;
+                /** @description The person's id (as the admin API names it). */
+                personId: string;
+                /** @description The account's id (as the admin API names it). */
+                accountId: string;
+                /** @description The contact's id (as the admin API names it). */
+                contactId: string;
+                /** @description Who did it. */
+                actor: {
+                    /**
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @enum {string}
+                     */
+                    type: "person" | "support" | "broker";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    id: string | null;
+                };
+            };
+        };
+        /**
+         * @description The person's broker sessions and portal grants were ended.
+         * @example {
+         *       "type": "person.sessions-ended",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "personId": "6752a1f0c3b4d5e6f7a8b9c2",
+         *         "reason": "not-me",
+         *         "associationId": "6752a1f0c3b4d5e6f7a8b9c0",
+         *         "actor": {
+         *           "type": "person",
+         *           "id": null
+         *         }
+         *       }
+         *     }
+         */
+        PersonSessionsEndedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "person.sessions-ended";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description The person's broker sessions and portal grants were ended. */
+            data: {
+                /** @description The person's id (as the admin API names it). */
+                personId: string;
+                /**
+                 * @description not-me: "This wasn't me" on the notice after a confirmation; signed-out-everywhere: the person did it at /me; support: staff did it.
+                 * @enum {string}
+                 */
+                reason: "not-me" | "signed-out-everywhere" | "support";
+                /** @description With not-me: the association that was disowned. */
+                associationId: string | null;
+                /** @description Who did it. */
+                actor: {
+                    /**
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @enum {string}
+                     */
+                    type: "person" | "support" | "broker";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    id: string | null;
+                };
+            };
+        };
+        /**
+         * @description A person asked support for help; the text is read through the admin API, never sent here.
+         * @example {
+         *       "type": "support-request.created",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "supportRequestId": "6752a1f0c3b4d5e6f7a8b9c6",
+         *         "kind": "ask-support",
+         *         "signIn": {
+         *           "upstreamId": "google",
+         *           "issuer": "https://accounts.google.com",
+         *           "subject": "108234567890123456789"
+         *         },
+         *         "clientId": "customersource"
+         *       }
+         *     }
+         */
+        SupportRequestCreatedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "support-request.created";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description A person asked support for help; the text is read through the admin API, never sent here. */
+            data: {
+                /** @description The support request's id (as the admin API names it). */
+                supportRequestId: string;
+                /**
+                 * @description ask-support: from the association page; not-me: "This wasn't me".
+                 * @enum {string}
+                 */
+                kind: "ask-support" | "not-me";
+                /** @description The upstream sign-in. */
+                signIn: {
+                    /** @description The upstream identity provider as configured (upstreams[].id). */
+                    upstreamId: string;
+                    /** @description The provider's issuer. */
+                    issuer: string;
+                    /** @description The sign-in's subject at that provider. */
+                    subject: string;
+                };
+                /** @description The portal the person came from, if any. */
+                clientId: string | null;
+            };
+        };
+        /**
+         * @description A customer account or one of its contacts was created or changed (support, the CRM's own API calls or an import).
+         * @example {
+         *       "type": "account.changed",
+         *       "timestamp": "2026-12-01T10:00:00.000Z",
+         *       "data": {
+         *         "accountId": "6752a1f0c3b4d5e6f7a8b9c3",
+         *         "customerNumber": "C-10042",
+         *         "change": "updated",
+         *         "fields": [
+         *           "plans",
+         *           "contacts"
+         *         ],
+         *         "contactIds": [
+         *           "6752a1f0c3b4d5e6f7a8b9c7"
+         *         ],
+         *         "actor": {
+         *           "type": "support",
+         *           "id": "crm-sync"
+         *         }
+         *       }
+         *     }
+         */
+        AccountChangedEvent: {
+            /**
+             * @description The event type.
+             * @constant
+             */
+            type: "account.changed";
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601), the same on every try; not the time of sending.
+             */
+            timestamp: string;
+            /** @description A customer account or one of its contacts was created or changed (support, the CRM's own API calls or an import). */
+            data: {
+                /** @description The account's id (as the admin API names it). */
+                accountId: string;
+                /** @description The account's customer number. */
+                customerNumber: string;
+                /**
+                 * @description Whether the account is new.
+                 * @enum {string}
+                 */
+                change: "created" | "updated";
+                /** @description What changed; read the new values through the admin API. */
+                fields: ("name" | "status" | "plans" | "contacts")[];
+                /** @description With contacts: the contacts added or changed. */
+                contactIds: string[];
+                /** @description Who did it. */
+                actor: {
+                    /**
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @enum {string}
+                     */
+                    type: "person" | "support" | "broker";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    id: string | null;
+                };
+            };
+        };
         /**
          * @description A support or enhancement plan of an account; it counts until it expires.
          * @example {
@@ -421,7 +1202,7 @@ export interface components {
         AuditEvent: {
             id: string;
             /** @enum {string} */
-            type: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "support.requested" | "admin.console-signed-in" | "admin.console-refused";
+            type: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused";
             /** Format: date-time */
             at: string;
             actor: string | null;
@@ -665,6 +1446,17 @@ export interface components {
          */
         AuditEventPage: {
             events: components["schemas"]["AuditEvent"][];
+            next: string | null;
+        };
+        /**
+         * @description Webhook deliveries, the most recently failed first.
+         * @example {
+         *       "deliveries": [],
+         *       "next": null
+         *     }
+         */
+        WebhookDeliveryPage: {
+            deliveries: components["schemas"]["WebhookDelivery"][];
             next: string | null;
         };
         /**
@@ -1808,7 +2600,7 @@ export interface operations {
             query?: {
                 accountId?: string;
                 personId?: string;
-                type?: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "support.requested" | "admin.console-signed-in" | "admin.console-refused";
+                type?: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused";
                 since?: string;
                 until?: string;
                 limit?: number;
@@ -1854,6 +2646,712 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    listWebhookFailures: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid access token of an admin client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope support */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid access token of an admin client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope support */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid access token of an admin client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope support */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The records do not allow it now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "webhook-association-requested": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssociationRequestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-association-confirmed": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssociationConfirmedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-association-cancelled": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssociationCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-identity-removed": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-membership-added": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembershipAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-membership-removed": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembershipRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-person-sessions-ended": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonSessionsEndedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-support-request-created": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportRequestCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-account-changed": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id for this endpoint, the same on every try and replay: de-duplicate on it.
+                 * @example msg_6752a1f0c3b4d5e6f7a8b9c8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this try was sent, in seconds since 1970; refuse one more than a few minutes off.
+                 * @example 1796205600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description v1, and the base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" under the secret after whsec_ (Standard Webhooks).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: this delivery fails at once and is not tried again (any 4xx but 408 and 429 does the same). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: tried again later, not before Retry-After (up to an hour). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Tried again later with exponential back-off (503 with Retry-After as 429). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
