@@ -21,6 +21,10 @@ export interface IdentityRecord {
    * prompt=login): what the broker's `auth_time` says when a later upstream sign-in proves none.
    */
   authenticatedAt?: Date | null;
+  /** The address the upstream reported at the last recorded sign-in (normalised), for support's search. */
+  email?: string | null;
+  /** The portal (client id) that asked for the last recorded sign-in. */
+  lastClientId?: string | null;
 }
 
 const MODEL_NAME = 'Identity';
@@ -38,6 +42,8 @@ function identitySchema(): Schema<IdentityRecord> {
       signInName: { type: String, default: null },
       lastLoginAt: { type: Date, default: null },
       authenticatedAt: { type: Date, default: null },
+      email: { type: String, default: null },
+      lastClientId: { type: String, default: null },
     },
     { collection: 'identities' },
   );
@@ -45,6 +51,8 @@ function identitySchema(): Schema<IdentityRecord> {
   // concurrent confirmations: FerretDB applies conditional updates as read-modify-write.
   schema.index({ issuer: 1, subject: 1 }, { unique: true });
   schema.index({ personId: 1 });
+  // Support's search by the address a stuck customer quotes.
+  schema.index({ email: 1 });
   return schema;
 }
 

@@ -74,6 +74,8 @@ export class MembershipLinks {
           authenticatedAt: request.authenticatedAt ?? now,
           linkedAt: now,
           lastLoginAt: null,
+          email: null,
+          lastClientId: null,
         });
         wrote = true;
       } catch (error) {

@@ -19,6 +19,7 @@ import type {
   NewAccount,
   PeopleStorage,
   PersonWithAccounts,
+  SignInSeen,
 } from './people-storage.ts';
 
 export type * from './people.ts';
@@ -42,8 +43,8 @@ export interface SignInDirectory {
   findIdentity(issuer: string, subject: string): Promise<Identity | null>;
   /** The person's memberships with active contacts, whatever their accounts' status (a disabled one refuses). */
   membershipsOf(personId: unknown): Promise<Membership[]>;
-  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  recordLogin(identity: Identity, at: Date, authenticatedAt?: Date): Promise<void>;
+  /** Records a sign-in, the upstream authentication it proved when it proved one, and what it reported. */
+  recordLogin(identity: Identity, at: Date, authenticatedAt?: Date, seen?: SignInSeen): Promise<void>;
 }
 
 export interface PeopleDirectoryOptions {
@@ -171,7 +172,7 @@ export class PeopleDirectory implements SignInDirectory {
     return this.#store.identitiesOf(personId);
   }
 
-  async recordLogin(identity: Identity, at: Date, authenticatedAt?: Date): Promise<void> {
+  async recordLogin(identity: Identity, at: Date, authenticatedAt?: Date, seen?: SignInSeen): Promise<void> {
     const id = identity.id;
     const last = this.#logins.get(id)?.recordedAt ?? identity.lastLoginAt?.getTime();
     const newest = authenticatedAt ?? this.#logins.get(id)?.authenticatedAt;
@@ -181,7 +182,7 @@ export class PeopleDirectory implements SignInDirectory {
     }
     if (this.#logins.size >= this.#maxEntries) this.#logins.delete(this.#logins.keys().next().value as string);
     this.#logins.set(id, { recordedAt: this.#now(), authenticatedAt: newest });
-    await this.#store.recordLogin(identity.id, at, newest);
+    await this.#store.recordLogin(identity.id, at, newest, seen);
   }
 
   /** A confirmed association (or support's link on behalf): the person, the sign-in and the memberships it grants. */
@@ -213,6 +214,11 @@ export class PeopleDirectory implements SignInDirectory {
 
   personWithAccounts(id: string): Promise<PersonWithAccounts | null> {
     return this.#store.personWithAccounts(id);
+  }
+
+  /** Support's search: the people whose sign-in reported this address or who act as a contact registered under it. */
+  peopleWithAddress(address: string): Promise<string[]> {
+    return this.#store.peopleWithAddress(address);
   }
 
   findAccount(id: string): Promise<Account | null> {

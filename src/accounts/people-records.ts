@@ -42,6 +42,8 @@ export const toIdentity = (i: IdentityRecord): Identity => ({
   signInName: i.signInName ?? null,
   linkedAt: i.linkedAt,
   lastLoginAt: i.lastLoginAt ?? null,
+  email: i.email ?? null,
+  lastClientId: i.lastClientId ?? null,
   authenticatedAt: i.authenticatedAt ?? null,
   associationId: i.associationId?.toHexString() ?? null,
 });

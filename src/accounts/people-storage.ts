@@ -16,6 +16,13 @@ import type {
 // test/linking/conformance/memberships-conformance.ts). Plain values with string ids: an id that is no id finds and
 // changes nothing.
 
+/** What a sign-in reported and which portal asked, kept for support. */
+export interface SignInSeen {
+  /** Normalised (trimmed, lower case). */
+  email?: string | null;
+  clientId?: string | null;
+}
+
 export interface NewAccount {
   customerNumber: string;
   name: string;
@@ -66,8 +73,10 @@ export interface PeopleStorage {
   contactsByIds(ids: readonly string[]): Promise<JoinableContact[]>;
   /** The person's sign-ins, oldest first. */
   identitiesOf(personId: string): Promise<Identity[]>;
-  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  recordLogin(identityId: string, at: Date, authenticatedAt?: Date): Promise<void>;
+  /** Records a sign-in, the upstream authentication it proved when it proved one, and what it reported. */
+  recordLogin(identityId: string, at: Date, authenticatedAt?: Date, seen?: SignInSeen): Promise<void>;
+  /** The people with a sign-in that reported this address, or acting as a contact registered under it. */
+  peopleWithAddress(address: string): Promise<string[]>;
   /**
    * A confirmed association: the person (when new), the sign-in (one person per issuer and subject), and a
    * membership per contact (one person per contact, one membership per person and account), also under races.

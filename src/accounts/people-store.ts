@@ -27,6 +27,7 @@ import type {
   NewAccount,
   PeopleStorage,
   PersonWithAccounts,
+  SignInSeen,
 } from './people-storage.ts';
 import { oid, oids, toAccount, toContact, toIdentity, toMembershipEntry, toPerson } from './people-records.ts';
 import { personModel, type PersonRecord } from './person-model.ts';
@@ -141,13 +142,32 @@ export class PeopleStore implements PeopleStorage {
     return id ? this.#identitiesOfPeople([id]) : [];
   }
 
-  /** Records a sign-in, and the upstream authentication it proved when it proved one. */
-  async recordLogin(identityId: string, at: Date, authenticatedAt?: Date): Promise<void> {
+  /** Records a sign-in, the upstream authentication it proved when it proved one, and what it reported. */
+  async recordLogin(identityId: string, at: Date, authenticatedAt?: Date, seen: SignInSeen = {}): Promise<void> {
     const id = oid(identityId);
     if (!id) return;
-    await this.#identities
-      .updateOne({ _id: id }, { $set: { lastLoginAt: at, ...(authenticatedAt ? { authenticatedAt } : {}) } })
-      .exec();
+    const set = {
+      lastLoginAt: at,
+      ...(authenticatedAt ? { authenticatedAt } : {}),
+      ...(seen.email ? { email: normalizeEmail(seen.email) } : {}),
+      ...(seen.clientId !== undefined ? { lastClientId: seen.clientId } : {}),
+    };
+    await this.#identities.updateOne({ _id: id }, { $set: set }).exec();
+  }
+
+  async peopleWithAddress(address: string): Promise<string[]> {
+    const email = normalizeEmail(address);
+    const [identities, contacts] = await Promise.all([
+      this.#identities.find({ email }, { personId: 1 }).lean<Pick<IdentityRecord, 'personId'>[]>().exec(),
+      this.#contacts.find({ email }, { _id: 1 }).lean<Pick<ContactRecord, '_id'>[]>().exec(),
+    ]);
+    const members = contacts.length
+      ? await this.#memberships
+          .find({ contactId: { $in: contacts.map((c) => c._id) } }, { personId: 1 })
+          .lean<Pick<MembershipRecord, 'personId'>[]>()
+          .exec()
+      : [];
+    return [...new Set([...identities, ...members].map((r) => r.personId.toHexString()))].sort();
   }
 
   link(request: NewMembership, now: Date): Promise<LinkOutcome> {

@@ -43,6 +43,10 @@ export interface Identity {
   readonly signInName: string | null;
   readonly linkedAt: Date;
   readonly lastLoginAt: Date | null;
+  /** The address the upstream reported at the last recorded sign-in, if it reported one. */
+  readonly email: string | null;
+  /** The portal that asked for the last recorded sign-in. */
+  readonly lastClientId: string | null;
   /** The latest upstream authentication proven through the broker (auth_time when a later sign-in proves none). */
   readonly authenticatedAt: Date | null;
   /** The association whose confirmation wrote it (none for imported, seeded or migrated links). */

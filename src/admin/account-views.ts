@@ -3,7 +3,7 @@ import { maskEmail } from '../audit/mask-email.ts';
 import { stateOf } from '../linking/association-flow.ts';
 import type { PendingAssociation } from '../linking/pending-association.ts';
 import type { AdminContext } from './admin-context.ts';
-import { AdminNotFound } from './admin-errors.ts';
+import { AdminInvalidRequest, AdminNotFound } from './admin-errors.ts';
 import { auditView, findAudit } from './audit-trail.ts';
 import type {
   AccountDetailView,
@@ -48,11 +48,12 @@ export function signInView(i: Identity): SignInView {
     issuer: i.issuer,
     subject: i.subject,
     signInName: i.signInName ?? null,
-    email: null,
+    email: i.email,
     linkedAt: i.linkedAt.toISOString(),
-    firstUsedAt: null,
+    // An identity is written by the sign-in that confirmed its association: its first use through the broker.
+    firstUsedAt: i.linkedAt.toISOString(),
     lastUsedAt: i.lastLoginAt?.toISOString() ?? null,
-    lastPortal: null,
+    lastPortal: i.lastClientId,
   };
 }
 
@@ -130,6 +131,24 @@ export async function associationsOfSignIn(context: AdminContext, signIn: { upst
   const records = await context.linking.pending.listForSignIn(signIn, SEARCH_LIMIT);
   const now = context.now();
   return records.map((p) => associationView(p, now));
+}
+
+/**
+ * People by what a stuck customer quotes: the sign-in (`<upstreamId>:<subject>`, as the association page and the
+ * support request show it) or an address (a sign-in's reported address, or a contact's registered one).
+ */
+export async function searchPeople(context: AdminContext, query: { signIn?: string; email?: string }) {
+  const ids = new Set<string>();
+  if (query.signIn !== undefined) {
+    const colon = query.signIn.indexOf(':');
+    const issuer = colon > 0 ? context.upstreamIssuer(query.signIn.slice(0, colon)) : undefined;
+    if (!issuer) throw new AdminInvalidRequest('signIn: <upstreamId>:<subject>, with a configured upstream');
+    const identity = await context.directory.findIdentity(issuer, query.signIn.slice(colon + 1));
+    if (identity) ids.add(identity.personId);
+  }
+  if (query.email !== undefined) for (const id of await context.directory.peopleWithAddress(query.email)) ids.add(id);
+  const people = await Promise.all([...ids].slice(0, SEARCH_LIMIT).map((id) => personDetail(context, id)));
+  return { people };
 }
 
 /** A person: their sign-ins and the accounts they act for (as which contact). */

@@ -24,7 +24,12 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
  * one the upstream proved: a sign-in the upstream answered from its own session without saying when the person
  * authenticated keeps the latest proven time (OpenID Connect Core 2).
  */
-export async function resolveSignIn(directory: SignInDirectory, identity: UpstreamIdentity): Promise<SignInOutcome> {
+export async function resolveSignIn(
+  directory: SignInDirectory,
+  identity: UpstreamIdentity,
+  /** The portal that asked: support sees it as the sign-in's last portal. */
+  clientId: string | null = null,
+): Promise<SignInOutcome> {
   const known = await directory.findIdentity(identity.issuer, identity.subject);
   if (!known) return { kind: 'not-linked' };
   const memberships = await directory.membershipsOf(known.personId);
@@ -36,7 +41,9 @@ export async function resolveSignIn(directory: SignInDirectory, identity: Upstre
     identity.authTime !== undefined && identity.authTime > seconds(proof)
       ? new Date(identity.authTime * 1000)
       : undefined;
-  await directory.recordLogin(known, new Date(), proven);
+  // What the upstream reported is kept for support's search, bounded: it is the provider's text, not ours.
+  const email = identity.email && identity.email.length <= 254 ? identity.email : null;
+  await directory.recordLogin(known, new Date(), proven, { email, clientId });
   return {
     kind: 'linked',
     personId: known.personId,

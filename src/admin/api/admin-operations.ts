@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-types.ts';
 import type { AdminContext } from '../admin-context.ts';
 import type { AdminActor, AdminRole } from '../admin-roles.ts';
-import { accountDetail, associationsOfSignIn, personDetail, searchAccounts } from '../account-views.ts';
+import { accountDetail, associationsOfSignIn, personDetail, searchAccounts, searchPeople } from '../account-views.ts';
 import { addContact, changeAccount, changeContact, createAccount } from '../account-changes.ts';
 import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../association-support.ts';
 import { auditView, findAudit } from '../audit-trail.ts';
@@ -19,6 +19,7 @@ import {
   CreatedRep,
   LinkResultRep,
   MailMessagePageRep,
+  PersonListRep,
   PersonRep,
   SupportRequestPageRep,
   SupportRequestRep,
@@ -190,6 +191,19 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     response: LinkResultRep,
     run: (context, { actor, params, body }) =>
       linkOnBehalf(context, actor, { ...body, contactId: params.contactId ?? '' }),
+  }),
+  operation({
+    operationId: 'searchPeople',
+    method: 'get',
+    path: '/people',
+    role: 'support',
+    summary: "Find people by a sign-in (`<upstreamId>:<subject>`) or an address (a sign-in's or a contact's)",
+    query: z
+      .object({ signIn: z.string().min(3).max(400).optional(), email: z.string().min(3).max(254).optional() })
+      .refine((q) => q.signIn !== undefined || q.email !== undefined, { message: 'give signIn or email' }),
+    status: 200,
+    response: PersonListRep,
+    run: (context, { query }) => searchPeople(context, query),
   }),
   operation({
     operationId: 'getPerson',

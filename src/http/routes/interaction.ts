@@ -142,7 +142,7 @@ function signInRoutes(router: Router, deps: Deps): void {
     }
     const identity = await deps.identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const outcome = await resolveSignIn(deps.directory, identity);
+    const outcome = await resolveSignIn(deps.directory, identity, clientOf(interaction));
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     await takeStep(
       deps,
@@ -161,7 +161,7 @@ function signInRoutes(router: Router, deps: Deps): void {
     const identity = await deps.identities.find(interaction.uid);
     if (identity) {
       // Chosen while signing in: the login and the account finish together.
-      const outcome = await resolveSignIn(deps.directory, identity);
+      const outcome = await resolveSignIn(deps.directory, identity, clientOf(interaction));
       if (outcome.kind !== 'linked') throw new InteractionExpired();
       return takeStep(
         deps,
@@ -461,4 +461,10 @@ async function grantConsent(deps: Deps, ctx: Context, interaction: Interaction) 
   const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
   if (missing) grant.addOIDCScope(missing.join(' '));
   await finish(deps, ctx, interaction, { consent: { grantId: await grant.save() } });
+}
+
+/** The portal an interaction is for, as resolveSignIn records it. */
+function clientOf(interaction: { params: Record<string, unknown> }): string | null {
+  const clientId = interaction.params.client_id;
+  return typeof clientId === 'string' ? clientId : null;
 }

@@ -28,7 +28,11 @@ export function linkedSignInFinisher(deps: {
   return async (ctx, interactionUid, identity) => {
     const interaction = await deps.provider.Interaction.find(interactionUid);
     if (!interaction || interaction.prompt.name !== 'login' || interaction.session?.uid) return false;
-    const outcome = await resolveSignIn(deps.signIns, identity);
+    const outcome = await resolveSignIn(
+      deps.signIns,
+      identity,
+      typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
+    );
     const requires = deps.portals.get(interaction.params.client_id)?.requires;
     const step = decideSignIn({ outcome, identity, requires });
     if (step.kind !== 'finish') return false;

@@ -18,6 +18,7 @@ import type {
   NewAccount,
   PeopleStorage,
   PersonWithAccounts,
+  SignInSeen,
 } from '../../../src/accounts/people-storage.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -108,11 +109,23 @@ export class MemoryPeople implements PeopleStorage {
       .map(copy);
   }
 
-  async recordLogin(identityId: string, at: Date, authenticatedAt?: Date): Promise<void> {
+  async recordLogin(identityId: string, at: Date, authenticatedAt?: Date, seen: SignInSeen = {}): Promise<void> {
     const identity = this.identities.find((i) => i.id === identityId);
     if (!identity) return;
     identity.lastLoginAt = at;
     if (authenticatedAt) identity.authenticatedAt = authenticatedAt;
+    if (seen.email) identity.email = normalizeEmail(seen.email);
+    if (seen.clientId !== undefined) identity.lastClientId = seen.clientId;
+  }
+
+  async peopleWithAddress(address: string): Promise<string[]> {
+    const email = normalizeEmail(address);
+    const contactIds = new Set(this.contacts.filter((c) => c.email === email).map((c) => c.id));
+    const people = [
+      ...this.identities.filter((i) => i.email === email).map((i) => i.personId),
+      ...this.memberships.filter((m) => contactIds.has(m.contactId)).map((m) => m.personId),
+    ];
+    return [...new Set(people)].sort();
   }
 
   async link(request: NewMembership, now: Date): Promise<LinkOutcome> {
@@ -138,6 +151,8 @@ export class MemoryPeople implements PeopleStorage {
         signInName: request.signInName,
         linkedAt: now,
         lastLoginAt: null,
+        email: null,
+        lastClientId: null,
         authenticatedAt: request.authenticatedAt ?? now,
         associationId: request.associationId,
       });
