@@ -197,8 +197,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** E-mails given up (with their last error) or not sent because their link expired */
+        /** E-mails that still need someone, newest first: given up (with their last error; a retried one is no longer listed, its retry is if that fails too) or not sent because their link expired */
         get: operations["listMailFailures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/outbox/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An e-mail of the outbox and its state; a retried one names the new message and how it fared */
+        get: operations["getMailMessage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,7 +233,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a failed e-mail again (link e-mails: resend the association instead) */
+        /** Queue a failed e-mail again as a new message, once (a second retry: 409 ADMIN.RETRIED_ALREADY); link e-mails: resend the association instead */
         post: operations["retryMail"];
         delete?: never;
         options?: never;
@@ -1568,6 +1585,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -1604,6 +1622,64 @@ export interface operations {
             };
             /** @description The token lacks the scope support */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMailMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailMessage"];
+                };
+            };
+            /** @description The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid access token of an admin client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope support */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
