@@ -3,11 +3,14 @@ import { maskEmail } from '../audit/mask-email.ts';
 import type { MailMessage } from '../mail/outbox-store.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
-import { AdminConflict, AdminNotFound } from './admin-errors.ts';
+import { AdminConflict, AdminNotFound, AdminRetriedAlready } from './admin-errors.ts';
 import type { AdminActor } from './admin-roles.ts';
+import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import type { MailMessageView } from './representations.ts';
 
-export function failureView(m: MailMessage): MailMessageView {
+/** A message as support sees it; a retried one with the new message's current state, so a tool can follow it. */
+export async function mailMessageView(context: AdminContext, m: MailMessage): Promise<MailMessageView> {
+  const retriedAs = m.retry ? await context.outbox.find(m.retry.messageId) : null;
   return {
     id: m.id,
     to: m.to,
@@ -16,33 +19,61 @@ export function failureView(m: MailMessage): MailMessageView {
     attempts: m.attempts,
     lastError: m.lastError,
     createdAt: m.createdAt.toISOString(),
-    retry: null,
+    retry: m.retry
+      ? {
+          messageId: m.retry.messageId,
+          // The store marks a message retried only once the new one is queued; it is pending until the worker moves it.
+          status: retriedAs?.status ?? 'pending',
+          at: m.retry.at.toISOString(),
+          by: m.retry.by,
+        }
+      : null,
   };
 }
 
-/** E-mails that were given up (failed) or not sent because their link expired, newest first. */
-export async function mailFailures(context: AdminContext, limit = 100) {
-  const messages = await context.outbox.failures(Math.min(Math.max(limit, 1), 500));
-  return messages.map(failureView);
+/**
+ * What still needs someone, newest first: e-mails given up (failed, not retried: a retry that failed too is listed
+ * as itself) or not sent because their link expired. `cursor` is the `next` of the page before.
+ */
+export async function mailFailures(context: AdminContext, request: { limit: number; cursor?: string | undefined }) {
+  const limit = Math.min(Math.max(request.limit, 1), 500);
+  const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+  // One more than asked tells whether there is a next page without a second query.
+  const found = await context.outbox.failures(limit + 1, after && { createdAt: after.at, id: after.id });
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    messages: await Promise.all(page.map((m) => mailMessageView(context, m))),
+    next: found.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}
+
+/** One message of the outbox, to follow a retry: the retried one names the new one, which reads as itself. */
+export async function mailMessage(context: AdminContext, messageId: string): Promise<MailMessageView> {
+  const id = idOf(messageId);
+  const message = id ? await context.outbox.find(id) : null;
+  if (!message) throw new AdminNotFound('message');
+  return mailMessageView(context, message);
 }
 
 /**
- * Queues the same message again as a new outbox message (the failed one stays as the record of what failed), once. A
- * link e-mail cannot be retried: its link was erased when it failed (never kept readable), and an old link would be
- * the wrong one to revive; resending the association sends a new link instead.
+ * Queues the same message again as a new outbox message, once; the failed one is marked `retried` and names the new
+ * one. A link e-mail cannot be retried: its link was erased when it failed (never kept readable), and an old link
+ * would be the wrong one to revive; resending the association sends a new link instead.
  */
 export async function retryMail(context: AdminContext, actor: AdminActor, messageId: string) {
   const id = idOf(messageId);
   const message = id ? await context.outbox.find(id) : null;
   if (!message) throw new AdminNotFound('message');
+  if (message.retry) throw retriedAlready(message.retry.messageId);
   if (message.status !== 'failed')
     throw new AdminConflict(`the message is ${message.status}; only a failed one is retried`);
   if (message.template === 'association-link') {
     throw new AdminConflict('a link e-mail carries a one-time link that is gone: resend the association instead');
   }
   const newId = await context.outbox.retry(message, { actor: actor.id, at: context.now() });
-  if (newId === 'retried-already')
-    throw new AdminConflict('the message was retried already; see the outbox for the new one');
+  // Someone else retried it at the same moment: theirs is the new message.
+  if (newId === 'retried-already') throw retriedAlready((await context.outbox.find(message.id))?.retry?.messageId);
   await recordAdminChange(context, actor, {
     type: 'admin.mail-retried',
     detail: {
@@ -53,4 +84,12 @@ export async function retryMail(context: AdminContext, actor: AdminActor, messag
     },
   });
   return { id: newId };
+}
+
+function retriedAlready(newMessageId: string | undefined): AdminRetriedAlready {
+  return new AdminRetriedAlready(
+    newMessageId
+      ? `the message was retried already as ${newMessageId}: follow that one (GET /outbox/${newMessageId})`
+      : 'the message was retried already: follow the new one (`retry` of GET /outbox/{messageId})',
+  );
 }

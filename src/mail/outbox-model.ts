@@ -24,6 +24,11 @@ export interface OutboxMessageRecord {
   providerMessageId: string | null;
   createdAt: Date;
   sentAt: Date | null;
+  /**
+   * Set with status `retried` (outbox.ts, `retry`). Messages stored before retries were recorded here have no such
+   * field: read as null.
+   */
+  retry?: { messageId: string; at: Date; by: string } | null;
 }
 
 const MODEL_NAME = 'OutboxMessage';
@@ -43,6 +48,17 @@ function outboxSchema(): Schema<OutboxMessageRecord> {
       providerMessageId: { type: String, default: null },
       createdAt: { type: Date, required: true },
       sentAt: { type: Date, default: null },
+      retry: {
+        type: new Schema(
+          {
+            messageId: { type: String, required: true },
+            at: { type: Date, required: true },
+            by: { type: String, required: true },
+          },
+          { _id: false },
+        ),
+        default: null,
+      },
     },
     // `minimize: false` keeps an empty `data` object instead of dropping the required path.
     { collection: 'outbox', versionKey: false, minimize: false },
@@ -51,6 +67,8 @@ function outboxSchema(): Schema<OutboxMessageRecord> {
   schema.index({ status: 1, nextAttemptAt: 1 });
   // The dev mailbox and investigations: newest first.
   schema.index({ createdAt: -1 });
+  // Support's failures, newest first with the id as tie-break (the cursor's order).
+  schema.index({ status: 1, createdAt: -1, _id: -1 });
   return schema;
 }
 

@@ -8,7 +8,8 @@ export type { MailTemplate };
 
 export type MailData = Record<string, string | number | boolean | null>;
 
-export const OUTBOX_STATUSES = ['pending', 'sent', 'failed', 'expired'] as const;
+/** `retried`: a failed message that support queued again as a new one (see `MailMessage.retry`); it is done. */
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed', 'expired', 'retried'] as const;
 
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
@@ -46,6 +47,22 @@ export interface MailMessage {
   readonly providerMessageId: string | null;
   readonly createdAt: Date;
   readonly sentAt: Date | null;
+  /** Set with status `retried`: the message that was queued in its place, when and by whom. */
+  readonly retry: MailRetry | null;
+}
+
+/** A failed message queued again by support: the new message carries the same e-mail. */
+export interface MailRetry {
+  readonly messageId: string;
+  readonly at: Date;
+  /** Who retried it, as the audit names them (an admin client id or `staff:<subject>`). */
+  readonly by: string;
+}
+
+/** Where a newest-first list stopped (its last message): the next page starts after it. */
+export interface ListPosition {
+  readonly createdAt: Date;
+  readonly id: string;
 }
 
 /** The outcome of one failed attempt, decided by the worker's retry policy. */
@@ -77,11 +94,15 @@ export interface OutboxStore {
   find(id: string): Promise<MailMessage | null>;
   /** Newest first (the same instant: the later id first), for the development mailbox and tests. */
   recent(limit?: number): Promise<MailMessage[]>;
-  /** Support's view: e-mails given up (failed) or not sent because their link expired, newest first. */
-  failures(limit: number): Promise<MailMessage[]>;
   /**
-   * Queues a failed message again as a new one, once: whoever retries second, also at the same time, is told
-   * 'retried-already'. Resolves with the new message's id.
+   * What still needs support: e-mails given up (`failed`, not retried) or not sent because their link expired,
+   * newest first (the same instant: the later id first), from just after `after` when given. Paging by the last
+   * message's position neither repeats nor skips a message, also when many share a `createdAt`.
+   */
+  failures(limit: number, after?: ListPosition): Promise<MailMessage[]>;
+  /**
+   * Queues a failed message again as a new one, once, and marks it `retried` with the new message's id: whoever
+   * retries second, also at the same time, is told 'retried-already'. Resolves with the new message's id.
    */
   retry(message: MailMessage, by: { actor: string; at: Date }): Promise<string | 'retried-already'>;
   /** Pending messages due at `now`, in id order after `afterId`, so one pass can page through all of them. */

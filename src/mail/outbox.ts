@@ -5,7 +5,14 @@ import { ensureIndexes } from '../store/mongo.ts';
 import { claimAttempt, outboxClaimModel, renewClaim, type OutboxClaimRecord } from './outbox-claims.ts';
 import { outboxMessageModel, type OutboxMessageRecord } from './outbox-model.ts';
 import { OutboxSecrets } from './outbox-secrets.ts';
-import type { AttemptFailure, ClaimOutcome, MailMessage, OutboxMessage, OutboxStore } from './outbox-store.ts';
+import type {
+  AttemptFailure,
+  ClaimOutcome,
+  ListPosition,
+  MailMessage,
+  OutboxMessage,
+  OutboxStore,
+} from './outbox-store.ts';
 import { mailRetryModel, type MailRetryRecord } from './mail-retries.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 
@@ -19,7 +26,15 @@ export interface OutboxOptions {
 /** What a message keeps once it is no longer pending: no sealed values, and no link a legacy message held in clear. */
 const ERASE_SECRETS = { $set: { sealed: null }, $unset: { 'data.link': '' } };
 
-const plainMessage = ({ _id, ...message }: OutboxMessageRecord): MailMessage => ({ ...message, id: _id.toHexString() });
+const plainMessage = ({ _id, retry, ...message }: OutboxMessageRecord): MailMessage => ({
+  ...message,
+  id: _id.toHexString(),
+  // Messages stored before retries were marked on them have no `retry` at all.
+  retry: retry ?? null,
+});
+
+/** How many failed messages one look for unfinished retries reads at a time. */
+const RETRY_SWEEP_BATCH = 500;
 
 /**
  * The e-mails to send, stored in MongoDB so that a flow's request never waits for (or fails with) the mail
@@ -42,7 +57,7 @@ export class Outbox implements OutboxStore {
   }
 
   async ensureIndexes(logger: Logger): Promise<void> {
-    await ensureIndexes([this.#messages, this.#claims], logger);
+    await ensureIndexes([this.#messages, this.#claims, this.#retries], logger);
     // Messages written before links were sealed kept theirs in clear after sending: erase them once.
     const scrubbed = await this.#messages.updateMany(
       { status: { $ne: 'pending' }, 'data.link': { $exists: true } },
@@ -50,32 +65,114 @@ export class Outbox implements OutboxStore {
     );
     if (scrubbed.modifiedCount > 0)
       logger.info({ messages: scrubbed.modifiedCount }, 'erased links of delivered e-mails');
+    await this.#finishRetries(logger);
   }
 
-  async failures(limit: number): Promise<MailMessage[]> {
-    return this.#newest({ status: { $in: ['failed', 'expired'] } }, limit);
+  async failures(limit: number, after?: ListPosition): Promise<MailMessage[]> {
+    const afterId = after ? objectIdOf(after.id) : null;
+    // A position that names no message pages nowhere rather than starting over from the newest.
+    if (after && !afterId) return [];
+    // Strictly after the position in (createdAt desc, _id desc): equal times are told apart by the id, so a page
+    // boundary among messages of the same instant neither repeats nor skips one.
+    const position =
+      after && afterId
+        ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: afterId } }] }
+        : {};
+    return this.#newest({ status: { $in: ['failed', 'expired'] }, ...position }, limit);
   }
 
-  /** The retry record's unique id lets exactly one retry through (see mail-retries.ts). */
+  /**
+   * The retry record's unique id lets exactly one retry through (see mail-retries.ts); it names the new message
+   * before anything is queued, so a retry that stops half-way is finished by the next one to find the record: a
+   * second retry now, or the sweep at start-up.
+   */
   async retry(message: MailMessage, { actor, at }: { actor: string; at: Date }): Promise<string | 'retried-already'> {
-    const key = message.id;
+    const newMessageId = new Types.ObjectId().toHexString();
+    const planned: MailRetryRecord = { _id: message.id, at, actor, newMessageId };
     try {
-      await this.#retries.create({ _id: key, at, actor, newMessageId: null });
+      await this.#retries.create(planned);
     } catch (error) {
-      if (isDuplicateKeyError(error)) return 'retried-already';
-      throw error;
+      if (!isDuplicateKeyError(error)) throw error;
+      const earlier = await this.#retries.findById(message.id).lean<MailRetryRecord>().exec();
+      if (earlier?.newMessageId) await this.#finishRetry(earlier);
+      return 'retried-already';
     }
-    const newId = await this.enqueue({ to: message.to, template: message.template, data: message.data });
-    await this.#retries.updateOne({ _id: key }, { $set: { newMessageId: newId } }).exec();
-    return newId;
+    await this.#finishRetry(planned);
+    return newMessageId;
+  }
+
+  /**
+   * Carries out a retry whose record is written: queues the same e-mail under the id the record chose, then marks
+   * the failed message `retried`. Both steps may run twice, also at once (two finishers): the insert of the same id
+   * succeeds once, and the mark sets the same values from `failed` only.
+   */
+  async #finishRetry({ _id, at, actor, newMessageId }: MailRetryRecord): Promise<void> {
+    const oldId = objectIdOf(_id);
+    const newId = newMessageId === null ? null : objectIdOf(newMessageId);
+    const old = oldId ? await this.#messages.findById(oldId).lean<OutboxMessageRecord>().exec() : null;
+    if (!old || !newId) return;
+    try {
+      await this.#insert(newId, { to: old.to, template: old.template, data: old.data });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    await this.#messages
+      .updateOne(
+        { _id: old._id, status: 'failed' },
+        { $set: { status: 'retried', retry: { messageId: newId.toHexString(), at, by: actor } } },
+      )
+      .exec();
+  }
+
+  /**
+   * Finishes every retry whose record is written but whose message still reads `failed`: one stopped half-way, or
+   * one made before retries were marked on the message (a database of an earlier version, brought up to date
+   * without a manual step). Reads only failed messages, the few that support still sees, and their records.
+   *
+   * A record of an earlier version without the new message's id (it stopped before setting it) cannot be finished:
+   * whether the e-mail was queued again is unknown. It is removed, so support sees the message failed and may retry
+   * it, rather than a message that can be neither retried nor followed.
+   */
+  async #finishRetries(logger: Logger): Promise<void> {
+    let finished = 0;
+    for (let after: Types.ObjectId | null = null; ;) {
+      const failed = await this.#messages
+        .find({ status: 'failed', ...(after ? { _id: { $gt: after } } : {}) }, { _id: 1 })
+        .sort({ _id: 1 })
+        .limit(RETRY_SWEEP_BATCH)
+        .lean<Array<Pick<OutboxMessageRecord, '_id'>>>()
+        .exec();
+      const last = failed.at(-1);
+      if (!last) break;
+      after = last._id;
+      const records = await this.#retries
+        .find({ _id: { $in: failed.map((m) => m._id.toHexString()) } })
+        .lean<MailRetryRecord[]>()
+        .exec();
+      for (const record of records) {
+        if (record.newMessageId) {
+          await this.#finishRetry(record);
+          finished += 1;
+          continue;
+        }
+        await this.#retries.deleteOne({ _id: record._id, newMessageId: null }).exec();
+        logger.warn({ messageId: record._id }, 'a retry of this e-mail stopped before it was recorded; retry it again');
+      }
+    }
+    if (finished > 0) logger.info({ messages: finished }, 'marked retried e-mails as retried');
   }
 
   /** One single-document insert. */
   async enqueue(message: OutboxMessage): Promise<string> {
     const _id = new Types.ObjectId();
+    await this.#insert(_id, message);
+    return _id.toHexString();
+  }
+
+  async #insert(_id: Types.ObjectId, message: OutboxMessage): Promise<void> {
     const sealed = this.#secrets.seal(_id.toHexString(), message);
     const now = this.#now();
-    const created = await this.#messages.create({
+    await this.#messages.create({
       _id,
       to: message.to,
       template: message.template,
@@ -89,8 +186,8 @@ export class Outbox implements OutboxStore {
       providerMessageId: null,
       createdAt: now,
       sentAt: null,
+      retry: null,
     });
-    return created._id.toHexString();
   }
 
   templateValues(message: MailMessage): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { accountDetail, associationsOfSignIn, personDetail, searchAccounts, sear
 import { addContact, changeAccount, changeContact, createAccount } from '../account-changes.ts';
 import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../association-support.ts';
 import { auditView, findAudit } from '../audit-trail.ts';
-import { mailFailures, retryMail } from '../mail-failures.ts';
+import { mailFailures, mailMessage, retryMail } from '../mail-failures.ts';
 import { removeMembership, removeSignIn } from '../membership-removal.ts';
 import {
   AccountDetailRep,
@@ -19,6 +19,7 @@ import {
   CreatedRep,
   LinkResultRep,
   MailMessagePageRep,
+  MailMessageRep,
   PersonListRep,
   PersonRep,
   SupportRequestPageRep,
@@ -271,18 +272,36 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     method: 'get',
     path: '/outbox/failures',
     role: 'support',
-    summary: 'E-mails given up (with their last error) or not sent because their link expired',
-    query: z.object({ limit }),
+    summary:
+      'E-mails that still need someone, newest first: given up (with their last error; a retried one is no longer ' +
+      'listed, its retry is if that fails too) or not sent because their link expired',
+    query: z.object({
+      limit,
+      cursor: z.string().min(1).max(200).optional().describe('The `next` of the page before'),
+    }),
     status: 200,
     response: MailMessagePageRep,
-    run: async (context, { query }) => ({ messages: await mailFailures(context, query.limit ?? 100), next: null }),
+    run: (context, { query }) => mailFailures(context, { limit: query.limit ?? 100, cursor: query.cursor }),
+  }),
+  // After /outbox/failures: that path would match this template too, and the table's order is the router's.
+  operation({
+    operationId: 'getMailMessage',
+    method: 'get',
+    path: '/outbox/{messageId}',
+    role: 'support',
+    summary: 'An e-mail of the outbox and its state; a retried one names the new message and how it fared',
+    status: 200,
+    response: MailMessageRep,
+    run: (context, { params }) => mailMessage(context, params.messageId ?? ''),
   }),
   operation({
     operationId: 'retryMail',
     method: 'post',
     path: '/outbox/{messageId}/retry',
     role: 'support',
-    summary: 'Queue a failed e-mail again (link e-mails: resend the association instead)',
+    summary:
+      'Queue a failed e-mail again as a new message, once (a second retry: 409 ADMIN.RETRIED_ALREADY); link ' +
+      'e-mails: resend the association instead',
     status: 201,
     response: CreatedRep,
     run: (context, { actor, params }) => retryMail(context, actor, params.messageId ?? ''),

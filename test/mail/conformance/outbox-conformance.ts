@@ -63,6 +63,7 @@ export function outboxConformance(name: string, open: OpenOutbox) {
         providerMessageId: null,
         createdAt: T0,
         sentAt: null,
+        retry: null,
       });
       expect(stored?.sealed).not.toContain('tok_conformance');
       expect(outbox.templateValues(stored!)).toEqual({ ...linkMail().data, link: LINK });
@@ -203,13 +204,15 @@ export function outboxConformance(name: string, open: OpenOutbox) {
       expect(ids(await outbox.failures(2))).toEqual([expired, failed]);
     });
 
+    /** A notice (no secret) given up after its first attempt. */
+    async function failedNotice(ticket = 7): Promise<MailMessage> {
+      const id = await outbox.enqueue({ to: 'desk@example.com', template: 'support-request', data: { ticket } });
+      await outbox.recordFailure(id, 0, { lastError: 'HTTP 500', status: 'failed', nextAttemptAt: clock.now });
+      return (await outbox.find(id))!;
+    }
+
     it('queues a retried message again once, as a new pending one without secrets; a second retry is refused', async () => {
-      const failed = async () => {
-        const id = await outbox.enqueue({ to: 'desk@example.com', template: 'support-request', data: { ticket: 7 } });
-        await outbox.recordFailure(id, 0, { lastError: 'HTTP 400', status: 'failed', nextAttemptAt: T0 });
-        return (await outbox.find(id))!;
-      };
-      const first = await failed();
+      const first = await failedNotice();
       const by = { actor: 'support-desk', at: at(60_000) };
       const newId = await outbox.retry(first, by);
       expect(newId).not.toBe('retried-already');
@@ -220,16 +223,68 @@ export function outboxConformance(name: string, open: OpenOutbox) {
         status: 'pending',
         attempts: 0,
         sealed: null,
+        retry: null,
       });
       expect(await outbox.retry(first, by)).toBe('retried-already');
-      expect(await outbox.find(first.id)).toMatchObject({ status: 'failed' });
 
       // Two staff pressing "retry" at the same moment: one new message.
-      const second = await failed();
+      const second = await failedNotice();
       const before = (await outbox.recent()).length;
       const answers = await Promise.all([outbox.retry(second, by), outbox.retry(second, by)]);
       expect(answers.filter((a) => a === 'retried-already')).toHaveLength(1);
       expect((await outbox.recent()).length).toBe(before + 1);
+    });
+
+    it('reads a retried message as retried, naming the new message, when and by whom; the rest of it unchanged', async () => {
+      const failed = await failedNotice();
+      const newId = await outbox.retry(failed, { actor: 'staff:bob', at: at(60_000) });
+      expect(await outbox.find(failed.id)).toEqual({
+        ...failed,
+        status: 'retried',
+        retry: { messageId: newId, at: at(60_000), by: 'staff:bob' },
+      });
+      // The worker moves only pending messages: a retried one stays as it is.
+      expect(await outbox.recordSent(failed.id, failed.attempts, 'provider-1', at(61_000))).toBe(false);
+      expect(ids(await outbox.due(at(61_000), null, 10))).toEqual([newId]);
+    });
+
+    it('lists only what still needs someone: not a retried message, but its retry once that fails too', async () => {
+      const failed = await failedNotice(1);
+      const expired = (await queue(1, at(1_000)))[0]!;
+      await outbox.recordExpired(expired, 0);
+      clock.now = at(2_000);
+      const newId = await outbox.retry(failed, { actor: 'support-desk', at: at(2_000) });
+      expect(ids(await outbox.failures(10))).toEqual([expired]);
+      await outbox.recordFailure(newId as string, 0, { lastError: 'HTTP 500', status: 'failed', nextAttemptAt: T0 });
+      expect(ids(await outbox.failures(10))).toEqual([newId, expired]);
+    });
+
+    it('pages through the failures newest first after the last one seen, none twice and none left out, also among messages of the same instant', async () => {
+      const failAll = async (queued: string[]) => {
+        for (const id of queued)
+          await outbox.recordFailure(id, 0, { lastError: 'x', status: 'failed', nextAttemptAt: T0 });
+      };
+      const early = await queue(3, T0);
+      const same = await queue(5, at(1_000));
+      const late = await queue(1, at(2_000));
+      await failAll([...early, ...same, ...late]);
+      await outbox.recordSent((await queue(1, at(1_000)))[0]!, 0, 'provider-1', at(3_000));
+      const all = await outbox.failures(100);
+      expect(ids(all)).toEqual([...late, ...[...same].reverse(), ...[...early].reverse()]);
+      for (const size of [1, 2, 3, 4]) {
+        const seen: string[] = [];
+        let page = await outbox.failures(size);
+        // Bounded: a store that repeats a message would otherwise page forever instead of failing here.
+        for (let pages = 0; page.length > 0 && pages <= all.length; pages += 1) {
+          expect(page.length).toBeLessThanOrEqual(size);
+          seen.push(...ids(page));
+          const last = page.at(-1)!;
+          page = await outbox.failures(size, { createdAt: last.createdAt, id: last.id });
+        }
+        expect([size, seen]).toEqual([size, ids(all)]);
+      }
+      // A position that names no message pages nowhere.
+      expect(await outbox.failures(10, { createdAt: at(1_000), id: 'not an id' })).toEqual([]);
     });
   });
 }

@@ -1,7 +1,9 @@
 import { OutboxSecrets } from '../../../src/mail/outbox-secrets.ts';
+import { isObjectIdText } from '../../../src/store/object-ids.ts';
 import type {
   AttemptFailure,
   ClaimOutcome,
+  ListPosition,
   MailMessage,
   OutboxMessage,
   OutboxStore,
@@ -9,7 +11,7 @@ import type {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const newestFirst = (a: MailMessage, b: MailMessage) =>
+const newestFirst = (a: ListPosition, b: ListPosition) =>
   b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id);
 
 /**
@@ -49,6 +51,7 @@ export class MemoryOutbox implements OutboxStore {
       providerMessageId: null,
       createdAt: now,
       sentAt: null,
+      retry: null,
     });
     return id;
   }
@@ -65,18 +68,27 @@ export class MemoryOutbox implements OutboxStore {
       .map((m) => ({ ...m }));
   }
 
-  async failures(limit: number): Promise<MailMessage[]> {
-    return [...this.#messages.values()]
-      .filter((m) => m.status === 'failed' || m.status === 'expired')
-      .sort(newestFirst)
-      .slice(0, limit)
-      .map((m) => ({ ...m }));
+  async failures(limit: number, after?: ListPosition): Promise<MailMessage[]> {
+    if (after && !isObjectIdText(after.id)) return [];
+    return (
+      [...this.#messages.values()]
+        .filter((m) => m.status === 'failed' || m.status === 'expired')
+        // Strictly after the position in the same order as the list.
+        .filter((m) => !after || newestFirst(after, m) < 0)
+        .sort(newestFirst)
+        .slice(0, limit)
+        .map((m) => ({ ...m }))
+    );
   }
 
-  async retry(message: MailMessage): Promise<string | 'retried-already'> {
+  async retry(message: MailMessage, { actor, at }: { actor: string; at: Date }): Promise<string | 'retried-already'> {
+    // Taken before the first await: a second retry at the same time is refused.
     if (this.#retried.has(message.id)) return 'retried-already';
     this.#retried.add(message.id);
-    return this.enqueue({ to: message.to, template: message.template, data: { ...message.data } });
+    const newId = await this.enqueue({ to: message.to, template: message.template, data: { ...message.data } });
+    const old = this.#messages.get(message.id);
+    if (old?.status === 'failed') Object.assign(old, { status: 'retried', retry: { messageId: newId, at, by: actor } });
+    return newId;
   }
 
   async due(now: Date, afterId: string | null, limit: number): Promise<MailMessage[]> {
