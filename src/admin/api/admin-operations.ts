@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-types.ts';
 import type { AdminContext } from '../admin-context.ts';
 import type { AdminActor, AdminRole } from '../admin-roles.ts';
+import { cursor, instant, repeatable } from './list-parameters.ts';
 import { accountDetail, associationsOfSignIn, personDetail, searchAccounts } from '../account-views.ts';
 import { addContact, changeAccount, changeContact, createAccount } from '../account-changes.ts';
 import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../association-support.ts';
-import { auditView, findAudit } from '../audit-trail.ts';
+import { auditPage } from '../audit-trail.ts';
 import { mailFailures, retryMail } from '../mail-failures.ts';
 import { removeMembership, removeSignIn } from '../membership-removal.ts';
 import {
@@ -301,26 +302,25 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     method: 'get',
     path: '/audit',
     role: 'support',
-    summary: 'The audit trail, newest first, filtered by account, person, type and time',
+    summary: 'The audit trail, newest first, filtered by actor, types, account, person and time, a page at a time',
     query: z.object({
+      actor: z.string().min(1).max(300).optional().describe('An admin client id, `staff:<...>`, or a person id'),
+      type: repeatable(z.enum(AUDIT_EVENT_TYPES), 'Any of these types (repeat the parameter)').optional(),
       accountId: z.string().optional(),
-      personId: z.string().optional(),
-      type: z.enum(AUDIT_EVENT_TYPES).optional(),
-      since: z.iso
-        .datetime()
-        .transform((s) => new Date(s))
-        .optional(),
-      until: z.iso
-        .datetime()
-        .transform((s) => new Date(s))
-        .optional(),
+      personId: z.string().optional().describe("The person's sign-ins, and entries that name the person"),
+      from: instant('From this time (included)').optional(),
+      to: instant('Before this time (excluded)').optional(),
+      since: instant('Same as `from` (older name)').optional(),
+      until: instant('Same as `to` (older name)').optional(),
       limit,
+      cursor,
     }),
     status: 200,
     response: AuditEventPageRep,
-    run: async (context, { query }) => {
-      const { limit: max, ...filter } = query;
-      return { events: (await findAudit(context, filter, max ?? 100)).map(auditView), next: null };
+    run: (context, { query }) => {
+      const { limit: max, cursor: after, type, from, to, since, until, ...filter } = query;
+      const window = { from: from ?? since, to: to ?? until };
+      return auditPage(context, { ...filter, ...window, types: type }, { limit: max ?? 100, cursor: after });
     },
   }),
 ];
