@@ -128,6 +128,7 @@ async function assemble(
   const renderer = createMailRenderer(VIEWS_DIR, translator, brand);
   const mail = await mailPart(config, { mongo, audit, renderer, metrics, logger });
   const supportRequests = new SupportRequests(mongo);
+  await supportRequests.ensureIndexes(logger);
   const linking = await linkingPart(config, {
     mongo,
     redis,

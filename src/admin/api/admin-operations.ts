@@ -24,7 +24,7 @@ import {
   SupportRequestPageRep,
   SupportRequestRep,
 } from '../representations.ts';
-import { listSupportRequests, resolveSupportRequest } from '../support-requests/support-request-cases.ts';
+import { resolveSupportRequest, supportRequestPage } from '../support-requests/support-request-cases.ts';
 
 /**
  * The admin API as a table, one row per operation: method, path, the role it needs, what it takes and which
@@ -276,14 +276,27 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     method: 'get',
     path: '/support-requests',
     role: 'support',
-    summary: 'Requests of people stuck on the association page, with the sign-in that asked, newest first',
-    query: z.object({ status: z.enum(['open', 'resolved']).default('open'), limit }),
+    summary:
+      'Requests of people stuck on the association page, with the sign-in that asked, newest first, filtered by ' +
+      'status, account, person, time and text, a page at a time',
+    query: z.object({
+      status: z.enum(['open', 'resolved', 'any']).default('open'),
+      accountId: z.string().optional().describe("Requests sent by a sign-in of one of the account's members"),
+      personId: z.string().optional().describe("Requests sent by one of the person's sign-ins"),
+      createdFrom: instant('Created from this time (included)').optional(),
+      createdTo: instant('Created before this time (excluded)').optional(),
+      q: z
+        .string()
+        .max(200)
+        .optional()
+        .describe('Text in the message, customer, reply address or sign-in name (any case, taken literally)'),
+      limit,
+      cursor,
+    }),
     status: 200,
     response: SupportRequestPageRep,
-    run: async (context, { query }) => ({
-      supportRequests: await listSupportRequests(context, query.status, query.limit ?? 100),
-      next: null,
-    }),
+    run: (context, { query: { limit: max, cursor: after, ...query } }) =>
+      supportRequestPage(context, query, { limit: max ?? 100, cursor: after }),
   }),
   operation({
     operationId: 'resolveSupportRequest',

@@ -231,7 +231,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Requests of people stuck on the association page, with the sign-in that asked, newest first */
+        /** Requests of people stuck on the association page, with the sign-in that asked, newest first, filtered by status, account, person, time and text, a page at a time */
         get: operations["listSupportRequests"];
         put?: never;
         post?: never;
@@ -1683,8 +1683,14 @@ export interface operations {
     listSupportRequests: {
         parameters: {
             query?: {
-                status?: "open" | "resolved";
+                status?: "open" | "resolved" | "any";
+                accountId?: string;
+                personId?: string;
+                createdFrom?: string;
+                createdTo?: string;
+                q?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
