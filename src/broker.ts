@@ -131,6 +131,7 @@ async function assemble(
   // Events for the customer system, queued in MongoDB next to the outbox and delivered by their own worker.
   const webhooks = await createWebhookEvents({ webhooks: config.webhooks, mongo, logger, metrics });
   const supportRequests = new SupportRequests(mongo);
+  await supportRequests.ensureIndexes(logger);
   const linking = await linkingPart(config, {
     mongo,
     redis,

@@ -5,16 +5,24 @@ import type { AdminActor } from './admin-roles.ts';
 export interface AdminChange {
   type: AuditEventType;
   accountId?: string | null;
+  /** The person the change touched (their trail shows it). */
+  personId?: string | null;
   upstreamId?: string;
   subject?: string;
   detail?: Record<string, string | number | boolean | null>;
 }
 
-/** Every change made through the admin API, with who made it (the client id and its role) and from where. */
+/**
+ * Every change made through the admin API or the console, with who made it (the client id or `staff:<...>`, and
+ * its role) and from where. The actor is a field of the entry; `detail.actor` and `detail.role` stay as they were
+ * written before, for readers of older entries and exports.
+ */
 export async function recordAdminChange(context: AdminContext, actor: AdminActor, change: AdminChange): Promise<void> {
   await context.audit.record({
     type: change.type,
+    actor: actor.id,
     accountId: change.accountId ?? null,
+    ...(change.personId ? { personId: change.personId } : {}),
     ...(change.upstreamId ? { upstreamId: change.upstreamId } : {}),
     ...(change.subject ? { subject: change.subject } : {}),
     ip: actor.ip,

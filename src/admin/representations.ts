@@ -136,9 +136,14 @@ export const AuditEventRep = named(
     id: id(),
     type: z.enum(AUDIT_EVENT_TYPES),
     at: time(),
-    actor: z.string().nullable().describe('Who did it: an admin client id, `staff:<subject>`, or null for the person'),
+    actor: z
+      .string()
+      .nullable()
+      .describe(
+        "Who did it: an admin client id, `staff:<subject or address>` for the console, the person's id for their own action, null for the broker",
+      ),
     accountId: id().nullable(),
-    personId: id().nullable(),
+    personId: id().nullable().describe('The person it concerns, if it concerns one'),
     upstreamId: z.string().nullable(),
     subject: z.string().nullable(),
     ip: z.string().nullable(),

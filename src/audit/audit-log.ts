@@ -3,10 +3,60 @@ import { objectIdOf } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { auditEventModel, type AuditEventRecord } from './audit-event-model.ts';
-import type { AuditEntry, AuditEvent, AuditSearch, AuditStore } from './audit-store.ts';
+import {
+  namesOf,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditPageRequest,
+  type AuditPosition,
+  type AuditSearch,
+  type AuditStore,
+} from './audit-store.ts';
 
 function entryOf({ _id, accountId, ...event }: AuditEventRecord): AuditEntry {
-  return { ...event, id: _id.toHexString(), accountId: accountId?.toHexString() ?? null };
+  return { ...event, ...namesOf(event), id: _id.toHexString(), accountId: accountId?.toHexString() ?? null };
+}
+
+type Filter = Record<string, unknown>;
+
+/** After `position` in the order newest first, then by `_id` descending: the next page. */
+function after(position: AuditPosition): Filter | null {
+  const id = objectIdOf(position.id);
+  if (!id) return null;
+  return { $or: [{ at: { $lt: position.at } }, { at: position.at, _id: { $lt: id } }] };
+}
+
+/** The conditions of a search, every one to hold; null when one of them can match nothing. */
+function conditionsOf(criteria: AuditSearch): Filter[] | null {
+  const all: Filter[] = [];
+  if (criteria.accountId !== undefined) {
+    const accountId = criteria.accountId === null ? null : objectIdOf(criteria.accountId);
+    // Matches nothing, rather than everything (and a placeholder such as 'none' makes mongoose throw a CastError).
+    if (!accountId) return null;
+    all.push({ accountId });
+  }
+  if (criteria.types) {
+    if (criteria.types.length === 0) return null;
+    all.push({ type: { $in: [...criteria.types] } });
+  }
+  if (criteria.from || criteria.to) {
+    all.push({
+      at: { ...(criteria.from ? { $gte: criteria.from } : {}), ...(criteria.to ? { $lt: criteria.to } : {}) },
+    });
+  }
+  // Entries stored before `actor` and `personId` were fields name them in `detail` only (namesOf reads them so).
+  if (criteria.actor !== undefined) all.push({ $or: [{ actor: criteria.actor }, { 'detail.actor': criteria.actor }] });
+  if (criteria.person) {
+    const { id, signIns } = criteria.person;
+    const either: Filter[] = [
+      ...signIns.map(({ upstreamId, subject }) => ({ upstreamId, subject })),
+      ...(id === null ? [] : [{ personId: id }, { 'detail.personId': id }]),
+    ];
+    // An empty $or is refused by the server: nothing to match, so nothing matches.
+    if (either.length === 0) return null;
+    all.push({ $or: either });
+  }
+  return all;
 }
 
 export interface AuditLogOptions {
@@ -35,43 +85,28 @@ export class AuditLog implements AuditStore {
 
   async record(event: AuditEvent): Promise<void> {
     const accountId = event.accountId ? objectIdOf(event.accountId) : null;
-    this.#logger.info({ ...event, accountId: accountId?.toHexString() ?? null }, event.type);
+    const names = namesOf(event);
+    this.#logger.info({ ...event, ...names, accountId: accountId?.toHexString() ?? null }, event.type);
     try {
-      await this.#events.create({ ...event, accountId, at: this.#now() });
+      await this.#events.create({ ...event, ...names, accountId, at: this.#now() });
     } catch (error) {
       this.#logger.error({ err: error, type: event.type }, 'audit event could not be stored');
     }
   }
 
-  async search(criteria: AuditSearch, limit: number): Promise<AuditEntry[]> {
-    const filter: Record<string, unknown> = {};
-    if (criteria.accountId !== undefined) {
-      const accountId = criteria.accountId === null ? null : objectIdOf(criteria.accountId);
-      // Matches nothing, rather than everything (and a placeholder such as 'none' makes mongoose throw a CastError).
-      if (!accountId) return [];
-      filter.accountId = accountId;
-    }
-    if (criteria.type) filter.type = criteria.type;
-    if (criteria.since || criteria.until) {
-      filter.at = {
-        ...(criteria.since ? { $gte: criteria.since } : {}),
-        ...(criteria.until ? { $lt: criteria.until } : {}),
-      };
-    }
-    if (criteria.person) {
-      filter.$or = [
-        ...criteria.person.signIns.map(({ upstreamId, subject }) => ({ upstreamId, subject })),
-        { 'detail.personId': criteria.person.id ?? 'none' },
-      ];
-    }
-    return this.#newest(filter, limit);
+  async search(criteria: AuditSearch, page: AuditPageRequest): Promise<AuditEntry[]> {
+    const conditions = conditionsOf(criteria);
+    const paging = page.after ? after(page.after) : {};
+    if (!conditions || !paging) return [];
+    const all = [...conditions, paging].filter((c) => Object.keys(c).length > 0);
+    return this.#newest(all.length > 0 ? { $and: all } : {}, page.limit);
   }
 
   recent(filter: Partial<Pick<AuditEntry, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEntry[]> {
     return this.#newest(filter, limit);
   }
 
-  async #newest(filter: Record<string, unknown>, limit: number): Promise<AuditEntry[]> {
+  async #newest(filter: Filter, limit: number): Promise<AuditEntry[]> {
     const found = await this.#events
       .find(filter)
       .sort({ at: -1, _id: -1 })

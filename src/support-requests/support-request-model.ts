@@ -45,6 +45,10 @@ export function supportRequestModel(connection: Connection): Model<SupportReques
     },
     { collection: 'supportrequests', versionKey: false },
   );
-  schema.index({ status: 1, createdAt: -1 });
+  // Lists sort by (createdAt, _id) descending and page after the last (createdAt, _id) shown: every index ends with
+  // both. The text criterion has no index (FerretDB has no text index): it scans what the others leave.
+  schema.index({ status: 1, createdAt: -1, _id: -1 });
+  schema.index({ createdAt: -1, _id: -1 });
+  schema.index({ issuer: 1, subject: 1, createdAt: -1, _id: -1 });
   return connection.model<SupportRequestRecord>('SupportRequest', schema);
 }

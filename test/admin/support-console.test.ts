@@ -1,9 +1,12 @@
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import { SupportRequests } from '../../src/support-requests/support-requests.ts';
 import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
 import { loginUpstream, signIn, type TestPortal } from '../support/portal.ts';
 import { recentAudit } from '../support/records.ts';
 import { startMailingStack, type MailingStack } from '../support/mailing-stack.ts';
 import type { SendGridSink } from '../support/sendgrid-sink.ts';
 import { UPSTREAM_CLIENT, demoUser, type Stack } from '../support/stack.ts';
+import { silentLogger } from '../support/stores.ts';
 import { consoleConfig, deliveredMail, linkOf } from './support/admin-client.ts';
 
 const alice = demoUser('alice');
@@ -229,6 +232,89 @@ describe('the support console at /admin', () => {
     expect(account.html).toMatch(
       /<time datetime="\d{4}-\d\d-\d\dT[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC<\/time>/,
     );
+  });
+
+  it('filters the audit by types, actor and days, and pages through it with a next link carrying the cursor', async () => {
+    // 53 expiries at one instant of a past day, and two changes by different actors on the next day.
+    const clock = { now: new Date('2026-02-10T08:00:00Z') };
+    const audit = new AuditLog(stack.db, silentLogger, { now: () => clock.now });
+    for (let n = 0; n < 53; n += 1) await audit.record({ type: 'mail.expired', detail: { n } });
+    clock.now = new Date('2026-02-11T09:00:00Z');
+    await audit.record({ type: 'admin.contact-added', actor: 'crm-sync', detail: { marker: 'by-crm' } });
+    await audit.record({ type: 'admin.contact-changed', actor: 'staff:bob@example.net', detail: { marker: 'by-bob' } });
+
+    const { browser } = await consoleSignIn(bob);
+    const start = await browser.navigate(`${stack.brokerUrl}/admin/audit`);
+    const form = formsOf(start.html).find((f) => f.action === '/admin/audit');
+    // A GET form: it changes nothing, so it carries no CSRF token (the action forms keep theirs).
+    expect([form?.method, form?.fields._csrf]).toEqual(['get', undefined]);
+
+    const first = await browser.submit(start, '/admin/audit', {
+      type: 'mail.expired',
+      from: '2026-02-10',
+      to: '2026-02-10',
+    });
+    const rows = (page: Page) => page.html.match(/<td>mail\.expired<\/td>/g)?.length ?? 0;
+    expect(rows(first)).toBe(50);
+    expect(first.html).toMatch(/<option value="mail.expired" selected>/);
+    const rest = await browser.submitLink(first, 'Next page');
+    expect(rest.url).toMatch(/[?&]cursor=[\w-]+/);
+    expect(rest.url).toContain('type=mail.expired');
+    expect(rows(rest)).toBe(3);
+    expect(textContent(rest.html)).not.toContain('Next page');
+    const shown = (page: Page) => [...page.html.matchAll(/n=(\d+)/g)].map((m) => Number(m[1]));
+    expect([...shown(first), ...shown(rest)].sort((a, b) => a - b)).toEqual([...Array(53).keys()]);
+
+    const byActor = await browser.submit(start, '/admin/audit', {
+      actor: 'staff:bob@example.net',
+      from: '2026-02-11',
+      to: '2026-02-11',
+    });
+    expect(textContent(byActor.html)).toContain('marker=by-bob');
+    expect(textContent(byActor.html)).not.toContain('marker=by-crm');
+    const twoTypes = await browser.navigate(
+      `${stack.brokerUrl}/admin/audit?type=admin.contact-added&type=admin.contact-changed&from=2026-02-11&to=2026-02-11`,
+    );
+    expect(textContent(twoTypes.html)).toMatch(
+      /admin\.contact-changed staff:bob@example\.net.*admin\.contact-added crm-sync/,
+    );
+    expect(twoTypes.html).toMatch(/<option value="admin.contact-added" selected>/);
+  });
+
+  it('filters support requests by status and text, and pages through them with a next link', async () => {
+    const requests = new SupportRequests(stack.db);
+    const at = new Date('2026-02-12T08:00:00Z');
+    const fields = (n: number, message: string) => ({
+      upstreamId: 'demo',
+      issuer: stack.upstreamUrl,
+      subject: `console-filter-${n}`,
+      signInName: 'z***@example.net',
+      replyTo: `person${n}@example.net`,
+      customer: '',
+      message,
+      clientId: 'customersource',
+      locale: 'en',
+    });
+    for (let n = 0; n < 51; n += 1) await requests.open(fields(n, `Zebra crossing ${n}`), at);
+    const answered = await requests.open(fields(99, 'Answered zebra question'), at);
+    await requests.resolve(answered.id, at, 'support-desk');
+
+    const { browser } = await consoleSignIn(bob);
+    const start = await browser.navigate(`${stack.brokerUrl}/admin/support-requests`);
+    const open = await browser.submit(start, '/admin/support-requests', { q: 'ZEBRA' });
+    const shown = (page: Page) =>
+      [...textContent(page.html).matchAll(/Zebra crossing (\d+)/g)].map((m) => Number(m[1]));
+    expect(shown(open)).toHaveLength(50);
+    expect(textContent(open.html)).not.toContain('Answered zebra question');
+    const rest = await browser.submitLink(open, 'Next page');
+    expect(rest.url).toContain('q=ZEBRA');
+    expect([...shown(open), ...shown(rest)].sort((a, b) => a - b)).toEqual([...Array(51).keys()]);
+
+    const any = await browser.submit(start, '/admin/support-requests', { q: 'answered zebra', status: 'any' });
+    expect(textContent(any.html)).toContain('Answered zebra question');
+    expect(any.html).toMatch(/<option value="any" selected>/);
+    const none = await browser.submit(start, '/admin/support-requests', { q: 'no such text' });
+    expect(textContent(none.html)).toContain('No support requests match.');
   });
 
   it('ends the console session on sign-out', async () => {

@@ -1,5 +1,5 @@
 import { SupportRequests } from '../../src/support-requests/support-requests.ts';
-import { openTestMongo } from '../support/stores.ts';
+import { openTestMongo, silentLogger } from '../support/stores.ts';
 import { supportRequestsConformance } from './conformance/support-requests-conformance.ts';
 import { MemorySupportRequests } from './support/memory-support-requests.ts';
 
@@ -12,5 +12,7 @@ supportRequestsConformance('in memory', async () => ({
 
 supportRequestsConformance('MongoDB', async () => {
   const mongo = await openTestMongo();
-  return { store: new SupportRequests(mongo.connection), close: () => mongo.dispose() };
+  const store = new SupportRequests(mongo.connection);
+  await store.ensureIndexes(silentLogger);
+  return { store, close: () => mongo.dispose() };
 });

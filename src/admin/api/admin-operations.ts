@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-types.ts';
 import type { AdminContext } from '../admin-context.ts';
 import type { AdminActor, AdminRole } from '../admin-roles.ts';
+import { cursor, instant, repeatable } from './list-parameters.ts';
 import { accountDetail, associationsOfSignIn, personDetail, searchAccounts, searchPeople } from '../account-views.ts';
 import { addContact, changeAccount, changeContact, createAccount } from '../account-changes.ts';
 import { cancelAssociationBySupport, linkOnBehalf, resendAssociation } from '../association-support.ts';
-import { auditView, findAudit } from '../audit-trail.ts';
+import { auditPage } from '../audit-trail.ts';
 import { mailFailures, mailMessage, retryMail } from '../mail-failures.ts';
 import { removeMembership, removeSignIn } from '../membership-removal.ts';
 import {
@@ -28,7 +29,7 @@ import {
   WebhookDeliveryRep,
 } from '../representations.ts';
 import { replayWebhookDelivery, webhookDelivery, webhookFailures } from '../webhook-deliveries.ts';
-import { listSupportRequests, resolveSupportRequest } from '../support-requests/support-request-cases.ts';
+import { resolveSupportRequest, supportRequestPage } from '../support-requests/support-request-cases.ts';
 
 /**
  * The admin API as a table, one row per operation: method, path, the role it needs, what it takes and which
@@ -311,14 +312,27 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     method: 'get',
     path: '/support-requests',
     role: 'support',
-    summary: 'Requests of people stuck on the association page, with the sign-in that asked, newest first',
-    query: z.object({ status: z.enum(['open', 'resolved']).default('open'), limit }),
+    summary:
+      'Requests of people stuck on the association page, with the sign-in that asked, newest first, filtered by ' +
+      'status, account, person, time and text, a page at a time',
+    query: z.object({
+      status: z.enum(['open', 'resolved', 'any']).default('open'),
+      accountId: z.string().optional().describe("Requests sent by a sign-in of one of the account's members"),
+      personId: z.string().optional().describe("Requests sent by one of the person's sign-ins"),
+      createdFrom: instant('Created from this time (included)').optional(),
+      createdTo: instant('Created before this time (excluded)').optional(),
+      q: z
+        .string()
+        .max(200)
+        .optional()
+        .describe('Text in the message, customer, reply address or sign-in name (any case, taken literally)'),
+      limit,
+      cursor,
+    }),
     status: 200,
     response: SupportRequestPageRep,
-    run: async (context, { query }) => ({
-      supportRequests: await listSupportRequests(context, query.status, query.limit ?? 100),
-      next: null,
-    }),
+    run: (context, { query: { limit: max, cursor: after, ...query } }) =>
+      supportRequestPage(context, query, { limit: max ?? 100, cursor: after }),
   }),
   operation({
     operationId: 'resolveSupportRequest',
@@ -337,26 +351,25 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
     method: 'get',
     path: '/audit',
     role: 'support',
-    summary: 'The audit trail, newest first, filtered by account, person, type and time',
+    summary: 'The audit trail, newest first, filtered by actor, types, account, person and time, a page at a time',
     query: z.object({
+      actor: z.string().min(1).max(300).optional().describe('An admin client id, `staff:<...>`, or a person id'),
+      type: repeatable(z.enum(AUDIT_EVENT_TYPES), 'Any of these types (repeat the parameter)').optional(),
       accountId: z.string().optional(),
-      personId: z.string().optional(),
-      type: z.enum(AUDIT_EVENT_TYPES).optional(),
-      since: z.iso
-        .datetime()
-        .transform((s) => new Date(s))
-        .optional(),
-      until: z.iso
-        .datetime()
-        .transform((s) => new Date(s))
-        .optional(),
+      personId: z.string().optional().describe("The person's sign-ins, and entries that name the person"),
+      from: instant('From this time (included)').optional(),
+      to: instant('Before this time (excluded)').optional(),
+      since: instant('Same as `from` (older name)').optional(),
+      until: instant('Same as `to` (older name)').optional(),
       limit,
+      cursor,
     }),
     status: 200,
     response: AuditEventPageRep,
-    run: async (context, { query }) => {
-      const { limit: max, ...filter } = query;
-      return { events: (await findAudit(context, filter, max ?? 100)).map(auditView), next: null };
+    run: (context, { query }) => {
+      const { limit: max, cursor: after, type, from, to, since, until, ...filter } = query;
+      const window = { from: from ?? since, to: to ?? until };
+      return auditPage(context, { ...filter, ...window, types: type }, { limit: max ?? 100, cursor: after });
     },
   }),
   operation({

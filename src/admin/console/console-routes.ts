@@ -16,6 +16,7 @@ import { AdminError } from '../admin-errors.ts';
 import { roleAllows } from '../admin-roles.ts';
 import { operationNamed, runOperation, type OperationInput } from '../api/run-operation.ts';
 import { actorOf, setStaffCookie, staffSession, takeStaffCookie } from './console-session.ts';
+import { auditFilter, supportRequestsFilter } from './console-filters.ts';
 import { CONSOLE_ACTIONS, CONSOLE_READS } from './console-operations.ts';
 import { consoleSignInState, startConsoleSignIn, takeConsoleSignIn } from './console-sign-in.ts';
 import type { StaffAccess, StaffMember } from './staff-access.ts';
@@ -38,7 +39,7 @@ export interface ConsoleOptions {
 /** Only paths of the console itself are places to return to after signing in or after an action. */
 export function consolePath(value: unknown, fallback = '/admin'): string {
   return typeof value === 'string' &&
-    /^\/admin(\/[\w\-/]*)?(\?[\w\-=&%.+@]*)?$/.test(value) &&
+    /^\/admin(\/[\w\-/]*)?(\?[\w\-=&%.+@*]*)?$/.test(value) &&
     !value.startsWith('/admin/api')
     ? value
     : fallback;
@@ -46,19 +47,8 @@ export function consolePath(value: unknown, fallback = '/admin'): string {
 
 const FORM_FIELDS_NOT_BODY = new Set(['_csrf', 'return']);
 
-const auditFilter = z.object({
-  accountId: z
-    .string()
-    .regex(/^[0-9a-f]{24}$/)
-    .optional()
-    .catch(undefined),
-  personId: z
-    .string()
-    .regex(/^[0-9a-f]{24}$/)
-    .optional()
-    .catch(undefined),
-  type: z.enum(AUDIT_EVENT_TYPES).optional().catch(undefined),
-});
+/** What the support requests page says when a status has no requests (and no other filter narrowed it). */
+const NOTHING_IN = { open: 'none', resolved: 'noneResolved', any: 'noneMatch' } as const;
 
 /**
  * The support console at /admin: server-rendered pages over the admin operations (console-operations.ts lists the
@@ -239,9 +229,10 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
   });
 
   router.get('/support-requests', ...session, requireStaff, csrf, async (ctx) => {
-    const status = ctx.query.status === 'resolved' ? 'resolved' : 'open';
-    const { supportRequests } = (await read(ctx, 'listSupportRequests', { query: { status } })) as {
+    const filter = supportRequestsFilter(ctx.query);
+    const { supportRequests, next } = (await read(ctx, 'listSupportRequests', { query: filter.query })) as {
       supportRequests: Array<{ signIn: { upstreamId: string; subject: string } }>;
+      next: string | null;
     };
     const requests = await Promise.all(
       supportRequests.map(async (request) => ({
@@ -250,10 +241,15 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
           .associations,
       })),
     );
+    const { status, q, accountId, personId } = filter.form;
+    const narrowed = q !== undefined || accountId !== undefined || personId !== undefined;
     render(ctx, 'support-requests', {
       titleKey: 'console.supportRequests.title',
       requests,
-      resolved: status === 'resolved',
+      filter: filter.form,
+      selectedStatus: { [status]: true },
+      noneKey: `console.supportRequests.${narrowed ? 'noneMatch' : NOTHING_IN[status]}`,
+      nextPage: filter.pageAfter(next),
     });
   });
 
@@ -263,15 +259,18 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
   });
 
   router.get('/audit', ...session, requireStaff, csrf, async (ctx) => {
-    const filter = auditFilter.parse(ctx.query);
-    const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
-    const { events } = (await read(ctx, 'searchAudit', { query })) as { events: unknown[] };
+    const filter = auditFilter(ctx.query);
+    const { events, next } = (await read(ctx, 'searchAudit', { query: filter.query })) as {
+      events: unknown[];
+      next: string | null;
+    };
     render(ctx, 'audit', {
       titleKey: 'console.audit.title',
       events,
-      filter,
+      filter: filter.form,
       types: AUDIT_EVENT_TYPES,
-      selectedType: filter.type ? { [filter.type]: true } : {},
+      selectedType: Object.fromEntries((filter.form.type ?? []).map((type) => [type, true])),
+      nextPage: filter.pageAfter(next),
     });
   });
 }

@@ -3,7 +3,8 @@ import { recordAdminChange } from '../admin-audit.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { AdminConflict, AdminNotFound } from '../admin-errors.ts';
 import type { AdminActor } from '../admin-roles.ts';
-import type { SupportRequest } from '../../support-requests/support-requests.ts';
+import type { SupportRequest, SupportRequestSearch } from '../../support-requests/support-requests.ts';
+import { readPage } from '../page-cursor.ts';
 import type { SupportRequestView } from '../representations.ts';
 
 export function supportRequestView(r: SupportRequest): SupportRequestView {
@@ -21,10 +22,73 @@ export function supportRequestView(r: SupportRequest): SupportRequestView {
   };
 }
 
-/** Newest first; open ones unless asked otherwise. */
-export async function listSupportRequests(context: AdminContext, status: 'open' | 'resolved' = 'open', limit = 100) {
-  const records = await context.supportRequests.list(status, Math.min(Math.max(limit, 1), 500));
-  return records.map(supportRequestView);
+export interface SupportRequestQuery {
+  /** `any`: open and resolved. */
+  status: SupportRequest['status'] | 'any';
+  /** Requests sent by a sign-in of one of the account's members (see `signInsOf`). */
+  accountId?: string;
+  /** Requests sent by one of the person's sign-ins. */
+  personId?: string;
+  /** Created from this instant (included). */
+  createdFrom?: Date;
+  /** Created before this instant (excluded). */
+  createdTo?: Date;
+  /** Contained in the message, customer, reply address or sign-in name, in any case; taken literally. */
+  q?: string;
+}
+
+type SignIn = { issuer: string; subject: string };
+const keyOf = ({ issuer, subject }: SignIn) => `${issuer}\n${subject}`;
+
+/**
+ * The sign-ins whose requests the account and person criteria select; undefined when neither is given. A request
+ * is not linked to an account when it is sent (the person is stuck before the association that would tell which),
+ * so a request belongs to an account when the sign-in that sent it is now one of a member's: once support has
+ * linked the person, their earlier requests show under the account. A request from a sign-in linked to no one
+ * belongs to no account yet; `q` finds it by the customer it typed. An id that is no id (or an account or person
+ * that is not there) selects no sign-in, so it matches nothing rather than everything.
+ */
+async function signInsOf(context: AdminContext, query: SupportRequestQuery): Promise<SignIn[] | undefined> {
+  const chosen: SignIn[][] = [];
+  if (query.accountId !== undefined) {
+    const accountId = idOf(query.accountId);
+    const account = accountId ? await context.directory.accountWithPeople(accountId) : null;
+    chosen.push(account?.identities ?? []);
+  }
+  if (query.personId !== undefined) {
+    const personId = idOf(query.personId);
+    chosen.push(personId ? await context.directory.identitiesOf(personId) : []);
+  }
+  const [first, second] = chosen;
+  if (!first) return undefined;
+  const signIns = first.map(({ issuer, subject }) => ({ issuer, subject }));
+  // Both given: the person's sign-ins, as far as they are a member's of the account.
+  if (!second) return signIns;
+  const alsoSecond = new Set(second.map(keyOf));
+  return signIns.filter((s) => alsoSecond.has(keyOf(s)));
+}
+
+/** A page of requests, newest first, after the page `cursor` ended (400 for a cursor this API did not hand out). */
+export async function supportRequestPage(
+  context: AdminContext,
+  query: SupportRequestQuery,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ supportRequests: SupportRequestView[]; next: string | null }> {
+  const signIns = await signInsOf(context, query);
+  const text = query.q?.trim();
+  const criteria: SupportRequestSearch = {
+    ...(query.status !== 'any' ? { status: query.status } : {}),
+    ...(signIns ? { signIns } : {}),
+    ...(query.createdFrom ? { createdFrom: query.createdFrom } : {}),
+    ...(query.createdTo ? { createdTo: query.createdTo } : {}),
+    ...(text ? { text } : {}),
+  };
+  const { items, next } = await readPage(
+    { limit: Math.min(Math.max(page.limit, 1), 500), cursor: page.cursor },
+    (limit, after) => context.supportRequests.search(criteria, { limit, ...(after ? { after } : {}) }),
+    (request) => ({ at: request.createdAt, id: request.id }),
+  );
+  return { supportRequests: items.map(supportRequestView), next };
 }
 
 /** Marks a request answered, with who did it (the audit keeps the note). */

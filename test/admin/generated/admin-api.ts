@@ -265,7 +265,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Requests of people stuck on the association page, with the sign-in that asked, newest first */
+        /** Requests of people stuck on the association page, with the sign-in that asked, newest first, filtered by status, account, person, time and text, a page at a time */
         get: operations["listSupportRequests"];
         put?: never;
         post?: never;
@@ -299,7 +299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail, newest first, filtered by account, person, type and time */
+        /** The audit trail, newest first, filtered by actor, types, account, person and time, a page at a time */
         get: operations["searchAudit"];
         put?: never;
         post?: never;
@@ -2618,8 +2618,14 @@ export interface operations {
     listSupportRequests: {
         parameters: {
             query?: {
-                status?: "open" | "resolved";
+                status?: "open" | "resolved" | "any";
+                accountId?: string;
+                personId?: string;
+                createdFrom?: string;
+                createdTo?: string;
+                q?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2741,12 +2747,16 @@ export interface operations {
     searchAudit: {
         parameters: {
             query?: {
+                actor?: string;
+                type?: ("association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused")[];
                 accountId?: string;
                 personId?: string;
-                type?: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused";
+                from?: string;
+                to?: string;
                 since?: string;
                 until?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -1,20 +1,32 @@
 import { idOf } from '../../../src/accounts/people-directory.ts';
-import type { AuditEntry, AuditEvent, AuditSearch, AuditStore } from '../../../src/audit/audit-store.ts';
+import {
+  namesOf,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditPageRequest,
+  type AuditPosition,
+  type AuditSearch,
+  type AuditStore,
+} from '../../../src/audit/audit-store.ts';
 
-const newestFirst = (a: AuditEntry, b: AuditEntry) => b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id);
+const newestFirst = (a: Pick<AuditEntry, 'at' | 'id'>, b: Pick<AuditEntry, 'at' | 'id'>) =>
+  b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id);
+
+const isAfter = (entry: AuditEntry, position: AuditPosition) => newestFirst(position, entry) < 0;
 
 function matches(entry: AuditEntry, criteria: AuditSearch): boolean {
   if (criteria.accountId !== undefined) {
     const wanted = criteria.accountId === null ? null : idOf(criteria.accountId);
     if (wanted === null || entry.accountId !== wanted) return false;
   }
-  if (criteria.type && entry.type !== criteria.type) return false;
-  if (criteria.since && entry.at < criteria.since) return false;
-  if (criteria.until && entry.at >= criteria.until) return false;
+  if (criteria.types && !criteria.types.includes(entry.type)) return false;
+  if (criteria.from && entry.at < criteria.from) return false;
+  if (criteria.to && entry.at >= criteria.to) return false;
+  if (criteria.actor !== undefined && entry.actor !== criteria.actor) return false;
   if (criteria.person) {
     const { id, signIns } = criteria.person;
     const bySignIn = signIns.some((s) => s.upstreamId === entry.upstreamId && s.subject === entry.subject);
-    if (!bySignIn && (id === null || entry.detail?.personId !== id)) return false;
+    if (!bySignIn && (id === null || entry.personId !== id)) return false;
   }
   return true;
 }
@@ -32,11 +44,12 @@ export class MemoryAuditLog implements AuditStore {
   async record(event: AuditEvent): Promise<void> {
     const id = (this.#ids += 1).toString(16).padStart(24, '0');
     const accountId = event.accountId ? idOf(event.accountId) : null;
-    this.#entries.push({ ...event, id, at: this.#now(), accountId });
+    this.#entries.push({ ...event, ...namesOf(event), id, at: this.#now(), accountId });
   }
 
-  async search(criteria: AuditSearch, limit: number): Promise<AuditEntry[]> {
-    return this.#newest((entry) => matches(entry, criteria), limit);
+  async search(criteria: AuditSearch, { limit, after }: AuditPageRequest): Promise<AuditEntry[]> {
+    if (after && idOf(after.id) === null) return [];
+    return this.#newest((entry) => matches(entry, criteria) && (!after || isAfter(entry, after)), limit);
   }
 
   async recent(filter: Partial<Pick<AuditEntry, 'type' | 'subject'>> = {}, limit = 50): Promise<AuditEntry[]> {
