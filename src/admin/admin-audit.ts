@@ -5,6 +5,8 @@ import type { AdminActor } from './admin-roles.ts';
 export interface AdminChange {
   type: AuditEventType;
   accountId?: string | null;
+  /** A change that touched several accounts: one entry for each, so that every account's trail shows it. */
+  accountIds?: readonly string[];
   /** The person the change touched (their trail shows it). */
   personId?: string | null;
   upstreamId?: string;
@@ -18,6 +20,11 @@ export interface AdminChange {
  * written before, for readers of older entries and exports.
  */
 export async function recordAdminChange(context: AdminContext, actor: AdminActor, change: AdminChange): Promise<void> {
+  const accounts = change.accountIds?.length ? [...new Set(change.accountIds)] : [change.accountId ?? null];
+  for (const accountId of accounts) await recordOne(context, actor, { ...change, accountId });
+}
+
+async function recordOne(context: AdminContext, actor: AdminActor, change: AdminChange): Promise<void> {
   await context.audit.record({
     type: change.type,
     actor: actor.id,

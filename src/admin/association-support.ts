@@ -73,6 +73,7 @@ export async function cancelAssociationBySupport(context: AdminContext, actor: A
   await context.linking.memberships.unlinkAssociation(record.id);
   await recordAdminChange(context, actor, {
     type: 'admin.association-cancelled',
+    accountIds: (await context.linking.contacts.contactsByIds(record.contactIds)).map((c) => c.account.id),
     upstreamId: record.upstreamId,
     subject: record.subject,
     detail: {
@@ -163,6 +164,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
   await recordAdminChange(context, actor, {
     type: 'admin.identity-linked',
     accountId: contact.account.id,
+    personId,
     upstreamId: request.upstreamId,
     subject: request.subject,
     detail: {

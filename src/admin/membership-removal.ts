@@ -16,6 +16,7 @@ export async function removeMembership(context: AdminContext, actor: AdminActor,
   await recordAdminChange(context, actor, {
     type: 'admin.membership-removed',
     accountId: membership.accountId,
+    personId: membership.personId,
     detail: {
       membershipId: membership.id,
       personId: membership.personId,
@@ -38,6 +39,9 @@ export async function removeSignIn(context: AdminContext, actor: AdminActor, ide
   if (!identity) throw new AdminNotFound('sign-in');
   await recordAdminChange(context, actor, {
     type: 'admin.identity-removed',
+    personId: identity.personId,
+    // The accounts the person acts for: each account's trail shows that one of its people lost a sign-in.
+    accountIds: (await context.directory.membershipsOf(identity.personId)).map((m) => m.account.id),
     upstreamId: identity.upstreamId,
     subject: identity.subject,
     detail: { identityId: identity.id, personId: identity.personId },
