@@ -2,7 +2,8 @@ import type { AuditEntry, AuditSearch } from '../audit/audit-store.ts';
 import type { AuditEventType } from '../audit/audit-event-types.ts';
 import { idOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';
-import { readPage, type PagePosition } from './page-cursor.ts';
+import type { ListCursor } from './list-cursor.ts';
+import { readPage } from './list-page.ts';
 import type { AuditEventView } from './representations.ts';
 
 export interface AuditQuery {
@@ -67,7 +68,7 @@ export async function auditPage(
   const criteria = await criteriaOf(context, query);
   const { items, next } = await readPage(
     { limit: bounded(page.limit), cursor: page.cursor },
-    (limit, after?: PagePosition) => context.audit.search(criteria, { limit, ...(after ? { after } : {}) }),
+    (limit, after?: ListCursor) => context.audit.search(criteria, { limit, ...(after ? { after } : {}) }),
     (entry) => entry,
   );
   return { events: items.map(auditView), next };

@@ -4,7 +4,7 @@ import type { AdminContext } from '../admin-context.ts';
 import { AdminConflict, AdminNotFound } from '../admin-errors.ts';
 import type { AdminActor } from '../admin-roles.ts';
 import type { SupportRequest, SupportRequestSearch } from '../../support-requests/support-requests.ts';
-import { readPage } from '../page-cursor.ts';
+import { readPage } from '../list-page.ts';
 import type { SupportRequestView } from '../representations.ts';
 
 export function supportRequestView(r: SupportRequest): SupportRequestView {
