@@ -8,7 +8,7 @@ export function roleAllows(role: AdminRole, needed: AdminRole): boolean {
   return RANK[role] >= RANK[needed];
 }
 
-/** Who asks: every change is audited with this id (`detail.actor`). */
+/** Who asks: every change is audited with this id as its `actor` (and, as before, `detail.actor`). */
 export interface AdminActor {
   /** An admin API client's id, or `staff:<address>` for someone signed in to the support console. */
   id: string;
