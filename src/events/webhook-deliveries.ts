@@ -1,3 +1,4 @@
+import type { ClaimOutcome } from '../store/attempt-claims.ts';
 import type { WebhookEventType } from './event-types.ts';
 
 // The delivery store's contract: plain readonly values with string ids. The MongoDB implementation
@@ -49,11 +50,7 @@ export interface AttemptRecord {
   readonly at: Date;
 }
 
-/**
- * `claimed`: make this try. `abandoned`: the try's first claimant vanished (its lease ran out) and this worker took
- * it over; it records that try as failed without sending, then claims the next. `held`: leave it alone.
- */
-export type ClaimOutcome = 'claimed' | 'abandoned' | 'held';
+export type { ClaimOutcome };
 
 /** `replayed`: pending again as a new round. `pending`: still being tried, nothing to replay. */
 export type ReplayOutcome = 'replayed' | 'pending' | 'replayed-already' | 'not-found';

@@ -1,5 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../log/logger.ts';
+import { claimByInsert, renewClaimOf } from '../store/attempt-claims.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { objectIdOf } from '../store/object-ids.ts';
@@ -27,8 +28,8 @@ const plain = ({ _id, ...delivery }: WebhookDeliveryRecord): WebhookDelivery => 
   id: _id.toHexString(),
 });
 
-const claimId = ({ id, round, attempt }: DeliveryTry, generation: number): string =>
-  generation === 0 ? `${id}:${round}:${attempt}` : `${id}:${round}:${attempt}:takeover-${generation}`;
+/** The attempt a claim names: `<deliveryId>:<round>:<attempt>` (store/attempt-claims.ts adds takeovers). */
+const attemptKey = ({ id, round, attempt }: DeliveryTry): string => `${id}:${round}:${attempt}`;
 
 /**
  * The webhook deliveries in MongoDB (`webhookdeliveries`, `webhookclaims`, `webhookreplays`): the collections' one
@@ -86,29 +87,14 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
     return found.map(plain);
   }
 
-  /**
-   * The unique `_id` decides: of any number of workers inserting the same claim, one insert succeeds. A claim whose
-   * worker died blocks its try until it is older than the lease; then the next generation (`:takeover-1`, …) may
-   * be inserted, again with one winner, and only once the generation before it is stale as well.
-   */
   async claimAttempt(attempt: DeliveryTry, workerId: string, now: Date, leaseMs: number): Promise<ClaimOutcome> {
     const deliveryId = objectIdOf(attempt.id);
     if (!deliveryId) return 'held';
-    for (let generation = 0; ; generation += 1) {
-      try {
-        await this.#claims.create({ _id: claimId(attempt, generation), deliveryId, workerId, claimedAt: now });
-        return generation === 0 ? 'claimed' : 'abandoned';
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      const holder = await this.#claims.findById(claimId(attempt, generation)).lean<WebhookClaimRecord>().exec();
-      if (!holder || now.getTime() - holder.claimedAt.getTime() < leaseMs) return 'held';
-    }
+    return claimByInsert(this.#claims, attemptKey(attempt), { deliveryId }, workerId, now, leaseMs);
   }
 
-  /** Only the holder renews (the `workerId` condition); a taker never updates a claim, it inserts the next one. */
   async renewClaim(attempt: DeliveryTry, workerId: string, now: Date): Promise<void> {
-    await this.#claims.updateOne({ _id: claimId(attempt, 0), workerId }, { $set: { claimedAt: now } }).exec();
+    await renewClaimOf(this.#claims, attemptKey(attempt), workerId, now);
   }
 
   async isPendingAt({ id, round, attempt }: DeliveryTry): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { ClaimOutcome } from '../store/attempt-claims.ts';
 import type { MailTemplate } from './mail-templates.ts';
 
 // The outbox as everyone but its MongoDB implementation sees it (the flows enqueue, the worker delivers, support
@@ -80,12 +81,7 @@ export interface AttemptFailure {
  */
 export const CLAIM_LEASE_MS = 10_000;
 
-/**
- * `claimed`: send this attempt. `abandoned`: the attempt's claimant vanished (its claim is older than the lease) and
- * this worker took it over; it records the attempt as failed without sending (the message may or may not have gone
- * out). `held`: leave it alone.
- */
-export type ClaimOutcome = 'claimed' | 'abandoned' | 'held';
+export type { ClaimOutcome };
 
 export interface OutboxStore {
   /** Queues a message for the worker; never calls a transport. Resolves with the new message's id. */

@@ -2,7 +2,8 @@ import { Types, type Connection, type Model } from 'mongoose';
 import { objectIdOf } from '../store/object-ids.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureIndexes } from '../store/mongo.ts';
-import { claimAttempt, outboxClaimModel, renewClaim, type OutboxClaimRecord } from './outbox-claims.ts';
+import { claimByInsert, renewClaimOf } from '../store/attempt-claims.ts';
+import { outboxClaimModel, type OutboxClaimRecord } from './outbox-claims.ts';
 import { outboxMessageModel, type OutboxMessageRecord } from './outbox-model.ts';
 import { OutboxSecrets } from './outbox-secrets.ts';
 import type {
@@ -236,12 +237,24 @@ export class Outbox implements OutboxStore {
     leaseMs: number,
   ): Promise<ClaimOutcome> {
     const id = objectIdOf(messageId);
-    return id ? claimAttempt(this.#claims, id, attempt, workerId, now, leaseMs) : 'held';
+    // A takeover's winner does not send under the old attempt: the worker records it as failed, which moves the
+    // message to the next attempt (claimed afresh) and counts against maxAttempts, so a message that kills its
+    // worker every time ends `failed` instead of looping.
+    return id
+      ? claimByInsert(
+          this.#claims,
+          `${id.toHexString()}:${attempt}`,
+          { messageId: id, attempt },
+          workerId,
+          now,
+          leaseMs,
+        )
+      : 'held';
   }
 
   async renewClaim(messageId: string, attempt: number, workerId: string, now: Date): Promise<void> {
     const id = objectIdOf(messageId);
-    if (id) await renewClaim(this.#claims, id, attempt, workerId, now);
+    if (id) await renewClaimOf(this.#claims, `${id.toHexString()}:${attempt}`, workerId, now);
   }
 
   async isPendingAt(messageId: string, attempt: number): Promise<boolean> {
