@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { RepeatingPass, workerIdentity } from '../store/repeating-pass.ts';
 import type { Logger } from '../log/logger.ts';
 import { inSpan } from '../tracing/spans.ts';
 import { decideAttempt, type AttemptDecision, type AttemptOutcomeLabel, type RetryPolicy } from './retry-policy.ts';
@@ -52,40 +51,28 @@ export class WebhookDeliveryWorker {
   readonly #workerId: string;
   readonly #logger: Logger;
   readonly #leaseMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
-  #stopped = true;
+  readonly #passes: RepeatingPass;
 
   constructor(options: DeliveryWorkerOptions) {
     this.#options = options;
-    this.#workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#workerId = options.workerId ?? workerIdentity();
     this.#logger = options.logger.child({ component: 'webhook-worker' });
+    this.#passes = new RepeatingPass(() => this.runOnce(), {
+      intervalMs: options.pollIntervalMs,
+      logger: this.#logger,
+      failure: 'webhook pass failed',
+    });
     this.#leaseMs = options.leaseMs ?? DELIVERY_CLAIM_LEASE_MS;
   }
 
   /** Polls every `pollIntervalMs`, starting now. A failing pass is logged and the next one runs as planned. */
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    const tick = (): void => {
-      this.#running = this.runOnce()
-        .catch((error: unknown) => this.#logger.error({ err: error }, 'webhook pass failed'))
-        .finally(() => {
-          this.#running = undefined;
-          if (this.#stopped) return;
-          this.#timer = setTimeout(tick, this.#options.pollIntervalMs);
-          // The HTTP server keeps the process alive; a pending poll must not hold up its exit.
-          this.#timer.unref();
-        });
-    };
-    tick();
+    this.#passes.start();
   }
 
-  /** Stops polling and waits for the pass in progress, so no claimed try is left without its outcome. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+  /** Stops polling and waits for the pass in progress, so no claimed attempt is left without its outcome. */
+  stop(): Promise<void> {
+    return this.#passes.stop();
   }
 
   /**
