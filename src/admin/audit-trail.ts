@@ -2,7 +2,7 @@ import type { AuditEntry, AuditSearch } from '../audit/audit-store.ts';
 import type { AuditEventType } from '../audit/audit-event-types.ts';
 import { idOf } from '../accounts/people-directory.ts';
 import type { AdminContext } from './admin-context.ts';
-import type { ListCursor } from './list-cursor.ts';
+import type { ListCursor } from './list-page.ts';
 import { readPage } from './list-page.ts';
 import type { AuditEventView } from './representations.ts';
 

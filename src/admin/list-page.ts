@@ -1,23 +1,15 @@
-import { decodeCursor, encodeCursor, type ListCursor } from './list-cursor.ts';
+import { readPage as readStorePage, type ListCursor, type ListPage } from '../store/list-cursor.ts';
+import { AdminInvalidRequest } from './admin-errors.ts';
 
-/** A page of a newest-first list: `next` is the cursor of the page after it, null on the last one. */
-export interface ListPage<T> {
-  readonly items: T[];
-  readonly next: string | null;
-}
+export type { ListCursor, ListPage };
 
-/**
- * One page of at most `limit` items after `cursor` (400 for a cursor this API did not hand out): asks `read` for
- * one more than that, which tells whether a next page exists without a second query.
- */
+/** One page of an admin list; a cursor this API did not hand out answers 400 (store/list-cursor.ts). */
 export async function readPage<T>(
   request: { limit: number; cursor?: string | undefined },
   read: (limit: number, after: ListCursor | undefined) => Promise<T[]>,
   positionOf: (item: T) => ListCursor,
 ): Promise<ListPage<T>> {
-  const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
-  const found = await read(request.limit + 1, after);
-  const items = found.slice(0, request.limit);
-  const last = items.at(-1);
-  return { items, next: found.length > request.limit && last ? encodeCursor(positionOf(last)) : null };
+  const page = await readStorePage(request, read, positionOf);
+  if (!page) throw new AdminInvalidRequest('cursor: not one this API handed out (pass the `next` of the page before)');
+  return page;
 }

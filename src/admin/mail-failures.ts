@@ -5,7 +5,7 @@ import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminConflict, AdminNotFound, AdminRetriedAlready } from './admin-errors.ts';
 import type { AdminActor } from './admin-roles.ts';
-import { decodeCursor, encodeCursor } from './list-cursor.ts';
+import { readPage } from './list-page.ts';
 import type { MailMessageView } from './representations.ts';
 
 /** A message as support sees it; a retried one with the new message's current state, so a tool can follow it. */
@@ -36,16 +36,12 @@ export async function mailMessageView(context: AdminContext, m: MailMessage): Pr
  * as itself) or not sent because their link expired. `cursor` is the `next` of the page before.
  */
 export async function mailFailures(context: AdminContext, request: { limit: number; cursor?: string | undefined }) {
-  const limit = Math.min(Math.max(request.limit, 1), 500);
-  const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
-  // One more than asked tells whether there is a next page without a second query.
-  const found = await context.outbox.failures(limit + 1, after && { createdAt: after.at, id: after.id });
-  const page = found.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    messages: await Promise.all(page.map((m) => mailMessageView(context, m))),
-    next: found.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-  };
+  const page = await readPage(
+    { limit: Math.min(Math.max(request.limit, 1), 500), cursor: request.cursor },
+    (limit, after) => context.outbox.failures(limit, after && { createdAt: after.at, id: after.id }),
+    (message) => ({ at: message.createdAt, id: message.id }),
+  );
+  return { messages: await Promise.all(page.items.map((m) => mailMessageView(context, m))), next: page.next };
 }
 
 /** One message of the outbox, to follow a retry: the retried one names the new one, which reads as itself. */

@@ -1,12 +1,8 @@
+import { readPage } from '../store/list-cursor.ts';
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from './event-types.ts';
 import { loggableUrl } from './webhook-endpoints.ts';
-import {
-  DELIVERY_STATUSES,
-  type DeliveryCursor,
-  type WebhookDelivery,
-  type WebhookDeliveryStore,
-} from './webhook-deliveries.ts';
+import { DELIVERY_STATUSES, type WebhookDelivery, type WebhookDeliveryStore } from './webhook-deliveries.ts';
 
 /** A webhook delivery as the admin API and the console show it: string ids, ISO-8601 times. */
 export const webhookDeliveryView = z
@@ -74,30 +70,16 @@ export interface WebhookDeliveriesAdmin {
   replay(id: string, request: { actor: string; at?: Date }): Promise<ReplayAnswer>;
 }
 
-const encodeCursor = ({ finishedAt, id }: DeliveryCursor): string =>
-  Buffer.from(`${finishedAt.toISOString()}|${id}`, 'utf8').toString('base64url');
-
-function decodeCursor(text: string): DeliveryCursor | null {
-  const [at, id, ...rest] = Buffer.from(text, 'base64url').toString('utf8').split('|');
-  const finishedAt = new Date(at ?? '');
-  if (rest.length > 0 || !id || Number.isNaN(finishedAt.getTime())) return null;
-  return { finishedAt, id };
-}
-
 export function webhookDeliveriesAdmin(store: WebhookDeliveryStore): WebhookDeliveriesAdmin {
   return {
     async listFailed({ limit, next }) {
-      const before = next === undefined ? undefined : decodeCursor(next);
-      if (before === null) return 'bad-cursor';
-      // One more than asked tells whether a next page exists without a second query.
-      const found = await store.failed(limit + 1, before);
-      const page = found.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        deliveries: page.map(deliveryView),
-        next:
-          found.length > limit && last?.finishedAt ? encodeCursor({ finishedAt: last.finishedAt, id: last.id }) : null,
-      };
+      const page = await readPage(
+        { limit, cursor: next },
+        (max, after) => store.failed(max, after && { finishedAt: after.at, id: after.id }),
+        // A failed delivery always has finished; createdAt only stands in to keep the type total.
+        (delivery) => ({ at: delivery.finishedAt ?? delivery.createdAt, id: delivery.id }),
+      );
+      return page ? { deliveries: page.items.map(deliveryView), next: page.next } : 'bad-cursor';
     },
     async find(id) {
       const found = await store.find(id);
