@@ -52,6 +52,25 @@ export interface MailMessage {
   readonly retry: MailRetry | null;
 }
 
+/** What every store writes for a message it queues: pending, due now, nothing tried yet. */
+export function queuedMessage(message: OutboxMessage, sealed: string | null, now: Date): Omit<MailMessage, 'id'> {
+  return {
+    to: message.to,
+    template: message.template,
+    data: message.data,
+    sealed,
+    notAfter: message.notAfter ?? null,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    providerMessageId: null,
+    createdAt: now,
+    sentAt: null,
+    retry: null,
+  };
+}
+
 /** A failed message queued again by support: the new message carries the same e-mail. */
 export interface MailRetry {
   readonly messageId: string;

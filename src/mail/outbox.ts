@@ -14,6 +14,7 @@ import type {
   OutboxMessage,
   OutboxStore,
 } from './outbox-store.ts';
+import { queuedMessage } from './outbox-store.ts';
 import { mailRetryModel, type MailRetryRecord } from './mail-retries.ts';
 import { isDuplicateKeyError } from '../store/errors.ts';
 
@@ -173,22 +174,7 @@ export class Outbox implements OutboxStore {
   async #insert(_id: Types.ObjectId, message: OutboxMessage): Promise<void> {
     const sealed = this.#secrets.seal(_id.toHexString(), message);
     const now = this.#now();
-    await this.#messages.create({
-      _id,
-      to: message.to,
-      template: message.template,
-      data: message.data,
-      sealed,
-      notAfter: message.notAfter ?? null,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      providerMessageId: null,
-      createdAt: now,
-      sentAt: null,
-      retry: null,
-    });
+    await this.#messages.create({ _id, ...queuedMessage(message, sealed, now) });
   }
 
   templateValues(message: MailMessage): Record<string, unknown> {

@@ -8,6 +8,7 @@ import type {
   OutboxMessage,
   OutboxStore,
 } from '../../../src/mail/outbox-store.ts';
+import { queuedMessage } from '../../../src/mail/outbox-store.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -37,22 +38,7 @@ export class MemoryOutbox implements OutboxStore {
     const id = (this.#ids += 1).toString(16).padStart(24, '0');
     const sealed = this.#secrets.seal(id, message);
     const now = this.#now();
-    this.#messages.set(id, {
-      id,
-      to: message.to,
-      template: message.template,
-      data: { ...message.data },
-      sealed,
-      notAfter: message.notAfter ?? null,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      providerMessageId: null,
-      createdAt: now,
-      sentAt: null,
-      retry: null,
-    });
+    this.#messages.set(id, { id, ...queuedMessage({ ...message, data: { ...message.data } }, sealed, now) });
     return id;
   }
 
