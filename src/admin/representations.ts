@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../audit/audit-event-types.ts';
+import { ASSOCIATION_STATUSES } from '../linking/pending-association.ts';
 import { MAIL_TEMPLATES } from '../mail/mail-templates.ts';
+import { OUTBOX_STATUSES } from '../mail/outbox-store.ts';
 import { webhookDeliveryView } from '../events/delivery-admin.ts';
 
 /**
@@ -98,7 +100,8 @@ export const SignInRep = named(
   },
 );
 
-export const ASSOCIATION_STATES = ['pending', 'confirmed', 'cancelled', 'superseded', 'disowned', 'expired'] as const;
+/** The stored states and the derived `expired` (association-flow.ts's stateOf). */
+const ASSOCIATION_STATES = [...ASSOCIATION_STATUSES, 'expired'] as const;
 
 export const AssociationRep = named(
   z.strictObject({
@@ -225,19 +228,17 @@ export const PersonRep = named(
   { id: ID, createdAt: TIME, signIns: [], lastSignInAt: null, memberships: [] },
 );
 
-export const MAIL_STATES = ['pending', 'sent', 'failed', 'expired', 'retried'] as const;
-
 export const MailMessageRep = named(
   z.strictObject({
     id: id(),
     to: z.string(),
     template: z.enum(MAIL_TEMPLATES),
-    status: z.enum(MAIL_STATES),
+    status: z.enum(OUTBOX_STATUSES),
     attempts: z.number().int(),
     lastError: z.string().nullable(),
     createdAt: time(),
     retry: z
-      .strictObject({ messageId: id(), status: z.enum(MAIL_STATES), at: time(), by: z.string() })
+      .strictObject({ messageId: id(), status: z.enum(OUTBOX_STATUSES), at: time(), by: z.string() })
       .nullable()
       .describe('Set once the message was retried: the new message and how it fared'),
   }),

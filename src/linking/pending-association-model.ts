@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** The states an association is stored in; `expired` is derived (association-flow.ts). */
-import type { AssociationStatus } from './pending-association.ts';
+import { ASSOCIATION_STATUSES, type AssociationStatus } from './pending-association.ts';
 
 export type { AssociationStatus };
 
@@ -50,7 +50,7 @@ export function pendingAssociationModel(connection: Connection): Model<PendingAs
       enteredEmail: { type: String, required: true },
       contactIds: { type: [Schema.Types.ObjectId], default: [] },
       tokenHash: { type: String, required: true },
-      status: { type: String, enum: ['pending', 'confirmed', 'cancelled', 'superseded', 'disowned'], required: true },
+      status: { type: String, enum: ASSOCIATION_STATUSES, required: true },
       createdAt: { type: Date, required: true },
       expiresAt: { type: Date, required: true },
       confirmedAt: { type: Date, default: null },

@@ -1,5 +1,7 @@
 /** The states an association is stored in; `expired` is derived (association-flow.ts). */
-export type AssociationStatus = 'pending' | 'confirmed' | 'cancelled' | 'superseded' | 'disowned';
+export const ASSOCIATION_STATUSES = ['pending', 'confirmed', 'cancelled', 'superseded', 'disowned'] as const;
+
+export type AssociationStatus = (typeof ASSOCIATION_STATUSES)[number];
 
 /**
  * One request to associate an upstream sign-in with the customer account registered under an entered address, as
