@@ -22,6 +22,8 @@ export interface EventPublisher {
    * a short wait at most (the store is slow or down), so a sign-in is never held up by it.
    */
   publish<T extends WebhookEventType>(type: T, data: WebhookEventData<T>, options?: PublishOptions): Promise<void>;
+  /** Whether an endpoint subscribes to `type`: a caller reads what an event needs only when someone wants it. */
+  wants(type: WebhookEventType): boolean;
 }
 
 export interface EventPublisherOptions {
@@ -43,7 +45,7 @@ const EVENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const DEFAULT_WAIT_MS = 1_000;
 
 /** A publisher for a broker without webhooks: nothing is kept. */
-export const noEventPublisher: EventPublisher = { publish: () => Promise.resolve() };
+export const noEventPublisher: EventPublisher = { publish: () => Promise.resolve(), wants: () => false };
 
 /**
  * The publisher port's implementation: builds the event's body once (Standard Webhooks' `{type, timestamp, data}`,
@@ -99,6 +101,7 @@ export function createEventPublisher(options: EventPublisherOptions): RunningEve
   };
 
   return {
+    wants: (type) => endpoints.subscribedTo(type).length > 0,
     publish(type, data, publishOptions = {}) {
       if (endpoints.size === 0) return Promise.resolve();
       const stored = enqueue(type, data, publishOptions).catch((error: unknown) =>

@@ -62,7 +62,8 @@ export function associationEvents({ events, membershipsOf }: AssociationEventSet
         },
         { eventId: `${record.id}-confirmed` },
       );
-      if (outcome.kind !== 'linked') return;
+      // Reading the memberships costs a query on the confirmation's path: only for an endpoint that wants them.
+      if (outcome.kind !== 'linked' || !events.wants('membership.added')) return;
       const made = (await membershipsOf(personId)).filter((m) => m.membership.associationId === record.id);
       for (const { membership } of made) {
         await events.publish(
