@@ -32,6 +32,7 @@ import { renderPage } from '../../web/render-page.ts';
 import { startInteractionLogin } from './straight-upstream.ts';
 import type { ViewRenderer } from '../../web/views.ts';
 import type { Translator } from '../../i18n/translator.ts';
+import { clientIdOf } from './interaction-client.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -142,7 +143,7 @@ function signInRoutes(router: Router, deps: Deps): void {
     }
     const identity = await deps.identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const outcome = await resolveSignIn(deps.directory, identity, clientOf(interaction));
+    const outcome = await resolveSignIn(deps.directory, identity, clientIdOf(interaction));
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     await takeStep(
       deps,
@@ -161,7 +162,7 @@ function signInRoutes(router: Router, deps: Deps): void {
     const identity = await deps.identities.find(interaction.uid);
     if (identity) {
       // Chosen while signing in: the login and the account finish together.
-      const outcome = await resolveSignIn(deps.directory, identity, clientOf(interaction));
+      const outcome = await resolveSignIn(deps.directory, identity, clientIdOf(interaction));
       if (outcome.kind !== 'linked') throw new InteractionExpired();
       return takeStep(
         deps,
@@ -461,10 +462,4 @@ async function grantConsent(deps: Deps, ctx: Context, interaction: Interaction) 
   const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
   if (missing) grant.addOIDCScope(missing.join(' '));
   await finish(deps, ctx, interaction, { consent: { grantId: await grant.save() } });
-}
-
-/** The portal an interaction is for, as resolveSignIn records it. */
-function clientOf(interaction: { params: Record<string, unknown> }): string | null {
-  const clientId = interaction.params.client_id;
-  return typeof clientId === 'string' ? clientId : null;
 }

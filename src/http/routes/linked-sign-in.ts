@@ -6,6 +6,7 @@ import { resolveSignIn } from '../../sign-in/resolve-sign-in.ts';
 import { decideSignIn } from '../../sign-in/decide-sign-in.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
+import { clientIdOf } from './interaction-client.ts';
 
 /** Finishes a portal sign-in at the upstream callback when nothing is left to ask; false when a page must ask. */
 export type SignInFinisher = (ctx: Context, interactionUid: string, identity: UpstreamIdentity) => Promise<boolean>;
@@ -28,11 +29,7 @@ export function linkedSignInFinisher(deps: {
   return async (ctx, interactionUid, identity) => {
     const interaction = await deps.provider.Interaction.find(interactionUid);
     if (!interaction || interaction.prompt.name !== 'login' || interaction.session?.uid) return false;
-    const outcome = await resolveSignIn(
-      deps.signIns,
-      identity,
-      typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
-    );
+    const outcome = await resolveSignIn(deps.signIns, identity, clientIdOf(interaction));
     const requires = deps.portals.get(interaction.params.client_id)?.requires;
     const step = decideSignIn({ outcome, identity, requires });
     if (step.kind !== 'finish') return false;

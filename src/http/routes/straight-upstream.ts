@@ -3,6 +3,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { freshnessAskedBy } from '../../upstream/authentication-evidence.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import { setUpstreamStateCookie } from './upstream-state-cookie.ts';
+import { clientIdOf } from './interaction-client.ts';
 
 /** What starting an upstream login needs of an oidc-provider interaction. */
 export interface LoginInteraction {
@@ -24,7 +25,7 @@ export async function startInteractionLogin(
   const started = await federation.start({
     upstreamId,
     purpose: { kind: 'interaction', interactionUid: interaction.uid },
-    clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
+    clientId: clientIdOf(interaction),
     ...freshnessAskedBy(interaction.params),
     ...fresh,
   });
