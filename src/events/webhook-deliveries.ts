@@ -94,3 +94,19 @@ export interface WebhookDeliveryStore {
    */
   replay(id: string, request: { actor: string; at: Date }): Promise<ReplayOutcome>;
 }
+
+/** What every store writes for a new delivery: pending, due at once, no try made yet. */
+export function queuedDelivery(delivery: NewWebhookDelivery): Omit<WebhookDelivery, 'id'> {
+  return {
+    ...delivery,
+    status: 'pending',
+    round: 0,
+    attempts: 0,
+    nextAttemptAt: delivery.createdAt,
+    lastStatus: null,
+    lastError: null,
+    finishedAt: null,
+    replayedAt: null,
+    replayedBy: null,
+  };
+}

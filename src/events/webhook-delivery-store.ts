@@ -22,6 +22,7 @@ import type {
   WebhookDelivery,
   WebhookDeliveryStore,
 } from './webhook-deliveries.ts';
+import { queuedDelivery } from './webhook-deliveries.ts';
 
 const plain = ({ _id, ...delivery }: WebhookDeliveryRecord): WebhookDelivery => ({
   ...delivery,
@@ -58,18 +59,7 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
     // reports less reliably across MongoDB and FerretDB.
     for (const delivery of deliveries) {
       try {
-        await this.#deliveries.create({
-          ...delivery,
-          status: 'pending',
-          round: 0,
-          attempts: 0,
-          nextAttemptAt: delivery.createdAt,
-          lastStatus: null,
-          lastError: null,
-          finishedAt: null,
-          replayedAt: null,
-          replayedBy: null,
-        });
+        await this.#deliveries.create(queuedDelivery(delivery));
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }

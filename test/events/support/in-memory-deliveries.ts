@@ -8,6 +8,7 @@ import type {
   WebhookDelivery,
   WebhookDeliveryStore,
 } from '../../../src/events/webhook-deliveries.ts';
+import { queuedDelivery } from '../../../src/events/webhook-deliveries.ts';
 
 // The delivery store in memory, for tests of the flows that publish and of the worker's rules without MongoDB. It
 // is held to the same conformance suite as the MongoDB store (test/events/deliveries-conformance.test.ts), so it
@@ -36,19 +37,7 @@ export class MemoryWebhookDeliveries implements WebhookDeliveryStore {
       const taken = [...this.deliveries.values()].some((d) => d.eventId === delivery.eventId && d.url === delivery.url);
       if (taken) continue;
       const id = newId();
-      this.deliveries.set(id, {
-        ...delivery,
-        id,
-        status: 'pending',
-        round: 0,
-        attempts: 0,
-        nextAttemptAt: delivery.createdAt,
-        lastStatus: null,
-        lastError: null,
-        finishedAt: null,
-        replayedAt: null,
-        replayedBy: null,
-      });
+      this.deliveries.set(id, { ...queuedDelivery(delivery), id });
     }
   }
 
