@@ -1,13 +1,15 @@
 // npm run accounts -- import FILE [--prune]   (FILE: .json or .csv, formats in src/accounts/account-file.ts)
 // npm run accounts -- migrate                  (the first model's data into organisations; the broker also does it)
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
 import { AccountFileError, changedNothing, importAccounts } from '../src/accounts/account-import.ts';
+import type { AccountUpsert } from '../src/accounts/account-store.ts';
 import { PeopleStore } from '../src/accounts/people-store.ts';
 import { announceDirectoryChange } from '../src/accounts/directory-changes.ts';
 import { describeMigration, migratedNothing, migrateToOrganisations } from '../src/accounts/organisation-migration.ts';
+import { createWebhookEvents } from '../src/events/webhook-events.ts';
 import { ConfigError, loadConfig, type BrokerConfig } from '../src/config/index.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
 import { connectMongo } from '../src/store/mongo.ts';
@@ -86,17 +88,40 @@ async function migrate(connection: Connection, logger: Logger, quietWhenNothing:
   return !migratedNothing(report);
 }
 
+/**
+ * `account.changed` for the customer system's webhooks, when the broker's configuration names any: stored as
+ * deliveries next to the accounts, and sent by the running brokers' delivery workers.
+ */
+async function accountEvents(connection: Connection, logger: Logger, settings: ReturnType<typeof brokerSettings>) {
+  const webhooks = settings.config?.webhooks ?? [];
+  if (webhooks.length === 0) return undefined;
+  const events = await createWebhookEvents({ webhooks, mongo: connection, logger });
+  return events.publisher.wants('account.changed') ? events : undefined;
+}
+
 async function runImport(
   connection: Connection,
   logger: Logger,
   { file, format, prune }: Extract<Command, { name: 'import' }>,
   text: string,
+  settings: ReturnType<typeof brokerSettings>,
 ): Promise<{ code: number; changed: boolean }> {
   const store = new PeopleStore(connection).accountImport();
   await store.ensureIndexes(logger);
   const migrated = await migrate(connection, logger, true);
+  const events = await accountEvents(connection, logger, settings);
+  const changed = async (upsert: AccountUpsert) => {
+    await events?.publisher.publish('account.changed', {
+      accountId: upsert.accountId,
+      customerNumber: upsert.customerNumber,
+      change: upsert.account === 'created' ? 'created' : 'updated',
+      fields: upsert.changedFields,
+      contactIds: upsert.changedContactIds,
+      actor: { type: 'import', id: basename(file) },
+    });
+  };
   try {
-    const report = await importAccounts(store, text, format, { prune });
+    const report = await importAccounts(store, text, format, { prune, changed });
     const { accounts, contacts, rejected } = report;
     console.log(
       `accounts: created ${accounts.created}, updated ${accounts.updated}, unchanged ${accounts.unchanged}; ` +
@@ -110,6 +135,9 @@ async function runImport(
     if (!(error instanceof AccountFileError)) throw error;
     console.error(`${file}: ${error.message}`);
     return { code: 1, changed: migrated };
+  } finally {
+    // Deliveries still being stored are written before the connection closes.
+    await events?.stop();
   }
 }
 
@@ -143,7 +171,7 @@ async function main(args: readonly string[]): Promise<number> {
   try {
     outcome =
       command.name === 'import'
-        ? await runImport(connection, logger, command, text)
+        ? await runImport(connection, logger, command, text, settings)
         : { code: 0, changed: await migrate(connection, logger, false) };
   } finally {
     await connection.close();

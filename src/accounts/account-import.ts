@@ -1,6 +1,6 @@
 import { readCsvRows, readJsonRows, type RawRow } from './account-file.ts';
 import { csvColumnPath, repeatedAddresses, validateAccountRow, validateJsonAccount } from './account-row.ts';
-import type { AccountInput, AccountStore, ContactChanges } from './account-store.ts';
+import type { AccountInput, AccountStore, AccountUpsert, ContactChanges } from './account-store.ts';
 
 export { AccountFileError } from './account-file.ts';
 
@@ -30,6 +30,8 @@ export interface ParsedFile {
 export interface ImportOptions {
   /** Disable the contacts of each imported account that the file does not list (see AccountStore.upsertAccount). */
   prune?: boolean;
+  /** Called after each account the import changed (the command publishes `account.changed` from it). */
+  changed?: (upsert: AccountUpsert) => Promise<void>;
 }
 
 type CheckedRow = { line: number; customerNumber?: string } & ({ input: AccountInput } | { reason: string });
@@ -140,6 +142,7 @@ export async function importAccounts(
   };
   for (const { input } of accounts) {
     const result = await store.upsertAccount(input, { prune: options.prune === true });
+    if (result.changedFields.length > 0) await options.changed?.(result);
     report.accounts[result.account] += 1;
     for (const key of ['added', 'updated', 'unchanged', 'disabled'] as const) {
       report.contacts[key] += result.contacts[key];

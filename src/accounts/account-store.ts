@@ -49,8 +49,32 @@ export interface ContactChanges {
 
 export interface AccountUpsert {
   account: 'created' | 'updated' | 'unchanged';
-  accountId: Types.ObjectId;
+  accountId: string;
+  customerNumber: string;
   contacts: ContactChanges;
+  /** What the upsert changed (a new account: all of its fields), for `account.changed` events. */
+  changedFields: Array<'name' | 'status' | 'plans' | 'contacts'>;
+  /** The contacts added, changed or disabled. */
+  changedContactIds: string[];
+}
+
+type ContactUpsert = { changes: ContactChanges; changedIds: string[] };
+
+function upserted(
+  account: AccountUpsert['account'],
+  accountId: Types.ObjectId,
+  customerNumber: string,
+  fields: Array<'name' | 'status' | 'plans'>,
+  contacts: ContactUpsert,
+): AccountUpsert {
+  return {
+    account,
+    accountId: accountId.toHexString(),
+    customerNumber,
+    contacts: contacts.changes,
+    changedFields: contacts.changedIds.length > 0 ? [...fields, 'contacts'] : fields,
+    changedContactIds: contacts.changedIds,
+  };
 }
 
 function samePlans(a: readonly Plan[], b: readonly Plan[]): boolean {
@@ -97,25 +121,28 @@ export class AccountStore {
       plans: input.plans.map(({ type, expiresAt }) => ({ type, expiresAt })),
     };
     let existing = await this.#findByCustomerNumber(wanted.customerNumber);
-    let account: AccountUpsert['account'];
+    const { customerNumber } = wanted;
     if (!existing) {
       const created = await this.#insertAccount({ ...wanted, status: input.status ?? 'active' });
       if (created) {
         const contacts = await this.#upsertContacts(created, input, options);
-        return { account: 'created', accountId: created, contacts };
+        return upserted('created', created, customerNumber, ['name', 'status', 'plans'], contacts);
       }
-      existing = await this.#findByCustomerNumber(wanted.customerNumber);
-      if (!existing) throw new Error(`account ${wanted.customerNumber}: refused as a duplicate, yet not found`);
+      existing = await this.#findByCustomerNumber(customerNumber);
+      if (!existing) throw new Error(`account ${customerNumber}: refused as a duplicate, yet not found`);
     }
     const status = input.status ?? existing.status;
-    if (existing.name === wanted.name && existing.status === status && samePlans(existing.plans, wanted.plans)) {
-      account = 'unchanged';
-    } else {
+    const fields = [
+      ...(existing.name === wanted.name ? [] : (['name'] as const)),
+      ...(existing.status === status ? [] : (['status'] as const)),
+      ...(samePlans(existing.plans, wanted.plans) ? [] : (['plans'] as const)),
+    ];
+    if (fields.length > 0) {
       const { name, plans } = wanted;
       await this.#accounts.updateOne({ _id: existing._id }, { $set: { name, plans, status } }).exec();
-      account = 'updated';
     }
-    return { account, accountId: existing._id, contacts: await this.#upsertContacts(existing._id, input, options) };
+    const contacts = await this.#upsertContacts(existing._id, input, options);
+    return upserted(fields.length > 0 ? 'updated' : 'unchanged', existing._id, customerNumber, fields, contacts);
   }
 
   /** The new account's id, or null when a racing upsert created the account first. */
@@ -139,8 +166,9 @@ export class AccountStore {
     accountId: Types.ObjectId,
     input: AccountInput,
     options: UpsertOptions,
-  ): Promise<ContactChanges> {
+  ): Promise<ContactUpsert> {
     const changes: ContactChanges = { added: 0, updated: 0, unchanged: 0, disabled: 0 };
+    const changedIds: string[] = [];
     const registered = await this.#contacts.find({ accountId }).lean<ContactRecord[]>().exec();
     const known = new Map(registered.map((contact) => [contact.email, contact]));
     const listed = new Set<string>();
@@ -148,7 +176,9 @@ export class AccountStore {
       const email = normalizeEmail(address);
       const name = givenName?.trim() || null;
       listed.add(email);
-      changes[await this.#upsertContact(accountId, email, name, known.get(email))] += 1;
+      const { outcome, contactId } = await this.#upsertContact(accountId, email, name, known.get(email));
+      changes[outcome] += 1;
+      if (outcome !== 'unchanged') changedIds.push(contactId.toHexString());
     }
     if (options.prune) {
       const stale = [...known.values()].filter((contact) => contact.status === 'active' && !listed.has(contact.email));
@@ -158,9 +188,10 @@ export class AccountStore {
           .updateMany({ _id: { $in: ids }, status: 'active' }, { $set: { status: 'disabled' } })
           .exec();
         changes.disabled = result.modifiedCount;
+        changedIds.push(...ids.map((id) => id.toHexString()));
       }
     }
-    return changes;
+    return { changes, changedIds };
   }
 
   async #upsertContact(
@@ -168,21 +199,22 @@ export class AccountStore {
     email: string,
     name: string | null,
     known: ContactRecord | undefined,
-  ): Promise<'added' | 'updated' | 'unchanged'> {
+  ): Promise<{ outcome: 'added' | 'updated' | 'unchanged'; contactId: Types.ObjectId }> {
     let existing = known;
     if (!existing) {
       try {
-        await this.#contacts.create({ accountId, email, name, status: 'active' });
-        return 'added';
+        const created = await this.#contacts.create({ accountId, email, name, status: 'active' });
+        return { outcome: 'added', contactId: created._id };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         existing = (await this.#contacts.findOne({ accountId, email }).lean<ContactRecord>().exec()) ?? undefined;
         if (!existing) throw error;
       }
     }
-    if (existing.name === name && existing.status === 'active') return 'unchanged';
+    if (existing.name === name && existing.status === 'active')
+      return { outcome: 'unchanged', contactId: existing._id };
     await this.#contacts.updateOne({ _id: existing._id }, { $set: { name, status: 'active' } }).exec();
-    return 'updated';
+    return { outcome: 'updated', contactId: existing._id };
   }
 
   #findByCustomerNumber(customerNumber: string): Promise<AccountRecord | null> {

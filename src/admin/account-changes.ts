@@ -94,9 +94,13 @@ export async function changeContact(context: AdminContext, actor: AdminActor, co
   if (changed === 'duplicate') throw new AdminConflict('this address is already a contact of the account');
   if (!changed || !id) throw new AdminNotFound('contact');
   const { before, after } = changed;
+  // The person acting as the contact, so that their trail shows what changed about the address they sign in for.
+  const people = await context.directory.accountWithPeople(after.accountId);
+  const member = people?.memberships.find((membership) => membership.contactId === id);
   await recordAdminChange(context, actor, {
     type: 'admin.contact-changed',
     accountId: after.accountId,
+    personId: member?.personId ?? null,
     detail: {
       contactId: id,
       ...(patch.email !== undefined ? { email: maskEmail(after.email), emailBefore: maskEmail(before.email) } : {}),

@@ -23,14 +23,16 @@ const signIn = z
 const actor = z
   .object({
     type: z
-      .enum(['person', 'support', 'broker'])
+      .enum(['person', 'support', 'broker', 'import'])
       .describe(
-        'person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).',
+        'person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).',
       ),
     id: z
       .string()
       .nullable()
-      .describe("The person's id, the admin client id or staff id as the audit trail names them; null for broker."),
+      .describe(
+        "The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker.",
+      ),
   })
   .describe('Who did it.');
 

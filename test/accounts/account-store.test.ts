@@ -47,7 +47,11 @@ describe('AccountStore', () => {
     });
     expect(result).toMatchObject({ account: 'created', contacts: { added: 1, updated: 0, unchanged: 0, disabled: 0 } });
     const stored = await accounts().findOne({ customerNumber: 'C-1' }).lean();
-    expect(stored).toMatchObject({ _id: result.accountId, name: 'Ada Lovelace Ltd', status: 'active' });
+    expect(stored).toMatchObject({
+      _id: new Types.ObjectId(result.accountId),
+      name: 'Ada Lovelace Ltd',
+      status: 'active',
+    });
     expect(stored?.email ?? null).toBeNull();
     expect(stored?.plans).toEqual([{ type: 'support', expiresAt: new Date('2031-07-01T00:00:00Z') }]);
     expect(await contacts().find({ accountId: result.accountId }).lean()).toMatchObject([

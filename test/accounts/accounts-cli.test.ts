@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { directoryChangesOver, type DirectoryChanges } from '../../src/accounts/directory-changes.ts';
+import { webhookDeliveryModel } from '../../src/events/webhook-delivery-model.ts';
+import { newWebhookSecret } from '../events/support/webhook-secret.ts';
 import { baseConfigDocument } from '../support/config.ts';
 import {
   openTestMongo,
@@ -245,5 +247,67 @@ describe("npm run accounts with the broker's configuration: running brokers are 
     expect(run.stdout[1]).toMatch(
       /^running brokers not told \(Redis: .+\): they see the change within 7 s \(accountCacheTtl\)$/,
     );
+  });
+});
+
+describe('npm run accounts with webhooks configured: the customer system hears of every account the import changed', () => {
+  let mongo: TestMongo;
+  let redis: TestRedis;
+  let configFile: string;
+  beforeAll(async () => {
+    mongo = await openTestMongo();
+    redis = await openTestRedis();
+    configFile = join(mkdtempSync(join(tmpdir(), 'ib-accounts-')), 'broker.yaml');
+    const webhooks = [
+      { url: 'https://crm.example.com/hooks', secret: newWebhookSecret(), events: ['account.changed'] },
+      { url: 'https://other.example.com/hooks', secret: newWebhookSecret(), events: ['membership.added'] },
+    ];
+    const document = baseConfigDocument({ redis: { url: REDIS_URL, keyPrefix: redis.keyPrefix }, webhooks });
+    writeFileSync(configFile, stringify(document));
+  });
+  afterAll(async () => {
+    await redis.dispose();
+    await mongo.dispose();
+  });
+
+  /** The `account.changed` deliveries stored so far, oldest first, as the receiver will get their `data`. */
+  const stored = async () =>
+    (await webhookDeliveryModel(mongo.connection).find().sort({ createdAt: 1, _id: 1 }).lean().exec()).map(
+      (delivery) => ({ url: delivery.url, ...(JSON.parse(delivery.body) as { type: string; data: unknown }) }),
+    );
+
+  it('stores account.changed for each created or changed account, naming fields and contacts, and none for a rerun', async () => {
+    const first = await runAccounts(['import', fixture('valid.csv')], mongo.uri, { BROKER_CONFIG: configFile });
+    expect(first.code).toBe(0);
+    const created = await stored();
+    const anna = (await accountModel(mongo.connection).findOne({ customerNumber: 'C-2001' }).lean().exec())!;
+    const annasContacts = await contactModel(mongo.connection).find({ accountId: anna._id }).lean().exec();
+    expect(created).toHaveLength(3);
+    expect(created.every((d) => d.url === 'https://crm.example.com/hooks' && d.type === 'account.changed')).toBe(true);
+    expect(created.find((d) => (d.data as { customerNumber: string }).customerNumber === 'C-2001')?.data).toEqual({
+      accountId: anna._id.toHexString(),
+      customerNumber: 'C-2001',
+      change: 'created',
+      fields: ['name', 'status', 'plans', 'contacts'],
+      contactIds: expect.arrayContaining(annasContacts.map((c) => c._id.toHexString())),
+      actor: { type: 'import', id: 'valid.csv' },
+    });
+
+    await runAccounts(['import', fixture('valid.csv')], mongo.uri, { BROKER_CONFIG: configFile });
+    expect(await stored()).toHaveLength(3);
+
+    // Anna leaves: pruned, her contact is disabled, and only that is said.
+    await runAccounts(['import', '--prune', fixture('anna-left.csv')], mongo.uri, { BROKER_CONFIG: configFile });
+    const annasContact = annasContacts.find((c) => c.email === 'anna.mueller@example.com')!;
+    expect((await stored()).slice(3).map((d) => d.data)).toEqual([
+      {
+        accountId: anna._id.toHexString(),
+        customerNumber: 'C-2001',
+        change: 'updated',
+        fields: ['contacts'],
+        contactIds: [annasContact._id.toHexString()],
+        actor: { type: 'import', id: 'anna-left.csv' },
+      },
+    ]);
   });
 });

@@ -49,6 +49,8 @@ describe('the audit names everyone a change touched', () => {
     const linked = await call('POST', `/contacts/${contact.id}/sign-ins`, { upstreamId: 'demo', subject: carol.sub });
     walked.push('linkSignIn');
     const person = await call('GET', `/people/${linked.personId}`);
+    // Changed once someone acts as it: the person's trail shows it too.
+    await call('PATCH', `/contacts/${contact.id}`, { name: 'Carol C.' });
 
     // Bob asks to be associated with the same address; support cancels his pending association.
     const browser = new TestBrowser();
@@ -74,6 +76,7 @@ describe('the audit names everyone a change touched', () => {
         'admin.account-changed',
         'admin.contact-added',
         'admin.contact-changed',
+        'admin.contact-changed',
         'admin.identity-linked',
         'admin.association-cancelled',
         'admin.identity-removed',
@@ -84,6 +87,7 @@ describe('the audit names everyone a change touched', () => {
     const byPerson = await trail(`personId=${linked.personId}`);
     expect(byPerson.filter((e) => e.type.startsWith('admin.')).map((e) => [e.type, e.personId])).toEqual(
       expect.arrayContaining([
+        ['admin.contact-changed', linked.personId],
         ['admin.identity-linked', linked.personId],
         ['admin.identity-removed', linked.personId],
         ['admin.membership-removed', linked.personId],

@@ -164,7 +164,7 @@ describe('asking support from the association page', () => {
     expect(replyTo(thankYou.html)).toBe(bob.email);
 
     // Carol is linked to an account without the support plan that PartnerSource requires.
-    await stack.seedLinkedAccount(carol, { plans: [] });
+    const carolsAccount = await stack.seedLinkedAccount(carol, { plans: [] });
     const partner = await TestPortal.discover(stack, TEST_CLIENTS[1]);
     const refused = new TestBrowser();
     const { callback } = await signIn(refused, partner, carol);
@@ -182,6 +182,19 @@ describe('asking support from the association page', () => {
       replyTo: carol.email,
       clientId: 'partnersource',
     });
+    // Resolved, it shows on the trails of the person who asked and of the account they act for (a seeded person's
+    // id is the account's).
+    await adminApi(stack, support, 'POST', `/support-requests/${listed[0].id}/resolve`, {});
+    const trail = await adminApi(
+      stack,
+      support,
+      'GET',
+      `/audit?type=admin.support-request-resolved&personId=${carolsAccount}`,
+    );
+    // Newest first (the person's trail also holds the entries of their sign-in from before they were linked).
+    expect(trail.body.events[0]).toEqual(
+      expect.objectContaining({ personId: carolsAccount, accountId: carolsAccount, subject: carol.sub }),
+    );
   });
 
   it('is rate-limited like association requests', async () => {

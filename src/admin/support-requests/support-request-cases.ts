@@ -104,8 +104,13 @@ export async function resolveSupportRequest(
   if (record.status !== 'open') throw new AdminConflict('the support request is resolved already');
   const resolvedAt = context.now();
   await context.supportRequests.resolve(requestId, resolvedAt, actor.id);
+  // A request is sent before its sign-in is linked; once it is, the person's and their accounts' trails show it.
+  const identity = await context.directory.findIdentity(record.issuer, record.subject);
+  const memberships = identity ? await context.directory.membershipsOf(identity.personId) : [];
   await recordAdminChange(context, actor, {
     type: 'admin.support-request-resolved',
+    personId: identity?.personId ?? null,
+    accountIds: memberships.map((membership) => membership.account.id),
     upstreamId: record.upstreamId,
     subject: record.subject,
     detail: { supportRequestId: id, note: note ?? null },

@@ -763,11 +763,11 @@ export interface components {
                 /** @description Who did it. */
                 actor: {
                     /**
-                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).
                      * @enum {string}
                      */
-                    type: "person" | "support" | "broker";
-                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    type: "person" | "support" | "broker" | "import";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker. */
                     id: string | null;
                 };
             };
@@ -821,11 +821,11 @@ export interface components {
                 /** @description Who did it. */
                 actor: {
                     /**
-                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).
                      * @enum {string}
                      */
-                    type: "person" | "support" | "broker";
-                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    type: "person" | "support" | "broker" | "import";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker. */
                     id: string | null;
                 };
             };
@@ -874,11 +874,11 @@ export interface components {
                 /** @description Who did it. */
                 actor: {
                     /**
-                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).
                      * @enum {string}
                      */
-                    type: "person" | "support" | "broker";
-                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    type: "person" | "support" | "broker" | "import";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker. */
                     id: string | null;
                 };
             };
@@ -924,11 +924,11 @@ export interface components {
                 /** @description Who did it. */
                 actor: {
                     /**
-                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).
                      * @enum {string}
                      */
-                    type: "person" | "support" | "broker";
-                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    type: "person" | "support" | "broker" | "import";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker. */
                     id: string | null;
                 };
             };
@@ -974,11 +974,11 @@ export interface components {
                 /** @description Who did it. */
                 actor: {
                     /**
-                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).
                      * @enum {string}
                      */
-                    type: "person" | "support" | "broker";
-                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    type: "person" | "support" | "broker" | "import";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker. */
                     id: string | null;
                 };
             };
@@ -1085,11 +1085,11 @@ export interface components {
                 /** @description Who did it. */
                 actor: {
                     /**
-                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request).
+                     * @description person: the person signing in; support: an admin API client or a staff member of the console; broker: the broker itself (expiry, a newer request); import: an account file imported by the operator (npm run accounts).
                      * @enum {string}
                      */
-                    type: "person" | "support" | "broker";
-                    /** @description The person's id, the admin client id or staff id as the audit trail names them; null for broker. */
+                    type: "person" | "support" | "broker" | "import";
+                    /** @description The person's id, the admin client id or staff id as the audit trail names them; the file's name for import; null for broker. */
                     id: string | null;
                 };
             };
