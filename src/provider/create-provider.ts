@@ -14,6 +14,11 @@ import { createInteractionPolicy } from './entitlement-policy.ts';
 import { deliverBackchannelLogoutInBackground } from './logout/backchannel-delivery.ts';
 import { frontchannelLogout, nameSessionsInIdTokens } from './logout/frontchannel-logout.ts';
 import { logoutPages } from './logout/logout-pages.ts';
+import { endBrokerSession } from './logout/end-session.ts';
+import { verifyIdTokenHint } from './logout/id-token-hint.ts';
+import { serverSideLogoutRoute } from './logout/server-side-logout-route.ts';
+import type { ServerSideLogoutPorts } from './logout/server-side-logout.ts';
+import { SessionsBySid } from './logout/session-sids.ts';
 import { configuredDestinationsOnly } from './outgoing-requests.ts';
 import { unauthorizedClientForGrantType } from './grant-type-refusal.ts';
 import { postAsGet } from './post-as-get.ts';
@@ -38,6 +43,17 @@ export interface ProviderDependencies {
   renderPage: RenderPage;
   /** Back-channel logout deliveries are logged here: they run after the person's request has been answered. */
   logger: Logger;
+}
+
+function serverSideLogoutPorts(provider: Provider, redis: Redis, logger: Logger): ServerSideLogoutPorts {
+  const sessions = new SessionsBySid(provider, redis, logger);
+  return {
+    verifyHint: (hint, clientId) => verifyIdTokenHint(provider, hint, clientId),
+    findSession: (clientId, sid) => sessions.find(clientId, sid),
+    endSession: async (session) => {
+      await endBrokerSession(provider, session);
+    },
+  };
 }
 
 /** The downstream OpenID Provider portals talk to: oidc-provider configured from the broker's configuration. */
@@ -136,8 +152,10 @@ export function createProvider({
   deliverBackchannelLogoutInBackground(provider, { logger });
   // Outermost: the adapter's writes of each request leave in one MULTI once the others are done (request-writes.ts).
   provider.use(batchRequestWrites(redis));
-  // Before oidc-provider's routes, in this order: the script policy must see every page the other two produce.
+  // Before oidc-provider's routes, in this order: the script policy must see every page the others produce.
   provider.use(autoSubmitScripts());
+  // Before postAsGet: a portal's server that POSTs its logout is answered here, not sent on as a browser would be.
+  provider.use(serverSideLogoutRoute(provider, serverSideLogoutPorts(provider, redis, logger), logger));
   provider.use(postAsGet(config.issuer));
   provider.use(unauthorizedClientForGrantType());
   provider.use(frontchannelLogout(provider, config.clients, config.issuer, renderPage));

@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import './oidc-provider-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
-import { GRANTABLE_MODELS } from './redis-adapter.ts';
+import { endBrokerSession, revokeGrant } from './logout/end-session.ts';
 import { writeWithRequest } from '../store/request-writes.ts';
 
 interface Saved {
@@ -51,35 +51,20 @@ export class PersonSessions {
       this.#redis.smembers(sessionsKey(personId)),
       this.#redis.smembers(grantsKey(personId)),
     ]);
-    const grants = new Set(grantIds);
+    const revoked = new Set<string>();
     let sessions = 0;
     for (const id of sessionIds) {
       const session = await this.#provider.Session.find(id);
       if (!session || session.accountId !== personId) continue;
-      for (const [clientId, authorization] of Object.entries(session.authorizations ?? {})) {
-        if (authorization.grantId) grants.add(authorization.grantId);
-        if (authorization.sid) await this.#tellPortal(clientId, personId, authorization.sid);
-      }
-      await session.destroy();
+      for (const grantId of await endBrokerSession(this.#provider, session)) revoked.add(grantId);
       sessions += 1;
     }
-    for (const grantId of grants) await this.#revoke(grantId);
+    // Grants that outlived their session: refresh tokens of `offline_access`.
+    const remaining = grantIds.filter((grantId) => !revoked.has(grantId));
+    for (const grantId of remaining) await revokeGrant(this.#provider, grantId);
     // SREM of what was read, not DEL: an id saved meanwhile stays indexed.
     if (sessionIds.length > 0) await this.#redis.srem(sessionsKey(personId), ...sessionIds);
     if (grantIds.length > 0) await this.#redis.srem(grantsKey(personId), ...grantIds);
-    return { sessions, grants: grants.size };
-  }
-
-  async #tellPortal(clientId: string, personId: string, sid: string): Promise<void> {
-    const client = await this.#provider.Client.find(clientId);
-    if (!client?.backchannelLogoutUri) return;
-    // Delivered in the background with retries (backchannel-delivery.ts), as at a logout.
-    await client.backchannelLogout(personId, sid);
-  }
-
-  /** As oidc-provider revokes a grant at logout: every token issued under it, then the grant itself. */
-  async #revoke(grantId: string): Promise<void> {
-    await Promise.all(GRANTABLE_MODELS.map((name) => this.#provider[name].revokeByGrantId(grantId)));
-    await this.#provider.Grant.adapter.destroy(grantId);
+    return { sessions, grants: new Set([...revoked, ...remaining]).size };
   }
 }

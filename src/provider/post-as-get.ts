@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 /** OpenID Connect Core 3.1.2.1 and RP-Initiated Logout 1.0 (2): these accept POST as well as GET. */
 const POST_AS_GET_PATHS = new Set(['/auth', '/session/end']);
@@ -14,6 +14,21 @@ async function readForm(stream: AsyncIterable<Buffer>): Promise<string | undefin
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const forms = new WeakMap<object, Promise<string | undefined>>();
+
+/**
+ * The form of a POST (undefined when over the size limit), read once: the request's body is a stream, and a
+ * middleware that looks at the form before this one (server-side-logout-route.ts) leaves it to this one.
+ */
+export function postedForm(ctx: Context): Promise<string | undefined> {
+  let form = forms.get(ctx.req);
+  if (!form) {
+    form = readForm(ctx.req);
+    forms.set(ctx.req, form);
+  }
+  return form;
 }
 
 /**
@@ -33,7 +48,7 @@ export function postAsGet(issuer: string): Middleware {
     if (!ctx.is('application/x-www-form-urlencoded')) {
       ctx.throw(415, 'the authorization and end-session endpoints accept application/x-www-form-urlencoded');
     }
-    const form = await readForm(ctx.req);
+    const form = await postedForm(ctx);
     if (form === undefined) ctx.throw(413, 'request parameters too large');
     const query = new URLSearchParams(form).toString();
     ctx.status = 303;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
 import { TestBrowser, formsOf, headingOf, type Page } from '../support/browser.ts';
 import { demoUser, startStack, TEST_CLIENTS, type Stack } from '../support/stack.ts';
 import { StackPortal } from '../portals/stack-portal.ts';
@@ -8,7 +8,8 @@ import { startLogoutReceiver, type LogoutReceiver } from '../portals/logout-rece
 import { closeServer, listenOnLoopback } from '../parties/loopback-server.ts';
 
 // Logout as portals and people observe it: RP-initiated logout by GET and POST, with and without a broker session,
-// back-channel logout tokens to every portal of the session (one of them down), front-channel iframes.
+// back-channel logout tokens to every portal of the session (one of them down), front-channel iframes, and the
+// end-session endpoint called by a portal's server (oauth2-proxy's --backend-logout-url) with no browser.
 
 const alice = demoUser('alice');
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -220,5 +221,132 @@ describe('logout', () => {
       expect(cspOf(response as Page).get('default-src')).toEqual(["'none'"]);
       expect(cspOf(response as Page).has('script-src')).toBe(false);
     }
+  });
+
+  describe("from a portal's server, with no browser", () => {
+    /** A server's HTTP client: no cookie, no Fetch Metadata of a navigation, `Accept: *\/*` (node's fetch). */
+    const fromServer = (url: URL | string, init: RequestInit = {}) => fetch(url, { redirect: 'manual', ...init });
+    const endSessionUrl = (parameters: Record<string, string>) =>
+      oidc.buildEndSessionUrl(portalA.configuration, parameters);
+
+    /** Whether this browser's next authorization at portal-b is answered without the upstream. */
+    async function signedInSilently(browser: TestBrowser): Promise<boolean> {
+      const silent = await portalB.signInAgain(browser, { prompt: 'none' });
+      const callback = new URL(silent.callback.url).searchParams;
+      if (callback.get('code')) return true;
+      expect(callback.get('error')).toBe('login_required');
+      return false;
+    }
+
+    /** Where the broker sends this browser for a sign-in at portal-a: to the upstream, or back to the portal. */
+    async function whereSignInGoes(browser: TestBrowser): Promise<string> {
+      const attempt = await portalA.authorizationRequest();
+      let url = attempt.url.href;
+      for (let hops = 0; url.startsWith(stack.brokerUrl); hops += 1) {
+        const location = (await browser.request(url)).headers.get('location');
+        if (!location || hops > 10) throw new Error(`the broker answered ${url} without sending the browser on`);
+        url = new URL(location, url).href;
+      }
+      return new URL(url).origin;
+    }
+
+    it('ends the session named by the hint: 200 without a page, logout tokens for its sids, and the next sign-in needs the upstream', async () => {
+      const browser = new TestBrowser();
+      const { tokensA, tokensB } = await signedInEverywhere(browser);
+      expect(await whereSignInGoes(browser)).toBe(new URL(A.redirectUri).origin);
+      const before = { a: receiverA.logoutTokens.length, b: receiverB.logoutTokens.length };
+
+      // What oauth2-proxy's --backend-logout-url=<end_session_endpoint>?id_token_hint={id_token} sends.
+      const answer = await fromServer(endSessionUrl({ id_token_hint: tokensA.id_token! }));
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toBe('');
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+
+      const jwks = createRemoteJWKSet(new URL(`${stack.brokerUrl}/jwks`));
+      for (const [receiver, portal, tokens, count] of [
+        [receiverA, A, tokensA, before.a],
+        [receiverB, B, tokensB, before.b],
+      ] as const) {
+        const [token] = (await receiver.waitForLogoutTokens(count + 1)).slice(count);
+        const { payload } = await jwtVerify(token!, jwks, { issuer: stack.brokerUrl, audience: portal.clientId });
+        expect(payload.sid).toBe(tokens.claims()?.sid);
+      }
+      // The portals' tokens went with the session's grants.
+      const userinfo = await fetch(portalA.configuration.serverMetadata().userinfo_endpoint!, {
+        headers: { authorization: `Bearer ${tokensA.access_token}` },
+      });
+      expect(userinfo.status).toBe(401);
+
+      expect(await signedInSilently(browser)).toBe(false);
+      expect(await whereSignInGoes(browser)).toBe(new URL(stack.upstreamUrl).origin);
+
+      // Logout is idempotent (RP-Initiated Logout 1.0, 2): the same call again is answered alike and ends nothing more.
+      const again = await fromServer(endSessionUrl({ id_token_hint: tokensA.id_token!, client_id: A.clientId }));
+      expect([again.status, await again.text()]).toEqual([200, '']);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiverA.logoutTokens).toHaveLength(before.a + 1);
+    });
+
+    it('answers a form POST the same, without sending it on as a GET', async () => {
+      const browser = new TestBrowser();
+      const { tokensB } = await signedInEverywhere(browser);
+      const answer = await fromServer(`${stack.brokerUrl}/session/end`, {
+        method: 'POST',
+        body: new URLSearchParams({ id_token_hint: tokensB.id_token!, client_id: B.clientId }),
+      });
+      expect([answer.status, await answer.text()]).toEqual([200, '']);
+      expect(await signedInSilently(browser)).toBe(false);
+    });
+
+    it('ends nothing with a forged hint or with another portal’s hint under a different client_id', async () => {
+      const browser = new TestBrowser();
+      const { tokensA, tokensB } = await signedInEverywhere(browser);
+      const before = { a: receiverA.logoutTokens.length, b: receiverB.logoutTokens.length };
+
+      // The portal's own ID token, signed again with a key that is not the broker's under the broker's key id.
+      const header = decodeProtectedHeader(tokensA.id_token!);
+      const { privateKey } = await generateKeyPair(header.alg!);
+      const forged = await new SignJWT(tokensA.claims() as Record<string, unknown>)
+        .setProtectedHeader(header as { alg: string })
+        .sign(privateKey);
+
+      const refusals = [
+        [{ id_token_hint: forged }, 'could not validate id_token_hint'],
+        [
+          { id_token_hint: tokensB.id_token!, client_id: A.clientId },
+          'client_id does not match the provided id_token_hint',
+        ],
+        [{ id_token_hint: 'not.a.token' }, 'could not decode id_token_hint'],
+      ] as const;
+      for (const [parameters, description] of refusals) {
+        const answer = await fromServer(endSessionUrl(parameters));
+        expect(answer.status).toBe(400);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await answer.json()).toEqual({ error: 'invalid_request', error_description: description });
+      }
+
+      expect(await signedInSilently(browser)).toBe(true);
+      expect(await whereSignInGoes(browser)).toBe(new URL(A.redirectUri).origin);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([receiverA.logoutTokens.length, receiverB.logoutTokens.length]).toEqual([before.a, before.b]);
+    });
+
+    it("keeps oidc-provider's pages for a browser, even without its session cookie", async () => {
+      const signedIn = new TestBrowser();
+      const { tokensA } = await signedInEverywhere(signedIn);
+      const url = endSessionUrl({ id_token_hint: tokensA.id_token! });
+
+      // A browser that lost its cookie (Accept names HTML), and one that sends Fetch Metadata of a navigation.
+      const cookieless = await new TestBrowser().navigate(url.href);
+      const navigation = await fromServer(url, {
+        headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' },
+      });
+      for (const page of [cookieless, navigation]) {
+        expect(page.status).toBe(200);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      }
+      expect(formsOf(cookieless.html)[0]?.action).toContain('/session/end/confirm');
+      expect(await signedInSilently(signedIn)).toBe(true);
+    });
   });
 });
