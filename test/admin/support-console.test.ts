@@ -1,4 +1,8 @@
+import { identityModel } from '../../src/accounts/identity-model.ts';
+import { operationNamed } from '../../src/admin/api/run-operation.ts';
+import { roleAllows } from '../../src/admin/admin-roles.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
+import { MongoWebhookDeliveryStore } from '../../src/events/webhook-delivery-store.ts';
 import { SupportRequests } from '../../src/support-requests/support-requests.ts';
 import { TestBrowser, formsOf, headingOf, textContent, type Page } from '../support/browser.ts';
 import { loginUpstream, signIn, type TestPortal } from '../support/portal.ts';
@@ -7,6 +11,9 @@ import { startMailingStack, type MailingStack } from '../support/mailing-stack.t
 import type { SendGridSink } from '../support/sendgrid-sink.ts';
 import { UPSTREAM_CLIENT, demoUser, type Stack } from '../support/stack.ts';
 import { silentLogger } from '../support/stores.ts';
+import { seedLinkedAccount } from '../parties/seed-linked-account.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../events/support/webhook-receiver.ts';
+import { newWebhookSecret } from '../events/support/webhook-secret.ts';
 import { consoleConfig, deliveredMail, linkOf } from './support/admin-client.ts';
 
 const alice = demoUser('alice');
@@ -19,12 +26,17 @@ describe('the support console at /admin', () => {
   let sink: SendGridSink;
   let portal: TestPortal;
   let fabrikam: string;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
+    // The customer system's endpoint, told of support requests only (the events the webhook tests below cause).
+    const secret = newWebhookSecret();
+    receiver = await startWebhookReceiver(secret);
     mailing = await startMailingStack(({ upstreamUrl }) => ({
       admin: { console: consoleConfig(upstreamUrl, UPSTREAM_CLIENT) },
       accountCacheTtl: '0s',
       linking: { limits: { perIdentity: 50, perAddress: 50, perIp: 500 } },
+      webhooks: [{ url: receiver.url, secret, events: ['support-request.created'], allowPrivateNetwork: true }],
     }));
     ({ stack, sink, portal } = mailing);
     fabrikam = await stack.seedAccount({
@@ -33,7 +45,10 @@ describe('the support console at /admin', () => {
       customerNumber: 'C-2002',
     });
   });
-  afterAll(() => mailing.close());
+  afterAll(async () => {
+    await mailing.close();
+    await receiver.close();
+  });
 
   /** Signs `user` in to the console through the staff upstream; returns the page the console then shows. */
   async function consoleSignIn(
@@ -62,6 +77,8 @@ describe('the support console at /admin', () => {
       '/admin/search?q=C-2002',
       '/admin/support-requests',
       '/admin/outbox',
+      '/admin/webhooks',
+      '/admin/search?signIn=demo%3Aalice-0001',
       '/admin/audit',
     ]) {
       const page = await browser.navigate(`${stack.brokerUrl}${path}`);
@@ -322,5 +339,199 @@ describe('the support console at /admin', () => {
     const out = await browser.submit(page, '/admin/logout');
     expect(headingOf(out.html)).toBe('Signed out of the support console');
     expect((await browser.navigate(`${stack.brokerUrl}/admin`)).status).toBe(401);
+  });
+
+  /**
+   * A support request whose `support-request.created` the endpoint refuses with 410 (gone): the delivery fails at
+   * once, without retries. Returns the webhook-id the endpoint saw.
+   */
+  async function refusedDelivery(message: string): Promise<string> {
+    // What earlier tests queued goes out first, so that the scripted refusal meets this request's event.
+    await stack.broker.deliverWebhooks();
+    const start = receiver.received.length;
+    receiver.script({ status: 410 });
+    const customer = await associationPage(alice);
+    await customer.browser.submit(customer.page, '/support-request', { replyTo: '', customer: '', message });
+    await stack.broker.deliverWebhooks();
+    const received = receiver.received.slice(start);
+    expect(received.map((r) => [r.verified, (r.payload as { type: string }).type])).toEqual([
+      [true, 'support-request.created'],
+    ]);
+    return received[0]?.webhookId ?? '';
+  }
+
+  const replayForms = (page: Page) =>
+    formsOf(page.html).filter((f) => f.action === '/admin/actions/replayWebhookDelivery');
+
+  it('lists a webhook delivery the endpoint refused, counted on the overview, and replays it with the same webhook-id, audited', async () => {
+    const webhookId = await refusedDelivery('Please call me back.');
+
+    const { browser, page: home } = await consoleSignIn(carol);
+    const list = await browser.submitLink(home, 'Webhook deliveries that failed: 1');
+    expect(headingOf(list.html)).toBe('Failed webhook deliveries');
+    const text = textContent(list.html);
+    for (const shown of ['support-request.created', webhookId, receiver.url, 'the endpoint answered HTTP 410']) {
+      expect(text).toContain(shown);
+    }
+    expect(list.html).toContain('<td>410</td>');
+    expect(list.html).toMatch(/<time datetime="[^"]+">[^<]+ UTC<\/time>/);
+    expect(replayForms(list)).toHaveLength(1);
+
+    const replayed = await browser.submit(list, '/admin/actions/replayWebhookDelivery');
+    expect(replayed.url).toBe(`${stack.brokerUrl}/admin/webhooks?done=replayWebhookDelivery`);
+    expect(textContent(replayed.html)).toContain('The delivery is queued again, with the same webhook-id');
+    expect(textContent(replayed.html)).toContain('No failed webhook deliveries.');
+    const before = receiver.received.length;
+    await stack.broker.deliverWebhooks();
+    expect(receiver.received.slice(before).map((r) => [r.webhookId, r.verified])).toEqual([[webhookId, true]]);
+    const [event] = await recentAudit(stack.db, { type: 'admin.webhook-replayed' });
+    expect(event?.detail).toMatchObject({
+      actor: 'staff:carol-0003',
+      role: 'admin',
+      eventType: 'support-request.created',
+      webhookId,
+    });
+    const after = await browser.navigate(`${stack.brokerUrl}/admin`);
+    expect(textContent(after.html)).toContain('Webhook deliveries that failed: 0');
+  });
+
+  it("offers support staff the replay exactly as the operation's role allows, and the action checks that role again", async () => {
+    const webhookId = await refusedDelivery('Second refusal.');
+    const { browser } = await consoleSignIn(bob);
+    const list = await browser.navigate(`${stack.brokerUrl}/admin/webhooks`);
+    expect(textContent(list.html)).toContain(webhookId);
+    // The operation table decides (today replay needs `support`, like retrying an e-mail): the button is there
+    // exactly when Bob's role may run it, and a POST without the button gets what the API would answer.
+    const allowed = roleAllows('support', operationNamed('replayWebhookDelivery').role);
+    expect(replayForms(list).length > 0).toBe(allowed);
+    const deliveryId = /name="deliveryId" value="([0-9a-f]{24})"/.exec(list.html)?.[1];
+    const posted = await browser.request(`${stack.brokerUrl}/admin/actions/replayWebhookDelivery`, {
+      form: {
+        _csrf: formsOf(list.html)[0]?.fields._csrf ?? '',
+        ...(deliveryId ? { deliveryId } : {}),
+        return: '/admin/webhooks',
+      },
+    });
+    expect(posted.status).toBe(allowed ? 303 : 403);
+    const [event] = await recentAudit(stack.db, { type: 'admin.webhook-replayed' });
+    expect(event?.detail?.webhookId === webhookId).toBe(allowed);
+  });
+
+  it('pages through failed webhook deliveries with a next link carrying the cursor', async () => {
+    await stack.broker.deliverWebhooks();
+    // 51 events the endpoint refuses, written as the publisher writes them (the same store, the same database).
+    const createdAt = new Date();
+    const ids = Array.from({ length: 51 }, (_, n) => `msg_console-page-${String(n).padStart(2, '0')}`);
+    await new MongoWebhookDeliveryStore(stack.db).add(
+      ids.map((webhookId) => ({
+        eventId: webhookId.slice(4),
+        webhookId,
+        type: 'support-request.created' as const,
+        url: receiver.url,
+        body: JSON.stringify({ type: 'support-request.created', timestamp: createdAt.toISOString(), data: {} }),
+        createdAt,
+      })),
+    );
+    receiver.script(...ids.map(() => ({ status: 410 })));
+    await stack.broker.deliverWebhooks();
+
+    const { browser, page: home } = await consoleSignIn(bob);
+    const first = await browser.submitLink(home, 'Webhook deliveries that failed: 51');
+    const shown = (page: Page) => [...page.html.matchAll(/<code>(msg_console-page-\d\d)<\/code>/g)].map((m) => m[1]);
+    expect(shown(first)).toHaveLength(50);
+    const rest = await browser.submitLink(first, 'Next page');
+    expect(rest.url).toMatch(/\/admin\/webhooks\?cursor=[\w-]+$/);
+    expect(shown(rest)).toHaveLength(1);
+    expect(textContent(rest.html)).not.toContain('Next page');
+    expect([...shown(first), ...shown(rest)].sort()).toEqual(ids);
+  });
+
+  it('finds a person by a sign-in (chosen upstream and subject, or written whole) or by an address, and nobody for an unknown one', async () => {
+    const seed = (n: number) => ({
+      upstreamId: 'demo',
+      issuer: stack.upstreamUrl,
+      subject: `console-people-000${n}`,
+      name: `People Search ${n}`,
+      email: `registered${n}@people-search.example`,
+      customerNumber: `P-000${n}`,
+    });
+    const first = await seedLinkedAccount(stack.db, seed(1));
+    const second = await seedLinkedAccount(stack.db, seed(2));
+    // What the provider reported at the second person's last sign-in.
+    await identityModel(stack.db).updateOne(
+      { subject: 'console-people-0002' },
+      { email: 'reported2@people-search.example' },
+    );
+
+    const { browser, page: home } = await consoleSignIn(bob);
+    const form = formsOf(home.html).find((f) => f.action === '/admin/search' && 'signIn' in f.fields);
+    expect(Object.keys(form?.fields ?? {}).sort()).toEqual(['email', 'signIn']);
+    expect(home.html).toMatch(
+      /<select id="person-upstream" name="upstreamId">[\s\S]*<option value="demo">Demo ID<\/option>/,
+    );
+    const search = async (query: Record<string, string>) => {
+      const page = await browser.navigate(`${stack.brokerUrl}/admin/search?${new URLSearchParams(query)}`);
+      expect(page.status).toBe(200);
+      return page;
+    };
+    const found = (page: Page) =>
+      [...page.html.matchAll(/<a href="\/admin\/people\/([0-9a-f]{24})">/g)].map((m) => m[1]);
+
+    const chosen = await search({ upstreamId: 'demo', signIn: 'console-people-0001' });
+    expect(found(chosen)).toEqual([first]);
+    expect(textContent(chosen.html)).toContain('People found');
+    expect(chosen.html).toContain('<option value="demo" selected>');
+    expect(textContent(chosen.html)).toContain('P-0001 People Search 1');
+    expect(found(await search({ upstreamId: '', signIn: 'demo:console-people-0002' }))).toEqual([second]);
+    // Pasted whole with the upstream chosen as well.
+    expect(found(await search({ upstreamId: 'demo', signIn: 'demo:console-people-0001' }))).toEqual([first]);
+    expect(found(await search({ email: 'Registered1@people-search.example' }))).toEqual([first]);
+    const byReported = await search({ email: 'reported2@people-search.example' });
+    expect(found(byReported)).toEqual([second]);
+    expect(textContent(byReported.html)).toContain('demo: console-people-0002 (reported2@people-search.example)');
+
+    const person = await browser.submitLink(byReported, second);
+    expect(headingOf(person.html)).toBe(`Person ${second}`);
+
+    const unknown: Array<Record<string, string>> = [
+      { upstreamId: 'demo', signIn: 'nobody-0000' },
+      { email: 'nobody@people-search.example' },
+    ];
+    for (const query of unknown) {
+      const none = await search(query);
+      expect(found(none)).toEqual([]);
+      expect(textContent(none.html)).toContain('Nobody matches that sign-in or address.');
+    }
+    const unclear = await search({ signIn: 'nowhere:console-people-0001' });
+    expect(found(unclear)).toEqual([]);
+    expect(textContent(unclear.html)).toContain(
+      'Choose the sign-in provider, or write the sign-in as provider:subject',
+    );
+  });
+
+  it('counts a list on the overview as "100+" when it has more than one page, not as the length of the first', async () => {
+    const requests = new SupportRequests(stack.db);
+    const at = new Date('2026-02-13T08:00:00Z');
+    for (let n = 0; n < 101; n += 1) {
+      await requests.open(
+        {
+          upstreamId: 'demo',
+          issuer: stack.upstreamUrl,
+          subject: `console-count-${n}`,
+          signInName: 'c***@example.net',
+          replyTo: `count${n}@example.net`,
+          customer: '',
+          message: `Count me ${n}`,
+          clientId: 'customersource',
+          locale: 'en',
+        },
+        at,
+      );
+    }
+    const { page: home } = await consoleSignIn(bob);
+    const text = textContent(home.html);
+    expect(text).toContain('Open support requests: 100+');
+    expect(text).toMatch(/E-mails that could not be sent: \d+ /);
+    expect(text).toMatch(/Webhook deliveries that failed: \d+ /);
   });
 });

@@ -27,6 +27,8 @@ const CONSOLE: Record<Locale, Record<string, string>> = {
     resolve: 'Mark as answered',
     noOpen: 'No open support requests.',
     outbox: 'Failed e-mails',
+    webhooksNav: 'Failed webhooks',
+    webhooks: 'Failed webhook deliveries',
     audit: 'Audit trail',
     signOut: 'Sign out',
     signedOut: 'Signed out of the support console',
@@ -43,6 +45,8 @@ const CONSOLE: Record<Locale, Record<string, string>> = {
     resolve: 'Als beantwortet markieren',
     noOpen: 'Keine offenen Support-Anfragen.',
     outbox: 'Fehlgeschlagene E-Mails',
+    webhooksNav: 'Fehlgeschlagene Webhooks',
+    webhooks: 'Fehlgeschlagene Webhook-Zustellungen',
     audit: 'Protokoll',
     signOut: 'Abmelden',
     signedOut: 'Von der Support-Konsole abgemeldet',
@@ -149,6 +153,9 @@ it(
     await page.getByRole('link', { name: c.outbox, exact: true }).click();
     await expectHeading(page, c.outbox!);
     await checked(page, 'console failed e-mails', problems);
+    await page.getByRole('link', { name: c.webhooksNav, exact: true }).click();
+    await expectHeading(page, c.webhooks!);
+    await checked(page, 'console failed webhooks', problems);
     await page.getByRole('link', { name: c.audit, exact: true }).click();
     await expectHeading(page, c.audit!);
     expect(await visibleText(page)).toContain('staff:carol-0003');

@@ -97,3 +97,61 @@ export function supportRequestsFilter(query: Query): ConsoleFilter<z.output<type
     pageAfter: (next) => linkAfter('/admin/support-requests', given(form), next),
   };
 }
+
+const pageForm = z.object({ cursor: ignoringBadInput(z.string().max(200)) });
+
+/** A list page without a filter (failed e-mails, failed webhook deliveries): a page of the console's size at a time. */
+export function pageOnly(path: string, query: Query): ConsoleFilter<Record<string, never>> {
+  const { cursor } = pageForm.parse(query);
+  return {
+    form: {},
+    query: given({ limit: String(CONSOLE_PAGE_SIZE), cursor }),
+    pageAfter: (next) => linkAfter(path, {}, next),
+  };
+}
+
+const peopleForm = z.object({
+  upstreamId: ignoringBadInput(text(100)),
+  signIn: ignoringBadInput(text(400)),
+  email: ignoringBadInput(z.string().trim().min(3).max(254)),
+});
+
+export interface PeopleSearch {
+  form: z.output<typeof peopleForm>;
+  /** The query of searchPeople; null when the form gave nothing to search by. */
+  query: { signIn?: string; email?: string } | null;
+  /** A sign-in was typed that names no upstream: neither chosen nor written as `<upstreamId>:<subject>`. */
+  unclearSignIn: boolean;
+}
+
+/**
+ * Finding a person by what a stuck customer quotes: a sign-in, either with its upstream chosen and the subject typed,
+ * or written as the association page and the support request show it (`<upstreamId>:<subject>`), or an address.
+ * `upstreamIds` are the customer upstreams: only they have sign-ins to find.
+ */
+export function peopleSearch(query: Query, upstreamIds: readonly string[]): PeopleSearch {
+  const form = peopleForm.parse(query);
+  const signIn = form.signIn === undefined ? undefined : signInOf(form.signIn, form.upstreamId, upstreamIds);
+  const email = form.email;
+  const searching = signIn !== undefined || email !== undefined;
+  return {
+    form,
+    query: searching
+      ? { ...(signIn === undefined ? {} : { signIn }), ...(email === undefined ? {} : { email }) }
+      : null,
+    unclearSignIn: form.signIn !== undefined && signIn === undefined,
+  };
+}
+
+/** `<upstreamId>:<subject>` as searchPeople takes it (at most 400 characters), or undefined if no upstream is named. */
+function signInOf(typed: string, chosen: string | undefined, upstreamIds: readonly string[]): string | undefined {
+  let signIn: string | undefined;
+  if (chosen !== undefined && upstreamIds.includes(chosen)) {
+    // Pasted whole although the upstream was chosen too: the prefix is not part of the subject.
+    signIn = typed.startsWith(`${chosen}:`) ? typed : `${chosen}:${typed}`;
+  } else {
+    const colon = typed.indexOf(':');
+    if (colon > 0 && colon < typed.length - 1 && upstreamIds.includes(typed.slice(0, colon))) signIn = typed;
+  }
+  return signIn !== undefined && signIn.length <= 400 ? signIn : undefined;
+}

@@ -5,12 +5,14 @@
  */
 export const CONSOLE_READS: ReadonlySet<string> = new Set([
   'searchAccounts',
+  'searchPeople',
   'getAccount',
   'getPerson',
   'listAssociations',
   'listSupportRequests',
   'listMailFailures',
   'searchAudit',
+  'listWebhookFailures',
 ]);
 
 export const CONSOLE_ACTIONS: ReadonlySet<string> = new Set([
@@ -25,4 +27,5 @@ export const CONSOLE_ACTIONS: ReadonlySet<string> = new Set([
   'cancelAssociation',
   'retryMail',
   'resolveSupportRequest',
+  'replayWebhookDelivery',
 ]);

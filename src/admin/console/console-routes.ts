@@ -13,10 +13,10 @@ import { UpstreamDenied } from '../../upstream/upstream-errors.ts';
 import { recordAdminChange } from '../admin-audit.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { AdminError } from '../admin-errors.ts';
-import { roleAllows } from '../admin-roles.ts';
+import { roleAllows, type AdminRole } from '../admin-roles.ts';
 import { operationNamed, runOperation, type OperationInput } from '../api/run-operation.ts';
 import { actorOf, setStaffCookie, staffSession, takeStaffCookie } from './console-session.ts';
-import { auditFilter, supportRequestsFilter } from './console-filters.ts';
+import { auditFilter, pageOnly, peopleSearch, supportRequestsFilter } from './console-filters.ts';
 import { CONSOLE_ACTIONS, CONSOLE_READS } from './console-operations.ts';
 import { consoleSignInState, startConsoleSignIn, takeConsoleSignIn } from './console-sign-in.ts';
 import type { StaffAccess, StaffMember } from './staff-access.ts';
@@ -50,6 +50,16 @@ const FORM_FIELDS_NOT_BODY = new Set(['_csrf', 'return']);
 /** What the support requests page says when a status has no requests (and no other filter narrowed it). */
 const NOTHING_IN = { open: 'none', resolved: 'noneResolved', any: 'noneMatch' } as const;
 
+/** The overview counts from one page of each list: this many, and "100+" when the list goes on. */
+const OVERVIEW_PAGE = 100;
+const countOf = (page: { next: string | null }, items: readonly unknown[]) =>
+  page.next === null ? String(items.length) : `${items.length}+`;
+
+/** Which of the console's actions a role may run, by the operation table's own role check (for templates). */
+function actionsAllowed(role: AdminRole): Record<string, boolean> {
+  return Object.fromEntries([...CONSOLE_ACTIONS].map((op) => [op, roleAllows(role, operationNamed(op).role)]));
+}
+
 /**
  * The support console at /admin: server-rendered pages over the admin operations (console-operations.ts lists the
  * ones it uses), for staff signed in through the company's own upstream. Every page and action needs a console
@@ -62,6 +72,7 @@ export function consoleRoutes(options: ConsoleOptions): Router {
   router.use(kit.problems);
   signInRoutes(router, options, kit);
   pageRoutes(router, options, kit);
+  listRoutes(router, kit);
   actionRoutes(router, options, kit);
   return router;
 }
@@ -79,7 +90,8 @@ function consoleKit(options: ConsoleOptions) {
   const render = (ctx: Context, page: string, data: Record<string, unknown> = {}) => {
     const staff = ctx.state.staff;
     renderPage(ctx, views, page, {
-      ...(staff ? { staff, isAdmin: roleAllows(staff.role, 'admin') } : {}),
+      // `may.<operationId>`: offer a form only to staff whose role the operation allows (the POST checks it again).
+      ...(staff ? { staff, isAdmin: roleAllows(staff.role, 'admin'), may: actionsAllowed(staff.role) } : {}),
       done:
         typeof ctx.query.done === 'string' && CONSOLE_ACTIONS.has(ctx.query.done)
           ? `console.done.${ctx.query.done}`
@@ -179,27 +191,52 @@ function signInRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit):
   });
 }
 
-/** The pages: overview, search, an account, a person, support requests, failed e-mails, the audit trail. */
+/** The pages: overview, search (accounts and people), an account, a person. */
 function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): void {
   const { session, csrf, render, requireStaff, read } = kit;
+  const upstreams = options.customerUpstreams;
   router.get('/', ...session, requireStaff, csrf, async (ctx) => {
-    const [requests, failures] = (await Promise.all([
-      read(ctx, 'listSupportRequests', { query: { status: 'open' } }),
-      read(ctx, 'listMailFailures', {}),
-    ])) as [{ supportRequests: unknown[] }, { messages: unknown[] }];
+    const page = { limit: String(OVERVIEW_PAGE) };
+    const [requests, mail, webhooks] = (await Promise.all([
+      read(ctx, 'listSupportRequests', { query: { status: 'open', ...page } }),
+      read(ctx, 'listMailFailures', { query: page }),
+      read(ctx, 'listWebhookFailures', { query: page }),
+    ])) as [
+      { supportRequests: unknown[]; next: string | null },
+      { messages: unknown[]; next: string | null },
+      { deliveries: unknown[]; next: string | null },
+    ];
     render(ctx, 'home', {
       titleKey: 'console.home.title',
-      openRequests: requests.supportRequests.length,
-      failedMail: failures.messages.length,
+      openRequests: countOf(requests, requests.supportRequests),
+      failedMail: countOf(mail, mail.messages),
+      failedWebhooks: countOf(webhooks, webhooks.deliveries),
+      upstreams,
     });
   });
 
   router.get('/search', ...session, requireStaff, csrf, async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 200) : '';
-    const result = q
-      ? ((await read(ctx, 'searchAccounts', { query: { q } })) as { accounts: unknown[] })
-      : { accounts: [] };
-    render(ctx, 'search', { titleKey: 'console.search.title', q, searched: q !== '', accounts: result.accounts });
+    const people = peopleSearch(
+      ctx.query,
+      upstreams.map((u) => u.id),
+    );
+    const [accounts, found] = (await Promise.all([
+      q ? read(ctx, 'searchAccounts', { query: { q } }) : { accounts: [] },
+      people.query ? read(ctx, 'searchPeople', { query: people.query }) : { people: [] },
+    ])) as [{ accounts: unknown[] }, { people: unknown[] }];
+    render(ctx, 'search', {
+      titleKey: 'console.search.title',
+      q,
+      searched: q !== '',
+      accounts: accounts.accounts,
+      upstreams,
+      person: people.form,
+      selectedUpstream: people.form.upstreamId === undefined ? {} : { [people.form.upstreamId]: true },
+      peopleSearched: people.query !== null,
+      unclearSignIn: people.unclearSignIn,
+      people: found.people,
+    });
   });
 
   router.get('/accounts/:accountId', ...session, requireStaff, csrf, async (ctx) => {
@@ -227,7 +264,11 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
     );
     render(ctx, 'person', { titleKey: 'console.person.title', ...person, signIns });
   });
+}
 
+/** The lists a page at a time: support requests, failed e-mails, failed webhook deliveries, the audit trail. */
+function listRoutes(router: Router, kit: ConsoleKit): void {
+  const { session, csrf, render, requireStaff, read } = kit;
   router.get('/support-requests', ...session, requireStaff, csrf, async (ctx) => {
     const filter = supportRequestsFilter(ctx.query);
     const { supportRequests, next } = (await read(ctx, 'listSupportRequests', { query: filter.query })) as {
@@ -254,8 +295,21 @@ function pageRoutes(router: Router, options: ConsoleOptions, kit: ConsoleKit): v
   });
 
   router.get('/outbox', ...session, requireStaff, csrf, async (ctx) => {
-    const { messages } = (await read(ctx, 'listMailFailures', {})) as { messages: unknown[] };
-    render(ctx, 'outbox', { titleKey: 'console.outbox.title', messages });
+    const list = pageOnly('/admin/outbox', ctx.query);
+    const { messages, next } = (await read(ctx, 'listMailFailures', { query: list.query })) as {
+      messages: unknown[];
+      next: string | null;
+    };
+    render(ctx, 'outbox', { titleKey: 'console.outbox.title', messages, nextPage: list.pageAfter(next) });
+  });
+
+  router.get('/webhooks', ...session, requireStaff, csrf, async (ctx) => {
+    const list = pageOnly('/admin/webhooks', ctx.query);
+    const { deliveries, next } = (await read(ctx, 'listWebhookFailures', { query: list.query })) as {
+      deliveries: unknown[];
+      next: string | null;
+    };
+    render(ctx, 'webhooks', { titleKey: 'console.webhooks.title', deliveries, nextPage: list.pageAfter(next) });
   });
 
   router.get('/audit', ...session, requireStaff, csrf, async (ctx) => {
