@@ -1,7 +1,7 @@
 import { idOf } from '../accounts/people-directory.ts';
 import { maskEmail } from '../audit/mask-email.ts';
 import { stateOf } from '../linking/association-flow.ts';
-import { hashLinkToken, newLinkToken } from '../linking/link-token.ts';
+import { linkAtOnce } from '../linking/link-at-once.ts';
 import type { PendingAssociation } from '../linking/pending-association.ts';
 import { requestAssociation } from '../linking/request-association.ts';
 import { recordAdminChange } from './admin-audit.ts';
@@ -105,62 +105,29 @@ export interface OnBehalfLink {
 }
 
 /**
- * Staff have checked who the person is and link their sign-in to a contact. It runs as an association that is
- * confirmed at once (no link is ever sent: its token is random and thrown away), so the membership is written by
- * the flow's own rules, and the confirmation hook tells the contact's registered address, as it does for a person's
- * own confirmation: a link made by staff is never silent.
+ * Staff have checked who the person is and link their sign-in to a contact, at once (link-at-once.ts): the
+ * contact's registered address is told, as for the person's own confirmation.
  */
 export async function linkOnBehalf(context: AdminContext, actor: AdminActor, request: OnBehalfLink) {
   const contactId = idOf(request.contactId);
   const issuer = context.upstreamIssuer(request.upstreamId);
   if (!issuer) throw new AdminInvalidRequest(`no upstream "${request.upstreamId}" is configured`);
-  const contacts = contactId ? await context.linking.contacts.contactsByIds([contactId]) : [];
-  const contact = contacts[0];
-  if (!contact || !contactId) throw new AdminNotFound('active contact on an active account');
-  const now = context.now();
-  const record = await context.linking.pending.create(
-    {
-      issuer,
-      subject: request.subject,
-      upstreamId: request.upstreamId,
-      signInName: request.signInName ?? '',
-      enteredEmail: contact.contact.email,
-      contactIds: [contactId],
-      expiresAt: new Date(now.getTime() + context.linking.linkTtlMs),
-      clientId: null,
-      interactionUid: null,
-    },
-    hashLinkToken(newLinkToken()),
-    now,
-  );
-  const outcome = await context.linking.memberships.link(
-    {
-      upstreamId: request.upstreamId,
-      issuer,
-      subject: request.subject,
-      signInName: record.signInName,
-      contactIds: [contactId],
-      associationId: record.id,
-    },
-    now,
-  );
-  if (outcome.kind === 'taken') {
-    await context.linking.pending.transition(record.id, 'pending', 'cancelled', now);
-    throw new AdminConflict('another person already acts as this contact; unlink that membership first');
-  }
-  const { personId } = outcome;
-  // Only `taken` comes without a person (people.ts).
-  if (personId === null) throw new Error('a link outcome without a person');
-  if (!(await context.linking.pending.transition(record.id, 'pending', 'confirmed', now))) {
-    await context.linking.memberships.unlinkAssociation(record.id);
-    throw new AdminConflict('the link was cancelled meanwhile');
-  }
-  await context.linking.hooks.confirmed({
-    record,
-    contacts,
-    outcome,
+  const linked = await linkAtOnce(context.linking, {
+    upstreamId: request.upstreamId,
+    issuer,
+    subject: request.subject,
+    signInName: request.signInName ?? '',
+    contactIds: contactId ? [contactId] : [],
+    clientId: null,
     origin: { ip: actor.ip, locale: request.locale },
   });
+  if (linked.kind === 'no-contact' || !contactId) throw new AdminNotFound('active contact on an active account');
+  if (linked.kind === 'taken') {
+    throw new AdminConflict('another person already acts as this contact; unlink that membership first');
+  }
+  if (linked.kind === 'cancelled') throw new AdminConflict('the link was cancelled meanwhile');
+  const { personId, outcome, record } = linked;
+  const [contact] = linked.contacts;
   await recordAdminChange(context, actor, {
     type: 'admin.identity-linked',
     accountId: contact.account.id,
@@ -170,7 +137,7 @@ export async function linkOnBehalf(context: AdminContext, actor: AdminActor, req
     detail: {
       pendingId: record.id,
       contactId,
-      personId: outcome.personId,
+      personId,
       outcome: outcome.kind,
       notified: outcome.kind === 'linked' ? maskEmail(contact.contact.email) : null,
     },
