@@ -30,6 +30,12 @@ export const AUDIT_EVENT_TYPES = [
   // Sign-ins to the support console: who got in, and sign-ins at the console upstream that are not staff.
   'admin.console-signed-in',
   'admin.console-refused',
+  // What a person did on their own page (src/me), with the person as actor.
+  'person.membership-left',
+  'person.identity-added',
+  'person.identity-removed',
+  'person.signed-out-everywhere',
+  'person.data-exported',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -56,6 +56,7 @@ export async function linkingPart(config: Readonly<BrokerConfig>, parts: Linking
         linkTtlMs: config.linking.linkTtl,
         disownLinks,
         disownUrl: `${config.issuer}/link/not-me`,
+        accountPageUrl: `${config.issuer}/me`,
         support: config.mail.support,
         upstreamName,
         portalName: (clientId) => portals.get(clientId)?.name,

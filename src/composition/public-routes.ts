@@ -27,6 +27,8 @@ import type { Redis } from '../store/redis.ts';
 import type { Federation } from '../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../upstream/interaction-identities.ts';
 import { PostedCallbacks } from '../upstream/posted-callbacks.ts';
+import { batchRequestWrites } from '../store/request-writes.ts';
+import { accountPagePart } from './account-page-part.ts';
 import type { MailPart } from './mail-part.ts';
 
 export interface PublicRouteParts {
@@ -54,6 +56,18 @@ export interface PublicRouteParts {
 export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRouteParts): Router[] {
   const { provider, federation, identities, portals, views, linking, adminContext, mail, redis, metrics } = parts;
   const support = config.mail.support;
+  const accountPage = accountPagePart(config, {
+    redis,
+    directory: parts.directory,
+    linking,
+    audit: parts.audit,
+    adminContext,
+    federation,
+    portals,
+    views,
+    leadUpstream: parts.leadUpstream,
+    logger: parts.logger,
+  });
   return [
     assetRoutes(parts.viewsDir, config.branding?.primaryColor),
     interactionRoutes({
@@ -67,6 +81,7 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
       support,
       linking,
       metrics,
+      signIns: accountPage.activity,
     }),
     linkRoutes(linking, federation, views, parts.leadUpstream),
     adminApiRoutes({
@@ -98,8 +113,18 @@ export function publicRouters(config: Readonly<BrokerConfig>, parts: PublicRoute
       postedCallbacks: new PostedCallbacks(redis),
       portals,
       onConfirmation: confirmationFinisher(linking, views, portals, metrics),
-      onSignIn: linkedSignInFinisher({ provider, signIns: parts.directory, portals, metrics }),
+      onSignIn: linkedSignInFinisher({
+        provider,
+        directory: parts.directory,
+        portals,
+        metrics,
+        signIns: accountPage.activity,
+      }),
+      onAccountPage: accountPage.onCallback,
+      // The interaction saved at a sign-in and the sign-in's activity entry go to Redis together.
+      batchWrites: batchRequestWrites(redis),
     }),
+    accountPage.router,
     // Development only: the transport `dev` keeps e-mails here instead of sending them.
     ...(mail.devTransport ? [devMailboxRoutes(mail.outbox, mail.devTransport.mailbox, views)] : []),
     // On the public listener only for a scraper with the configured token; otherwise on the management port.

@@ -63,6 +63,8 @@ export interface AssociationHookSettings {
   /** Where the notice's "This wasn't me" links are kept (as hashes), and `{issuer}/link/not-me` they point to. */
   disownLinks: DisownLinks;
   disownUrl: string;
+  /** `{issuer}/me`: the person's own page, named in the notice after linking. */
+  accountPageUrl?: string;
   support: string;
   upstreamName(upstreamId: string): string;
   /** The portal's display name, for the e-mails' "while signing in to …". */
@@ -246,6 +248,7 @@ async function mailLinkedNotice(
         signInName: record.signInName,
         accountName: accountsNamed(joined.map((c) => c.account)),
         signInAdded: outcome.identityAdded,
+        accountPageUrl: settings.accountPageUrl ?? null,
         support: settings.support,
         locale: origin.locale,
       },

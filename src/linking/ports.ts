@@ -70,7 +70,10 @@ export interface DisownLinks {
 
 /** Ends what a person is signed in with at the broker: its sessions, and the grants (and tokens) of its portals. */
 export interface PersonSessions {
-  endAll(personId: string): Promise<{ sessions: number; grants: number }>;
+  /** `portals`: each portal's `sid` in the sessions ended, for front-channel logout in the person's browser. */
+  endAll(
+    personId: string,
+  ): Promise<{ sessions: number; grants: number; portals: Array<{ clientId: string; sid: string }> }>;
 }
 
 /** A support request opened by the flow itself, with the sign-in attached; resolves with its id. */

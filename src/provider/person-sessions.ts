@@ -45,17 +45,26 @@ export class PersonSessions {
     provider.on('grant.saved', index(grantsKey));
   }
 
-  /** Ends everything `personId` is signed in with; tells how many sessions ended and grants were revoked. */
-  async endAll(personId: string): Promise<{ sessions: number; grants: number }> {
+  /**
+   * Ends everything `personId` is signed in with; tells how many sessions ended and grants were revoked, and each
+   * portal's `sid` in the sessions ended (for front-channel logout, which needs the person's browser).
+   */
+  async endAll(
+    personId: string,
+  ): Promise<{ sessions: number; grants: number; portals: Array<{ clientId: string; sid: string }> }> {
     const [sessionIds, grantIds] = await Promise.all([
       this.#redis.smembers(sessionsKey(personId)),
       this.#redis.smembers(grantsKey(personId)),
     ]);
     const revoked = new Set<string>();
+    const portals: Array<{ clientId: string; sid: string }> = [];
     let sessions = 0;
     for (const id of sessionIds) {
       const session = await this.#provider.Session.find(id);
       if (!session || session.accountId !== personId) continue;
+      for (const [clientId, { sid }] of Object.entries(session.authorizations ?? {})) {
+        if (sid) portals.push({ clientId, sid });
+      }
       for (const grantId of await endBrokerSession(this.#provider, session)) revoked.add(grantId);
       sessions += 1;
     }
@@ -65,6 +74,6 @@ export class PersonSessions {
     // SREM of what was read, not DEL: an id saved meanwhile stays indexed.
     if (sessionIds.length > 0) await this.#redis.srem(sessionsKey(personId), ...sessionIds);
     if (grantIds.length > 0) await this.#redis.srem(grantsKey(personId), ...grantIds);
-    return { sessions, grants: new Set([...revoked, ...remaining]).size };
+    return { sessions, grants: new Set([...revoked, ...remaining]).size, portals };
   }
 }

@@ -16,6 +16,11 @@ export type SignInOutcome =
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
+/** Where a person's sign-ins are kept for their own page (me/sign-in-activity.ts); never fails a sign-in. */
+export interface SignInLog {
+  record(personId: string, entry: { at: Date; upstreamId: string; clientId: string | null }): Promise<void>;
+}
+
 /**
  * What an upstream identity may do at the broker: the identity of a person who is a member of at least one active
  * account signs in as that person (and its last login is recorded); an identity with no membership left gets the
@@ -29,6 +34,7 @@ export async function resolveSignIn(
   identity: UpstreamIdentity,
   /** The portal that asked: support sees it as the sign-in's last portal. */
   clientId: string | null = null,
+  signIns?: SignInLog,
 ): Promise<SignInOutcome> {
   const known = await directory.findIdentity(identity.issuer, identity.subject);
   if (!known) return { kind: 'not-linked' };
@@ -43,7 +49,9 @@ export async function resolveSignIn(
       : undefined;
   // What the upstream reported is kept for support's search, bounded: it is the provider's text, not ours.
   const email = identity.email && identity.email.length <= 254 ? identity.email : null;
-  await directory.recordLogin(known, new Date(), proven, { email, clientId });
+  const now = new Date();
+  await directory.recordLogin(known, now, proven, { email, clientId });
+  await signIns?.record(known.personId, { at: now, upstreamId: known.upstreamId, clientId });
   return {
     kind: 'linked',
     personId: known.personId,

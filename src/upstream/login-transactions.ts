@@ -13,12 +13,26 @@ export interface LoginTransaction {
   freshness?: FreshnessRequirement;
   /** The portal the person came from, for the way back when the login fails. */
   clientId: string | null;
-  /** What the sign-in is for: an oidc-provider interaction, confirming a pending association, or the support console. */
+  /**
+   * What the sign-in is for: an oidc-provider interaction, confirming a pending association, the support console, or
+   * the person's own page (src/me).
+   */
   purpose:
     | { kind: 'interaction'; interactionUid: string }
     | { kind: 'confirmation'; reference: string }
-    | { kind: 'console'; returnTo: string };
+    | { kind: 'console'; returnTo: string }
+    | { kind: 'me'; step: AccountPageStep };
 }
+
+/**
+ * A sign-in for the person's own page: to open it, to add a sign-in, or to prove a kept sign-in before one is
+ * removed. `session` is the hash that names the page's session (its cookie is scoped to /me and never reaches the
+ * upstream callback).
+ */
+export type AccountPageStep =
+  | { action: 'open' }
+  | { action: 'add'; session: string }
+  | { action: 'remove'; session: string; identityId: string; keptIdentityId: string };
 
 /**
  * How long a sign-in may spend upstream: the login transaction, the cookie that binds it to the browser and the

@@ -10,7 +10,7 @@ import { AccountDisabled, InteractionExpired } from './interaction-errors.ts';
 import type { LinkingContext } from '../../linking/linking-context.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
 import { requestAssociation } from '../../linking/request-association.ts';
-import { resolveSignIn } from '../../sign-in/resolve-sign-in.ts';
+import { resolveSignIn, type SignInLog } from '../../sign-in/resolve-sign-in.ts';
 import {
   accountChoices,
   chosenMembership,
@@ -67,6 +67,8 @@ export interface InteractionRouteDependencies {
   support: string;
   linking: LinkingContext;
   metrics?: BrokerMetrics;
+  /** Where each sign-in is listed for the person's own page. */
+  signIns?: SignInLog;
 }
 
 type Deps = InteractionRouteDependencies;
@@ -143,7 +145,7 @@ function signInRoutes(router: Router, deps: Deps): void {
     }
     const identity = await deps.identities.find(interaction.uid);
     if (!identity) throw new InteractionExpired();
-    const outcome = await resolveSignIn(deps.directory, identity, clientIdOf(interaction));
+    const outcome = await resolveSignIn(deps.directory, identity, clientIdOf(interaction), deps.signIns);
     deps.metrics?.signIns.inc({ outcome: outcome.kind });
     await takeStep(
       deps,

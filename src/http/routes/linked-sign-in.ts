@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInDirectory } from '../../accounts/people-directory.ts';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.ts';
-import { resolveSignIn } from '../../sign-in/resolve-sign-in.ts';
+import { resolveSignIn, type SignInLog } from '../../sign-in/resolve-sign-in.ts';
 import { decideSignIn } from '../../sign-in/decide-sign-in.ts';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
@@ -22,14 +22,16 @@ export type SignInFinisher = (ctx: Context, interactionUid: string, identity: Up
  */
 export function linkedSignInFinisher(deps: {
   provider: Provider;
-  signIns: SignInDirectory;
+  directory: SignInDirectory;
   portals: PortalDirectory;
   metrics?: BrokerMetrics | undefined;
+  /** Where each sign-in is listed for the person's own page. */
+  signIns?: SignInLog | undefined;
 }): SignInFinisher {
   return async (ctx, interactionUid, identity) => {
     const interaction = await deps.provider.Interaction.find(interactionUid);
     if (!interaction || interaction.prompt.name !== 'login' || interaction.session?.uid) return false;
-    const outcome = await resolveSignIn(deps.signIns, identity, clientIdOf(interaction));
+    const outcome = await resolveSignIn(deps.directory, identity, clientIdOf(interaction), deps.signIns);
     const requires = deps.portals.get(interaction.params.client_id)?.requires;
     const step = decideSignIn({ outcome, identity, requires });
     if (step.kind !== 'finish') return false;

@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { PortalDirectory } from '../../config/portal-directory.ts';
 import type { Federation } from '../../upstream/federation.ts';
 import type { InteractionIdentityStore } from '../../upstream/interaction-identities.ts';
 import type { PostedCallbacks } from '../../upstream/posted-callbacks.ts';
+import type { AccountPageStep } from '../../upstream/login-transactions.ts';
 import type { UpstreamIdentity } from '../../upstream/upstream-identity.ts';
 import type { SignInFinisher } from './linked-sign-in.ts';
 import { LoginTransactionInvalid, UpstreamDenied } from '../../upstream/upstream-errors.ts';
@@ -15,12 +16,18 @@ import { takeUpstreamStateCookie } from './upstream-state-cookie.ts';
 /** Finishes an association confirmation (the linking routes provide it). */
 export type ConfirmationCallback = (ctx: Context, reference: string, identity: UpstreamIdentity) => Promise<void>;
 
+/** Finishes a sign-in for the person's own page (the /me routes provide it). */
+export type AccountPageCallback = (ctx: Context, step: AccountPageStep, identity: UpstreamIdentity) => Promise<void>;
+
 export interface UpstreamCallbackDependencies {
   federation: Federation;
   identities: InteractionIdentityStore;
   postedCallbacks: PostedCallbacks;
   portals: PortalDirectory;
   onConfirmation: ConfirmationCallback;
+  onAccountPage?: AccountPageCallback;
+  /** Batches the Redis writes of a callback into one MULTI (request-writes.ts). */
+  batchWrites?: Middleware;
   /** Finishes a portal sign-in right here when nothing is left to ask (linked-sign-in.ts). */
   onSignIn?: SignInFinisher;
 }
@@ -33,6 +40,7 @@ export interface UpstreamCallbackDependencies {
 export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Router {
   const { federation } = deps;
   const router = new Router({ prefix: '/upstream/:upstreamId/callback' });
+  if (deps.batchWrites) router.use(deps.batchWrites);
 
   async function finish(ctx: Context, upstreamId: string, parameters: URLSearchParams): Promise<void> {
     const transaction = await federation.take(upstreamId, parameters, takeUpstreamStateCookie(ctx));
@@ -57,6 +65,9 @@ export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Rout
       ctx.status = 303;
       ctx.redirect(`/interaction/${transaction.purpose.interactionUid}/continue`);
       return;
+    }
+    if (transaction.purpose.kind === 'me' && deps.onAccountPage) {
+      return deps.onAccountPage(ctx, transaction.purpose.step, identity);
     }
     // A console sign-in finishes at /admin/callback only (its own cookie and client); never here.
     if (transaction.purpose.kind !== 'confirmation') throw new LoginTransactionInvalid();

@@ -15,6 +15,37 @@ export function nameSessionsInIdTokens(provider: Provider): void {
   provider.Client.prototype.includeSid = () => true;
 }
 
+/** The portals' front-channel logout URIs, by client id. */
+export function frontchannelLogoutUris(clients: readonly ClientConfig[]): ReadonlyMap<string, string> {
+  return new Map(
+    clients.flatMap((c) => (c.frontchannelLogoutUri ? [[c.clientId, c.frontchannelLogoutUri] as const] : [])),
+  );
+}
+
+/**
+ * One frame URL per ended portal session that has a front-channel logout URI (`iss` and `sid` in the query), and
+ * the page's `frame-src` widened to exactly their origins.
+ */
+export function frontchannelFrames(
+  ctx: Context,
+  logoutUris: ReadonlyMap<string, string>,
+  issuer: string,
+  ended: ReadonlyArray<{ clientId: string; sid?: string | undefined }>,
+): string[] {
+  const frames = ended.flatMap(({ clientId, sid }) => {
+    const uri = logoutUris.get(clientId);
+    if (!uri) return [];
+    const url = new URL(uri);
+    url.searchParams.set('iss', issuer);
+    if (sid) url.searchParams.set('sid', sid);
+    return [url.href];
+  });
+  if (frames.length > 0) {
+    editContentSecurityPolicy(ctx, (d) => d.set('frame-src', [...new Set(frames.map((f) => new URL(f).origin))]));
+  }
+  return frames;
+}
+
 /** Whether oidc-provider handled the request: its routes give the context `oidc` (the request's parameters). */
 function handledByProvider(ctx: Context): ctx is KoaContextWithOIDC {
   return 'oidc' in ctx && typeof ctx.oidc === 'object' && ctx.oidc !== null;
@@ -35,9 +66,7 @@ export function frontchannelLogout(
   issuer: string,
   renderPage: RenderPage,
 ): Middleware {
-  const logoutUris = new Map(
-    clients.flatMap((c) => (c.frontchannelLogoutUri ? [[c.clientId, c.frontchannelLogoutUri] as const] : [])),
-  );
+  const logoutUris = frontchannelLogoutUris(clients);
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || ctx.path !== '/session/end/confirm' || logoutUris.size === 0) return next();
     const session = await provider.Session.get(ctx);
@@ -49,19 +78,10 @@ export function frontchannelLogout(
     if (ctx.status !== 303 || !continueUrl || !handledByProvider(ctx)) return;
     // "logout" is the answer "yes, every portal"; without it only the asking portal's part of the session ended.
     const everyPortal = Boolean(ctx.oidc.params?.logout);
-    const frames = sids
-      .filter(({ clientId }) => everyPortal || clientId === askingPortal)
-      .flatMap(({ clientId, sid }) => {
-        const uri = logoutUris.get(clientId);
-        if (!uri) return [];
-        const url = new URL(uri);
-        url.searchParams.set('iss', issuer);
-        if (sid) url.searchParams.set('sid', sid);
-        return [url.href];
-      });
+    const ended = sids.filter(({ clientId }) => everyPortal || clientId === askingPortal);
+    const frames = frontchannelFrames(ctx, logoutUris, issuer, ended);
     if (frames.length === 0) return;
 
-    editContentSecurityPolicy(ctx, (d) => d.set('frame-src', [...new Set(frames.map((f) => new URL(f).origin))]));
     ctx.remove('location');
     ctx.status = 200;
     ctx.type = 'html';

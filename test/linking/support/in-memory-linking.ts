@@ -148,7 +148,7 @@ export function memoryLinking(): MemoryLinking {
       },
     },
     disownLinks: new MemoryDisownLinks(),
-    sessions: { endAll: async () => ({ sessions: 0, grants: 0 }) },
+    sessions: { endAll: async () => ({ sessions: 0, grants: 0, portals: [] }) },
     supportDesk: { disowned: async () => 'support-request-1' },
     linkTtlMs: 3_600_000,
     support: 'help@example.com',
