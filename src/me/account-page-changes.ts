@@ -4,7 +4,14 @@ import type { Origin } from '../linking/association-hooks.ts';
 import { linkAtOnce } from '../linking/link-at-once.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import type { AccountPageContext } from './account-page-context.ts';
-import { problem } from './account-page-problems.ts';
+import {
+  LastMember,
+  LastSignIn,
+  NoAccountToLink,
+  NotYours,
+  SignInOfSomeoneElse,
+  WrongSignIn,
+} from './account-page-problems.ts';
 
 // What a person changes on their own page. Each change is checked against what the person has now (an id from a
 // form is untrusted: another person's, or gone since the page was shown, is "not yours" and changes nothing),
@@ -45,7 +52,7 @@ export async function leavingPreview(
   membershipId: string,
 ): Promise<{ membership: Membership; lastMember: boolean }> {
   const membership = (await context.directory.membershipsOf(personId)).find((m) => m.membership.id === membershipId);
-  if (!membership) throw problem('notYours', 404);
+  if (!membership) throw new NotYours();
   const people = await context.directory.accountWithPeople(membership.account.id);
   const others = (people?.memberships ?? []).filter((m) => m.personId !== personId);
   return { membership, lastMember: others.length === 0 };
@@ -58,7 +65,7 @@ export async function leavingPreview(
  */
 export async function leaveAccount(context: AccountPageContext, who: PagePerson, membershipId: string) {
   const { membership, lastMember } = await leavingPreview(context, who.personId, membershipId);
-  if (lastMember) throw problem('lastMember', 409);
+  if (lastMember) throw new LastMember();
   await context.limits.consumeChange(who.personId);
   const removed = await context.directory.removeMembership(membership.membership.id);
   // Removed meanwhile (a second tab, support): what the person asked for is done.
@@ -85,9 +92,9 @@ export async function removalPreview(
 ): Promise<{ removing: Identity; kept: Identity[] }> {
   const identities = await context.directory.identitiesOf(personId);
   const removing = identities.find((identity) => identity.id === identityId);
-  if (!removing) throw problem('notYours', 404);
+  if (!removing) throw new NotYours();
   const kept = identities.filter((identity) => identity.id !== identityId);
-  if (kept.length === 0) throw problem('lastSignIn', 409);
+  if (kept.length === 0) throw new LastSignIn();
   return { removing, kept };
 }
 
@@ -107,8 +114,8 @@ export async function removeSignIn(
 ): Promise<{ removed: Identity; standOn: string }> {
   const { removing, kept } = await removalPreview(context, who.personId, step.identityId);
   const keeper = kept.find((identity) => identity.id === step.keptIdentityId);
-  if (!keeper) throw problem('notYours', 404);
-  if (!sameSignIn(keeper, proved)) throw problem('wrongSignIn', 403);
+  if (!keeper) throw new NotYours();
+  if (!sameSignIn(keeper, proved)) throw new WrongSignIn();
   await context.limits.consumeChange(who.personId);
   const removed = await context.directory.removeIdentity(removing.id);
   const standOn = who.identityId === removing.id ? keeper.id : who.identityId;
@@ -139,9 +146,9 @@ export async function addSignIn(
 ): Promise<'added' | 'already-yours'> {
   const known = await context.directory.findIdentity(proved.issuer, proved.subject);
   if (known?.personId === who.personId) return 'already-yours';
-  if (known) throw problem('signInOfSomeoneElse', 409);
+  if (known) throw new SignInOfSomeoneElse();
   const memberships = await context.directory.membershipsOf(who.personId);
-  if (memberships.length === 0) throw problem('noAccount', 409);
+  if (memberships.length === 0) throw new NoAccountToLink();
   await context.limits.consumeChange(who.personId);
   const linked = await linkAtOnce(context.linking, {
     upstreamId: proved.upstreamId,
@@ -152,8 +159,8 @@ export async function addSignIn(
     clientId: null,
     origin: who.origin,
   });
-  if (linked.kind === 'taken' || linked.kind === 'no-contact') throw problem('noAccount', 409);
-  if (linked.kind === 'cancelled') throw problem('notYours', 409);
+  if (linked.kind === 'taken' || linked.kind === 'no-contact') throw new NoAccountToLink();
+  if (linked.kind === 'cancelled') throw new NotYours();
   await audit(context, who, 'person.identity-added', {
     accountId: linked.contacts[0].account.id,
     upstreamId: proved.upstreamId,

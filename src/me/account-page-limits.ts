@@ -1,7 +1,7 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ServiceUnavailable } from '../errors/broker-error.ts';
 import type { Redis } from '../store/redis.ts';
-import { problem } from './account-page-problems.ts';
+import { TooManyChanges } from './account-page-problems.ts';
 
 /** Changes a person may make from their page per hour (leaving, adding, removing, signing out everywhere). */
 export const CHANGES_PER_HOUR = 20;
@@ -27,7 +27,7 @@ export class AccountPageLimits {
     try {
       await this.#changes.consume(personId);
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw problem('tooMany', 429);
+      if (error instanceof RateLimiterRes) throw new TooManyChanges();
       throw new ServiceUnavailable(error);
     }
   }

@@ -2,7 +2,7 @@ import type { Identity, Membership } from '../accounts/people.ts';
 import type { AuditEventType } from '../audit/audit-store.ts';
 import { readPage } from '../store/list-cursor.ts';
 import type { AccountPageContext } from './account-page-context.ts';
-import { problem } from './account-page-problems.ts';
+import { NotYours } from './account-page-problems.ts';
 
 /** Entries of the audit trail that the person's page lists as changes to their links (never their detail). */
 export const CHANGES_SHOWN: readonly AuditEventType[] = [
@@ -102,7 +102,7 @@ export async function activityOf(
     (entry) => ({ at: entry.at, id: entry.id }),
   );
   // A cursor this page did not hand out (edited, stale after an upgrade).
-  if (!changes) throw problem('notYours', 404);
+  if (!changes) throw new NotYours();
   // Only the names of accounts the person acts for: an entry about an account they left names none.
   const accountNames = new Map(memberships.map(({ account }) => [account.id, account.name]));
   const following = page.signInsFrom + SIGN_INS_PER_PAGE;

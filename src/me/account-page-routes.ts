@@ -21,7 +21,7 @@ import {
   signOutEverywhere,
   type PagePerson,
 } from './account-page-changes.ts';
-import { problem } from './account-page-problems.ts';
+import { NotYours, PageSignedOut, SignInNotLinked } from './account-page-problems.ts';
 import { accountsOf, activityOf, signInsOf } from './account-page-reads.ts';
 import { frontchannelFrames } from '../provider/logout/frontchannel-logout.ts';
 import { personalData } from './personal-data.ts';
@@ -114,12 +114,12 @@ function pageKit(options: AccountPageRouteOptions) {
     return next();
   };
   const signedIn: Middleware = async (ctx, next) => {
-    if (!ctx.state.pagePerson) throw problem('signedOut', 401);
+    if (!ctx.state.pagePerson) throw new PageSignedOut();
     return next();
   };
 
   const goUpstream = async (ctx: Context, upstreamId: string, step: AccountPageStep, fresh: boolean) => {
-    if (!context.upstreams.some((u) => u.id === upstreamId)) throw problem('notYours', 404);
+    if (!context.upstreams.some((u) => u.id === upstreamId)) throw new NotYours();
     const started = await federation.start({
       upstreamId,
       purpose: { kind: 'me', step },
@@ -238,7 +238,7 @@ function changeRoutes(router: Router, options: AccountPageRouteOptions, kit: Pag
     const who = person(ctx);
     const { kept } = await removalPreview(context, who.personId, ctx.params.identityId ?? '');
     const keeper = kept.find((identity) => identity.id === formBody(ctx).keptIdentityId);
-    if (!keeper) throw problem('notYours', 404);
+    if (!keeper) throw new NotYours();
     const step = {
       action: 'remove',
       session: who.sessionName,
@@ -269,7 +269,7 @@ function callbackOf(options: AccountPageRouteOptions): AccountPageCallback {
   return async (ctx, step, identity) => {
     if (step.action === 'open') {
       const known = await context.directory.findIdentity(identity.issuer, identity.subject);
-      if (!known) throw problem('notLinked', 403);
+      if (!known) throw new SignInNotLinked();
       await context.activity.record(known.personId, {
         at: context.now(),
         upstreamId: known.upstreamId,
@@ -281,7 +281,7 @@ function callbackOf(options: AccountPageRouteOptions): AccountPageCallback {
       return ctx.redirect('/me');
     }
     const found = await context.sessions.findNamed(step.session);
-    if (!found) throw problem('signedOut', 401);
+    if (!found) throw new PageSignedOut();
     const who = { personId: found.personId, identityId: found.identityId, origin: originOf(ctx) };
     if (step.action === 'add') {
       const outcome = await addSignIn(context, who, identity);

@@ -1,3 +1,4 @@
+import { CHANGES_SHOWN } from '../../src/me/account-page-reads.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../../src/broker.ts';
@@ -60,6 +61,8 @@ async function everyBrokerError(): Promise<BrokerError[]> {
 }
 
 let ERRORS: BrokerError[] = [];
+/** Every change the person's page lists has its words. */
+const CHANGE_TYPES = CHANGES_SHOWN;
 beforeAll(async () => {
   ERRORS = await everyBrokerError();
 });
@@ -216,6 +219,62 @@ describe('pages and e-mails render in every language', () => {
       clientName: 'CustomerSource',
     },
     error: { titleKey: 'error.titleClient', messageKey: 'error.portalRequest', detail: 'invalid_request' },
+    'me-sign-in': { upstreams: [{ id: 'demo', name: 'Demo ID' }], csrfToken: 'c' },
+    me: {
+      doneKey: 'me.done.added',
+      accounts: [
+        {
+          membershipId: 'm',
+          accountName: 'Carol & Co',
+          customerNumber: '100003',
+          plans: [{ type: 'support', expiresAt: '2031-06-30T00:00:00.000Z', active: true }],
+          since: '2026-12-01T00:00:00.000Z',
+          contactEmail: 'office@carol.example',
+          disabled: true,
+        },
+      ],
+      signIns: [
+        {
+          identityId: 'i',
+          upstreamName: 'Demo ID',
+          email: 'carol@example.net',
+          firstUsed: '2026-12-01T00:00:00.000Z',
+          lastUsed: '2026-12-02T00:00:00.000Z',
+          current: true,
+        },
+      ],
+      canRemove: true,
+      upstreams: [{ id: 'demo', name: 'Demo ID' }],
+      activity: {
+        signIns: [{ at: '2026-12-02T00:00:00.000Z', upstreamName: 'Demo ID', portalName: 'CustomerSource' }],
+        nextSignIns: 10,
+        changes: CHANGE_TYPES.map((type) => ({
+          at: '2026-12-02T00:00:00.000Z',
+          typeKey: `me.change.${type.replaceAll('.', '_')}`,
+          upstreamName: 'Demo ID',
+          accountName: 'Carol & Co',
+        })),
+        nextChanges: 'n',
+      },
+      support: 'help@example.com',
+      csrfToken: 'c',
+    },
+    'me-leave': {
+      membershipId: 'm',
+      accountName: 'Carol & Co',
+      customerNumber: '100003',
+      contactEmail: 'office@carol.example',
+      lastMember: false,
+      support: 'help@example.com',
+      csrfToken: 'c',
+    },
+    'me-remove': {
+      removing: { identityId: 'i', upstreamName: 'Demo ID', email: 'c@example.net' },
+      kept: [{ identityId: 'k', upstreamName: 'Demo ID', email: null }],
+      csrfToken: 'c',
+    },
+    'me-signed-out': { everywhere: true, frames: ['https://portal.example/logout?sid=s'] },
+    'me-problem': { title: 't', message: 'm' },
   };
 
   it.each(translator.locales)('every page in %s, with lang set', (locale) => {

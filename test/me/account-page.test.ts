@@ -139,6 +139,12 @@ describe('the person’s own page', () => {
     const second = await api('POST', `/accounts/${account.id}/contacts`, { email: 'two@two.example' });
     await api('POST', `/contacts/${first.id}/sign-ins`, { upstreamId: 'demo', subject: carol.sub });
     await api('POST', `/contacts/${second.id}/sign-ins`, { upstreamId: 'demo', subject: alice.sub });
+    // A second broker process has Carol's two accounts cached (accountCacheTtl is a minute here).
+    await stack.addBrokerProcess();
+    stack.answer(1);
+    const choosing = await signIn(new TestBrowser(), portal, carol);
+    expect(textContent(choosing.callback.html)).toContain('Two People Ltd');
+    stack.answer(0);
     const browser = new TestBrowser();
     const page = await openPage(browser, carol);
     const ask = await browser.submitLink(page, 'Leave Two People Ltd…');
@@ -160,9 +166,17 @@ describe('the person’s own page', () => {
       actor: carolsAccount,
       accountId: account.id,
     });
-    // The portal's account choice no longer offers it: one account left, signed in straight away.
-    const { callback } = await signIn(new TestBrowser(), portal, carol);
-    expect(callback.url.startsWith(portal.redirectUri)).toBe(true);
+    // The stale confirmation page, submitted again (a second tab): nothing left to leave, nothing changed.
+    const stale = await browser.submit(ask, '/leave');
+    expect([stale.status, headingOf(stale.html)]).toEqual([404, 'Not found']);
+    expect((await api('GET', `/accounts/${account.id}`)).members).toHaveLength(1);
+    // In both processes, the portal's account choice no longer offers it: one account left, signed in at once.
+    for (const process of [0, 1]) {
+      stack.answer(process);
+      const { callback } = await signIn(new TestBrowser(), portal, carol);
+      expect([process, callback.url.startsWith(portal.redirectUri)]).toEqual([process, true]);
+    }
+    stack.answer(0);
   });
 
   it("never shows or changes another person's memberships, sign-ins or activity (ids swapped in every URL and form)", async () => {
@@ -242,6 +256,27 @@ describe('the person’s own page', () => {
     const other = await elsewhere.navigate(`${stack.brokerUrl}/me`);
     expect(other.html).toContain('/me/login');
     expect((await recentAudit(stack.db, { type: 'person.signed-out-everywhere' }))[0]?.actor).toBe(carolsAccount);
+  });
+
+  it('ends a page session whose sign-in support removed: every action asks to sign in again and changes nothing', async () => {
+    const carols = await api('GET', `/accounts/${carolsAccount}`);
+    const contactId = (carols.contacts as Array<{ id: string }>)[0]!.id;
+    await api('POST', `/contacts/${contactId}/sign-ins`, { upstreamId: 'demo', subject: bob.sub });
+    const browser = new TestBrowser();
+    const page = await openPage(browser, bob);
+    expect(textContent(page.html)).toContain(`${carol.name} Ltd`);
+    const person = await api('GET', `/people/${carolsAccount}`);
+    const bobsSignIn = (person.signIns as Array<{ id: string; subject: string }>).find((s) => s.subject === bob.sub)!;
+    await api('DELETE', `/sign-ins/${bobsSignIn.id}`);
+
+    const reloaded = await browser.navigate(`${stack.brokerUrl}/me`);
+    expect(reloaded.html).toContain('/me/login');
+    expect(textContent(reloaded.html)).not.toContain(`${carol.name} Ltd`);
+    const leave = await browser.navigate(`${stack.brokerUrl}/me/accounts/x/leave`);
+    expect([leave.status, headingOf(leave.html)]).toEqual([401, 'Please sign in again']);
+    const everywhere = await browser.submit(page, '/me/sign-out-everywhere');
+    expect([everywhere.status, headingOf(everywhere.html)]).toEqual([401, 'Please sign in again']);
+    expect(await recentAudit(stack.db, { type: 'person.signed-out-everywhere' })).toHaveLength(1);
   });
 
   it("leaves oidc-provider's userinfo at /me to portals with an access token", async () => {
