@@ -1,4 +1,5 @@
 import { idOf } from '../accounts/people-directory.ts';
+import { identityRemovedData, membershipRemovedData } from '../events/people-events.ts';
 import { recordAdminChange } from './admin-audit.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminNotFound } from './admin-errors.ts';
@@ -23,13 +24,10 @@ export async function removeMembership(context: AdminContext, actor: AdminActor,
       contactId: membership.contactId,
     },
   });
-  await context.events.publish('membership.removed', {
-    membershipId: membership.id,
-    personId: membership.personId,
-    accountId: membership.accountId,
-    contactId: membership.contactId,
-    actor: { type: 'support', id: actor.id },
-  });
+  await context.events.publish(
+    'membership.removed',
+    membershipRemovedData(membership, { type: 'support', id: actor.id }),
+  );
 }
 
 /** Removes one upstream sign-in of a person: whoever signs in with it is a stranger again. */
@@ -46,10 +44,5 @@ export async function removeSignIn(context: AdminContext, actor: AdminActor, ide
     subject: identity.subject,
     detail: { identityId: identity.id, personId: identity.personId },
   });
-  await context.events.publish('identity.removed', {
-    identityId: identity.id,
-    personId: identity.personId,
-    signIn: { upstreamId: identity.upstreamId, issuer: identity.issuer, subject: identity.subject },
-    actor: { type: 'support', id: actor.id },
-  });
+  await context.events.publish('identity.removed', identityRemovedData(identity, { type: 'support', id: actor.id }));
 }

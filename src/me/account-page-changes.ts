@@ -1,5 +1,6 @@
 import type { Identity, Membership } from '../accounts/people.ts';
 import type { AuditEventType } from '../audit/audit-store.ts';
+import { identityRemovedData, membershipRemovedData } from '../events/people-events.ts';
 import type { Origin } from '../linking/association-hooks.ts';
 import { linkAtOnce } from '../linking/link-at-once.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
@@ -74,13 +75,7 @@ export async function leaveAccount(context: AccountPageContext, who: PagePerson,
     accountId: removed.accountId,
     detail: { membershipId: removed.id, contactId: removed.contactId },
   });
-  await context.events.publish('membership.removed', {
-    membershipId: removed.id,
-    personId: removed.personId,
-    accountId: removed.accountId,
-    contactId: removed.contactId,
-    actor: personActor(who.personId),
-  });
+  await context.events.publish('membership.removed', membershipRemovedData(removed, personActor(who.personId)));
   return membership;
 }
 
@@ -125,12 +120,7 @@ export async function removeSignIn(
     subject: removed.subject,
     detail: { identityId: removed.id, provedWith: keeper.id },
   });
-  await context.events.publish('identity.removed', {
-    identityId: removed.id,
-    personId: who.personId,
-    signIn: { upstreamId: removed.upstreamId, issuer: removed.issuer, subject: removed.subject },
-    actor: personActor(who.personId),
-  });
+  await context.events.publish('identity.removed', identityRemovedData(removed, personActor(who.personId)));
   return { removed, standOn };
 }
 

@@ -2,14 +2,9 @@ import type Provider from 'oidc-provider';
 import './oidc-provider-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Redis } from '../store/redis.ts';
+import { secondsToLive, type SavedRecord } from './saved-records.ts';
 import { endBrokerSession, revokeGrant } from './logout/end-session.ts';
 import { writeWithRequest } from '../store/request-writes.ts';
-
-interface Saved {
-  jti: string;
-  accountId?: string | undefined;
-  exp?: number | undefined;
-}
 
 // oidc-provider finds sessions by id only; these sets name a person's session and grant ids, so that the broker can
 // end them when the person's association is undone. Each set expires with its longest-lived member.
@@ -29,9 +24,9 @@ export class PersonSessions {
   constructor(provider: Provider, redis: Redis, logger: Logger) {
     this.#provider = provider;
     this.#redis = redis;
-    const index = (key: (personId: string) => string) => (saved: Saved) => {
-      if (!saved.accountId || !saved.exp) return;
-      const ttl = Math.max(1, saved.exp - Math.floor(Date.now() / 1000));
+    const index = (key: (personId: string) => string) => (saved: SavedRecord) => {
+      const ttl = secondsToLive(saved);
+      if (ttl === undefined || !saved.accountId) return;
       const set = key(saved.accountId);
       // NX gives a new set its first TTL; GT then lengthens it for a longer-lived member but never shortens it.
       // Within a sign-in's request, it goes with that request's other writes (request-writes.ts): no round trip more.

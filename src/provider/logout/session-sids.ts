@@ -2,14 +2,8 @@ import type Provider from 'oidc-provider';
 import type { Session } from 'oidc-provider';
 import type { Logger } from '../../log/logger.ts';
 import type { Redis } from '../../store/redis.ts';
+import { secondsToLive, type SavedRecord } from '../saved-records.ts';
 import { writeGroupsWithRequest, type WriteGroup } from '../../store/request-writes.ts';
-
-interface Saved {
-  jti: string;
-  accountId?: string | undefined;
-  exp?: number | undefined;
-  authorizations?: Record<string, { sid?: string | undefined }> | undefined;
-}
 
 // The `sid` of an ID token is not the session's id but one oidc-provider draws per portal of the session
 // (`session.authorizations[clientId].sid`), and oidc-provider finds sessions by id only. One key per sid, alone in
@@ -29,9 +23,9 @@ export class SessionsBySid {
   constructor(provider: Provider, redis: Redis, logger: Logger) {
     this.#provider = provider;
     this.#redis = redis;
-    provider.on('session.saved', (saved: Saved) => {
-      if (!saved.accountId || !saved.exp) return;
-      const ttl = Math.max(1, saved.exp - Math.floor(Date.now() / 1000));
+    provider.on('session.saved', (saved: SavedRecord) => {
+      const ttl = secondsToLive(saved);
+      if (ttl === undefined) return;
       const groups = Object.values(saved.authorizations ?? {}).flatMap(({ sid }): WriteGroup[] => {
         if (!sid) return [];
         const key = sidKey(sid);
