@@ -3,7 +3,14 @@ import { WEBHOOK_EVENT_TYPES } from './event-types.ts';
 import { DELIVERY_STATUSES, type WebhookDelivery } from './webhook-deliveries.ts';
 
 /** A delivery as MongoDB holds it (`webhookdeliveries`); only webhook-delivery-store.ts reads it. */
-export type WebhookDeliveryRecord = Omit<WebhookDelivery, 'id'> & { _id: Types.ObjectId };
+export type WebhookDeliveryRecord = Omit<WebhookDelivery, 'id'> & {
+  _id: Types.ObjectId;
+  /** Set once delivered: MongoDB removes the record then (a TTL index). Failed and pending ones are kept. */
+  purgeAt?: Date | null;
+};
+
+/** How long a delivered delivery, and a claim of any try, is kept for support's questions. */
+export const DELIVERED_KEPT_MS = 30 * 24 * 3_600_000;
 
 /** Who took which try (`webhookclaims`): the `_id` is the claim, `<deliveryId>:<round>:<attempt>[:takeover-<n>]`. */
 export interface WebhookClaimRecord {
@@ -39,9 +46,13 @@ function deliverySchema(): Schema<WebhookDeliveryRecord> {
       finishedAt: { type: Date, default: null },
       replayedAt: { type: Date, default: null },
       replayedBy: { type: String, default: null },
+      purgeAt: { type: Date, default: null },
     },
     { collection: 'webhookdeliveries', versionKey: false },
   );
+  // Housekeeping only (FerretDB refuses TTL indexes, and then nothing is purged): delivered records go after a while;
+  // a null `purgeAt` (pending, failed) never expires.
+  schema.index({ purgeAt: 1 }, { expireAfterSeconds: 0 });
   // One delivery per (event, endpoint), decided by the index: a publisher retrying with the same event id adds none.
   schema.index({ eventId: 1, url: 1 }, { unique: true });
   // The worker's question: which pending deliveries are due now.
@@ -52,7 +63,7 @@ function deliverySchema(): Schema<WebhookDeliveryRecord> {
 }
 
 function claimSchema(): Schema<WebhookClaimRecord> {
-  return new Schema<WebhookClaimRecord>(
+  const schema = new Schema<WebhookClaimRecord>(
     {
       _id: { type: String, required: true },
       deliveryId: { type: Schema.Types.ObjectId, required: true },
@@ -61,6 +72,9 @@ function claimSchema(): Schema<WebhookClaimRecord> {
     },
     { collection: 'webhookclaims', versionKey: false },
   );
+  // Housekeeping only, as above: a claim matters while its try runs, and to support for a while after.
+  schema.index({ claimedAt: 1 }, { expireAfterSeconds: DELIVERED_KEPT_MS / 1000 });
+  return schema;
 }
 
 function replaySchema(): Schema<WebhookReplayRecord> {

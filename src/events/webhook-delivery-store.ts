@@ -5,6 +5,7 @@ import { isDuplicateKeyError } from '../store/errors.ts';
 import { ensureIndexes } from '../store/mongo.ts';
 import { objectIdOf } from '../store/object-ids.ts';
 import {
+  DELIVERED_KEPT_MS,
   webhookClaimModel,
   webhookDeliveryModel,
   webhookReplayModel,
@@ -24,7 +25,7 @@ import type {
 } from './webhook-deliveries.ts';
 import { queuedDelivery } from './webhook-deliveries.ts';
 
-const plain = ({ _id, ...delivery }: WebhookDeliveryRecord): WebhookDelivery => ({
+const plain = ({ _id, purgeAt: _purgeAt, ...delivery }: WebhookDeliveryRecord): WebhookDelivery => ({
   ...delivery,
   id: _id.toHexString(),
 });
@@ -107,6 +108,7 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
           lastError: outcome.lastError,
           nextAttemptAt: finished ? outcome.at : outcome.nextAttemptAt,
           finishedAt: finished ? outcome.at : null,
+          purgeAt: outcome.status === 'delivered' ? new Date(outcome.at.getTime() + DELIVERED_KEPT_MS) : null,
         },
       },
     );
@@ -175,6 +177,7 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
             finishedAt: null,
             replayedAt: winner.at,
             replayedBy: winner.actor,
+            purgeAt: null,
           },
         },
       )

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import type { WebhookConfig } from '../../src/config/index.ts';
 import type { RetryPolicy } from '../../src/events/retry-policy.ts';
+import { Types } from 'mongoose';
+import { DELIVERED_KEPT_MS, webhookClaimModel, webhookDeliveryModel } from '../../src/events/webhook-delivery-model.ts';
 import { createWebhookEvents, type WebhookEvents, type DeliverySettings } from '../../src/events/webhook-events.ts';
 import { WEBHOOK_EVENT_EXAMPLES } from '../../src/events/webhook-examples.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
@@ -207,6 +209,37 @@ describe('webhook delivery to a receiver on loopback', () => {
     expect(receiver.received).toHaveLength(1);
     const page = await events.deliveries.listFailed({ limit: 10 });
     expect(page).toMatchObject({ deliveries: [{ id, status: 'failed', lastStatus: 410 }], next: null });
+  });
+
+  it('marks a delivered record for removal after 30 days and keeps failed and replayed ones (MongoDB TTL housekeeping)', async () => {
+    const raw = (id: string) =>
+      mongo.connection.collection('webhookdeliveries').findOne({ _id: new Types.ObjectId(id) });
+    const events = await webhookEvents();
+    const delivered = await published(events);
+    const t0 = seconds(new Date(), 1);
+    await events.deliverNow(t0);
+    const record = await raw(delivered);
+    expect(record?.status).toBe('delivered');
+    expect(record?.purgeAt).toEqual(new Date((record?.finishedAt as Date).getTime() + DELIVERED_KEPT_MS));
+    // The store's plain value does not carry the housekeeping field.
+    expect(await events.deliveries.find(delivered)).not.toHaveProperty('purgeAt');
+
+    receiver.script({ status: 410 });
+    const failed = await published(events);
+    await events.deliverNow(seconds(t0, 2));
+    expect((await raw(failed))?.purgeAt).toBeNull();
+    // Replayed and delivered again: kept as long as the new delivery.
+    await events.deliveries.replay(delivered, { actor: 'crm-sync' });
+    expect((await raw(delivered))?.purgeAt).toBeNull();
+    // The TTL indexes are declared (FerretDB refuses them, so here nothing is purged; MongoDB does the purging).
+    const ttl = (model: { schema: { indexes(): Array<[Record<string, unknown>, Record<string, unknown>]> } }) =>
+      model.schema.indexes().filter(([, options]) => options.expireAfterSeconds !== undefined);
+    expect(ttl(webhookDeliveryModel(mongo.connection))).toEqual([
+      [{ purgeAt: 1 }, expect.objectContaining({ expireAfterSeconds: 0 })],
+    ]);
+    expect(ttl(webhookClaimModel(mongo.connection))).toEqual([
+      [{ claimedAt: 1 }, expect.objectContaining({ expireAfterSeconds: DELIVERED_KEPT_MS / 1000 })],
+    ]);
   });
 
   it('counts a receiver that does not answer in time as a failed try, and tries again', async () => {
