@@ -47,6 +47,7 @@ export function accountPagePart(config: Readonly<BrokerConfig>, parts: AccountPa
       supportRequests: parts.adminContext.supportRequests,
       upstreams: config.upstreams.map(({ id, name, issuer }) => ({ id, name, issuer })),
       portalName: (clientId) => portals.get(clientId)?.name,
+      portals: portals.list().flatMap(({ name, homeUrl }) => (homeUrl ? [{ name, homeUrl }] : [])),
       support: config.mail.support,
       now: () => new Date(),
     },

@@ -59,4 +59,9 @@ export class PortalDirectory {
   get(clientId: unknown): Portal | undefined {
     return typeof clientId === 'string' ? this.#portals.get(clientId) : undefined;
   }
+
+  /** Every portal, in the configuration's order. */
+  list(): Portal[] {
+    return [...this.#portals.values()];
+  }
 }

@@ -28,6 +28,8 @@ export interface AccountPageContext {
   supportRequests: Pick<SupportRequests, 'search'>;
   upstreams: readonly PageUpstream[];
   portalName(clientId: string | null): string | undefined;
+  /** The portals with a home page, offered on every page that has no session to show. */
+  portals: ReadonlyArray<{ name: string; homeUrl: string }>;
   /** Where the person asks for erasure (mail.support). */
   support: string;
   now(): Date;

@@ -96,3 +96,8 @@ export class TooManyChanges extends AccountPageProblem {
     super('tooMany');
   }
 }
+
+/** Whether `error` is one of the page's problems (rendered by the page itself, with the way to the portals). */
+export function isAccountPageProblem(error: unknown): error is BrokerError {
+  return error instanceof AccountPageProblem;
+}

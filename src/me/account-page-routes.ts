@@ -21,7 +21,7 @@ import {
   signOutEverywhere,
   type PagePerson,
 } from './account-page-changes.ts';
-import { NotYours, PageSignedOut, SignInNotLinked } from './account-page-problems.ts';
+import { NotYours, PageSignedOut, SignInNotLinked, isAccountPageProblem } from './account-page-problems.ts';
 import { accountsOf, activityOf, signInsOf } from './account-page-reads.ts';
 import { frontchannelFrames } from '../provider/logout/frontchannel-logout.ts';
 import { personalData } from './personal-data.ts';
@@ -82,6 +82,7 @@ export function accountPageRoutes(options: AccountPageRouteOptions): {
   onCallback: AccountPageCallback;
 } {
   const router = new Router({ prefix: COOKIE_PATH });
+  router.use(problemPages(options));
   const kit = pageKit(options);
   overviewRoute(router, options, kit);
   changeRoutes(router, options, kit);
@@ -147,7 +148,11 @@ function overviewRoute(router: Router, options: AccountPageRouteOptions, kit: Pa
     leadUpstream,
     async (ctx: Context) => {
       if (!ctx.state.pagePerson) {
-        return renderPage(ctx, views, 'me-sign-in', { titleKey: 'me.signIn.title', upstreams: context.upstreams });
+        return renderPage(ctx, views, 'me-sign-in', {
+          titleKey: 'me.signIn.title',
+          upstreams: context.upstreams,
+          portals: context.portals,
+        });
       }
       const { personId, identityId } = person(ctx);
       const signInsFrom = Math.max(0, Math.min(Number.parseInt(String(ctx.query.signIns ?? '0'), 10) || 0, 1000));
@@ -193,7 +198,11 @@ function changeRoutes(router: Router, options: AccountPageRouteOptions, kit: Pag
     const id = ctx.cookies.get(COOKIE, { signed: true });
     if (id) await context.sessions.end(id);
     setPageCookie(ctx, null);
-    renderPage(ctx, views, 'me-signed-out', { titleKey: 'me.signedOut.title', everywhere: false });
+    renderPage(ctx, views, 'me-signed-out', {
+      titleKey: 'me.signedOut.title',
+      everywhere: false,
+      portals: context.portals,
+    });
   });
 
   router.get('/accounts/:membershipId/leave', noStore, session, signedIn, csrf, async (ctx) => {
@@ -252,7 +261,12 @@ function changeRoutes(router: Router, options: AccountPageRouteOptions, kit: Pag
     const ended = await signOutEverywhere(context, person(ctx));
     setPageCookie(ctx, null);
     const frames = frontchannelFrames(ctx, options.frontchannelLogoutUris, options.issuer, ended);
-    renderPage(ctx, views, 'me-signed-out', { titleKey: 'me.signedOut.title', everywhere: true, frames });
+    renderPage(ctx, views, 'me-signed-out', {
+      titleKey: 'me.signedOut.title',
+      everywhere: true,
+      frames,
+      portals: context.portals,
+    });
   });
 
   router.get('/data', noStore, session, signedIn, async (ctx) => {
@@ -263,8 +277,34 @@ function changeRoutes(router: Router, options: AccountPageRouteOptions, kit: Pag
   });
 }
 
+/**
+ * A page problem as a page of its own: what happened, that nothing changed, and the ways on: back to the page, and
+ * to each portal (the person may have come from any of them). Programs get the error handler's JSON.
+ */
+function problemPages(options: AccountPageRouteOptions): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (!isAccountPageProblem(error) || ctx.accepts('html', 'json') !== 'html') throw error;
+      ctx.status = error.status;
+      renderPage(ctx, options.views, 'me-problem', {
+        titleKey: error.titleKey,
+        messageKey: error.messageKey,
+        portals: options.context.portals,
+      });
+    }
+  };
+}
+
 /** Back from upstream with a sign-in started by the page: open it, add the sign-in, or remove one. */
 function callbackOf(options: AccountPageRouteOptions): AccountPageCallback {
+  const showProblems = problemPages(options);
+  const finish = finishCallback(options);
+  return (ctx, step, identity) => showProblems(ctx, () => finish(ctx, step, identity));
+}
+
+function finishCallback(options: AccountPageRouteOptions): AccountPageCallback {
   const { context } = options;
   return async (ctx, step, identity) => {
     if (step.action === 'open') {

@@ -79,6 +79,8 @@ describe('the person’s own page', () => {
     const stranger = new TestBrowser();
     const refused = await openPage(stranger, alice);
     expect([refused.status, headingOf(refused.html)]).toEqual([403, 'This sign-in is not linked yet']);
+    // No dead end: the way to each portal, where the association flow links the sign-in.
+    expect(textContent(refused.html)).toContain('Back to CustomerSource');
     expect((await stranger.navigate(`${stack.brokerUrl}/me`)).html).toContain('/me/login');
   });
 
