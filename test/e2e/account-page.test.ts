@@ -153,6 +153,8 @@ let browser: Browser;
 /** Carol's person (and first account) id. */
 let carolsId: string;
 let alicesId: string;
+/** When the oldest seeded sign-in (for Third Party) happened. */
+const THIRD_PARTY_AT = new Date(Date.now() - 30 * 86_400_000);
 
 beforeAll(async () => {
   e2e = await startE2eStack();
@@ -176,7 +178,7 @@ async function seedOlderSignIns(): Promise<void> {
   try {
     const activity = new SignInActivity(redis, silentLogger);
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
-    await activity.record(carolsId, { at: at(30), upstreamId: 'demo', clientId: 'thirdparty' });
+    await activity.record(carolsId, { at: THIRD_PARTY_AT, upstreamId: 'demo', clientId: 'thirdparty' });
     for (let day = 20; day > 10; day -= 1) {
       await activity.record(carolsId, { at: at(day), upstreamId: 'demo', clientId: 'partnersource' });
     }
@@ -460,4 +462,33 @@ describe(`the person's own page in Chromium (${locale})`, () => {
       WALK_TIMEOUT,
     );
   }
+
+  // A defect this file found: src/me hands the views Date objects, and {{datetime}} (src/i18n/handlebars-helper.ts)
+  // formats ISO strings only, so every time on the page is JavaScript's Date#toString ("Mon Dec 07 2026 00:49:38
+  // GMT+0000 (Coordinated Universal Time)"), in English on the German page too. `it.failing` keeps the run green
+  // while the defect stands and fails once it is fixed: then make it a plain `it`.
+  it.failing("writes times the way the page's language does, in UTC", async () => {
+    const session = await openBrowserSession(browser, t.browserLocale);
+    const { page } = session;
+    try {
+      await page.goto(`${e2e.stack.brokerUrl}/me`);
+      await page.getByRole('button', { name: me.signInWith(DEMO_ID) }).click();
+      await signInAtDemoId(page, carol, new StoryRecorder(`${locale} account page times`));
+      await expectHeading(page, me.heading);
+      await page.getByRole('link', { name: me.olderSignIns }).click();
+      const written = new Intl.DateTimeFormat(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZone: 'UTC',
+        timeZoneName: 'short',
+      }).format(THIRD_PARTY_AT);
+      await page.getByText(me.signedInFor(DEMO_ID, 'Third Party')).waitFor();
+      expect(await visibleText(page)).toContain(`${written}: ${me.signedInFor(DEMO_ID, 'Third Party')}`);
+    } finally {
+      await session.context.close();
+    }
+  });
 });
