@@ -20,13 +20,13 @@ export function registerTranslationHelper(handlebars: typeof Handlebars, transla
 }
 
 /**
- * Registers `{{datetime value}}`: an ISO time as the page's language writes it, in UTC and saying so (staff in
+ * Registers `{{datetime value}}`: a time (a Date or ISO text) as the page's language writes it, in UTC and saying so (staff in
  * several time zones read the same records). Anything that is not a time is shown as it is.
  */
 export function registerDateTimeHelper(handlebars: typeof Handlebars): void {
   const formats = new Map<string, Intl.DateTimeFormat>();
   handlebars.registerHelper('datetime', function datetime(value: unknown, options: Handlebars.HelperOptions) {
-    const at = typeof value === 'string' ? new Date(value) : undefined;
+    const at = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
     if (!at || Number.isNaN(at.getTime())) return value;
     const locale = (options.data as { root?: { locale?: string } } | undefined)?.root?.locale ?? 'en';
     let format = formats.get(locale);

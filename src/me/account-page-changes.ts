@@ -2,7 +2,9 @@ import type { Identity, Membership } from '../accounts/people.ts';
 import type { AuditEventType } from '../audit/audit-store.ts';
 import { identityRemovedData, membershipRemovedData } from '../events/people-events.ts';
 import type { Origin } from '../linking/association-hooks.ts';
+import { signInNameOf } from '../linking/association-hooks.ts';
 import { linkAtOnce } from '../linking/link-at-once.ts';
+import { loginRecordOf } from '../sign-in/resolve-sign-in.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import type { AccountPageContext } from './account-page-context.ts';
 import {
@@ -144,13 +146,19 @@ export async function addSignIn(
     upstreamId: proved.upstreamId,
     issuer: proved.issuer,
     subject: proved.subject,
-    signInName: proved.email ?? proved.name ?? '',
+    signInName: signInNameOf(proved),
     contactIds: memberships.map((m) => m.contact.id),
     clientId: null,
     origin: who.origin,
   });
   if (linked.kind === 'taken' || linked.kind === 'no-contact') throw new NoAccountToLink();
   if (linked.kind === 'cancelled') throw new NotYours();
+  // The page lists what the provider reported for it, as for any sign-in.
+  const added = await context.directory.findIdentity(proved.issuer, proved.subject);
+  if (added) {
+    const { proven, seen } = loginRecordOf(added, proved, null);
+    await context.directory.recordLogin(added, context.now(), proven, seen);
+  }
   await audit(context, who, 'person.identity-added', {
     accountId: linked.contacts[0].account.id,
     upstreamId: proved.upstreamId,

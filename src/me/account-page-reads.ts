@@ -36,6 +36,10 @@ export interface SignInView {
   upstreamName: string;
   /** What the provider reported at the last recorded sign-in: its text, shown as data. */
   email: string | null;
+  /** How the sign-in named itself when it was linked (a masked address or a bounded name), when no address is known. */
+  name: string | null;
+  /** What tells it apart from another sign-in at the same provider (the address, else the name). */
+  label: string | null;
   firstUsed: Date;
   lastUsed: Date | null;
   /** The sign-in this page session was opened with. */
@@ -74,6 +78,8 @@ export function signInsOf(
     identityId: identity.id,
     upstreamName: upstreamNameOf(context, identity.upstreamId),
     email: identity.email,
+    name: identity.email ? null : identity.signInName || null,
+    label: identity.email ?? (identity.signInName || null),
     firstUsed: identity.linkedAt,
     lastUsed: identity.lastLoginAt,
     current: identity.id === currentId,
@@ -103,6 +109,15 @@ export async function activityOf(
   );
   // A cursor this page did not hand out (edited, stale after an upgrade).
   if (!changes) throw new NotYours();
+  // A sign-in linked at once (by support, or added on this page) is also an association confirmed: one entry says it.
+  const linkedAtOnce = new Set(
+    changes.items
+      .filter((entry) => entry.type === 'person.identity-added' || entry.type === 'admin.identity-linked')
+      .map((entry) => entry.detail?.pendingId),
+  );
+  const shown = changes.items.filter(
+    (entry) => entry.type !== 'association.confirmed' || !linkedAtOnce.has(entry.detail?.pendingId),
+  );
   // Only the names of accounts the person acts for: an entry about an account they left names none.
   const accountNames = new Map(memberships.map(({ account }) => [account.id, account.name]));
   const following = page.signInsFrom + SIGN_INS_PER_PAGE;
@@ -113,7 +128,7 @@ export async function activityOf(
       portalName: context.portalName(entry.clientId) ?? null,
     })),
     nextSignIns: following < total ? following : null,
-    changes: changes.items.map((entry) => ({
+    changes: shown.map((entry) => ({
       at: entry.at,
       type: entry.type,
       upstreamName: entry.upstreamId ? upstreamNameOf(context, entry.upstreamId) : null,

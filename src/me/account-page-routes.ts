@@ -4,6 +4,7 @@ import type { Context, Middleware } from 'koa';
 import compose from 'koa-compose';
 import { setUpstreamStateCookie } from '../http/routes/upstream-state-cookie.ts';
 import type { AccountPageCallback } from '../http/routes/upstream-callback.ts';
+import { loginRecordOf } from '../sign-in/resolve-sign-in.ts';
 import type { Federation } from '../upstream/federation.ts';
 import type { AccountPageStep } from '../upstream/login-transactions.ts';
 import { csrfProtection } from '../web/csrf.ts';
@@ -310,11 +311,10 @@ function finishCallback(options: AccountPageRouteOptions): AccountPageCallback {
     if (step.action === 'open') {
       const known = await context.directory.findIdentity(identity.issuer, identity.subject);
       if (!known) throw new SignInNotLinked();
-      await context.activity.record(known.personId, {
-        at: context.now(),
-        upstreamId: known.upstreamId,
-        clientId: null,
-      });
+      const now = context.now();
+      const { proven, seen } = loginRecordOf(known, identity, null);
+      await context.directory.recordLogin(known, now, proven, seen);
+      await context.activity.record(known.personId, { at: now, upstreamId: known.upstreamId, clientId: null });
       const id = await context.sessions.open({ personId: known.personId, identityId: known.id }, context.now());
       setPageCookie(ctx, id, context.sessions.ttlMs);
       ctx.status = 303;

@@ -1,4 +1,5 @@
-import type { Membership, SignInDirectory } from '../accounts/people-directory.ts';
+import type { Identity, Membership, SignInDirectory } from '../accounts/people-directory.ts';
+import type { SignInSeen } from '../accounts/people-storage.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 
 export type SignInOutcome =
@@ -22,6 +23,24 @@ export interface SignInLog {
 }
 
 /**
+ * What a sign-in of a linked identity records (people-directory.ts `recordLogin`): the upstream authentication it
+ * proved, if later than the one known, and what the upstream reported, bounded: it is the provider's text, not ours.
+ */
+export function loginRecordOf(
+  known: Identity,
+  identity: UpstreamIdentity,
+  clientId: string | null,
+): { proven: Date | undefined; seen: SignInSeen } {
+  const proof = known.authenticatedAt ?? known.linkedAt;
+  const proven =
+    identity.authTime !== undefined && identity.authTime > seconds(proof)
+      ? new Date(identity.authTime * 1000)
+      : undefined;
+  const email = identity.email && identity.email.length <= 254 ? identity.email : null;
+  return { proven, seen: { email, clientId } };
+}
+
+/**
  * What an upstream identity may do at the broker: the identity of a person who is a member of at least one active
  * account signs in as that person (and its last login is recorded); an identity with no membership left gets the
  * association flow; one whose every account is disabled is refused. The people directory sees every change the broker
@@ -42,16 +61,11 @@ export async function resolveSignIn(
   if (memberships.length === 0) return { kind: 'not-linked' };
   const active = memberships.filter((m) => m.account.status === 'active');
   if (active.length === 0) return { kind: 'account-disabled' };
-  const proof = known.authenticatedAt ?? known.linkedAt;
-  const proven =
-    identity.authTime !== undefined && identity.authTime > seconds(proof)
-      ? new Date(identity.authTime * 1000)
-      : undefined;
-  // What the upstream reported is kept for support's search, bounded: it is the provider's text, not ours.
-  const email = identity.email && identity.email.length <= 254 ? identity.email : null;
   const now = new Date();
-  await directory.recordLogin(known, now, proven, { email, clientId });
+  const { proven, seen } = loginRecordOf(known, identity, clientId);
+  await directory.recordLogin(known, now, proven, seen);
   await signIns?.record(known.personId, { at: now, upstreamId: known.upstreamId, clientId });
+  const proof = known.authenticatedAt ?? known.linkedAt;
   return {
     kind: 'linked',
     personId: known.personId,

@@ -82,7 +82,7 @@ const ME: Record<
     added: 'The sign-in was added. We sent a notice to the address registered for you.',
     current: '(you used this one now)',
     reported: (email) => `Reported address: ${email}`,
-    remove: (upstream) => `Remove ${upstream}…`,
+    remove: (upstream) => `Remove ${upstream}`,
     removeHeading: (upstream) => `Remove ${upstream}?`,
     confirmWith: (upstream) => `Confirm with ${upstream}`,
     confirmWithNamed: (upstream, email) => `Confirm with ${upstream} (${email})`,
@@ -116,7 +116,7 @@ const ME: Record<
     added: 'Die Anmeldung wurde hinzugefügt. Wir haben die für Sie hinterlegte Adresse benachrichtigt.',
     current: '(gerade verwendet)',
     reported: (email) => `Gemeldete Adresse: ${email}`,
-    remove: (upstream) => `${upstream} entfernen…`,
+    remove: (upstream) => `${upstream} entfernen`,
     removeHeading: (upstream) => `${upstream} entfernen?`,
     confirmWith: (upstream) => `Mit ${upstream} bestätigen`,
     confirmWithNamed: (upstream, email) => `Mit ${upstream} (${email}) bestätigen`,
@@ -325,8 +325,8 @@ describe(`the person's own page in Chromium (${locale})`, () => {
         });
         const broker = e2e.stack.brokerUrl;
         const statusSays = (text: string) => page.getByRole('status').filter({ hasText: text }).waitFor();
-        // Both sign-ins are "Demo ID", and neither names an address until a portal's sign-in records one (the page's
-        // own sign-in and adding record none): Bob's is the one Carol did not use for the page.
+        // Both sign-ins are "Demo ID", each named by the address it reported: Bob's is the one Carol did not use for
+        // the page.
         const signIns = page.locator('section[aria-labelledby="sign-ins-heading"] ul.items > li');
         const bobsSignIn = signIns.filter({ hasNotText: me.current });
         const confirmWithCarols = page
@@ -463,11 +463,8 @@ describe(`the person's own page in Chromium (${locale})`, () => {
     );
   }
 
-  // A defect this file found: src/me hands the views Date objects, and {{datetime}} (src/i18n/handlebars-helper.ts)
-  // formats ISO strings only, so every time on the page is JavaScript's Date#toString ("Mon Dec 07 2026 00:49:38
-  // GMT+0000 (Coordinated Universal Time)"), in English on the German page too. `it.failing` keeps the run green
-  // while the defect stands and fails once it is fixed: then make it a plain `it`.
-  it.failing("writes times the way the page's language does, in UTC", async () => {
+  // Times are written by {{datetime}} in the page's language, in UTC (src/i18n/handlebars-helper.ts).
+  it("writes times the way the page's language does, in UTC", async () => {
     const session = await openBrowserSession(browser, t.browserLocale);
     const { page } = session;
     try {

@@ -238,6 +238,8 @@ describe('pages and e-mails render in every language', () => {
           identityId: 'i',
           upstreamName: 'Demo ID',
           email: 'carol@example.net',
+          name: null,
+          label: 'carol@example.net',
           firstUsed: '2026-12-01T00:00:00.000Z',
           lastUsed: '2026-12-02T00:00:00.000Z',
           current: true,

@@ -130,6 +130,11 @@ describe('the person’s own page', () => {
     expect(textContent(proved.html)).toContain('The sign-in was removed.');
     expect((await api('GET', `/people/${carolsAccount}`)).signIns).toHaveLength(1);
     expect(textContent(proved.html)).toContain('You removed a sign-in');
+    // Added at once: one entry says so, not also an e-mailed confirmation that never happened.
+    expect(textContent(proved.html)).toContain('You added a sign-in');
+    expect(textContent(proved.html)).not.toContain('linked through the e-mailed link');
+    // Each sign-in is named by the address it reported, so the two at one provider are told apart.
+    expect(textContent(withTwo.html)).toContain(`Remove Demo ID (${bob.email})…`);
     // Whoever signs in with it is a stranger again: the association page.
     const again = await signIn(new TestBrowser(), portal, bob);
     expect(headingOf(again.callback.html)).toBe('Associate your account');
