@@ -176,7 +176,7 @@ export async function signOutEverywhere(
   context: AccountPageContext,
   who: PagePerson,
 ): Promise<Array<{ clientId: string; sid: string }>> {
-  await context.limits.consumeChange(who.personId);
+  // Not limited: it protects the person, and once done there is nothing left for a repeat to end.
   const ended = await context.linking.sessions.endAll(who.personId);
   await context.sessions.endAllOf(who.personId, context.now());
   await audit(context, who, 'person.signed-out-everywhere', {

@@ -349,4 +349,44 @@ describe('logout', () => {
       expect(await signedInSilently(signedIn)).toBe(true);
     });
   });
+
+  it("signs out everywhere from the person's own page: logout tokens to every portal, a front-channel frame for the one with a URI", async () => {
+    const browser = new TestBrowser();
+    const { tokensA, tokensB } = await signedInEverywhere(browser);
+    const before = { a: receiverA.logoutTokens.length, b: receiverB.logoutTokens.length };
+    // The page, in the same browser: Demo ID still has Alice's session there, so it answers without asking.
+    const choice = await browser.navigate(`${stack.brokerUrl}/me`);
+    const page = await browser.submit(choice, '/me/login', { upstreamId: 'demo' });
+    expect(headingOf(page.html)).toBe('Your sign-ins and accounts');
+
+    const signedOut = await browser.submit(page, '/me/sign-out-everywhere');
+    expect(headingOf(signedOut.html)).toBe('You are signed out');
+    const frames = [...signedOut.html.matchAll(/<iframe src="([^"]+)"/g)].map(
+      ([, src]) => new URL(src!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')),
+    );
+    // Every session of Alice ends (earlier tests left some in other browsers): one frame for each at portal A only.
+    expect(new Set(frames.map((f) => f.origin + f.pathname))).toEqual(new Set([receiverA.frontchannelUri]));
+    expect(frames.map((f) => f.searchParams.get('sid'))).toContain(tokensA.claims()?.sid);
+    expect(cspOf(signedOut).get('frame-src')).toEqual([receiverA.url]);
+    // Delivered in the background: wait (5 s at most) for the token naming this browser's session at each portal.
+    const sidOf = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sid?: string }).sid;
+    const told = async (receiver: LogoutReceiver, from: number, sid: unknown) => {
+      for (let waited = 0; waited < 5_000; waited += 50) {
+        if (
+          receiver.logoutTokens
+            .slice(from)
+            .map(sidOf)
+            .includes(sid as string)
+        )
+          return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return false;
+    };
+    expect(await told(receiverA, before.a, tokensA.claims()?.sid)).toBe(true);
+    expect(await told(receiverB, before.b, tokensB.claims()?.sid)).toBe(true);
+    const silent = await portalB.signInAgain(browser, { prompt: 'none' });
+    expect(new URL(silent.callback.url).searchParams.get('error')).toBe('login_required');
+  });
 });
