@@ -1236,7 +1236,7 @@ export interface components {
         AuditEvent: {
             id: string;
             /** @enum {string} */
-            type: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused";
+            type: "association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused" | "person.membership-left" | "person.identity-added" | "person.identity-removed" | "person.signed-out-everywhere" | "person.data-exported";
             /** Format: date-time */
             at: string;
             actor: string | null;
@@ -2748,7 +2748,7 @@ export interface operations {
         parameters: {
             query?: {
                 actor?: string;
-                type?: ("association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused")[];
+                type?: ("association.requested" | "association.confirmed" | "association.refused" | "association.cancelled" | "association.superseded" | "association.disowned" | "mail.sent" | "mail.failed" | "mail.expired" | "admin.account-created" | "admin.account-changed" | "admin.contact-added" | "admin.contact-changed" | "admin.association-resent" | "admin.association-cancelled" | "admin.membership-removed" | "admin.identity-removed" | "admin.identity-linked" | "admin.mail-retried" | "admin.support-request-resolved" | "admin.webhook-replayed" | "support.requested" | "admin.console-signed-in" | "admin.console-refused" | "person.membership-left" | "person.identity-added" | "person.identity-removed" | "person.signed-out-everywhere" | "person.data-exported")[];
                 accountId?: string;
                 personId?: string;
                 from?: string;
