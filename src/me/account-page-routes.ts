@@ -32,7 +32,7 @@ const COOKIE = 'ib.me';
 const COOKIE_PATH = '/me';
 
 /** What a `done` in the page's address may say happened (after POST-redirect-GET). */
-const DONE = new Set(['left', 'added', 'already-yours', 'removed']);
+const DONE = new Set(['left', 'added', 'already-yours', 'removed', 'cancelled']);
 
 export interface AccountPageRouteOptions {
   context: AccountPageContext;

@@ -87,6 +87,13 @@ describe('the person’s own page', () => {
   it('adds a sign-in proved at the upstream, tells the registered address, and removes one only after a fresh sign-in with a kept one', async () => {
     const browser = new TestBrowser();
     const page = await openPage(browser, carol);
+    // Cancelled at the provider: back on the page, which says nothing changed.
+    const cancelled = await browser.submit(
+      await browser.submit(page, '/me/sign-ins/add', { upstreamId: 'demo' }),
+      '/abort',
+    );
+    expect(cancelled.url).toBe(`${stack.brokerUrl}/me?done=cancelled`);
+    expect(textContent(cancelled.html)).toContain('Nothing changed: the sign-in at the provider was cancelled.');
     // Carol adds her other account at Demo ID (it uses Bob's test login), freshly signed in there.
     const upstream = await browser.submit(page, '/me/sign-ins/add', { upstreamId: 'demo' });
     const added = await signInUpstream(browser, upstream, bob);

@@ -57,6 +57,11 @@ export function upstreamCallbackRoutes(deps: UpstreamCallbackDependencies): Rout
         ctx.status = 303;
         return ctx.redirect(`/interaction/${purpose.interactionUid}/upstream-denied`);
       }
+      // Cancelled while proving a sign-in for the person's own page: back there, nothing changed.
+      if (error instanceof UpstreamDenied && purpose.kind === 'me') {
+        ctx.status = 303;
+        return ctx.redirect('/me?done=cancelled');
+      }
       throw error;
     }
     if (transaction.purpose.kind === 'interaction') {
