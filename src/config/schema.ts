@@ -397,6 +397,16 @@ const webhookEndpoint = z
       .optional()
       .describe('Or a file holding that secret (a mounted secret), read at start-up.')
       .meta({ advanced: true }),
+    previousSecret: nonEmpty
+      .superRefine((value, ctx) => {
+        const problem = webhookSecretProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe(
+        'While rotating: the secret being replaced. Every delivery is signed with both (two signatures in webhook-signature), so the receiver can switch to the new one at any time; remove it once it has.',
+      )
+      .meta({ advanced: true }),
     events: z
       .array(
         z.enum([...WEBHOOK_EVENT_TYPES, EVERY_WEBHOOK_EVENT], {
@@ -420,6 +430,9 @@ const webhookEndpoint = z
       problem('secret', 'is required (or secretFile)');
     if (endpoint.secret !== undefined && endpoint.secretFile !== undefined) {
       problem('secretFile', 'cannot be used together with secret');
+    }
+    if (endpoint.previousSecret !== undefined && endpoint.previousSecret === endpoint.secret) {
+      problem('previousSecret', 'is the same as secret: set the new secret in secret');
     }
     if (endpoint.events.includes(EVERY_WEBHOOK_EVENT) && endpoint.events.length > 1) {
       problem('events', `"${EVERY_WEBHOOK_EVENT}" already means every event: list it alone`);

@@ -9,7 +9,10 @@ export interface WebhookEndpoint {
   readonly url: string;
   readonly allowPrivateNetwork: boolean;
   wants(type: WebhookEventType): boolean;
-  /** The `webhook-signature` value: `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` (Standard Webhooks). */
+  /**
+   * The `webhook-signature` value: `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` (Standard Webhooks); while
+   * a secret is rotated, one such signature per secret, space-separated, the new one first.
+   */
   sign(webhookId: string, at: Date, body: string): string;
 }
 
@@ -60,7 +63,7 @@ export function webhookEndpoints(entries: readonly WebhookConfig[], read: ReadSe
   const endpoints = entries.flatMap((entry, index): WebhookEndpoint[] => {
     const secret = secretOf(entry, `webhooks[${index}]`, read, problems);
     if (secret === undefined) return [];
-    const signer = new Webhook(secret);
+    const signers = [secret, entry.previousSecret?.trim()].flatMap((s) => (s ? [new Webhook(s)] : []));
     const all = entry.events.includes(EVERY_WEBHOOK_EVENT);
     const events = new Set<string>(entry.events);
     return [
@@ -68,7 +71,7 @@ export function webhookEndpoints(entries: readonly WebhookConfig[], read: ReadSe
         url: entry.url,
         allowPrivateNetwork: entry.allowPrivateNetwork,
         wants: (type) => all || events.has(type),
-        sign: (webhookId, at, body) => signer.sign(webhookId, at, body),
+        sign: (webhookId, at, body) => signers.map((signer) => signer.sign(webhookId, at, body)).join(' '),
       },
     ];
   });

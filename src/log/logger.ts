@@ -22,6 +22,8 @@ export function createLogger(level: LevelWithSilent, destination?: pino.Destinat
           '*.password',
           '*.token',
           '*.clientSecret',
+          '*.secret',
+          '*.previousSecret',
           '*.apiKey',
           '*.code_verifier',
         ],

@@ -59,6 +59,16 @@ describe('webhooks in the configuration', () => {
       'webhooks[0].secretFile: cannot be used together with secret',
     ],
     [
+      'a previous secret not in the whsec_ form',
+      { url: CRM, secret: SECRET, previousSecret: 'old', events: ['*'] },
+      'webhooks[0].previousSecret: must be whsec_ followed by base64',
+    ],
+    [
+      'a previous secret equal to the secret',
+      { url: CRM, secret: SECRET, previousSecret: SECRET, events: ['*'] },
+      'webhooks[0].previousSecret: is the same as secret: set the new secret in secret',
+    ],
+    [
       'an unknown event',
       { url: CRM, secret: SECRET, events: ['user.created'] },
       'webhooks[0].events[0]: must be one of association.',

@@ -95,6 +95,29 @@ describe('webhook delivery to a receiver on loopback', () => {
     expect(received?.payload).toEqual({ type: 'membership.added', timestamp: at.toISOString(), data: MEMBERSHIP });
   });
 
+  it('signs with both secrets while one is rotated: a receiver with either verifies the same delivery', async () => {
+    const next = newWebhookSecret();
+    const withNew = await startWebhookReceiver(next);
+    try {
+      // The receiver still on the old secret (SECRET) and one already on the new one get the same bytes and headers.
+      for (const target of [receiver, withNew]) {
+        const events = await webhookEvents({ endpoint: { url: target.url, secret: next, previousSecret: SECRET } });
+        await events.publisher.publish('membership.added', MEMBERSHIP);
+        await events.deliverNow(seconds(new Date(), 1));
+      }
+      const [onOld, onNew] = [receiver.received[0], withNew.received[0]];
+      expect([onOld?.verified, onNew?.verified]).toEqual([true, true]);
+      expect(onOld?.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+      // Once the previous secret is removed, the old receiver no longer verifies what is sent.
+      const after = await webhookEvents({ endpoint: { url: receiver.url, secret: next } });
+      await after.publisher.publish('membership.added', MEMBERSHIP);
+      await after.deliverNow(seconds(new Date(), 1));
+      expect(receiver.received.at(-1)?.verified).toBe(false);
+    } finally {
+      await withNew.close();
+    }
+  });
+
   it('sends an endpoint only the events it subscribed to', async () => {
     const other = await startWebhookReceiver(SECRET);
     try {
