@@ -1,3 +1,4 @@
+import { passOverDue, type PassClock as Clock } from '../store/due-pass.ts';
 import { RepeatingPass, workerIdentity } from '../store/repeating-pass.ts';
 import type { Logger } from '../log/logger.ts';
 import { inSpan } from '../tracing/spans.ts';
@@ -32,11 +33,6 @@ export interface DeliveryWorkerOptions {
   wallClock?: () => Date;
 }
 
-type Clock = () => Date;
-
-const PAGE_SIZE = 100;
-/** A pass ends after a minute so that `stop()` never waits long; the next poll continues where it left off. */
-const PASS_BUDGET_MS = 60_000;
 const ABANDONED =
   'the worker making this try stopped before recording its outcome (claim lease expired); it may have been delivered';
 const REMOVED = 'not sent: its endpoint is no longer in the configuration (webhooks[].url)';
@@ -80,21 +76,13 @@ export class WebhookDeliveryWorker {
    * pass's start (tests inject it); the pass's clock runs on from there in real time.
    */
   async runOnce(now = new Date()): Promise<number> {
-    const started = Date.now();
-    const clock: Clock = () => new Date(now.getTime() + (Date.now() - started));
-    let delivered = 0;
-    let afterId: string | null = null;
-    for (;;) {
-      const page = await this.#options.store.due(now, afterId, PAGE_SIZE);
-      await eachAtMost(this.#options.concurrency, page, async (delivery) => {
-        if (Date.now() - started > PASS_BUDGET_MS) return;
-        const attempt = { id: delivery.id, round: delivery.round, attempt: delivery.attempts };
-        if (await this.#try(delivery, attempt, now, clock)) delivered += 1;
-      });
-      const last = page.at(-1);
-      if (!last || page.length < PAGE_SIZE || Date.now() - started > PASS_BUDGET_MS) return delivered;
-      afterId = last.id;
-    }
+    return passOverDue(
+      now,
+      (at, afterId, limit) => this.#options.store.due(at, afterId, limit),
+      (delivery, clock) =>
+        this.#try(delivery, { id: delivery.id, round: delivery.round, attempt: delivery.attempts }, now, clock),
+      this.#options.concurrency,
+    );
   }
 
   async #try(delivery: WebhookDelivery, attempt: DeliveryTry, passStart: Date, clock: Clock): Promise<boolean> {
@@ -198,26 +186,3 @@ const messages: Readonly<Record<AttemptOutcomeLabel, string>> = {
   failed: 'webhook failed: tries used up',
   rejected: 'webhook failed: refused for good',
 };
-
-/**
- * Runs `work` on every item with at most `limit` at once. The first failure (the store is gone) stops the lanes
- * from taking more items and is thrown once every try in flight has ended, so no claimed try is left unrecorded by
- * a pass that has already returned.
- */
-async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (next < items.length && !failure) {
-      const item = items[next] as T;
-      next += 1;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  if (failure) throw failure.error;
-}

@@ -1,3 +1,4 @@
+import { passOverDue, type PassClock as Clock } from '../store/due-pass.ts';
 import { RepeatingPass, workerIdentity } from '../store/repeating-pass.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import { maskEmail } from '../audit/mask-email.ts';
@@ -30,11 +31,6 @@ export interface OutboxWorkerOptions {
   leaseMs?: number;
 }
 
-type Clock = () => Date;
-
-const PAGE_SIZE = 100;
-/** A pass ends after a minute so that `stop()` never waits long; the next poll continues where it left off. */
-const PASS_BUDGET_MS = 60_000;
 const ABANDONED =
   'the worker sending this attempt stopped before recording its outcome (claim lease expired); it may have been delivered';
 
@@ -77,22 +73,11 @@ export class OutboxWorker {
    * start (tests inject it); the pass's clock runs on from there in real time, for claims, renewals and expiry.
    */
   async runOnce(now = new Date()): Promise<number> {
-    const started = Date.now();
-    const clock: Clock = () => new Date(now.getTime() + (Date.now() - started));
-    let sent = 0;
-    let afterId: string | null = null;
-    // Pages in id order, so every message due at the start of the pass is looked at once, even those whose claim
-    // another worker holds (they stay pending and due).
-    for (;;) {
-      const page = await this.#options.outbox.due(now, afterId, PAGE_SIZE);
-      for (const message of page) {
-        if (Date.now() - started > PASS_BUDGET_MS) return sent;
-        if (await this.#attempt(message, message.attempts, now, clock)) sent += 1;
-      }
-      const last = page.at(-1);
-      if (!last || page.length < PAGE_SIZE) return sent;
-      afterId = last.id;
-    }
+    return passOverDue(
+      now,
+      (at, afterId, limit) => this.#options.outbox.due(at, afterId, limit),
+      (message, clock) => this.#attempt(message, message.attempts, now, clock),
+    );
   }
 
   async #attempt(message: MailMessage, attempt: number, passStart: Date, clock: Clock): Promise<boolean> {
