@@ -97,10 +97,9 @@ export async function activityOf(
   memberships: readonly Membership[],
   page: { signInsFrom: number; changesCursor?: string | undefined },
 ): Promise<ActivityView> {
-  const [entries, total] = await Promise.all([
-    context.activity.page(personId, page.signInsFrom, SIGN_INS_PER_PAGE),
-    context.activity.count(personId),
-  ]);
+  // One more than the page shows: whether an older page exists, without counting the list.
+  const read = await context.activity.page(personId, page.signInsFrom, SIGN_INS_PER_PAGE + 1);
+  const entries = read.slice(0, SIGN_INS_PER_PAGE);
   const person = { id: personId, signIns: identities.map(({ upstreamId, subject }) => ({ upstreamId, subject })) };
   const changes = await readPage(
     { limit: CHANGES_PER_PAGE, cursor: page.changesCursor },
@@ -127,7 +126,7 @@ export async function activityOf(
       upstreamName: upstreamNameOf(context, entry.upstreamId),
       portalName: context.portalName(entry.clientId) ?? null,
     })),
-    nextSignIns: following < total ? following : null,
+    nextSignIns: read.length > SIGN_INS_PER_PAGE ? following : null,
     changes: shown.map((entry) => ({
       at: entry.at,
       type: entry.type,

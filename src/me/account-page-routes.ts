@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import type { Identity } from '../accounts/people.ts';
 import compose from 'koa-compose';
 import { setUpstreamStateCookie } from '../http/routes/upstream-state-cookie.ts';
 import type { AccountPageCallback } from '../http/routes/upstream-callback.ts';
@@ -48,7 +49,8 @@ export interface AccountPageRouteOptions {
 declare module 'koa' {
   interface DefaultState {
     /** The person of the page session (set by the session middleware of /me). */
-    pagePerson?: PagePerson & { sessionName: string };
+    /** With the person's sign-ins as read to check the session, for the page to show without reading them again. */
+    pagePerson?: PagePerson & { sessionName: string; identities: Identity[] };
   }
 }
 
@@ -110,6 +112,7 @@ function pageKit(options: AccountPageRouteOptions) {
           identityId: found.identityId,
           origin: originOf(ctx),
           sessionName: context.sessions.nameOf(id),
+          identities,
         };
       }
     }
@@ -155,13 +158,10 @@ function overviewRoute(router: Router, options: AccountPageRouteOptions, kit: Pa
           portals: context.portals,
         });
       }
-      const { personId, identityId } = person(ctx);
+      const { personId, identityId, identities } = person(ctx);
       const signInsFrom = Math.max(0, Math.min(Number.parseInt(String(ctx.query.signIns ?? '0'), 10) || 0, 1000));
       const changesCursor = typeof ctx.query.changes === 'string' ? ctx.query.changes : undefined;
-      const [identities, memberships] = await Promise.all([
-        context.directory.identitiesOf(personId),
-        context.directory.membershipsOf(personId),
-      ]);
+      const memberships = await context.directory.membershipsOf(personId);
       const activity = await activityOf(context, personId, identities, memberships, { signInsFrom, changesCursor });
       const signIns = signInsOf(context, identities, identityId);
       const done = typeof ctx.query.done === 'string' && DONE.has(ctx.query.done) ? ctx.query.done : undefined;

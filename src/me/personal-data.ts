@@ -17,7 +17,14 @@ export async function personalData(context: AccountPageContext, who: PagePerson)
   const { personId } = who;
   const record = await context.directory.personWithAccounts(personId);
   const identities = record?.identities ?? [];
-  const memberships = await context.directory.membershipsOf(personId);
+  // Every membership the record holds, with its account and contact (those of disabled contacts too: it is all).
+  const accountsById = new Map(record?.accounts.map((account) => [account.id, account]));
+  const contactsById = new Map(record?.contacts.map((contact) => [contact.id, contact]));
+  const memberships = (record?.memberships ?? []).flatMap((membership) => {
+    const account = accountsById.get(membership.accountId);
+    const contact = contactsById.get(membership.contactId);
+    return account && contact ? [{ membership, account, contact }] : [];
+  });
   const signIns = identities.map(({ issuer, subject }) => ({ issuer, subject }));
   const [associations, supportRequests, recentSignIns, audit] = await Promise.all([
     Promise.all(
@@ -60,7 +67,7 @@ export async function personalData(context: AccountPageContext, who: PagePerson)
       since: iso(membership.linkedAt),
       account: { id: account.id, customerNumber: account.customerNumber, name: account.name, status: account.status },
       plans: account.plans.map((p) => ({ type: p.type, expiresAt: iso(p.expiresAt) })),
-      contact: { id: contact.id, email: contact.email, name: contact.name },
+      contact: { id: contact.id, email: contact.email, name: contact.name, status: contact.status },
     })),
     associations: associations.flat().map((a) => ({
       id: a.id,

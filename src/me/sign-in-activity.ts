@@ -57,8 +57,4 @@ export class SignInActivity implements SignInLog {
       return [{ at: new Date(parsed.at), upstreamId: parsed.upstreamId, clientId }];
     });
   }
-
-  async count(personId: string): Promise<number> {
-    return this.#redis.llen(keyOf(personId));
-  }
 }

@@ -45,7 +45,7 @@ describe.each([
     for (let i = 0; i < SIGN_INS_KEPT + 5; i += 1) {
       await activity.record('p1', { at: at(i), upstreamId: 'demo', clientId: i % 2 ? 'customersource' : null });
     }
-    expect(await activity.count('p1')).toBe(SIGN_INS_KEPT);
+    expect((await activity.page('p1', 0, SIGN_INS_KEPT + 10)).length).toBe(SIGN_INS_KEPT);
     const [newest, next] = await activity.page('p1', 0, 2);
     expect([newest?.at, next?.at, newest?.clientId, next?.clientId]).toEqual([
       at(SIGN_INS_KEPT + 4),
