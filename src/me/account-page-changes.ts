@@ -4,7 +4,7 @@ import { identityRemovedData, membershipRemovedData } from '../events/people-eve
 import type { Origin } from '../linking/association-hooks.ts';
 import { signInNameOf } from '../linking/association-hooks.ts';
 import { linkAtOnce } from '../linking/link-at-once.ts';
-import { loginRecordOf } from '../sign-in/resolve-sign-in.ts';
+import { recordSignIn } from '../sign-in/resolve-sign-in.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 import type { AccountPageContext } from './account-page-context.ts';
 import {
@@ -155,10 +155,7 @@ export async function addSignIn(
   if (linked.kind === 'cancelled') throw new NotYours();
   // The page lists what the provider reported for it, as for any sign-in.
   const added = await context.directory.findIdentity(proved.issuer, proved.subject);
-  if (added) {
-    const { proven, seen } = loginRecordOf(added, proved, null);
-    await context.directory.recordLogin(added, context.now(), proven, seen);
-  }
+  if (added) await recordSignIn(context.directory, added, proved, { clientId: null, at: context.now() });
   await audit(context, who, 'person.identity-added', {
     accountId: linked.contacts[0].account.id,
     upstreamId: proved.upstreamId,

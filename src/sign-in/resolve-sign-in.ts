@@ -1,5 +1,4 @@
 import type { Identity, Membership, SignInDirectory } from '../accounts/people-directory.ts';
-import type { SignInSeen } from '../accounts/people-storage.ts';
 import type { UpstreamIdentity } from '../upstream/upstream-identity.ts';
 
 export type SignInOutcome =
@@ -23,21 +22,26 @@ export interface SignInLog {
 }
 
 /**
- * What a sign-in of a linked identity records (people-directory.ts `recordLogin`): the upstream authentication it
- * proved, if later than the one known, and what the upstream reported, bounded: it is the provider's text, not ours.
+ * Records a sign-in of a linked identity, wherever it happened (a portal's, or the person's own page): the login
+ * (people-directory.ts `recordLogin`, at most hourly) with the upstream authentication it proved if later than the
+ * one known and what the upstream reported, bounded (it is the provider's text, not ours), and the entry of the
+ * person's recent sign-ins.
  */
-export function loginRecordOf(
+export async function recordSignIn(
+  directory: Pick<SignInDirectory, 'recordLogin'>,
   known: Identity,
   identity: UpstreamIdentity,
-  clientId: string | null,
-): { proven: Date | undefined; seen: SignInSeen } {
+  where: { clientId: string | null; at: Date; signIns?: SignInLog | undefined },
+): Promise<void> {
   const proof = known.authenticatedAt ?? known.linkedAt;
   const proven =
     identity.authTime !== undefined && identity.authTime > seconds(proof)
       ? new Date(identity.authTime * 1000)
       : undefined;
   const email = identity.email && identity.email.length <= 254 ? identity.email : null;
-  return { proven, seen: { email, clientId } };
+  const { clientId, at } = where;
+  await directory.recordLogin(known, at, proven, { email, clientId });
+  await where.signIns?.record(known.personId, { at, upstreamId: known.upstreamId, clientId });
 }
 
 /**
@@ -61,10 +65,7 @@ export async function resolveSignIn(
   if (memberships.length === 0) return { kind: 'not-linked' };
   const active = memberships.filter((m) => m.account.status === 'active');
   if (active.length === 0) return { kind: 'account-disabled' };
-  const now = new Date();
-  const { proven, seen } = loginRecordOf(known, identity, clientId);
-  await directory.recordLogin(known, now, proven, seen);
-  await signIns?.record(known.personId, { at: now, upstreamId: known.upstreamId, clientId });
+  await recordSignIn(directory, known, identity, { clientId, at: new Date(), signIns });
   const proof = known.authenticatedAt ?? known.linkedAt;
   return {
     kind: 'linked',
